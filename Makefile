@@ -1,0 +1,70 @@
+# Everything a newcomer needs: `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+HOST ?= 127.0.0.1
+# Set by `setup`; the stamp is rebuilt whenever pyproject.toml changes.
+STAMP := $(VENV)/.installed
+
+.PHONY: help setup run test lint format migrate content clean
+
+help:
+	@echo "make run    set up, then serve the portal at http://$(HOST):$(PORT) (PORT=NNNN to change)"
+	@echo "make test   set up, then lint and run the whole suite (again on PostgreSQL if TEST_DATABASE_URL is set)"
+	@echo "make lint   ruff check and format check"
+	@echo "make format ruff fix and format"
+
+# Python 3.12 or newer: pyenv's shim honours .python-version; otherwise the newest python3.1x found.
+$(STAMP): pyproject.toml
+	@set -e; \
+	if [ ! -x "$(PY)" ]; then \
+	  for candidate in python3.12 python3.13 python3.14 python3; do \
+	    if command -v $$candidate >/dev/null 2>&1 && $$candidate -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
+	      found=$$candidate; break; \
+	    fi; \
+	  done; \
+	  if [ -z "$$found" ]; then echo "Python 3.12 or newer is needed (pyenv install 3.12, or your package manager)." >&2; exit 1; fi; \
+	  echo "Creating $(VENV) with $$($$found --version)"; \
+	  $$found -m venv $(VENV); \
+	fi
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+migrate: setup
+	$(PY) manage.py migrate --no-input -v 0
+
+# Idempotent: notes whose lessons are unchanged are left alone.
+content: migrate
+	$(PY) manage.py import_notes content/
+
+run: content
+	@echo "Serving the portal at http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: setup
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# The suite runs on SQLite; with TEST_DATABASE_URL set (a PostgreSQL URL whose role may create
+# databases), it runs a second time against PostgreSQL.
+test: lint
+	env -u DATABASE_URL $(PY) -m pytest
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+	  echo "== Again on PostgreSQL ($${TEST_DATABASE_URL%%@*}@...)"; \
+	  DATABASE_URL="$$TEST_DATABASE_URL" $(PY) -m pytest; \
+	else \
+	  echo "TEST_DATABASE_URL is not set: the PostgreSQL run was skipped (.ci/run sets it up)."; \
+	fi
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache test-artifacts

@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from lessons.forms import NoteUploadForm
+from lessons.models import Lesson, Topic
+from lessons.services import NotesImportError, notes_import
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ("title", "slug", "position", "lesson_count")
+    list_editable = ("position",)
+    search_fields = ("title", "description")
+    prepopulated_fields = {"slug": ("title",)}
+    ordering = ("position", "title")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(lesson_total=Count("lessons"))
+
+    @admin.display(description="Lessons", ordering="lesson_total")
+    def lesson_count(self, topic: Topic) -> int:
+        return topic.lesson_total
+
+
+@admin.register(Lesson)
+class LessonAdmin(admin.ModelAdmin):
+    change_list_template = "admin/lessons/lesson/change_list.html"
+    list_display = ("title", "topic", "status", "position", "date", "updated_at")
+    list_display_links = ("title",)
+    list_editable = ("status", "position")
+    list_filter = ("status", "topic", "date")
+    list_select_related = ("topic",)
+    search_fields = ("title", "slug", "summary", "source", "theme", "body")
+    date_hierarchy = "date"
+    ordering = ("topic__position", "topic__title", "position", "title")
+    prepopulated_fields = {"slug": ("title",)}
+    readonly_fields = ("rendered_preview", "imported_from", "created_at", "updated_at")
+    actions = ("publish", "unpublish")
+    fieldsets = (
+        (None, {"fields": ("title", "slug", "topic", "position", "status")}),
+        ("About", {"fields": ("summary", "source", "theme", "date")}),
+        ("Content", {"fields": ("body", "rendered_preview")}),
+        ("History", {"fields": ("imported_from", "created_at", "updated_at")}),
+    )
+
+    @admin.display(description="Rendered preview (as of the last save)")
+    def rendered_preview(self, lesson: Lesson) -> str:
+        if not lesson.pk:
+            return "Save the lesson to see it rendered."
+        # body_html was sanitized when it was saved, so it is safe to show as HTML.
+        return format_html('<div class="lesson-preview">{}</div>', mark_safe(lesson.body_html))
+
+    @admin.action(description="Publish the selected lessons", permissions=["change"])
+    def publish(self, request, queryset) -> None:
+        count = queryset.update(status=Lesson.Status.PUBLISHED)
+        self.message_user(request, f"Published {count} lesson(s).", messages.SUCCESS)
+
+    @admin.action(description="Return the selected lessons to draft", permissions=["change"])
+    def unpublish(self, request, queryset) -> None:
+        count = queryset.update(status=Lesson.Status.DRAFT)
+        self.message_user(request, f"Moved {count} lesson(s) back to draft.", messages.SUCCESS)
+
+    def get_urls(self):
+        upload = path(
+            "import/",
+            self.admin_site.admin_view(self.import_notes_view),
+            name="lessons_lesson_import",
+        )
+        return [upload, *super().get_urls()]
+
+    def import_notes_view(self, request):
+        """Upload notes through the same service as `manage.py import_notes`."""
+        if not (self.has_add_permission(request) and self.has_change_permission(request)):
+            raise PermissionDenied
+        form = NoteUploadForm(request.POST or None, request.FILES or None)
+        changes = None
+        if request.method == "POST" and form.is_valid():
+            dry_run = form.cleaned_data["dry_run"]
+            try:
+                changes = notes_import(
+                    files=form.note_files(),
+                    dry_run=dry_run,
+                    default_topic=form.cleaned_data["topic"],
+                    status=form.cleaned_data["status"] or None,
+                )
+            except NotesImportError as failure:
+                for error in failure.errors:
+                    form.add_error("notes", error)
+                form.add_error(None, "Nothing was imported.")
+            else:
+                if not dry_run:
+                    for change in changes:
+                        self.message_user(request, change.describe(dry_run=False), messages.SUCCESS)
+                    return redirect("admin:lessons_lesson_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Import notes",
+            "form": form,
+            "changes": changes,
+            "dry_run_lines": [c.describe(dry_run=True) for c in changes or []],
+        }
+        return TemplateResponse(request, "admin/lessons/lesson/import_notes.html", context)

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from django import forms
+
+from lessons.models import Lesson
+from lessons.notes import MAX_NOTE_BYTES
+from lessons.services import DEFAULT_TOPIC, NoteFile
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """A file field that takes several files at once."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".md,.markdown,.txt"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)]
+
+
+class NoteUploadForm(forms.Form):
+    notes = MultipleFileField(
+        label="Note files",
+        help_text="Markdown notes (.md or .txt, UTF-8, at most 1 MB each). A note whose slug "
+        "matches an existing lesson updates that lesson.",
+    )
+    topic = forms.CharField(
+        initial=DEFAULT_TOPIC,
+        max_length=200,
+        help_text="Topic for new lessons whose note has no **Topic:** line.",
+    )
+    status = forms.ChoiceField(
+        choices=[("", "Keep (new lessons are published)"), *Lesson.Status.choices],
+        required=False,
+        help_text="Set this status on every imported lesson.",
+    )
+    dry_run = forms.BooleanField(
+        required=False, label="Preview only", help_text="Show what would change; save nothing."
+    )
+
+    def note_files(self) -> list[NoteFile]:
+        files = []
+        for upload in self.cleaned_data["notes"]:
+            # Read one byte past the limit so that the parser reports an oversized note,
+            # without holding more than that in memory.
+            files.append(NoteFile(name=upload.name, data=upload.read(MAX_NOTE_BYTES + 1)))
+        return files

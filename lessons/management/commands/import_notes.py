@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from lessons.models import Lesson
+from lessons.notes import MAX_NOTE_BYTES
+from lessons.services import DEFAULT_TOPIC, NoteFile, NotesImportError, notes_import
+
+NOTE_SUFFIXES = {".md", ".markdown", ".txt"}
+
+
+class Command(BaseCommand):
+    help = (
+        "Import Markdown notes (files, or folders searched for .md, .markdown and .txt files) "
+        "as lessons. A lesson is matched by slug, so importing again updates it. All or "
+        "nothing: if any note is bad, each error is printed and nothing is saved."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("paths", nargs="+", metavar="PATH")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Report what would change; save nothing."
+        )
+        parser.add_argument(
+            "--topic",
+            default=DEFAULT_TOPIC,
+            help=f"Topic for new lessons whose note has no **Topic:** line ({DEFAULT_TOPIC!r}).",
+        )
+        parser.add_argument(
+            "--status",
+            choices=Lesson.Status.values,
+            help="Set this status on every imported lesson (new lessons default to published).",
+        )
+
+    def handle(self, *args, paths, dry_run, topic, status, **options) -> None:
+        files, errors = collect_note_files(paths)
+        if not errors:
+            try:
+                changes = notes_import(
+                    files=files, dry_run=dry_run, default_topic=topic, status=status
+                )
+            except NotesImportError as failure:
+                errors = failure.errors
+        if errors:
+            if len(errors) == 1:
+                raise CommandError(f"{errors[0]} (nothing was imported)")
+            for error in errors:
+                self.stderr.write(error)
+            raise CommandError(f"{len(errors)} notes have errors; nothing was imported")
+
+        for change in changes:
+            self.stdout.write(change.describe(dry_run=dry_run))
+        counts = {action: sum(c.action == action for c in changes) for action in
+                  ("create", "update", "unchanged")}  # fmt: skip
+        prefix = "Dry run, nothing saved: would create" if dry_run else "Created"
+        self.stdout.write(
+            f"{prefix} {counts['create']}, "
+            f"{'would update' if dry_run else 'updated'} {counts['update']}, "
+            f"unchanged {counts['unchanged']}."
+        )
+
+
+def collect_note_files(paths: list[str]) -> tuple[list[NoteFile], list[str]]:
+    """Read the named files and the notes in the named folders (sorted; hidden ones skipped)."""
+    files: list[NoteFile] = []
+    errors: list[str] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(
+                p for p in path.rglob("*")
+                if p.is_file() and p.suffix.lower() in NOTE_SUFFIXES
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )  # fmt: skip
+            if not found:
+                errors.append(f"{path}: no .md, .markdown or .txt notes in this folder")
+            targets = found
+        elif path.is_file():
+            targets = [path]
+        else:
+            errors.append(f"{path}: no such file or folder")
+            continue
+        for target in targets:
+            try:
+                with target.open("rb") as handle:
+                    # One byte over the limit is enough for the parser to report the size.
+                    data = handle.read(MAX_NOTE_BYTES + 1)
+            except OSError as error:
+                errors.append(f"{target}: cannot be read ({error.strerror})")
+                continue
+            files.append(NoteFile(name=str(target), data=data))
+    return files, errors

@@ -1,0 +1,103 @@
+"""Topics and the lessons grouped under them."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.urls import reverse
+
+from portal.markdown import render_markdown
+
+# Permission that lets a user read drafts on the site (instructors have it through their group).
+PREVIEW_PERMISSION = "lessons.change_lesson"
+
+
+class Topic(models.Model):
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    description = models.TextField(blank=True)
+    position = models.PositiveIntegerField(
+        default=0, help_text="Topics are listed by this number, then by title."
+    )
+
+    class Meta:
+        ordering = ["position", "title", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("lessons:topic", args=[self.slug])
+
+
+class LessonQuerySet(models.QuerySet):
+    def published(self) -> LessonQuerySet:
+        return self.filter(status=Lesson.Status.PUBLISHED)
+
+    def visible_to(self, user) -> LessonQuerySet:
+        """Published lessons for everyone; drafts too for people who may preview them."""
+        if can_preview_drafts(user):
+            return self.all()
+        return self.published()
+
+    def in_reading_order(self) -> LessonQuerySet:
+        return self.order_by(*Lesson.READING_ORDER)
+
+
+class Lesson(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    # The order a learner reads in: topic by topic, then by position. `id` breaks ties so that
+    # previous/next links are always well defined.
+    READING_ORDER = ("topic__position", "topic__title", "topic_id", "position", "title", "id")
+
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="lessons")
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    summary = models.TextField(blank=True, help_text="One or two sentences shown in lists.")
+    source = models.CharField(max_length=300, blank=True)
+    theme = models.CharField(max_length=300, blank=True)
+    date = models.DateField(null=True, blank=True)
+    position = models.PositiveIntegerField(default=0, help_text="Order within the topic.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    body = models.TextField(help_text="Markdown. Rendered and sanitized when the lesson is saved.")
+    body_html = models.TextField(editable=False, default="")
+    toc = models.JSONField(editable=False, default=list)
+    imported_from = models.CharField(
+        max_length=300, blank=True, editable=False, help_text="File name of the imported note."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = LessonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["topic__position", "topic__title", "position", "title"]
+        indexes = [models.Index(fields=["topic", "position"]), models.Index(fields=["status"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        self.render()
+        if kwargs.get("update_fields") is not None and "body" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "body_html", "toc"}
+        super().save(*args, **kwargs)
+
+    def render(self) -> None:
+        """Render the Markdown body into the stored HTML and table of contents."""
+        rendered = render_markdown(self.body)
+        self.body_html = rendered.html
+        self.toc = [entry.as_dict() for entry in rendered.toc]
+
+    def get_absolute_url(self) -> str:
+        return reverse("lessons:lesson", args=[self.slug])
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+
+def can_preview_drafts(user) -> bool:
+    return bool(user and user.is_authenticated and user.has_perm(PREVIEW_PERMISSION))

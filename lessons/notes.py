@@ -1,0 +1,190 @@
+"""
+Parsing study notes. Pure functions: bytes in, a `Note` or a `NoteError` out; no database.
+
+A note looks like this (the shape of the seed notes):
+
+    # 2026-01-06 — RDS & Aurora Backups, Restore, Cloning, and Security
+
+    **Source:** Stephane Maarek — AWS SAA
+    **Theme:** recovery mechanics + security controls for managed databases
+
+    > An epigraph.
+
+    ---
+
+    ## Sections, separated by `---` lines ...
+
+The first line is an H1 of "date — title" (the date is optional; an em dash, en dash or hyphen
+with spaces separates them). Then `**Field:** value` lines: Source, Theme, and optionally Topic,
+Summary, Slug, Status (draft or published) and Order (a whole number). Everything after the
+fields, the epigraph included, is the lesson's Markdown body.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass
+
+from django.utils.text import slugify
+
+MAX_NOTE_BYTES = 1024 * 1024
+MAX_TITLE_LENGTH = 200
+MAX_FIELD_LENGTH = 300
+STATUSES = ("draft", "published")
+KNOWN_FIELDS = ("source", "theme", "topic", "summary", "slug", "status", "order")
+
+_TITLE = re.compile(
+    r"^#(?!#)\s*(?:(?P<date>\d{4}-\d{1,2}-\d{1,2})\s+[—–-]+(?:\s+|$))?(?P<title>.*?)\s*#*\s*$"
+)
+_FIELD = re.compile(r"^\*\*(?P<key>[A-Za-z][A-Za-z ]*?)\s*:\s*\*\*\s*(?P<value>.*?)\s*$")
+_SLUG = re.compile(r"^[-a-z0-9_]+$")
+
+
+class NoteError(ValueError):
+    """A note that cannot become a lesson, with the line at fault when there is one."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        self.message = message
+        self.line = line
+        super().__init__(f"line {line}: {message}" if line else message)
+
+
+@dataclass(frozen=True)
+class Note:
+    title: str
+    slug: str
+    body: str
+    date: datetime.date | None = None
+    source: str = ""
+    theme: str = ""
+    topic: str = ""
+    summary: str = ""
+    status: str | None = None
+    order: int | None = None
+
+
+def read_note(data: bytes) -> Note:
+    """Decode and parse a note file's bytes."""
+    return parse_note(decode_note(data))
+
+
+def decode_note(data: bytes) -> str:
+    """The note's text, or a NoteError saying why these bytes are not a note."""
+    if len(data) > MAX_NOTE_BYTES:
+        raise NoteError(
+            f"is {len(data):,} bytes; a note may be at most {MAX_NOTE_BYTES:,} bytes (1 MB)"
+        )
+    if not data.strip():
+        raise NoteError("is empty")
+    if b"\x00" in data:
+        raise NoteError("is a binary file, not a Markdown note (it contains NUL bytes)")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise NoteError(
+            f"is not UTF-8 text (undecodable byte at offset {error.start}); save it as UTF-8"
+        ) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def parse_note(text: str) -> Note:
+    lines = text.split("\n")
+    index = _skip_blank(lines, 0)
+    if index == len(lines):
+        raise NoteError("is empty")
+
+    title, date = _parse_title(lines[index], index + 1)
+    fields, index = _parse_fields(lines, index + 1)
+
+    body = "\n".join(lines[index:]).strip()
+    if not body:
+        raise NoteError("has a title but no content below it")
+
+    slug = fields.get("slug") or slugify(title)
+    if not slug:
+        raise NoteError(f"the title {title!r} gives no usable slug; add a **Slug:** line", 1)
+    return Note(
+        title=title,
+        slug=slug[:MAX_TITLE_LENGTH],
+        body=body + "\n",
+        date=date,
+        source=fields.get("source", ""),
+        theme=fields.get("theme", ""),
+        topic=fields.get("topic", ""),
+        summary=fields.get("summary", ""),
+        status=fields.get("status"),
+        order=int(fields["order"]) if "order" in fields else None,
+    )
+
+
+def _skip_blank(lines: list[str], index: int) -> int:
+    while index < len(lines) and not lines[index].strip():
+        index += 1
+    return index
+
+
+def _parse_title(line: str, number: int) -> tuple[str, datetime.date | None]:
+    match = _TITLE.match(line.strip())
+    if not match:
+        raise NoteError(
+            "no title: a note must start with a heading like '# 2026-01-06 — Title'", number
+        )
+    title = match["title"].strip()
+    if not title:
+        raise NoteError("no title: the heading on the first line is empty", number)
+    if len(title) > MAX_TITLE_LENGTH:
+        raise NoteError(f"the title is longer than {MAX_TITLE_LENGTH} characters", number)
+    date = None
+    if match["date"]:
+        try:
+            date = datetime.date.fromisoformat(_zero_pad_date(match["date"]))
+        except ValueError:
+            raise NoteError(
+                f"{match['date']!r} is not a real date (expected YYYY-MM-DD)", number
+            ) from None
+    return title, date
+
+
+def _zero_pad_date(value: str) -> str:
+    year, month, day = value.split("-")
+    return f"{year}-{int(month):02d}-{int(day):02d}"
+
+
+def _parse_fields(lines: list[str], index: int) -> tuple[dict[str, str], int]:
+    """Read the `**Field:** value` lines after the title; return them and where the body starts."""
+    fields: dict[str, str] = {}
+    while True:
+        index = _skip_blank(lines, index)
+        if index == len(lines):
+            return fields, index
+        match = _FIELD.match(lines[index])
+        if not match:
+            return fields, index
+        number = index + 1
+        key = match["key"].strip().lower()
+        value = match["value"].strip()
+        if key not in KNOWN_FIELDS:
+            known = ", ".join(name.capitalize() for name in KNOWN_FIELDS)
+            raise NoteError(f"unknown field {match['key']!r} (known fields: {known})", number)
+        if key in fields:
+            raise NoteError(f"the field {key.capitalize()!r} is given twice", number)
+        fields[key] = _check_field(key, value, number)
+        index += 1
+
+
+def _check_field(key: str, value: str, number: int) -> str:
+    if len(value) > MAX_FIELD_LENGTH:
+        raise NoteError(f"{key.capitalize()} is longer than {MAX_FIELD_LENGTH} characters", number)
+    if key == "status" and value.lower() not in STATUSES:
+        raise NoteError(f"Status must be 'draft' or 'published', not {value!r}", number)
+    if key == "order" and not value.isdigit():
+        raise NoteError(f"Order must be a whole number, not {value!r}", number)
+    if key == "slug" and not _SLUG.match(value):
+        raise NoteError(
+            f"Slug {value!r} may hold only lowercase letters, digits, hyphens and underscores",
+            number,
+        )
+    if key == "topic" and not slugify(value):
+        raise NoteError(f"Topic {value!r} needs at least one letter or digit", number)
+    return value.lower() if key == "status" else value

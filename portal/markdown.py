@@ -1,0 +1,143 @@
+"""
+The one place Markdown becomes HTML.
+
+Every piece of authored text (lesson bodies now; trees and cards later) is rendered here once,
+when it is saved, and sanitized with nh3 against an allowlist. Pages only read the stored HTML,
+so a page view never runs Markdown and never trusts an author's raw HTML.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from typing import Any
+
+import markdown
+import nh3
+
+# Python-Markdown extensions: tables, fenced code, heading ids + table of contents, attribute
+# lists, admonitions. Tables use the `align` attribute rather than inline `style`, which the
+# sanitizer drops and the Content Security Policy would block anyway.
+EXTENSIONS = ["tables", "fenced_code", "toc", "attr_list", "admonition", "sane_lists"]
+EXTENSION_CONFIGS: dict[str, dict[str, Any]] = {
+    "tables": {"use_align_attribute": True},
+    # Only h2/h3 make the table of contents: the page title is the h1.
+    "toc": {"toc_depth": "2-3", "permalink": False},
+}
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "details", "div",
+    "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i",
+    "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "samp", "small", "span",
+    "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr",
+    "ul",
+}  # fmt: skip
+
+ALLOWED_ATTRIBUTES = {
+    "*": {"id", "title", "lang"},
+    "a": {"href"},
+    "abbr": {"title"},
+    "img": {"src", "alt", "width", "height"},
+    "ol": {"start"},
+    "td": {"align", "colspan", "rowspan"},
+    "th": {"align", "colspan", "rowspan", "scope"},
+}
+
+# Classes the site's stylesheet knows; anything else is removed rather than letting authored
+# content borrow the site's own UI classes.
+ADMONITION_CLASSES = {"admonition", "admonition-title", "note", "tip", "warning", "danger",
+                      "important", "info"}  # fmt: skip
+ALLOWED_CLASSES = {
+    "div": ADMONITION_CLASSES,
+    "p": ADMONITION_CLASSES,
+    "code": {
+        f"language-{lang}"
+        for lang in (
+            "bash",
+            "console",
+            "json",
+            "python",
+            "sh",
+            "shell",
+            "sql",
+            "text",
+            "yaml",
+            "toml",
+            "ini",
+            "html",
+            "javascript",
+            "hcl",
+        )
+    },  # fmt: skip
+}
+
+URL_SCHEMES = {"http", "https", "mailto"}
+
+_cleaner = nh3.Cleaner(
+    tags=ALLOWED_TAGS,
+    clean_content_tags={"script", "style"},
+    attributes=ALLOWED_ATTRIBUTES,
+    allowed_classes=ALLOWED_CLASSES,
+    url_schemes=URL_SCHEMES,
+    link_rel="noopener noreferrer",
+    strip_comments=True,
+)
+
+
+@dataclass(frozen=True)
+class TocEntry:
+    """One heading in a rendered document: its anchor id, its text and the ones below it."""
+
+    id: str
+    name: str
+    level: int
+    children: list[TocEntry] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "level": self.level,
+            "children": [child.as_dict() for child in self.children],
+        }
+
+
+@dataclass(frozen=True)
+class Rendered:
+    html: str
+    toc: list[TocEntry]
+
+    @property
+    def anchors(self) -> set[str]:
+        """Every heading id in the table of contents, at any depth."""
+        found: set[str] = set()
+        stack = list(self.toc)
+        while stack:
+            entry = stack.pop()
+            found.add(entry.id)
+            stack.extend(entry.children)
+        return found
+
+
+def sanitize_html(html: str) -> str:
+    """Strip everything not on the allowlist: scripts, event handlers, unsafe URLs, styles."""
+    return _cleaner.clean(html)
+
+
+def render_markdown(text: str) -> Rendered:
+    """Render Markdown to sanitized HTML, with its table of contents."""
+    md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
+    html = md.convert(text)
+    toc = [_toc_entry(token) for token in getattr(md, "toc_tokens", [])]
+    return Rendered(html=sanitize_html(html), toc=toc)
+
+
+def _toc_entry(token: dict[str, Any]) -> TocEntry:
+    # Python-Markdown hands over the heading text HTML-escaped; templates escape it again on
+    # output, so store the plain text.
+    return TocEntry(
+        id=token["id"],
+        name=html.unescape(token["name"]),
+        level=token["level"],
+        children=[_toc_entry(child) for child in token.get("children", [])],
+    )

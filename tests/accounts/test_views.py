@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_signup_creates_an_account_and_logs_in(client):
+    response = client.post(
+        "/accounts/signup/",
+        {"username": "newlearner", "password1": PASSWORD, "password2": PASSWORD},
+    )
+    assert response.status_code == 302
+    user = get_user_model().objects.get(username="newlearner")
+    assert client.session["_auth_user_id"] == str(user.pk)
+    assert not user.is_staff
+
+
+def test_signup_rejects_a_short_password_and_says_why(client):
+    response = client.post(
+        "/accounts/signup/",
+        {"username": "newlearner", "password1": "short-pw", "password2": "short-pw"},
+    )
+    assert response.status_code == 200
+    assert "at least 12 characters" in response.content.decode()
+    assert not get_user_model().objects.filter(username="newlearner").exists()
+
+
+def test_signup_ignores_an_offsite_next(client):
+    response = client.post(
+        "/accounts/signup/?next=https://evil.example.com/",
+        {"username": "newlearner", "password1": PASSWORD, "password2": PASSWORD},
+    )
+    assert response["Location"] == "/"
+
+
+def test_login_page_is_styled_like_the_site(client):
+    html = client.get("/accounts/login/").content.decode()
+    assert 'class="site-header"' in html and 'name="password"' in html
+
+
+def test_login_and_logout(client, learner):
+    response = client.post("/accounts/login/", {"username": "learner", "password": PASSWORD})
+    assert response.status_code == 302
+    assert "_auth_user_id" in client.session
+    assert client.post("/accounts/logout/").status_code == 302
+    assert "_auth_user_id" not in client.session
+
+
+def test_password_change(learner_client, learner):
+    new = "a different long passphrase"
+    response = learner_client.post(
+        "/accounts/password/",
+        {"old_password": PASSWORD, "new_password1": new, "new_password2": new},
+    )
+    assert response.status_code == 302
+    learner.refresh_from_db()
+    assert learner.check_password(new)
+
+
+def test_password_change_needs_login(client):
+    response = client.get("/accounts/password/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def test_lessons_are_readable_without_an_account(client):
+    assert client.get("/").status_code == 200

@@ -1,0 +1,72 @@
+"""Shared fixtures: users of each kind and content with sensible defaults."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from accounts.services import instructor_grant
+from lessons.models import Lesson, Topic
+
+PASSWORD = "correct horse battery staple"
+_counter = itertools.count(1)
+
+
+def make_user(**kwargs):
+    kwargs.setdefault("username", f"user{next(_counter)}")
+    kwargs.setdefault("password", PASSWORD)
+    return get_user_model().objects.create_user(**kwargs)
+
+
+def make_topic(**kwargs) -> Topic:
+    number = next(_counter)
+    kwargs.setdefault("title", f"Topic {number}")
+    kwargs.setdefault("slug", f"topic-{number}")
+    kwargs.setdefault("position", number)
+    return Topic.objects.create(**kwargs)
+
+
+def make_lesson(**kwargs) -> Lesson:
+    number = next(_counter)
+    if "topic" not in kwargs:
+        kwargs["topic"] = make_topic()
+    kwargs.setdefault("title", f"Lesson {number}")
+    kwargs.setdefault("slug", f"lesson-{number}")
+    kwargs.setdefault("position", number)
+    kwargs.setdefault("status", Lesson.Status.PUBLISHED)
+    kwargs.setdefault("summary", f"What lesson {number} is about.")
+    kwargs.setdefault("body", "## First part\n\nSome text.\n\n## Second part\n\nMore text.\n")
+    return Lesson.objects.create(**kwargs)
+
+
+@pytest.fixture
+def learner(db):
+    return make_user(username="learner")
+
+
+@pytest.fixture
+def instructor(db):
+    user = make_user(username="instructor")
+    instructor_grant(user=user)
+    return user
+
+
+@pytest.fixture
+def superuser(db):
+    return get_user_model().objects.create_superuser(
+        username="admin", password=PASSWORD, email="admin@example.com"
+    )
+
+
+@pytest.fixture
+def learner_client(client, learner):
+    client.force_login(learner)
+    return client
+
+
+@pytest.fixture
+def instructor_client(client, instructor):
+    client.force_login(instructor)
+    return client

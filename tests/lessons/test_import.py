@@ -1,0 +1,182 @@
+"""`manage.py import_notes`: creates, updates, previews, and refuses bad input whole."""
+
+from __future__ import annotations
+
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from lessons.models import Lesson, Topic
+from lessons.notes import MAX_NOTE_BYTES
+
+pytestmark = pytest.mark.django_db
+
+CONTENT = Path(__file__).resolve().parents[2] / "content"
+SEED = Path(__file__).resolve().parents[3] / "shared" / "seeds" / "000_9c0c93229a521c5e.txt"
+
+
+def note_text(title="Backups", body="## Part\n\nText.\n", **fields) -> str:
+    lines = [f"# 2026-01-06 — {title}", ""]
+    lines += [f"**{key.capitalize()}:** {value}" for key, value in fields.items()]
+    return "\n".join([*lines, "", "> Epigraph.", "", "---", "", body])
+
+
+def write(folder: Path, name: str, content: str | bytes) -> Path:
+    path = folder / name
+    path.write_bytes(content.encode() if isinstance(content, str) else content)
+    return path
+
+
+def run(*args) -> str:
+    out = StringIO()
+    call_command("import_notes", *map(str, args), stdout=out, stderr=StringIO())
+    return out.getvalue()
+
+
+def test_imports_a_note_into_a_published_lesson(tmp_path):
+    path = write(tmp_path, "a.md", note_text(source="Course", theme="recovery", topic="AWS"))
+    output = run(path)
+    lesson = Lesson.objects.get()
+    assert (lesson.title, lesson.slug, str(lesson.date)) == ("Backups", "backups", "2026-01-06")
+    assert (lesson.source, lesson.theme, lesson.summary) == ("Course", "recovery", "recovery")
+    assert lesson.topic.title == "AWS"
+    assert lesson.status == Lesson.Status.PUBLISHED
+    assert '<h2 id="part">Part</h2>' in lesson.body_html
+    assert "created: backups" in output
+
+
+@pytest.mark.skipif(not SEED.exists(), reason="the shared seed note is not beside the project")
+def test_imports_the_seed_note_under_the_default_topic():
+    run(SEED)
+    lesson = Lesson.objects.get()
+    assert lesson.title == "RDS & Aurora Backups, Restore, Cloning, and Security"
+    assert lesson.topic.title == "Imported notes"
+    assert lesson.source == "Stephane Maarek — AWS SAA"
+    assert "Percona XtraBackup" in lesson.body_html
+
+
+def test_reimport_updates_the_same_lesson_instead_of_duplicating(tmp_path):
+    path = write(tmp_path, "a.md", note_text(body="## Old\n\nOld text.\n"))
+    run(path)
+    first = Lesson.objects.get()
+    write(tmp_path, "a.md", note_text(body="## New\n\nNew text.\n"))
+    output = run(path)
+    lesson = Lesson.objects.get()
+    assert lesson.pk == first.pk
+    assert "New text." in lesson.body_html and "Old text." not in lesson.body_html
+    assert lesson.toc[0]["id"] == "new"
+    assert "updated: backups (body)" in output
+    assert "unchanged: backups" in run(path)
+
+
+def test_reimport_keeps_the_topic_status_and_position_an_instructor_chose(tmp_path):
+    path = write(tmp_path, "a.md", note_text())
+    run(path)
+    moved_to = Topic.objects.create(title="Elsewhere", slug="elsewhere")
+    Lesson.objects.update(topic=moved_to, status=Lesson.Status.DRAFT, position=42)
+    write(tmp_path, "a.md", note_text(body="## Changed\n"))
+    run(path)
+    lesson = Lesson.objects.get()
+    assert (lesson.topic, lesson.status, lesson.position) == (moved_to, "draft", 42)
+
+
+def test_dry_run_reports_and_saves_nothing(tmp_path):
+    path = write(tmp_path, "a.md", note_text(topic="Fresh topic"))
+    output = run("--dry-run", path)
+    assert "would create: backups" in output
+    assert "nothing saved" in output
+    assert not Lesson.objects.exists()
+    assert not Topic.objects.exists()
+
+    run(path)
+    write(tmp_path, "a.md", note_text(title="Backups", body="## Edited\n", theme="x"))
+    output = run("--dry-run", path)
+    assert "would update: backups (summary, theme, body)" in output
+    assert "## Edited" not in Lesson.objects.get().body
+
+
+def test_folders_are_searched_for_notes_in_name_order(tmp_path):
+    write(tmp_path, "02-second.md", note_text(title="Second"))
+    write(tmp_path, "01-first.txt", note_text(title="First"))
+    write(tmp_path, "ignored.png", b"\x89PNG\x00")
+    (tmp_path / ".hidden").mkdir()
+    write(tmp_path / ".hidden", "x.md", b"\x00")
+    run(tmp_path)
+    assert list(Lesson.objects.order_by("position").values_list("title", flat=True)) == [
+        "First",
+        "Second",
+    ]
+
+
+def test_status_option_and_status_field(tmp_path):
+    run("--status", "draft", write(tmp_path, "a.md", note_text()))
+    run(write(tmp_path, "b.md", note_text(title="Other", status="draft")))
+    assert set(Lesson.objects.values_list("status", flat=True)) == {"draft"}
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("# Café\n\nbody".encode("latin-1"), "is not UTF-8 text"),
+        (b"\x7fELF\x02\x01\x01\x00\x00\x00", "is a binary file"),
+        (b"", "is empty"),
+        (b"Some prose without any heading.\n", "no title"),
+        (b"# T\n\n" + b"a" * MAX_NOTE_BYTES, "a note may be at most"),
+    ],
+    ids=["not-utf8", "binary", "empty", "no-title", "over-1mb"],
+)
+def test_a_bad_note_fails_with_one_line_naming_the_file_and_nothing_is_saved(
+    tmp_path, content, message
+):
+    good = write(tmp_path, "good.md", note_text(topic="Should not appear"))
+    bad = write(tmp_path, "bad.md", content)
+    with pytest.raises(CommandError) as raised:
+        run(good, bad)
+    text = str(raised.value)
+    assert len(text.splitlines()) == 1
+    assert text.startswith(f"{bad}: ")
+    assert message in text
+    assert "nothing was imported" in text
+    assert not Lesson.objects.exists()
+    assert not Topic.objects.exists()
+
+
+def test_several_bad_notes_are_each_reported(tmp_path):
+    first = write(tmp_path, "one.md", b"")
+    second = write(tmp_path, "two.md", b"no title here\n")
+    errors = StringIO()
+    with pytest.raises(CommandError, match="2 notes have errors; nothing was imported"):
+        call_command("import_notes", str(first), str(second), stdout=StringIO(), stderr=errors)
+    lines = errors.getvalue().splitlines()
+    assert lines[0].startswith(f"{first}: ") and lines[1].startswith(f"{second}: ")
+
+
+def test_a_failed_update_leaves_the_existing_lesson_as_it_was(tmp_path):
+    path = write(tmp_path, "a.md", note_text(body="## Original\n"))
+    run(path)
+    write(tmp_path, "a.md", note_text(body="## Changed\n"))
+    with pytest.raises(CommandError):
+        run(path, write(tmp_path, "broken.md", b"\x00"))
+    assert "## Original" in Lesson.objects.get().body
+
+
+def test_two_notes_with_the_same_slug_are_refused(tmp_path):
+    one = write(tmp_path, "one.md", note_text(title="Same"))
+    two = write(tmp_path, "two.md", note_text(title="Same"))
+    with pytest.raises(CommandError, match="gives the slug 'same'"):
+        run(one, two)
+    assert not Lesson.objects.exists()
+
+
+def test_missing_path_is_an_error(tmp_path):
+    with pytest.raises(CommandError, match="no such file or folder"):
+        run(tmp_path / "nope.md")
+
+
+def test_bundled_content_imports_cleanly_and_idempotently():
+    first = run(CONTENT)
+    assert "Created 5, updated 0, unchanged 0." in first
+    assert Topic.objects.get().title == "Amazon RDS & Aurora"
+    assert "Created 0, updated 0, unchanged 5." in run(CONTENT)

@@ -1,0 +1,119 @@
+"""The note parser: pure functions, no database."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+import pytest
+
+from lessons.notes import MAX_NOTE_BYTES, NoteError, decode_note, parse_note, read_note
+
+SEED = Path(__file__).resolve().parents[3] / "shared" / "seeds" / "000_9c0c93229a521c5e.txt"
+
+# The seed ends its Source line with two spaces (a Markdown line break); keep that here.
+NOTE = """# 2026-01-06 — RDS & Aurora Backups
+
+**Source:** A course — AWS SAA\x20\x20
+**Theme:** recovery mechanics
+
+> An epigraph.
+
+---
+
+## Backups
+
+Text.
+"""
+
+
+def test_parses_title_date_fields_and_body():
+    note = parse_note(NOTE)
+    assert note.title == "RDS & Aurora Backups"
+    assert note.date == datetime.date(2026, 1, 6)
+    assert note.slug == "rds-aurora-backups"
+    assert note.source == "A course — AWS SAA"
+    assert note.theme == "recovery mechanics"
+    assert note.body.startswith("> An epigraph.\n\n---\n\n## Backups")
+    assert "**Source:**" not in note.body
+
+
+@pytest.mark.skipif(not SEED.exists(), reason="the shared seed note is not beside the project")
+def test_reads_the_seed_note():
+    note = read_note(SEED.read_bytes())
+    assert note.title == "RDS & Aurora Backups, Restore, Cloning, and Security"
+    assert note.date == datetime.date(2026, 1, 6)
+    assert note.source == "Stephane Maarek — AWS SAA"
+    assert note.theme == "recovery mechanics + security controls for managed databases"
+    assert "## Aurora database cloning" in note.body
+    assert note.body.lstrip().startswith(">")
+
+
+def test_optional_fields():
+    note = parse_note(
+        "# Title only\n\n**Topic:** Amazon RDS & Aurora\n**Summary:** Short.\n"
+        "**Slug:** custom-slug\n**Status:** Draft\n**Order:** 7\n\nBody\n"
+    )
+    assert note.date is None
+    assert (note.topic, note.summary, note.slug, note.status, note.order) == (
+        "Amazon RDS & Aurora",
+        "Short.",
+        "custom-slug",
+        "draft",
+        7,
+    )
+
+
+@pytest.mark.parametrize("dash", ["—", "–", "-"])
+def test_title_dash_variants(dash):
+    assert parse_note(f"# 2026-01-06 {dash} Title\n\nBody\n").title == "Title"
+
+
+def test_windows_line_endings_and_byte_order_mark():
+    note = read_note(("\ufeff" + NOTE).replace("\n", "\r\n").encode())
+    assert note.title == "RDS & Aurora Backups"
+    assert "\r" not in note.body
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "is empty"),
+        (b"  \n\n \t\n", "is empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
+        ("# Caf\u00e9\n\nbody".encode("latin-1"), "not UTF-8"),
+        (b"# T\n\n" + b"x" * MAX_NOTE_BYTES, "at most 1,048,576 bytes"),
+        (b"Just text, no heading\n", "no title"),
+        (b"## Second-level heading\n\nbody\n", "no title"),
+        (b"# 2026-01-06 \xe2\x80\x94 \n\nbody\n", "no title"),
+        (b"# Title\n\n**Source:** x\n", "no content"),
+        (b"# 2026-02-30 \xe2\x80\x94 Title\n\nbody\n", "not a real date"),
+        (b"# Title\n**Sorce:** x\n\nbody\n", "unknown field 'Sorce'"),
+        (b"# Title\n**Source:** a\n**Source:** b\n\nbody\n", "given twice"),
+        (b"# Title\n**Status:** live\n\nbody\n", "Status must be"),
+        (b"# Title\n**Order:** first\n\nbody\n", "Order must be a whole number"),
+        (b"# Title\n**Slug:** Not A Slug\n\nbody\n", "Slug 'Not A Slug'"),
+        (b"# ???\n\nbody\n", "no usable slug"),
+    ],
+)
+def test_bad_notes_raise_a_clear_error(data, message):
+    with pytest.raises(NoteError) as raised:
+        read_note(data)
+    assert message in str(raised.value)
+
+
+def test_errors_name_the_line():
+    with pytest.raises(NoteError) as raised:
+        parse_note("\n\n# Title\n**Source:** ok\n**Sorce:** typo\n\nbody\n")
+    assert raised.value.line == 5
+    assert str(raised.value).startswith("line 5: unknown field")
+
+
+def test_decode_accepts_exactly_the_limit():
+    data = b"# T\n\n" + b"x" * (MAX_NOTE_BYTES - 5)
+    assert len(decode_note(data)) == MAX_NOTE_BYTES
+
+
+def test_body_field_lines_after_the_header_stay_in_the_body():
+    note = parse_note("# Title\n**Source:** s\n\nIntro.\n\n**Note:** this is prose.\n")
+    assert "**Note:** this is prose." in note.body

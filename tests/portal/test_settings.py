@@ -1,0 +1,82 @@
+"""Settings come from the environment; production refuses to start half-configured."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_django(code: str, **env: str) -> subprocess.CompletedProcess:
+    clean_env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("DJANGO_") and key != "DATABASE_URL"
+    }
+    clean_env.update({"DJANGO_SETTINGS_MODULE": "portal.settings", **env})
+    return subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=ROOT,
+        env=clean_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_production_without_a_secret_key_exits_with_one_line():
+    result = run_django("print('started')", DJANGO_DEBUG="0", DJANGO_ALLOWED_HOSTS="example.com")
+    assert result.returncode == 1
+    assert "started" not in result.stdout
+    assert result.stderr.strip().splitlines() == [
+        "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off."
+    ]
+
+
+def test_production_without_allowed_hosts_exits_with_one_line():
+    result = run_django("print('started')", DJANGO_DEBUG="false", DJANGO_SECRET_KEY="x" * 50)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG is off."
+    ]
+
+
+def test_production_with_its_settings_starts():
+    result = run_django(
+        "from django.conf import settings; print(settings.DEBUG, settings.ALLOWED_HOSTS)",
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY="x" * 50,
+        DJANGO_ALLOWED_HOSTS="study.example.com, www.example.com",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False ['study.example.com', 'www.example.com']"
+
+
+def test_sqlite_file_database_runs_in_wal_with_immediate_transactions(tmp_path):
+    database = tmp_path / "portal.sqlite3"
+    result = run_django(
+        "from django.db import connection; "
+        "cursor = connection.cursor(); "
+        "print(cursor.execute('PRAGMA journal_mode').fetchone()[0]); "
+        "print(cursor.execute('PRAGMA busy_timeout').fetchone()[0]); "
+        "print(connection.transaction_mode)",
+        DATABASE_URL=f"sqlite:///{database}",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["wal", "20000", "IMMEDIATE"]
+
+
+@pytest.mark.parametrize("value", ["postgres://u:p@db.example.com:5432/portal"])
+def test_database_url_selects_postgresql(value):
+    result = run_django(
+        "from django.conf import settings; d = settings.DATABASES['default']; "
+        "print(d['ENGINE'], d['HOST'], d['NAME'])",
+        DATABASE_URL=value,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["django.db.backends.postgresql", "db.example.com", "portal"]
