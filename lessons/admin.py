@@ -9,9 +9,17 @@ from django.urls import path
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from lessons.forms import NoteUploadForm
 from lessons.models import Lesson, Topic
-from lessons.services import NotesImportError, notes_import
+from notes.forms import NoteUploadForm
+from notes.services import NotesImportError, notes_import
+
+IMPORT_PERMISSIONS = (
+    "lessons.add_lesson",
+    "lessons.change_lesson",
+    "lessons.add_topic",
+    "trees.add_tree",
+    "trees.change_tree",
+)
 
 
 @admin.register(Topic)
@@ -77,15 +85,18 @@ class LessonAdmin(admin.ModelAdmin):
         return [upload, *super().get_urls()]
 
     def import_notes_view(self, request):
-        """Upload notes through the same service as `manage.py import_notes`."""
-        if not (self.has_add_permission(request) and self.has_change_permission(request)):
+        """Upload notes through the same service as `manage.py import_notes`.
+
+        Notes can hold decision trees, so this needs the right to write trees as well as lessons.
+        """
+        if not request.user.has_perms(IMPORT_PERMISSIONS):
             raise PermissionDenied
         form = NoteUploadForm(request.POST or None, request.FILES or None)
-        changes = None
+        result = None
         if request.method == "POST" and form.is_valid():
             dry_run = form.cleaned_data["dry_run"]
             try:
-                changes = notes_import(
+                result = notes_import(
                     files=form.note_files(),
                     dry_run=dry_run,
                     default_topic=form.cleaned_data["topic"],
@@ -97,15 +108,17 @@ class LessonAdmin(admin.ModelAdmin):
                 form.add_error(None, "Nothing was imported.")
             else:
                 if not dry_run:
-                    for change in changes:
+                    for change in result.changes:
                         self.message_user(request, change.describe(dry_run=False), messages.SUCCESS)
+                    for warning in result.warnings:
+                        self.message_user(request, warning, messages.WARNING)
                     return redirect("admin:lessons_lesson_changelist")
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": "Import notes",
             "form": form,
-            "changes": changes,
-            "dry_run_lines": [c.describe(dry_run=True) for c in changes or []],
+            "dry_run_lines": [c.describe(dry_run=True) for c in result.changes] if result else [],
+            "warnings": result.warnings if result else [],
         }
         return TemplateResponse(request, "admin/lessons/lesson/import_notes.html", context)

@@ -98,6 +98,16 @@ class Lesson(models.Model):
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
 
+    def sections(self) -> dict[str, str]:
+        """Heading anchor -> heading text, for every entry of the table of contents."""
+        found: dict[str, str] = {}
+        stack = list(self.toc)
+        while stack:
+            entry = stack.pop()
+            found[entry["id"]] = entry["name"]
+            stack.extend(entry.get("children", []))
+        return found
+
 
 def can_preview_drafts(user) -> bool:
     return bool(user and user.is_authenticated and user.has_perm(PREVIEW_PERMISSION))

@@ -1,12 +1,26 @@
-"""Reading lessons: the home page, a topic, a lesson. Thin: a selector does the work."""
+"""Reading lessons: the home page, a topic, a lesson. Thin: selectors do the work."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from lessons import selectors
+from portal.markdown import split_embeds
+from trees.selectors import trees_by_slug
+from trees.services import walk_record
+from trees.widgets import PageLinks, Widget, build_widget, path_param
+
+
+@dataclass(frozen=True)
+class BodyPart:
+    kind: str  # "html" or "tree"
+    html: str = ""
+    slug: str = ""
+    widget: Widget | None = None  # None for a tree that does not exist
 
 
 @require_safe
@@ -27,5 +41,34 @@ def lesson_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "lessons/lesson_detail.html",
-        {"lesson": page.lesson, "previous": page.previous, "next": page.next},
+        {
+            "lesson": page.lesson,
+            "previous": page.previous,
+            "next": page.next,
+            "body_parts": _body_parts(request, page.lesson.body_html),
+            "can_edit_trees": request.user.has_perm("trees.change_tree"),
+        },
     )
+
+
+def _body_parts(request: HttpRequest, body_html: str) -> list[BodyPart]:
+    """The lesson's HTML cut at its tree markers, each tree at the step the URL names."""
+    pieces = split_embeds(body_html)
+    trees = trees_by_slug([value for kind, value in pieces if kind == "tree"])
+    parts = []
+    for kind, value in pieces:
+        if kind == "html":
+            parts.append(BodyPart(kind="html", html=value))
+            continue
+        tree = trees.get(value)
+        widget = None
+        if tree is not None and tree.start_id is not None:
+            widget = build_widget(
+                tree=tree,
+                spec=tree.to_spec(),
+                raw_path=request.GET.get(path_param(tree.slug)),
+                links=PageLinks(tree=tree, page_path=request.path, query=request.GET),
+            )
+            walk_record(session=request.session, user=request.user, tree=tree, walk=widget.walk)
+        parts.append(BodyPart(kind="tree", slug=value, widget=widget))
+    return parts

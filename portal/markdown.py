@@ -9,11 +9,14 @@ so a page view never runs Markdown and never trusts an author's raw HTML.
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import markdown
 import nh3
+from markdown.extensions import Extension
+from markdown.preprocessors import Preprocessor
 
 # Python-Markdown extensions: tables, fenced code, heading ids + table of contents, attribute
 # lists, admonitions. Tables use the `align` attribute rather than inline `style`, which the
@@ -84,6 +87,36 @@ _cleaner = nh3.Cleaner(
 )
 
 
+# Embeds: a line `[[tree:slug]]` places a decision tree in a lesson. The marker becomes an
+# empty `<div data-embed="tree:slug">` after sanitizing (authors cannot write that attribute
+# themselves: it is not on the allowlist), and the page splits the HTML there.
+EMBED_MARKER = re.compile(r"^\[\[(?P<kind>tree):(?P<slug>[a-z0-9][a-z0-9_-]*)\]\]\s*$")
+_SENTINEL = "portal-embed-5f2c9a-{kind}-{slug}"
+_SENTINEL_PARAGRAPH = re.compile(
+    r"<p>portal-embed-5f2c9a-(?P<kind>tree)-(?P<slug>[a-z0-9][a-z0-9_-]*)</p>"
+)
+_EMBED_DIV = re.compile(r'<div data-embed="(?P<kind>tree):(?P<slug>[a-z0-9][a-z0-9_-]*)"></div>')
+
+
+class _EmbedMarkers(Preprocessor):
+    # Runs after fenced_code (priority 25) has set code blocks aside, so a marker shown
+    # inside a code example stays literal text.
+    def run(self, lines: list[str]) -> list[str]:
+        out: list[str] = []
+        for line in lines:
+            match = EMBED_MARKER.match(line.strip())
+            if match:
+                out.extend(["", _SENTINEL.format(**match.groupdict()), ""])
+            else:
+                out.append(line)
+        return out
+
+
+class _EmbedExtension(Extension):
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API)
+        md.preprocessors.register(_EmbedMarkers(md), "portal_embeds", 20)
+
+
 @dataclass(frozen=True)
 class TocEntry:
     """One heading in a rendered document: its anchor id, its text and the ones below it."""
@@ -106,6 +139,7 @@ class TocEntry:
 class Rendered:
     html: str
     toc: list[TocEntry]
+    embeds: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def anchors(self) -> set[str]:
@@ -126,10 +160,28 @@ def sanitize_html(html: str) -> str:
 
 def render_markdown(text: str) -> Rendered:
     """Render Markdown to sanitized HTML, with its table of contents."""
-    md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
-    html = md.convert(text)
+    md = markdown.Markdown(
+        extensions=[*EXTENSIONS, _EmbedExtension()], extension_configs=EXTENSION_CONFIGS
+    )
+    clean = sanitize_html(md.convert(text))
+    embeds = [(m["kind"], m["slug"]) for m in _SENTINEL_PARAGRAPH.finditer(clean)]
+    clean = _SENTINEL_PARAGRAPH.sub(r'<div data-embed="\g<kind>:\g<slug>"></div>', clean)
     toc = [_toc_entry(token) for token in getattr(md, "toc_tokens", [])]
-    return Rendered(html=sanitize_html(html), toc=toc)
+    return Rendered(html=clean, toc=toc, embeds=embeds)
+
+
+def split_embeds(html: str) -> list[tuple[str, str]]:
+    """Cut stored HTML at its embeds: [("html", text), ("tree", slug), ("html", text), ...]."""
+    parts: list[tuple[str, str]] = []
+    position = 0
+    for match in _EMBED_DIV.finditer(html):
+        if match.start() > position:
+            parts.append(("html", html[position : match.start()]))
+        parts.append((match["kind"], match["slug"]))
+        position = match.end()
+    if position < len(html):
+        parts.append(("html", html[position:]))
+    return parts
 
 
 def _toc_entry(token: dict[str, Any]) -> TocEntry:

@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "portal",
     "lessons",
+    "trees",
+    "notes",
     "accounts",
 ]
 

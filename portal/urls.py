@@ -10,5 +10,6 @@ urlpatterns = [
     path("favicon.ico", views.favicon),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
+    path("trees/", include("trees.urls")),
     path("", include("lessons.urls")),
 ]

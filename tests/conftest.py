@@ -9,6 +9,8 @@ from django.contrib.auth import get_user_model
 
 from accounts.services import instructor_grant
 from lessons.models import Lesson, Topic
+from trees.models import Tree
+from trees.services import tree_save
 
 PASSWORD = "correct horse battery staple"
 _counter = itertools.count(1)
@@ -39,6 +41,33 @@ def make_lesson(**kwargs) -> Lesson:
     kwargs.setdefault("summary", f"What lesson {number} is about.")
     kwargs.setdefault("body", "## First part\n\nSome text.\n\n## Second part\n\nMore text.\n")
     return Lesson.objects.create(**kwargs)
+
+
+SIMPLE_TREE = """\
+? first: Which way?
+- Left -> left
+  why: Left is shorter.
+- Right -> second
+
+? second: Are you sure?
+- Yes -> right
+- No -> left
+
+= left: You went left
+Left is **fine**.
+
+= right: You went right
+"""
+
+
+def make_tree(**kwargs) -> Tree:
+    number = next(_counter)
+    kwargs.setdefault("slug", f"tree-{number}")
+    kwargs.setdefault("title", f"Tree {number}")
+    kwargs.setdefault("intro", "Pick a way.")
+    kwargs.setdefault("definition", SIMPLE_TREE)
+    tree_save(**kwargs)
+    return Tree.objects.get(slug=kwargs["slug"])
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ which case they fail: CI must never pass by skipping them.
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -46,16 +47,24 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser):
-    """A fresh browser context; console errors (CSP violations included) fail the test."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+@contextmanager
+def new_page(browser, **context_options):
+    """A page in a fresh browser context; console errors (CSP violations included) fail."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, **context_options)
     page = context.new_page()
     errors: list[str] = []
     page.on(
         "console", lambda message: errors.append(message.text) if message.type == "error" else None
     )
     page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
+    try:
+        yield page
+    finally:
+        context.close()
     assert errors == [], f"the browser reported errors: {errors}"
+
+
+@pytest.fixture
+def page(browser):
+    with new_page(browser) as page:
+        yield page

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from lessons.notes import read_note
+from notes.parser import read_note
 
 CONTENT = Path(__file__).resolve().parents[2] / "content" / "rds-aurora"
 

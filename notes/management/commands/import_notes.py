@@ -5,8 +5,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from lessons.models import Lesson
-from lessons.notes import MAX_NOTE_BYTES
-from lessons.services import DEFAULT_TOPIC, NoteFile, NotesImportError, notes_import
+from notes.parser import MAX_NOTE_BYTES
+from notes.services import DEFAULT_TOPIC, NoteFile, NotesImportError, notes_import, summarize
 
 NOTE_SUFFIXES = {".md", ".markdown", ".txt"}
 
@@ -14,8 +14,9 @@ NOTE_SUFFIXES = {".md", ".markdown", ".txt"}
 class Command(BaseCommand):
     help = (
         "Import Markdown notes (files, or folders searched for .md, .markdown and .txt files) "
-        "as lessons. A lesson is matched by slug, so importing again updates it. All or "
-        "nothing: if any note is bad, each error is printed and nothing is saved."
+        "as lessons, and their decision-tree blocks as trees. Lessons and trees are matched by "
+        "slug, so importing again updates them. All or nothing: if any note is bad, each error "
+        "is printed and nothing is saved."
     )
 
     def add_arguments(self, parser) -> None:
@@ -38,7 +39,7 @@ class Command(BaseCommand):
         files, errors = collect_note_files(paths)
         if not errors:
             try:
-                changes = notes_import(
+                result = notes_import(
                     files=files, dry_run=dry_run, default_topic=topic, status=status
                 )
             except NotesImportError as failure:
@@ -48,18 +49,13 @@ class Command(BaseCommand):
                 raise CommandError(f"{errors[0]} (nothing was imported)")
             for error in errors:
                 self.stderr.write(error)
-            raise CommandError(f"{len(errors)} notes have errors; nothing was imported")
+            raise CommandError(f"{len(errors)} errors; nothing was imported")
 
-        for change in changes:
+        for change in result.changes:
             self.stdout.write(change.describe(dry_run=dry_run))
-        counts = {action: sum(c.action == action for c in changes) for action in
-                  ("create", "update", "unchanged")}  # fmt: skip
-        prefix = "Dry run, nothing saved: would create" if dry_run else "Created"
-        self.stdout.write(
-            f"{prefix} {counts['create']}, "
-            f"{'would update' if dry_run else 'updated'} {counts['update']}, "
-            f"unchanged {counts['unchanged']}."
-        )
+        for warning in result.warnings:
+            self.stderr.write(f"warning: {warning}")
+        self.stdout.write(summarize(result.changes, dry_run=dry_run))
 
 
 def collect_note_files(paths: list[str]) -> tuple[list[NoteFile], list[str]]:

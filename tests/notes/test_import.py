@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from io import StringIO
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from lessons.models import Lesson, Topic
-from lessons.notes import MAX_NOTE_BYTES
+from notes.parser import MAX_NOTE_BYTES
 
 pytestmark = pytest.mark.django_db
 
@@ -86,7 +87,7 @@ def test_dry_run_reports_and_saves_nothing(tmp_path):
     path = write(tmp_path, "a.md", note_text(topic="Fresh topic"))
     output = run("--dry-run", path)
     assert "would create: backups" in output
-    assert "nothing saved" in output
+    assert "Dry run: nothing was saved." in output
     assert not Lesson.objects.exists()
     assert not Topic.objects.exists()
 
@@ -147,7 +148,7 @@ def test_several_bad_notes_are_each_reported(tmp_path):
     first = write(tmp_path, "one.md", b"")
     second = write(tmp_path, "two.md", b"no title here\n")
     errors = StringIO()
-    with pytest.raises(CommandError, match="2 notes have errors; nothing was imported"):
+    with pytest.raises(CommandError, match="2 errors; nothing was imported"):
         call_command("import_notes", str(first), str(second), stdout=StringIO(), stderr=errors)
     lines = errors.getvalue().splitlines()
     assert lines[0].startswith(f"{first}: ") and lines[1].startswith(f"{second}: ")
@@ -177,6 +178,83 @@ def test_missing_path_is_an_error(tmp_path):
 
 def test_bundled_content_imports_cleanly_and_idempotently():
     first = run(CONTENT)
-    assert "Created 5, updated 0, unchanged 0." in first
+    assert "Lessons: created 5, updated 0, unchanged 0." in first
+    assert "Trees: created 5, updated 0, unchanged 0." in first
     assert Topic.objects.get().title == "Amazon RDS & Aurora"
-    assert "Created 0, updated 0, unchanged 5." in run(CONTENT)
+    again = run(CONTENT)
+    assert "Lessons: created 0, updated 0, unchanged 5." in again
+    assert "Trees: created 0, updated 0, unchanged 5." in again
+
+
+TREE = """```decision-tree
+slug: ways
+title: Which way?
+intro: Pick one.
+
+? first: Which way?
+- Left -> left
+- Right -> right
+
+= left: Left
+link: backups#part
+
+= right: Right
+```"""
+
+
+def test_a_note_with_a_tree_block_creates_the_tree_embedded_in_its_lesson(tmp_path):
+    from trees.models import Tree
+
+    output = run(write(tmp_path, "a.md", note_text(body=f"## Part\n\nText.\n\n{TREE}\n")))
+    tree = Tree.objects.get(slug="ways")
+    assert (tree.title, tree.intro, tree.start.key) == ("Which way?", "Pick one.", "first")
+    assert tree.definition.startswith("? first: Which way?")
+    lesson = Lesson.objects.get()
+    assert "[[tree:ways]]" in lesson.body
+    assert '<div data-embed="tree:ways"></div>' in lesson.body_html
+    assert "created: tree ways" in output and "Trees: created 1" in output
+
+    changed = TREE.replace("= right: Right", "= right: Right, now")
+    output = run(write(tmp_path, "a.md", note_text(body=f"## Part\n\nText.\n\n{changed}\n")))
+    assert "updated: tree ways (definition)" in output
+    assert Tree.objects.get().nodes.get(key="right").text == "Right, now"
+
+
+def test_a_broken_tree_in_a_note_names_file_and_line_and_saves_nothing(tmp_path):
+    from trees.models import Tree
+
+    broken = TREE.replace("link: backups#part", "link: backups#no-such-part")
+    path = write(tmp_path, "a.md", note_text(body=f"## Part\n\n{broken}\n"))
+    with pytest.raises(CommandError) as raised:
+        run(path)
+    assert str(raised.value) == (
+        f"{path}: line 20: decision tree 'ways': outcome 'left' links to '#no-such-part', "
+        "which is not a section of lesson 'backups' (nothing was imported)"
+    )
+    assert not Lesson.objects.exists() and not Tree.objects.exists()
+
+
+def test_a_tree_syntax_error_in_a_note_names_file_and_line(tmp_path):
+    broken = TREE.replace("- Right -> right", "- Right -> right\n  why: one\n  why: two")
+    path = write(tmp_path, "a.md", note_text(body=f"## Part\n\n{broken}\n"))
+    with pytest.raises(CommandError, match=rf"^{re.escape(str(path))}: line 19: decision tree:"):
+        run(path)
+    assert not Lesson.objects.exists()
+
+
+def test_two_notes_defining_the_same_tree_are_refused(tmp_path):
+    one = write(tmp_path, "one.md", note_text(title="One", body=f"## Part\n\n{TREE}\n"))
+    two = write(tmp_path, "two.md", note_text(title="Two", body=f"## Part\n\n{TREE}\n"))
+    with pytest.raises(CommandError, match="gives the tree slug 'ways'"):
+        run(one, two)
+
+
+def test_placing_a_tree_that_does_not_exist_is_a_warning_not_an_error(tmp_path):
+    errors = StringIO()
+    path = write(tmp_path, "a.md", note_text(body="## Part\n\n[[tree:later]]\n"))
+    call_command("import_notes", str(path), stdout=StringIO(), stderr=errors)
+    assert Lesson.objects.exists()
+    assert errors.getvalue().strip() == (
+        f"warning: {path}: lesson 'backups' places tree 'later', which does not exist yet; "
+        "learners see nothing there until it does"
+    )

@@ -3,8 +3,8 @@ from __future__ import annotations
 from django import forms
 
 from lessons.models import Lesson
-from lessons.notes import MAX_NOTE_BYTES
-from lessons.services import DEFAULT_TOPIC, NoteFile
+from notes.parser import MAX_NOTE_BYTES
+from notes.services import DEFAULT_TOPIC, NoteFile
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from lessons.notes import MAX_NOTE_BYTES, NoteError, decode_note, parse_note, read_note
+from notes.parser import MAX_NOTE_BYTES, NoteError, decode_note, parse_note, read_note
 
 SEED = Path(__file__).resolve().parents[3] / "shared" / "seeds" / "000_9c0c93229a521c5e.txt"
 
@@ -117,3 +117,53 @@ def test_decode_accepts_exactly_the_limit():
 def test_body_field_lines_after_the_header_stay_in_the_body():
     note = parse_note("# Title\n**Source:** s\n\nIntro.\n\n**Note:** this is prose.\n")
     assert "**Note:** this is prose." in note.body
+
+
+TREE_BLOCK = """```decision-tree
+slug: ways
+title: Which way?
+
+? first: Which way?
+- Left -> left
+- Right -> right
+
+= left: Left
+= right: Right
+```"""
+
+
+def test_a_decision_tree_block_becomes_a_tree_and_a_marker_where_it_stood():
+    note = parse_note(f"# Title\n\nBefore.\n\n{TREE_BLOCK}\n\nAfter.\n")
+    assert [tree.slug for tree in note.trees] == ["ways"]
+    assert note.trees[0].spec.nodes["first"].line == 9
+    assert note.body == "Before.\n\n[[tree:ways]]\n\nAfter.\n"
+
+
+def test_a_decision_tree_block_inside_a_code_example_stays_code():
+    example = "````markdown\n" + TREE_BLOCK + "\n````"
+    note = parse_note(f"# Title\n\n{example}\n")
+    assert note.trees == ()
+    assert "```decision-tree" in note.body
+
+
+@pytest.mark.parametrize(
+    ("block", "message"),
+    [
+        (
+            TREE_BLOCK.replace("\n```", "", 1)[:-3],
+            "line 3: the decision-tree block opened here is never closed",
+        ),
+        (
+            TREE_BLOCK.replace("? first: Which way?", "? First Node: Which way?"),
+            "line 7: decision tree: node key",
+        ),
+        (
+            TREE_BLOCK.replace("title: Which way?\n", ""),
+            "line 4: decision tree: a decision-tree block needs a 'title:' line",
+        ),
+    ],
+)
+def test_tree_block_errors_name_the_line_in_the_note(block, message):
+    with pytest.raises(NoteError) as raised:
+        parse_note(f"# Title\n\n{block}\n")
+    assert str(raised.value).startswith(message)

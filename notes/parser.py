@@ -18,6 +18,10 @@ The first line is an H1 of "date — title" (the date is optional; an em dash, e
 with spaces separates them). Then `**Field:** value` lines: Source, Theme, and optionally Topic,
 Summary, Slug, Status (draft or published) and Order (a whole number). Everything after the
 fields, the epigraph included, is the lesson's Markdown body.
+
+A fenced block whose info string is `decision-tree` defines a tree (see trees/definition.py);
+in the body it is replaced by the marker `[[tree:slug]]`, so the tree appears where it was
+written.
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ import re
 from dataclasses import dataclass
 
 from django.utils.text import slugify
+
+from trees.definition import DefinitionError, TreeBlock, parse_tree_block
 
 MAX_NOTE_BYTES = 1024 * 1024
 MAX_TITLE_LENGTH = 200
@@ -39,15 +45,26 @@ _TITLE = re.compile(
 )
 _FIELD = re.compile(r"^\*\*(?P<key>[A-Za-z][A-Za-z ]*?)\s*:\s*\*\*\s*(?P<value>.*?)\s*$")
 _SLUG = re.compile(r"^[-a-z0-9_]+$")
+_FENCE = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,})\s*(?P<info>[^`\s]*)")
+TREE_BLOCK = "decision-tree"
 
 
 class NoteError(ValueError):
-    """A note that cannot become a lesson, with the line at fault when there is one."""
+    """A note that cannot become a lesson, with the line at fault when there is one.
 
-    def __init__(self, message: str, line: int | None = None) -> None:
+    `more` holds further problems found in the same pass (a tree block can have several).
+    """
+
+    def __init__(
+        self, message: str, line: int | None = None, more: tuple[NoteError, ...] = ()
+    ) -> None:
         self.message = message
         self.line = line
+        self.more = more
         super().__init__(f"line {line}: {message}" if line else message)
+
+    def all(self) -> list[NoteError]:
+        return [self, *self.more]
 
 
 @dataclass(frozen=True)
@@ -62,6 +79,7 @@ class Note:
     summary: str = ""
     status: str | None = None
     order: int | None = None
+    trees: tuple[TreeBlock, ...] = ()
 
 
 def read_note(data: bytes) -> Note:
@@ -97,7 +115,8 @@ def parse_note(text: str) -> Note:
     title, date = _parse_title(lines[index], index + 1)
     fields, index = _parse_fields(lines, index + 1)
 
-    body = "\n".join(lines[index:]).strip()
+    body_lines, trees = _extract_trees(lines[index:], first_number=index + 1)
+    body = "\n".join(body_lines).strip()
     if not body:
         raise NoteError("has a title but no content below it")
 
@@ -115,6 +134,7 @@ def parse_note(text: str) -> Note:
         summary=fields.get("summary", ""),
         status=fields.get("status"),
         order=int(fields["order"]) if "order" in fields else None,
+        trees=tuple(trees),
     )
 
 
@@ -188,3 +208,46 @@ def _check_field(key: str, value: str, number: int) -> str:
     if key == "topic" and not slugify(value):
         raise NoteError(f"Topic {value!r} needs at least one letter or digit", number)
     return value.lower() if key == "status" else value
+
+
+def _extract_trees(lines: list[str], *, first_number: int) -> tuple[list[str], list[TreeBlock]]:
+    """Take the decision-tree blocks out of the body, leaving a marker where each one was."""
+    body: list[str] = []
+    trees: list[TreeBlock] = []
+    index = 0
+    while index < len(lines):
+        opening = _FENCE.match(lines[index])
+        if not opening:
+            body.append(lines[index])
+            index += 1
+            continue
+        fence = opening["fence"]
+        close = _closing_fence(lines, index + 1, fence)
+        number = first_number + index
+        if opening["info"] != TREE_BLOCK:
+            # Ordinary code: copied as it is, even if it shows a decision-tree block.
+            end = len(lines) if close is None else close + 1
+            body.extend(lines[index:end])
+            index = end
+            continue
+        if close is None:
+            raise NoteError("the decision-tree block opened here is never closed", number)
+        try:
+            block = parse_tree_block("\n".join(lines[index + 1 : close]), first_line=number + 1)
+        except DefinitionError as error:
+            found = [NoteError(f"decision tree: {p.message}", p.line) for p in error.problems]
+            raise NoteError(found[0].message, found[0].line, tuple(found[1:])) from None
+        if any(tree.slug == block.slug for tree in trees):
+            raise NoteError(f"decision tree '{block.slug}' is defined twice in this note", number)
+        trees.append(block)
+        body.append(f"[[tree:{block.slug}]]")
+        index = close + 1
+    return body, trees
+
+
+def _closing_fence(lines: list[str], start: int, fence: str) -> int | None:
+    for index in range(start, len(lines)):
+        stripped = lines[index].strip()
+        if stripped and set(stripped) == {fence[0]} and len(stripped) >= len(fence):
+            return index
+    return None

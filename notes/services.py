@@ -1,0 +1,186 @@
+"""Importing notes: each note becomes a lesson, and its decision-tree blocks become trees.
+
+Used by `manage.py import_notes` and the admin's upload alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from lessons.services import lesson_upsert_from_note
+from notes.parser import Note, NoteError, read_note
+from portal.markdown import EMBED_MARKER
+from trees.models import Tree
+from trees.services import TreeInvalid, tree_save
+
+DEFAULT_TOPIC = "Imported notes"
+
+
+@dataclass(frozen=True)
+class NoteFile:
+    """A note as it arrived: a name to report errors against, and its raw bytes."""
+
+    name: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: str  # "lesson" or "tree"
+    name: str
+    slug: str
+    action: str  # "create", "update" or "unchanged"
+    changed: tuple[str, ...] = ()
+
+    def describe(self, *, dry_run: bool) -> str:
+        verbs = {
+            "create": ("would create", "created"),
+            "update": ("would update", "updated"),
+            "unchanged": ("unchanged", "unchanged"),
+        }
+        verb = verbs[self.action][0 if dry_run else 1]
+        what = "tree " if self.kind == "tree" else ""
+        detail = f" ({', '.join(self.changed)})" if self.action == "update" else ""
+        return f"{verb}: {what}{self.slug}{detail}  [{self.name}]"
+
+
+def summarize(changes: list[Change], *, dry_run: bool) -> str:
+    """One line of counts per kind, e.g. 'Lessons: created 5, updated 0, unchanged 0.'"""
+    lines = []
+    for kind, label in (("lesson", "Lessons"), ("tree", "Trees")):
+        of_kind = [change for change in changes if change.kind == kind]
+        if kind == "tree" and not of_kind:
+            continue
+        counts = {action: sum(c.action == action for c in of_kind)
+                  for action in ("create", "update", "unchanged")}  # fmt: skip
+        created, updated = ("would create", "would update") if dry_run else ("created", "updated")
+        lines.append(
+            f"{label}: {created} {counts['create']}, {updated} {counts['update']}, "
+            f"unchanged {counts['unchanged']}."
+        )
+    if dry_run:
+        lines.append("Dry run: nothing was saved.")
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    changes: list[Change]
+    # Not errors: a lesson may place a tree that another import will bring.
+    warnings: list[str]
+
+
+class NotesImportError(Exception):
+    """One or more notes were bad; nothing was saved. Each error names its file."""
+
+    def __init__(self, errors: list[str]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(errors))
+
+
+def notes_import(
+    *,
+    files: Iterable[NoteFile],
+    dry_run: bool = False,
+    default_topic: str = DEFAULT_TOPIC,
+    status: str | None = None,
+) -> ImportResult:
+    """Create or update a lesson per note and a tree per decision-tree block, all or nothing.
+
+    Every file is parsed before anything is written. Lessons are written first, so a tree can
+    link to sections of the lesson it sits in; then each tree is validated against the lessons
+    as they now stand. If anything is wrong, NotesImportError lists every problem with its file
+    and line, and the transaction is rolled back. A lesson or tree is matched by slug, so
+    importing a note again updates it. `dry_run` does all of this and then rolls back.
+    """
+    parsed, errors = _parse_all(files)
+    if errors:
+        raise NotesImportError(errors)
+
+    with transaction.atomic():
+        changes: list[Change] = []
+        for name, note in parsed:
+            action, changed = lesson_upsert_from_note(
+                note=note, name=name, default_topic=default_topic, status=status
+            )
+            changes.append(Change("lesson", name, note.slug, action, changed))
+        for name, note in parsed:
+            for block in note.trees:
+                try:
+                    action, changed = tree_save(
+                        slug=block.slug,
+                        title=block.title,
+                        intro=block.intro,
+                        definition=block.definition,
+                        spec=block.spec,
+                        imported_from=name,
+                    )
+                except TreeInvalid as invalid:
+                    errors.extend(
+                        f"{name}: line {p.line}: decision tree '{block.slug}': {p.message}"
+                        if p.line
+                        else f"{name}: decision tree '{block.slug}': {p.message}"
+                        for p in invalid.problems
+                    )
+                    continue
+                changes.append(Change("tree", name, block.slug, action, changed))
+        if errors:
+            raise NotesImportError(errors)
+        warnings = _missing_tree_warnings(parsed)
+        if dry_run:
+            transaction.set_rollback(True)
+    return ImportResult(changes=changes, warnings=warnings)
+
+
+def _missing_tree_warnings(parsed: list[tuple[str, Note]]) -> list[str]:
+    placed = {
+        (name, note.slug, match["slug"])
+        for name, note in parsed
+        for line in note.body.split("\n")
+        if (match := EMBED_MARKER.match(line.strip()))
+    }
+    existing = set(
+        Tree.objects.filter(slug__in={slug for _, _, slug in placed}).values_list("slug", flat=True)
+    )
+    return [
+        f"{name}: lesson '{lesson}' places tree '{slug}', which does not exist yet; "
+        "learners see nothing there until it does"
+        for name, lesson, slug in sorted(placed)
+        if slug not in existing
+    ]
+
+
+def _parse_all(files: Iterable[NoteFile]) -> tuple[list[tuple[str, Note]], list[str]]:
+    parsed: list[tuple[str, Note]] = []
+    errors: list[str] = []
+    lesson_files: dict[str, str] = {}
+    tree_files: dict[str, str] = {}
+    for note_file in files:
+        try:
+            note = read_note(note_file.data)
+        except NoteError as error:
+            errors.extend(f"{note_file.name}: {problem}" for problem in error.all())
+            continue
+        clash = _first_clash(note_file.name, [note.slug], lesson_files, "the slug")
+        clash = clash or _first_clash(
+            note_file.name, [tree.slug for tree in note.trees], tree_files, "the tree slug"
+        )
+        if clash:
+            errors.append(clash)
+            continue
+        parsed.append((note_file.name, note))
+    if not parsed and not errors:
+        errors.append("no notes were given")
+    return parsed, errors
+
+
+def _first_clash(name: str, slugs: list[str], seen: dict[str, str], what: str) -> str | None:
+    for slug in slugs:
+        if slug in seen:
+            return f"{name}: gives {what} {slug!r}, as {seen[slug]} does; each must be unique"
+    for slug in slugs:
+        seen[slug] = name
+    return None

@@ -1,0 +1,213 @@
+"""Tree definitions: the text format and every way validation refuses a broken tree. No database."""
+
+from __future__ import annotations
+
+import pytest
+
+from trees.definition import (
+    DefinitionError,
+    all_paths,
+    find_cycle,
+    parse_definition,
+    parse_tree_block,
+    validate,
+)
+
+GOOD = """\
+start: source
+
+? source: What are you restoring from?
+- An automated backup -> window
+  why: Backups keep logs.
+- A manual snapshot -> snapshot
+
+? window: Inside the retention period?
+- Yes -> pitr
+- No -> snapshot
+
+= pitr: Point-in-time restore
+link: restore-paths#restoring-creates-a-new-database
+Restore to a **moment**.
+
+= snapshot: Restore the snapshot
+It makes a new instance.
+"""
+
+ANCHORS = {"restore-paths": {"restoring-creates-a-new-database", "into-aurora-mysql"}}
+
+
+def problems_of(text: str, anchors=ANCHORS) -> list[str]:
+    _, spec = parse_definition(text)
+    return [str(problem) for problem in validate(spec, lesson_anchors=anchors)]
+
+
+def test_parses_questions_choices_whys_outcomes_and_links():
+    header, spec = parse_definition(GOOD)
+    assert header == {"start": "source"}
+    assert list(spec.nodes) == ["source", "window", "pitr", "snapshot"]
+    source = spec.nodes["source"]
+    assert source.text == "What are you restoring from?"
+    assert [(c.label, c.target, c.why) for c in source.choices] == [
+        ("An automated backup", "window", "Backups keep logs."),
+        ("A manual snapshot", "snapshot", ""),
+    ]
+    pitr = spec.nodes["pitr"]
+    assert pitr.is_outcome and pitr.explanation == "Restore to a **moment**."
+    assert [(link.lesson, link.anchor, link.line) for link in pitr.links] == [
+        ("restore-paths", "restoring-creates-a-new-database", 13)
+    ]
+    assert validate(spec, lesson_anchors=ANCHORS) == []
+
+
+def test_start_defaults_to_the_first_node():
+    _, spec = parse_definition(GOOD.replace("start: source\n", ""))
+    assert spec.start_key == "source"
+
+
+def test_all_paths_lists_every_walk_to_an_outcome():
+    _, spec = parse_definition(GOOD)
+    assert all_paths(spec) == [((1, 1), "pitr"), ((1, 2), "snapshot"), ((2,), "snapshot")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", "no start node: the tree has no nodes"),
+        (
+            GOOD.replace("start: source", "start: nowhere"),
+            "the start node 'nowhere' does not exist",
+        ),
+        (
+            GOOD.replace("- A manual snapshot -> snapshot", "- A manual snapshot ->"),
+            "question 'source', choice 2 ('A manual snapshot') has no target",
+        ),
+        (
+            GOOD.replace("-> snapshot\n\n? window", "-> other-tree:pitr\n\n? window"),
+            "choice 2 targets 'other-tree:pitr' in another tree",
+        ),
+        (
+            GOOD.replace("- No -> snapshot", "- No -> missing"),
+            "question 'window', choice 2 targets 'missing', which is not a node of this tree",
+        ),
+        (
+            GOOD + "\n= orphan: Nobody gets here\n",
+            "outcome 'orphan' cannot be reached from the start node 'source'",
+        ),
+        (
+            GOOD.replace("- No -> snapshot", "- No -> source"),
+            "cycle: source -> window leads back to itself",
+        ),
+        (
+            GOOD.replace("- No -> snapshot\n", ""),
+            "question 'window' has 1 choice; a question needs at least two",
+        ),
+        (
+            GOOD.replace("It makes a new instance.", "- Try again -> source"),
+            "outcome 'snapshot' has choices; an outcome ends the walk",
+        ),
+        (
+            GOOD.replace("- Yes -> pitr", "-  -> pitr"),
+            "question 'window', choice 1 has an empty label",
+        ),
+        (
+            GOOD.replace("? window: Inside the retention period?", "? window:"),
+            "has an empty prompt",
+        ),
+        (
+            GOOD.replace("= pitr: Point-in-time restore", "= pitr:"),
+            "outcome 'pitr' has an empty title",
+        ),
+        (
+            GOOD.replace("#restoring-creates-a-new-database", "#no-such-section"),
+            "outcome 'pitr' links to '#no-such-section', which is not a section of lesson "
+            "'restore-paths'",
+        ),
+        (
+            GOOD.replace("link: restore-paths#", "link: no-lesson#"),
+            "links to lesson 'no-lesson', which does not exist",
+        ),
+    ],
+    ids=[
+        "no-nodes",
+        "missing-start",
+        "choice-without-target",
+        "target-in-another-tree",
+        "unknown-target",
+        "unreachable",
+        "cycle",
+        "one-choice",
+        "outcome-with-choices",
+        "empty-label",
+        "empty-prompt",
+        "empty-title",
+        "missing-anchor",
+        "missing-lesson",
+    ],
+)
+def test_each_broken_tree_is_refused_with_a_message_naming_the_node(text, expected):
+    assert any(expected in problem for problem in problems_of(text)), problems_of(text)
+
+
+def test_problems_carry_line_numbers():
+    problems = problems_of(GOOD.replace("- No -> snapshot", "- No -> missing"))
+    assert problems == [
+        "line 10: question 'window', choice 2 targets 'missing', which is not a node of this tree"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("? Bad Key: prompt\n- a -> b\n", "node key 'Bad Key' must be lowercase"),
+        (
+            "? a: one\n- x -> b\n- y -> b\n? a: two\n",
+            "node key 'a' is used twice (first on line 1)",
+        ),
+        ("just prose\n", "line 1: expected a node"),
+        ("colour: blue\n? a: q\n", "unknown setting 'colour:'"),
+        ("? a: q\nstray text\n", "question 'a': expected a choice"),
+        ("? a: q\n  why: too early\n", "'why:' comes before any choice"),
+        (
+            "= a: t\nlink: no-anchor-here\n",
+            "link 'no-anchor-here' must look like lesson-slug#anchor",
+        ),
+    ],
+)
+def test_syntax_errors_name_the_line(text, expected):
+    with pytest.raises(DefinitionError) as raised:
+        parse_definition(text)
+    assert expected in str(raised.value)
+
+
+def test_find_cycle_returns_the_loop_in_order():
+    _, spec = parse_definition("? a: q\n- x -> b\n- y -> c\n? b: q\n- x -> c\n- y -> a\n= c: end\n")
+    assert find_cycle(spec, "a") == ["a", "b"]
+
+
+def test_a_note_block_has_slug_title_and_intro():
+    block = parse_tree_block(
+        "slug: which-restore-path\ntitle: Which restore path?\nintro: Pick one.\n\n" + GOOD,
+        first_line=10,
+    )
+    assert (block.slug, block.title, block.intro, block.line) == (
+        "which-restore-path",
+        "Which restore path?",
+        "Pick one.",
+        10,
+    )
+    assert block.definition.startswith("start: source")
+    assert "title:" not in block.definition.split("?")[0]
+    assert block.spec.nodes["source"].line == 16
+
+
+def test_a_note_block_needs_a_title():
+    with pytest.raises(DefinitionError, match="needs a 'title:' line"):
+        parse_tree_block(GOOD, first_line=1)
+
+
+def test_explanation_lines_that_look_like_block_settings_are_kept():
+    block = parse_tree_block(
+        "title: T\n? a: q\n- x -> b\n- y -> b\n= b: end\ntitle: kept\n", first_line=1
+    )
+    assert "title: kept" in block.definition
+    assert block.spec.nodes["b"].explanation == "title: kept"

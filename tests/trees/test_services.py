@@ -1,0 +1,123 @@
+"""Saving trees (validated, all or nothing) and recording walks."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.sessions.backends.db import SessionStore
+from django.db.models import ProtectedError
+
+from tests.conftest import SIMPLE_TREE, make_lesson, make_tree
+from trees.models import Choice, Node, OutcomeLink, Tree, TreeWalk
+from trees.selectors import trees_by_slug
+from trees.services import TreeInvalid, tree_check, tree_save, walk_record
+from trees.walk import walk
+
+pytestmark = pytest.mark.django_db
+
+
+def test_saving_builds_nodes_choices_links_and_the_start():
+    lesson = make_lesson(slug="backups", body="## Manual snapshots\n\nKept.\n")
+    definition = SIMPLE_TREE.replace(
+        "= right: You went right", "= right: You went right\nlink: backups#manual-snapshots"
+    )
+    tree = make_tree(slug="ways", definition=definition)
+    assert tree.start.key == "first"
+    assert list(tree.nodes.values_list("key", "kind")) == [
+        ("first", "question"),
+        ("second", "question"),
+        ("left", "outcome"),
+        ("right", "outcome"),
+    ]
+    assert Choice.objects.filter(node__tree=tree).count() == 4
+    link = OutcomeLink.objects.get()
+    assert (link.lesson, link.anchor, link.label) == (
+        lesson,
+        "manual-snapshots",
+        "Manual snapshots",
+    )
+    assert tree.nodes.get(key="left").explanation_html == "<p>Left is <strong>fine</strong>.</p>"
+
+
+def test_an_invalid_tree_is_never_half_saved():
+    tree = make_tree(slug="ways")
+    before = list(Node.objects.filter(tree=tree).values_list("key", flat=True))
+    broken = SIMPLE_TREE.replace("- No -> left", "- No -> nowhere")
+    with pytest.raises(TreeInvalid, match="targets 'nowhere'"):
+        tree_save(slug="ways", title="Changed", intro="", definition=broken)
+    tree.refresh_from_db()
+    assert tree.title != "Changed" and tree.definition == SIMPLE_TREE
+    assert list(Node.objects.filter(tree=tree).values_list("key", flat=True)) == before
+    with pytest.raises(TreeInvalid):
+        tree_save(slug="new-one", title="New", intro="", definition=broken)
+    assert not Tree.objects.filter(slug="new-one").exists()
+
+
+def test_saving_again_reports_unchanged_or_the_changed_fields():
+    make_tree(slug="ways", title="Ways")
+    assert tree_save(slug="ways", title="Ways", intro="Pick a way.", definition=SIMPLE_TREE) == (
+        "unchanged",
+        (),
+    )
+    action, changed = tree_save(
+        slug="ways", title="Ways", intro="Pick a way.", definition=SIMPLE_TREE + "\nMore."
+    )
+    assert (action, changed) == ("update", ("definition",))
+    assert "More." in Tree.objects.get(slug="ways").nodes.get(key="right").explanation_html
+
+
+def test_tree_check_reports_without_saving():
+    spec, problems = tree_check(
+        SIMPLE_TREE.replace("- Left -> left\n  why: Left is shorter.\n", "")
+    )
+    assert spec is not None
+    assert [str(p) for p in problems] == [
+        "line 1: question 'first' has 1 choice; a question needs at least two"
+    ]
+    assert not Tree.objects.exists()
+
+
+def test_a_lesson_linked_from_a_tree_cannot_be_deleted():
+    lesson = make_lesson(slug="backups", body="## Manual snapshots\n")
+    make_tree(
+        definition=SIMPLE_TREE.replace(
+            "= right: You went right", "= right: R\nlink: backups#manual-snapshots"
+        )
+    )
+    with pytest.raises(ProtectedError):
+        lesson.delete()
+
+
+def loaded(tree: Tree) -> Tree:
+    return trees_by_slug([tree.slug])[tree.slug]
+
+
+def record(session, user, tree, path):
+    walk_record(session=session, user=user, tree=tree, walk=walk(tree.to_spec(), path))
+
+
+def test_walks_follow_the_learner_and_start_over_begins_a_new_one(learner):
+    tree = loaded(make_tree())
+    session = SessionStore()
+    record(session, learner, tree, "")
+    assert not TreeWalk.objects.exists()  # looking is not walking
+    record(session, learner, tree, "2")
+    record(session, learner, tree, "2.1")
+    current = TreeWalk.objects.get()
+    assert (current.last_node_key, current.finished, current.steps) == ("right", True, 2)
+    assert current.walker == f"user:{learner.pk}" and current.user == learner
+    record(session, learner, tree, "2")  # Back
+    current.refresh_from_db()
+    assert (current.last_node_key, current.finished) == ("second", False)
+    record(session, learner, tree, "")  # Start over
+    record(session, learner, tree, "1")
+    assert TreeWalk.objects.count() == 2
+
+
+def test_anonymous_walks_are_counted_by_a_hash_of_the_session():
+    tree = loaded(make_tree())
+    session = SessionStore()
+    record(session, AnonymousUser(), tree, "1")
+    current = TreeWalk.objects.get()
+    assert current.walker.startswith("session:") and session.session_key not in current.walker
+    assert current.user is None

@@ -1,0 +1,134 @@
+"""
+A decision tree is a set of nodes: questions, whose choices lead to other nodes, and outcomes,
+which end a walk. The tree's `definition` text is what instructors write; saving it (through
+`trees.services.tree_save`) validates it and rebuilds the nodes, choices and links, so the rows
+below always describe a valid tree.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+from trees.definition import OUTCOME, QUESTION, ChoiceSpec, LinkSpec, NodeSpec, TreeSpec
+
+
+class Tree(models.Model):
+    slug = models.SlugField(max_length=100, unique=True)
+    title = models.CharField(max_length=200)
+    intro = models.TextField(blank=True, help_text="One or two sentences above the first question.")
+    definition = models.TextField(
+        help_text="Questions, choices and outcomes; see the syntax guide."
+    )
+    start = models.ForeignKey(
+        "Node", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+    imported_from = models.CharField(max_length=300, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("trees:tree", args=[self.slug])
+
+    def to_spec(self) -> TreeSpec:
+        """The stored tree as a TreeSpec, from prefetched `nodes`, their `choices` and `links`."""
+        nodes = {}
+        for node in self.nodes.all():
+            nodes[node.key] = NodeSpec(
+                key=node.key,
+                kind=node.kind,
+                text=node.text,
+                explanation=node.explanation,
+                explanation_html=node.explanation_html,
+                choices=[
+                    ChoiceSpec(label=c.label, target=c.target.key, why=c.why)
+                    for c in node.choices.all()
+                ],
+                links=[
+                    LinkSpec(lesson=link.lesson.slug, anchor=link.anchor, label=link.label)
+                    for link in node.links.all()
+                ],
+            )
+        start = next((node.key for node in self.nodes.all() if node.pk == self.start_id), None)
+        return TreeSpec(nodes=nodes, start=start)
+
+
+class Node(models.Model):
+    class Kind(models.TextChoices):
+        QUESTION = QUESTION, "Question"
+        OUTCOME = OUTCOME, "Outcome"
+
+    tree = models.ForeignKey(Tree, on_delete=models.CASCADE, related_name="nodes")
+    key = models.SlugField(max_length=100)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    text = models.TextField(help_text="A question's prompt or an outcome's title.")
+    explanation = models.TextField(blank=True, help_text="Markdown, for outcomes.")
+    explanation_html = models.TextField(blank=True, editable=False)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["tree", "position"]
+        constraints = [models.UniqueConstraint(fields=["tree", "key"], name="unique_node_key")]
+
+    def __str__(self) -> str:
+        return f"{self.tree.slug}:{self.key}"
+
+
+class Choice(models.Model):
+    node = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="choices")
+    target = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="incoming")
+    label = models.CharField(max_length=300)
+    why = models.TextField(blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["node", "position"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class OutcomeLink(models.Model):
+    """An outcome's pointer to the lesson section that covers it."""
+
+    node = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="links")
+    # PROTECT: a lesson that a tree points at cannot be deleted out from under it.
+    lesson = models.ForeignKey("lessons.Lesson", on_delete=models.PROTECT, related_name="+")
+    anchor = models.CharField(max_length=200)
+    label = models.CharField(max_length=300, help_text="The section heading, as it was when saved.")
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["node", "position"]
+
+    def get_absolute_url(self) -> str:
+        return f"{self.lesson.get_absolute_url()}#{self.anchor}"
+
+
+class TreeWalk(models.Model):
+    """One learner's walk through a tree, for the instructors' figures.
+
+    Updated at each step: where the walk is now (`last_node_key`) and whether that is an
+    outcome. Node keys, not ids, so the figures survive an instructor editing the tree.
+    """
+
+    tree = models.ForeignKey(Tree, on_delete=models.CASCADE, related_name="walks")
+    walker = models.CharField(max_length=64, help_text="The user, or a hash of the session.")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    last_node_key = models.CharField(max_length=100)
+    finished = models.BooleanField(default=False)
+    steps = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["tree", "finished", "last_node_key"])]

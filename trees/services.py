@@ -1,0 +1,168 @@
+"""Writes to trees: saving a definition, and recording learners' walks."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.db import transaction
+from django.utils import timezone
+
+from lessons.models import Lesson
+from portal.markdown import render_markdown
+from trees.definition import DefinitionError, Problem, TreeSpec, parse_definition, validate
+from trees.models import Choice, Node, OutcomeLink, Tree, TreeWalk
+from trees.walk import Walk
+
+TREE_FIELDS = ("title", "intro", "definition")
+SESSION_WALKS = "tree_walks"
+
+
+class TreeInvalid(Exception):
+    """The definition does not parse, or the tree it describes is broken. Nothing was saved."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(str(problem) for problem in problems))
+
+
+def tree_check(definition: str) -> tuple[TreeSpec | None, list[Problem]]:
+    """Parse and validate a definition against the lessons as they stand; save nothing."""
+    try:
+        _, spec = parse_definition(definition)
+    except DefinitionError as error:
+        return None, error.problems
+    return spec, validate(spec, lesson_anchors=_anchors(_linked_lessons(spec)))
+
+
+@transaction.atomic
+def tree_save(
+    *,
+    slug: str,
+    title: str,
+    intro: str,
+    definition: str,
+    spec: TreeSpec | None = None,
+    tree: Tree | None = None,
+    imported_from: str | None = None,
+) -> tuple[str, tuple[str, ...]]:
+    """Validate, then create or update the tree and rebuild its nodes; all or nothing.
+
+    `tree` is the instance being edited (the admin passes it); otherwise the tree is found by
+    slug. Returns the action ("create", "update", "unchanged") and the fields that changed.
+    Raises TreeInvalid, naming every problem, before anything is written.
+    """
+    if spec is None:
+        try:
+            _, spec = parse_definition(definition)
+        except DefinitionError as error:
+            raise TreeInvalid(error.problems) from None
+    lessons = _linked_lessons(spec)
+    problems = validate(spec, lesson_anchors=_anchors(lessons))
+    if problems:
+        raise TreeInvalid(problems)
+
+    if tree is None:
+        tree = Tree.objects.select_for_update().filter(slug=slug).first() or Tree(slug=slug)
+    values = {"title": title, "intro": intro, "definition": definition}
+    if tree.pk:
+        # Compare with the stored row: the admin hands over an instance it has already edited.
+        stored = Tree.objects.filter(pk=tree.pk).values("slug", *TREE_FIELDS).get()
+        wanted = {"slug": slug, **values}
+        changed = tuple(key for key in wanted if stored[key] != wanted[key])
+        action = "update" if changed else "unchanged"
+    else:
+        changed, action = (), "create"
+    if action == "unchanged":
+        return action, ()
+
+    tree.slug = slug
+    for key, value in values.items():
+        setattr(tree, key, value)
+    if imported_from is not None:
+        tree.imported_from = imported_from
+    tree.start = None
+    tree.save()
+    _rebuild_nodes(tree, spec, lessons)
+    return action, changed
+
+
+def _linked_lessons(spec: TreeSpec) -> dict[str, Lesson]:
+    slugs = {link.lesson for node in spec.nodes.values() for link in node.links}
+    if not slugs:
+        return {}
+    return {
+        lesson.slug: lesson
+        for lesson in Lesson.objects.filter(slug__in=slugs).only("id", "slug", "toc")
+    }
+
+
+def _anchors(lessons: dict[str, Lesson]) -> dict[str, set[str]]:
+    return {slug: set(lesson.sections()) for slug, lesson in lessons.items()}
+
+
+def _rebuild_nodes(tree: Tree, spec: TreeSpec, lessons: dict[str, Lesson]) -> None:
+    Node.objects.filter(tree=tree).delete()
+    nodes = Node.objects.bulk_create(
+        Node(
+            tree=tree,
+            key=node.key,
+            kind=node.kind,
+            text=node.text,
+            explanation=node.explanation,
+            explanation_html=render_markdown(node.explanation).html if node.explanation else "",
+            position=position,
+        )
+        for position, node in enumerate(spec.nodes.values())
+    )
+    by_key = {node.key: node for node in nodes}
+    Choice.objects.bulk_create(
+        Choice(node=by_key[node.key], target=by_key[choice.target], label=choice.label,
+               why=choice.why, position=position)
+        for node in spec.nodes.values()
+        for position, choice in enumerate(node.choices)
+    )  # fmt: skip
+    OutcomeLink.objects.bulk_create(
+        OutcomeLink(node=by_key[node.key], lesson=lessons[link.lesson], anchor=link.anchor,
+                    label=lessons[link.lesson].sections()[link.anchor], position=position)
+        for node in spec.nodes.values()
+        for position, link in enumerate(node.links)
+    )  # fmt: skip
+    tree.start = by_key[spec.start_key]
+    tree.save(update_fields=["start"])
+
+
+def walk_record(*, session, user, tree: Tree, walk: Walk) -> None:
+    """Note where this learner's walk through the tree now stands.
+
+    One walk per tree per session: it begins with the first answer and follows the learner
+    back and forth; returning to the start ends it, so the next answer begins a new walk.
+    """
+    walks = dict(session.get(SESSION_WALKS, {}))
+    walk_id = walks.get(tree.slug)
+    if not walk.path:
+        if walk_id is not None:
+            del walks[tree.slug]
+            session[SESSION_WALKS] = walks
+        return
+    values = {
+        "last_node_key": walk.node.key,
+        "finished": walk.node.is_outcome,
+        "steps": len(walk.path),
+    }
+    if walk_id is not None and TreeWalk.objects.filter(pk=walk_id, tree=tree).update(
+        **values, updated_at=timezone.now()
+    ):
+        return
+    if not session.session_key:
+        session.save()
+    signed_in = user is not None and user.is_authenticated
+    walker = (
+        f"user:{user.pk}"
+        if signed_in
+        else "session:" + hashlib.sha256(session.session_key.encode()).hexdigest()[:40]
+    )
+    created = TreeWalk.objects.create(
+        tree=tree, walker=walker, user=user if signed_in else None, **values
+    )
+    walks[tree.slug] = created.pk
+    session[SESSION_WALKS] = walks

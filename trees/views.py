@@ -1,0 +1,86 @@
+"""Decision trees for learners: the list, one tree stepped through, and its whole map."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
+from django.urls import Resolver404, resolve
+from django.views.decorators.http import require_safe
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.middleware import HtmxDetails
+
+from trees import selectors
+from trees.maps import map_outline
+from trees.models import Tree
+from trees.services import walk_record
+from trees.widgets import PageLinks, build_widget, path_param
+
+# Pages a widget may sit on; its links point back at the page it is on.
+WIDGET_PAGES = {"lessons:lesson", "trees:tree"}
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+@require_safe
+def tree_list(request: HttpRequest) -> HttpResponse:
+    trees = Tree.objects.only("slug", "title", "intro").order_by("title")
+    return render(request, "trees/tree_list.html", {"trees": trees})
+
+
+@require_safe
+@vary_on_headers("HX-Request")
+def tree_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """The tree at the step its URL names; to htmx, just the widget (the `tree-widget` partial)."""
+    tree = _tree_or_404(slug)
+    page_path, query = _host_page(request, tree)
+    widget = build_widget(
+        tree=tree,
+        spec=tree.to_spec(),
+        raw_path=request.GET.get(path_param(tree.slug)),
+        links=PageLinks(tree=tree, page_path=page_path, query=query),
+    )
+    walk_record(session=request.session, user=request.user, tree=tree, walk=widget.walk)
+    template = "trees/tree_detail.html"
+    if request.htmx and not request.htmx.history_restore_request:
+        template += "#tree-widget"
+    return render(request, template, {"tree": tree, "widget": widget})
+
+
+@require_safe
+def tree_map(request: HttpRequest, slug: str) -> HttpResponse:
+    tree = _tree_or_404(slug)
+    outline = map_outline(tree.to_spec())
+    return render(request, "trees/tree_map.html", {"tree": tree, "outline": outline})
+
+
+def _tree_or_404(slug: str) -> Tree:
+    tree = selectors.trees_by_slug([slug]).get(slug)
+    if tree is None or tree.start_id is None:
+        raise Http404("No such decision tree.")
+    return tree
+
+
+def _host_page(request: HtmxHttpRequest, tree: Tree) -> tuple[str, QueryDict]:
+    """The page the widget is shown on: for htmx, the page the learner is looking at.
+
+    htmx sends that page's URL in HX-Current-URL; only a lesson page or this tree's own page
+    is accepted, so the links can never point anywhere else.
+    """
+    own = (tree.get_absolute_url(), request.GET)
+    if not request.htmx:
+        return own
+    current = request.htmx.current_url_abs_path
+    if not current:
+        return own
+    parts = urlsplit(current)
+    try:
+        match = resolve(parts.path)
+    except Resolver404:
+        return own
+    if match.view_name not in WIDGET_PAGES:
+        return own
+    return parts.path, QueryDict(parts.query)
