@@ -9,6 +9,9 @@ from django.urls import path
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from flashcards.admin import CardInline
+from flashcards.models import Card
+from flashcards.services import card_prompts_sync
 from lessons.models import Lesson, Topic
 from notes.forms import NoteUploadForm
 from notes.services import NotesImportError, notes_import
@@ -19,6 +22,8 @@ IMPORT_PERMISSIONS = (
     "lessons.add_topic",
     "trees.add_tree",
     "trees.change_tree",
+    "flashcards.add_card",
+    "flashcards.change_card",
 )
 
 
@@ -52,12 +57,23 @@ class LessonAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("title",)}
     readonly_fields = ("rendered_preview", "imported_from", "created_at", "updated_at")
     actions = ("publish", "unpublish")
+    inlines = (CardInline,)
     fieldsets = (
         (None, {"fields": ("title", "slug", "topic", "position", "status")}),
         ("About", {"fields": ("summary", "source", "theme", "date")}),
         ("Content", {"fields": ("body", "rendered_preview")}),
         ("History", {"fields": ("imported_from", "created_at", "updated_at")}),
     )
+
+    def save_formset(self, request, form, formset, change) -> None:
+        super().save_formset(request, form, formset, change)
+        if formset.model is Card:
+            # Cards edited inline need their prompts regenerated, as on the card's own page.
+            for card, _fields in [
+                *((c, None) for c in formset.new_objects),
+                *formset.changed_objects,
+            ]:
+                card_prompts_sync(card)
 
     @admin.display(description="Rendered preview (as of the last save)")
     def rendered_preview(self, lesson: Lesson) -> str:

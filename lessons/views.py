@@ -6,8 +6,10 @@ from dataclasses import dataclass
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from flashcards.selectors import mastery_by_lesson
 from lessons import selectors
 from portal.markdown import split_embeds
 from trees.selectors import trees_by_slug
@@ -26,18 +28,21 @@ class BodyPart:
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     topics = selectors.topics_for_reader(request.user)
+    _attach_mastery(request.user, [lesson for topic in topics for lesson in topic.visible_lessons])
     return render(request, "lessons/home.html", {"topics": topics})
 
 
 @require_safe
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     topic = selectors.topic_for_reader(request.user, slug)
+    _attach_mastery(request.user, topic.visible_lessons)
     return render(request, "lessons/topic_detail.html", {"topic": topic})
 
 
 @require_safe
 def lesson_detail(request: HttpRequest, slug: str) -> HttpResponse:
     page = selectors.lesson_page_for_reader(request.user, slug)
+    _attach_mastery(request.user, [page.lesson])
     return render(
         request,
         "lessons/lesson_detail.html",
@@ -49,6 +54,13 @@ def lesson_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "can_edit_trees": request.user.has_perm("trees.change_tree"),
         },
     )
+
+
+def _attach_mastery(user, lessons: list) -> None:
+    """Give each lesson `mastery` (a LessonMastery, or None when it has no cards)."""
+    found = mastery_by_lesson(user, [lesson.pk for lesson in lessons], timezone.now())
+    for lesson in lessons:
+        lesson.mastery = found.get(lesson.pk)
 
 
 def _body_parts(request: HttpRequest, body_html: str) -> list[BodyPart]:

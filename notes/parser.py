@@ -21,7 +21,8 @@ fields, the epigraph included, is the lesson's Markdown body.
 
 A fenced block whose info string is `decision-tree` defines a tree (see trees/definition.py);
 in the body it is replaced by the marker `[[tree:slug]]`, so the tree appears where it was
-written.
+written. A `flashcards` block defines cards for the lesson (see flashcards/cards.py) and is
+taken out of the body.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from dataclasses import dataclass
 
 from django.utils.text import slugify
 
+from flashcards.cards import CardsError, CardSpec, parse_cards
 from trees.definition import DefinitionError, TreeBlock, parse_tree_block
 
 MAX_NOTE_BYTES = 1024 * 1024
@@ -47,6 +49,7 @@ _FIELD = re.compile(r"^\*\*(?P<key>[A-Za-z][A-Za-z ]*?)\s*:\s*\*\*\s*(?P<value>.
 _SLUG = re.compile(r"^[-a-z0-9_]+$")
 _FENCE = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,})\s*(?P<info>[^`\s]*)")
 TREE_BLOCK = "decision-tree"
+CARDS_BLOCK = "flashcards"
 
 
 class NoteError(ValueError):
@@ -80,6 +83,7 @@ class Note:
     status: str | None = None
     order: int | None = None
     trees: tuple[TreeBlock, ...] = ()
+    cards: tuple[CardSpec, ...] = ()
 
 
 def read_note(data: bytes) -> Note:
@@ -115,7 +119,7 @@ def parse_note(text: str) -> Note:
     title, date = _parse_title(lines[index], index + 1)
     fields, index = _parse_fields(lines, index + 1)
 
-    body_lines, trees = _extract_trees(lines[index:], first_number=index + 1)
+    body_lines, trees, cards = _extract_blocks(lines[index:], first_number=index + 1)
     body = "\n".join(body_lines).strip()
     if not body:
         raise NoteError("has a title but no content below it")
@@ -135,6 +139,7 @@ def parse_note(text: str) -> Note:
         status=fields.get("status"),
         order=int(fields["order"]) if "order" in fields else None,
         trees=tuple(trees),
+        cards=tuple(cards),
     )
 
 
@@ -210,10 +215,16 @@ def _check_field(key: str, value: str, number: int) -> str:
     return value.lower() if key == "status" else value
 
 
-def _extract_trees(lines: list[str], *, first_number: int) -> tuple[list[str], list[TreeBlock]]:
-    """Take the decision-tree blocks out of the body, leaving a marker where each one was."""
+def _extract_blocks(
+    lines: list[str], *, first_number: int
+) -> tuple[list[str], list[TreeBlock], list[CardSpec]]:
+    """Take the decision-tree and flashcards blocks out of the body.
+
+    A tree leaves a marker where it stood; cards leave nothing.
+    """
     body: list[str] = []
     trees: list[TreeBlock] = []
+    cards: list[CardSpec] = []
     index = 0
     while index < len(lines):
         opening = _FENCE.match(lines[index])
@@ -221,28 +232,41 @@ def _extract_trees(lines: list[str], *, first_number: int) -> tuple[list[str], l
             body.append(lines[index])
             index += 1
             continue
-        fence = opening["fence"]
-        close = _closing_fence(lines, index + 1, fence)
+        close = _closing_fence(lines, index + 1, opening["fence"])
         number = first_number + index
-        if opening["info"] != TREE_BLOCK:
-            # Ordinary code: copied as it is, even if it shows a decision-tree block.
+        kind = opening["info"]
+        if kind not in (TREE_BLOCK, CARDS_BLOCK):
+            # Ordinary code: copied as it is, even if it shows one of these blocks.
             end = len(lines) if close is None else close + 1
             body.extend(lines[index:end])
             index = end
             continue
         if close is None:
-            raise NoteError("the decision-tree block opened here is never closed", number)
-        try:
-            block = parse_tree_block("\n".join(lines[index + 1 : close]), first_line=number + 1)
-        except DefinitionError as error:
-            found = [NoteError(f"decision tree: {p.message}", p.line) for p in error.problems]
-            raise NoteError(found[0].message, found[0].line, tuple(found[1:])) from None
-        if any(tree.slug == block.slug for tree in trees):
-            raise NoteError(f"decision tree '{block.slug}' is defined twice in this note", number)
-        trees.append(block)
-        body.append(f"[[tree:{block.slug}]]")
+            raise NoteError(f"the {kind} block opened here is never closed", number)
+        text = "\n".join(lines[index + 1 : close])
+        if kind == CARDS_BLOCK:
+            try:
+                cards.extend(parse_cards(text, first_line=number + 1))
+            except CardsError as error:
+                raise NoteError(f"flashcards: {error.message}", error.line) from None
+        else:
+            block = _tree_block(text, number)
+            if any(tree.slug == block.slug for tree in trees):
+                raise NoteError(
+                    f"decision tree '{block.slug}' is defined twice in this note", number
+                )
+            trees.append(block)
+            body.append(f"[[tree:{block.slug}]]")
         index = close + 1
-    return body, trees
+    return body, trees, cards
+
+
+def _tree_block(text: str, number: int) -> TreeBlock:
+    try:
+        return parse_tree_block(text, first_line=number + 1)
+    except DefinitionError as error:
+        found = [NoteError(f"decision tree: {p.message}", p.line) for p in error.problems]
+        raise NoteError(found[0].message, found[0].line, tuple(found[1:])) from None
 
 
 def _closing_fence(lines: list[str], start: int, fence: str) -> int | None:

@@ -1,4 +1,5 @@
-"""Importing notes: each note becomes a lesson, and its decision-tree blocks become trees.
+"""Importing notes: each note becomes a lesson, its decision-tree blocks become trees and its
+flashcards block becomes the lesson's cards.
 
 Used by `manage.py import_notes` and the admin's upload alike.
 """
@@ -10,6 +11,8 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from flashcards.services import CardsInvalid, cards_sync_from_note
+from lessons.models import Lesson
 from lessons.services import lesson_upsert_from_note
 from notes.parser import Note, NoteError, read_note
 from portal.markdown import EMBED_MARKER
@@ -29,7 +32,7 @@ class NoteFile:
 
 @dataclass(frozen=True)
 class Change:
-    kind: str  # "lesson" or "tree"
+    kind: str  # "lesson", "tree" or "cards"
     name: str
     slug: str
     action: str  # "create", "update" or "unchanged"
@@ -42,7 +45,7 @@ class Change:
             "unchanged": ("unchanged", "unchanged"),
         }
         verb = verbs[self.action][0 if dry_run else 1]
-        what = "tree " if self.kind == "tree" else ""
+        what = {"tree": "tree ", "cards": "cards of "}.get(self.kind, "")
         detail = f" ({', '.join(self.changed)})" if self.action == "update" else ""
         return f"{verb}: {what}{self.slug}{detail}  [{self.name}]"
 
@@ -50,9 +53,9 @@ class Change:
 def summarize(changes: list[Change], *, dry_run: bool) -> str:
     """One line of counts per kind, e.g. 'Lessons: created 5, updated 0, unchanged 0.'"""
     lines = []
-    for kind, label in (("lesson", "Lessons"), ("tree", "Trees")):
+    for kind, label in (("lesson", "Lessons"), ("tree", "Trees"), ("cards", "Card sets")):
         of_kind = [change for change in changes if change.kind == kind]
-        if kind == "tree" and not of_kind:
+        if kind != "lesson" and not of_kind:
             continue
         counts = {action: sum(c.action == action for c in of_kind)
                   for action in ("create", "update", "unchanged")}  # fmt: skip
@@ -88,7 +91,8 @@ def notes_import(
     default_topic: str = DEFAULT_TOPIC,
     status: str | None = None,
 ) -> ImportResult:
-    """Create or update a lesson per note and a tree per decision-tree block, all or nothing.
+    """Create or update a lesson per note, a tree per decision-tree block and the lesson's
+    cards from its flashcards block, all or nothing.
 
     Every file is parsed before anything is written. Lessons are written first, so a tree can
     link to sections of the lesson it sits in; then each tree is validated against the lessons
@@ -127,6 +131,19 @@ def notes_import(
                     )
                     continue
                 changes.append(Change("tree", name, block.slug, action, changed))
+        for name, note in parsed:
+            lesson = Lesson.objects.get(slug=note.slug)
+            try:
+                synced = cards_sync_from_note(lesson=lesson, specs=list(note.cards))
+            except CardsInvalid as invalid:
+                errors.extend(
+                    f"{name}: line {line}: flashcards: {message}" if line else f"{name}: {message}"
+                    for line, message in invalid.problems
+                )
+                continue
+            if note.cards or synced.retired:
+                detail = (synced.describe(),) if synced.action == "update" else ()
+                changes.append(Change("cards", name, note.slug, synced.action, detail))
         if errors:
             raise NotesImportError(errors)
         warnings = _missing_tree_warnings(parsed)

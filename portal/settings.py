@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "portal",
     "lessons",
     "trees",
+    "flashcards",
     "notes",
     "accounts",
 ]
@@ -121,6 +122,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+    # Tests use a file too, so that locking behaves as in use: an in-memory test database
+    # shares one cache between threads and fails at once with "table is locked" instead of
+    # waiting its turn, which would make the concurrency tests test the wrong thing.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -158,6 +163,10 @@ STORAGES = {
         ),
     },
 }
+
+# FSRS adds a little random fuzz to review intervals so cards learnt together spread out;
+# the tests turn it off to compare intervals with the fsrs package exactly.
+FLASHCARDS_FUZZ = env_flag("FLASHCARDS_FUZZ", default=True)
 
 # Uploaded notes are read in memory and never stored; 1 MB is the importer's own limit.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

@@ -11,5 +11,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("trees/", include("trees.urls")),
+    path("study/", include("flashcards.urls")),
     path("", include("lessons.urls")),
 ]

@@ -8,6 +8,8 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from accounts.services import instructor_grant
+from flashcards.models import Card
+from flashcards.services import card_prompts_sync
 from lessons.models import Lesson, Topic
 from trees.models import Tree
 from trees.services import tree_save
@@ -68,6 +70,26 @@ def make_tree(**kwargs) -> Tree:
     kwargs.setdefault("definition", SIMPLE_TREE)
     tree_save(**kwargs)
     return Tree.objects.get(slug=kwargs["slug"])
+
+
+def make_card(**kwargs) -> Card:
+    """A card with its prompts, in a lesson of its own unless one is given."""
+    number = next(_counter)
+    if "lesson" not in kwargs:
+        kwargs["lesson"] = make_lesson()
+    kwargs.setdefault("kind", Card.Kind.BASIC)
+    kwargs.setdefault("front", f"Question {number}?")
+    kwargs.setdefault("back", f"Answer {number}.")
+    kwargs.setdefault("position", number)
+    card = Card.objects.create(**kwargs)
+    card_prompts_sync(card)
+    return card
+
+
+@pytest.fixture(autouse=True)
+def no_fuzz(settings):
+    """FSRS fuzzes intervals at random in use; tests compare exact intervals."""
+    settings.FLASHCARDS_FUZZ = False
 
 
 @pytest.fixture

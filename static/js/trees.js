@@ -7,6 +7,12 @@
     return;
   }
   window.htmx.onLoad(function (element) {
+    // Mark widgets htmx has processed: a link clicked before that is followed as a plain link
+    // (which works, but reloads the page), and tests wait for the mark.
+    var trees = element.classList && element.classList.contains("tree")
+      ? [element]
+      : element.querySelectorAll ? element.querySelectorAll(".tree") : [];
+    Array.prototype.forEach.call(trees, function (tree) { tree.setAttribute("data-ready", ""); });
     if (!element.classList || !element.classList.contains("tree")) {
       return; // the first page load, or some other swap
     }

@@ -43,32 +43,36 @@ def still_same_document(page) -> bool:
     return page.evaluate("window.__sameDocument === true")
 
 
+def choose(page, tree_id: str, link, expected_heading: str) -> None:
+    """Click a link in a tree, then wait for the next step to be shown and processed by htmx."""
+    link.click()
+    expect(page.locator(f"#{tree_id} [data-tree-focus]")).to_have_text(expected_heading)
+    expect(page.locator(f"#{tree_id}[data-ready]")).to_have_count(1)
+
+
 def test_clicking_through_swaps_steps_in_place_with_back_and_start_over(live_server, page, lesson):
     page.goto(f"{live_server.url}/lessons/guide/")
     mark_document(page)
     tree = page.locator("#tree-ways")
     other = page.locator("#tree-other")
 
-    tree.get_by_role("link", name="Right").click()
+    expect(page.locator("#tree-ways[data-ready]")).to_have_count(1)
+    choose(page, "tree-ways", tree.get_by_role("link", name="Right"), "Are you sure?")
     expect(tree.get_by_role("heading", name="Are you sure?")).to_be_focused()
     expect(page.locator("#tree-ways").locator("xpath=..").locator("[data-tree-live]")).to_have_text(
         "Question 2: Are you sure?"
     )
     expect(page).to_have_url(re.compile(r"\?tree-ways=2#tree-ways$"))
 
-    tree.get_by_role("link", name="No").click()
-    expect(tree.get_by_role("heading", name="You went left")).to_be_visible()
+    choose(page, "tree-ways", tree.get_by_role("link", name="No"), "You went left")
     expect(tree.get_by_text("How you got here")).to_be_visible()
 
-    tree.get_by_role("link", name="Back").click()
-    expect(tree.get_by_role("heading", name="Are you sure?")).to_be_visible()
-    tree.get_by_role("link", name="Start over").click()
-    expect(tree.get_by_role("heading", name="Which way?")).to_be_visible()
+    choose(page, "tree-ways", tree.get_by_role("link", name="Back"), "Are you sure?")
+    choose(page, "tree-ways", tree.get_by_role("link", name="Start over"), "Which way?")
     expect(page).to_have_url(re.compile(r"/lessons/guide/#tree-ways$"))
 
     # The other tree on the page moves on its own.
-    other.get_by_role("link", name="Left").click()
-    expect(other.get_by_role("heading", name="You went left")).to_be_visible()
+    choose(page, "tree-other", other.get_by_role("link", name="Left"), "You went left")
     expect(tree.get_by_role("heading", name="Which way?")).to_be_visible()
     assert still_same_document(page)
 
@@ -125,11 +129,17 @@ def test_every_bundled_tree_walks_to_every_outcome_with_htmx(live_server, page):
         page.goto(f"{live_server.url}/trees/{slug}/")
         mark_document(page)
         tree = page.locator(f"#tree-{slug}")
+        spec = specs[slug]
+        expect(page.locator(f"#tree-{slug}[data-ready]")).to_have_count(1)
         for index, (path, outcome) in enumerate(paths.items()):
             if index:
-                tree.get_by_role("link", name="Start over").click()
-                expect(tree.locator(".tree__count")).to_have_text("Question 1")
+                start = spec.nodes[spec.start_key].text
+                choose(page, f"tree-{slug}", tree.get_by_role("link", name="Start over"), start)
+            node = spec.nodes[spec.start_key]
             for number in path:
-                tree.locator(".tree__choice").nth(number - 1).click()
-            expect(tree.locator("[data-tree-focus]")).to_have_text(specs[slug].nodes[outcome].text)
+                node = spec.nodes[node.choices[number - 1].target]
+                choose(
+                    page, f"tree-{slug}", tree.locator(".tree__choice").nth(number - 1), node.text
+                )
+            assert node.key == outcome
         assert still_same_document(page), slug

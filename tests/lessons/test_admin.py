@@ -24,7 +24,7 @@ def upload(name: str, content: bytes) -> SimpleUploadedFile:
 def test_instructors_group_holds_exactly_the_content_permissions():
     group = Group.objects.get(name="Instructors")
     codenames = set(group.permissions.values_list("content_type__app_label", "codename"))
-    content_models = {"lessons": ("topic", "lesson"), "trees": ("tree",)}
+    content_models = {"lessons": ("topic", "lesson"), "trees": ("tree",), "flashcards": ("card",)}
     assert codenames == {
         (app, f"{action}_{model}")
         for app, models in content_models.items()
@@ -72,6 +72,11 @@ def test_editing_a_lesson_in_the_admin_renders_it_and_shows_a_preview(instructor
             "theme": "",
             "date": "",
             "body": "## Edited heading\n\n<script>alert(1)</script>Safe text.\n",
+            # The cards inline's management form.
+            "cards-TOTAL_FORMS": "0",
+            "cards-INITIAL_FORMS": "0",
+            "cards-MIN_NUM_FORMS": "0",
+            "cards-MAX_NUM_FORMS": "1000",
         },
     )
     assert response.status_code == 302

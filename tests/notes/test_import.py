@@ -258,3 +258,48 @@ def test_placing_a_tree_that_does_not_exist_is_a_warning_not_an_error(tmp_path):
         f"warning: {path}: lesson 'backups' places tree 'later', which does not exist yet; "
         "learners see nothing there until it does"
     )
+
+
+CARDS = """```flashcards
+section: part
+
+Q: First?
+A: One.
+
+C: A {{c1::cloze}} card.
+```"""
+
+
+def test_a_flashcards_block_becomes_the_lessons_cards_and_leaves_the_body(tmp_path):
+    from flashcards.models import Card, Prompt
+
+    output = run(write(tmp_path, "a.md", note_text(body=f"## Part\n\nText.\n\n{CARDS}\n")))
+    assert list(Card.objects.values_list("kind", "section")) == [
+        ("basic", "part"),
+        ("cloze", "part"),
+    ]
+    assert Prompt.objects.count() == 2
+    assert "flashcards" not in Lesson.objects.get().body
+    assert "created: cards of backups" in output and "Card sets: created 1" in output
+
+
+def test_a_card_naming_a_missing_section_names_file_and_line_and_saves_nothing(tmp_path):
+    from flashcards.models import Card
+
+    broken = CARDS.replace("A: One.", "A: One.\nsection: nowhere")
+    path = write(tmp_path, "a.md", note_text(body=f"## Part\n\n{broken}\n"))
+    with pytest.raises(CommandError) as raised:
+        run(path)
+    assert str(raised.value).startswith(
+        f"{path}: line 13: flashcards: card 'First?': section '#nowhere'"
+    )
+    assert not Lesson.objects.exists() and not Card.objects.exists()
+
+
+def test_a_card_syntax_error_names_file_and_line(tmp_path):
+    broken = CARDS.replace("A: One.", "A: One.\nA: Two.")
+    path = write(tmp_path, "a.md", note_text(body=f"## Part\n\n{broken}\n"))
+    with pytest.raises(
+        CommandError, match=rf"^{re.escape(str(path))}: line 15: flashcards: a card has two"
+    ):
+        run(path)

@@ -1,0 +1,195 @@
+"""
+Flashcards as text, and the prompts each card is studied through. Pure functions.
+
+A note's ```flashcards block (and the admin's fields) describe cards:
+
+    tags: backups, rds                  (defaults for the block, before the first card)
+    section: automated-backups
+
+    Q: How long can RDS keep automated backups?
+    A: 1 to 35 days.
+    section: automated-backups-on-rds
+    tags: retention
+
+    R: Aurora cloning
+    A: A fast copy of a cluster that shares storage through copy-on-write.
+
+    C: Restoring into Aurora MySQL from S3 needs {{c1::Percona XtraBackup}}.
+
+`Q:` is a basic card, `R:` is studied in both directions, `C:` is a cloze card: every distinct
+`{{cN::text}}` (or `{{cN::text::hint}}`) deletion becomes its own prompt. `A:` is the back
+(for a cloze, an optional extra). Fields may run over several lines.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+BASIC = "basic"
+REVERSED = "reversed"
+CLOZE = "cloze"
+KIND_BY_PREFIX = {"Q": BASIC, "R": REVERSED, "C": CLOZE}
+
+_CARD = re.compile(r"^(?P<prefix>[QRC]):\s?(?P<text>.*)$")
+_FIELD = re.compile(r"^(?P<key>A|tags|section|id):\s?(?P<value>.*)$")
+_CLOZE = re.compile(r"\{\{c(?P<number>\d+)::(?P<text>.*?)(?:::(?P<hint>.*?))?\}\}", re.DOTALL)
+_TAG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_ANCHOR = re.compile(r"^[-a-z0-9_.]+$")
+_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+class CardsError(ValueError):
+    def __init__(self, message: str, line: int | None = None) -> None:
+        self.message = message
+        self.line = line
+        super().__init__(f"line {line}: {message}" if line else message)
+
+
+@dataclass
+class CardSpec:
+    kind: str
+    front: str
+    back: str = ""
+    tags: list[str] = field(default_factory=list)
+    section: str = ""
+    key: str = ""
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class PromptSpec:
+    """One thing a learner is asked: Markdown for both faces, numbered within its card."""
+
+    ordinal: int
+    front: str
+    back: str
+
+    @property
+    def content_hash(self) -> str:
+        return hashlib.sha256(f"{self.front}\x00{self.back}".encode()).hexdigest()[:32]
+
+
+def parse_cards(text: str, *, first_line: int = 1) -> list[CardSpec]:
+    """Parse a flashcards block. Raises CardsError naming the line of the first problem."""
+    default_tags: list[str] = []
+    default_section = ""
+    cards: list[CardSpec] = []
+    card: CardSpec | None = None
+    current: str | None = None  # the multi-line field being filled: "front" or "back"
+
+    for offset, raw in enumerate(text.split("\n")):
+        number = first_line + offset
+        line = raw.rstrip()
+        if card_match := _CARD.match(line):
+            card = CardSpec(
+                kind=KIND_BY_PREFIX[card_match["prefix"]],
+                front=card_match["text"],
+                tags=list(default_tags),
+                section=default_section,
+                line=number,
+            )
+            cards.append(card)
+            current = "front"
+            continue
+        field_match = _FIELD.match(line)
+        if field_match and (card is not None or field_match["key"] in ("tags", "section")):
+            key, value = field_match["key"], field_match["value"].strip()
+            if key == "tags":
+                tags = _parse_tags(value, number)
+                if card is None:
+                    default_tags = tags
+                else:
+                    card.tags = list(dict.fromkeys([*card.tags, *tags]))
+            elif key == "section":
+                if not _ANCHOR.match(value):
+                    raise CardsError(f"section {value!r} must be a heading anchor", number)
+                if card is None:
+                    default_section = value
+                else:
+                    card.section = value
+            elif key == "id":
+                if not _KEY.match(value):
+                    raise CardsError(
+                        f"id {value!r} must be lowercase letters, digits, - or _", number
+                    )
+                card.key = value
+            else:  # A:
+                if card.back:
+                    raise CardsError("a card has two 'A:' lines", number)
+                card.back = value
+                current = "back"
+            if key != "A":
+                current = None
+            continue
+        if card is None:
+            if line.strip():
+                raise CardsError(
+                    "expected a card: 'Q: front', 'R: front' or 'C: text with {{c1::cloze}}'",
+                    number,
+                )
+            continue
+        if current is None:
+            if line.strip():
+                raise CardsError("text after a card's tags or section; start a new card", number)
+            continue
+        setattr(card, current, f"{getattr(card, current)}\n{raw}")
+
+    for card in cards:
+        card.front = card.front.strip()
+        card.back = card.back.strip()
+        check_card(card)
+    return cards
+
+
+def _parse_tags(value: str, number: int) -> list[str]:
+    tags = [tag.strip().lower() for tag in value.split(",") if tag.strip()]
+    for tag in tags:
+        if not _TAG.match(tag):
+            raise CardsError(f"tag {tag!r} may hold only letters, digits and hyphens", number)
+    return tags
+
+
+def check_card(card: CardSpec) -> None:
+    """Raise CardsError if the card cannot be studied as written."""
+    if not card.front:
+        raise CardsError("the card's front is empty", card.line)
+    if card.kind in (BASIC, REVERSED) and not card.back:
+        raise CardsError("the card has no back: add an 'A:' line", card.line)
+    if card.kind == CLOZE and not cloze_numbers(card.front):
+        raise CardsError("a cloze card needs at least one {{c1::...}} deletion", card.line)
+    if "{{" in _CLOZE.sub("", card.front) or (card.kind != CLOZE and "{{c" in card.back):
+        raise CardsError("a '{{' that is not a well-formed {{cN::...}} deletion", card.line)
+
+
+def cloze_numbers(text: str) -> list[int]:
+    return sorted({int(match["number"]) for match in _CLOZE.finditer(text)})
+
+
+def prompts_for(kind: str, front: str, back: str) -> list[PromptSpec]:
+    """The prompts a card is studied through, each as Markdown for its two faces."""
+    if kind == BASIC:
+        return [PromptSpec(1, front, back)]
+    if kind == REVERSED:
+        return [PromptSpec(1, front, back), PromptSpec(2, back, front)]
+    prompts = []
+    for number in cloze_numbers(front):
+        question = _CLOZE.sub(lambda m, n=number: _cloze_face(m, n, reveal=False), front)
+        answer = _CLOZE.sub(lambda m, n=number: _cloze_face(m, n, reveal=True), front)
+        prompts.append(PromptSpec(number, question, f"{answer}\n\n{back}".strip()))
+    return prompts
+
+
+def _cloze_face(match: re.Match, number: int, *, reveal: bool) -> str:
+    if int(match["number"]) != number:
+        return match["text"]  # other deletions read as plain text
+    if reveal:
+        return f"<mark>{match['text']}</mark>"
+    return f"<mark>[{match['hint'] or '…'}]</mark>"
+
+
+def content_key(card: CardSpec) -> str:
+    """What a card says, for spotting an unchanged card on re-import."""
+    raw = f"{card.kind}\x00{card.front}\x00{card.back}"
+    return hashlib.sha256(raw.encode()).hexdigest()[:32]

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import zoneinfo
+
+from django import forms
+
+from flashcards.models import StudySettings
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+
+
+class StudySettingsForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(
+        choices=time_zone_choices, help_text="Your days start at midnight here."
+    )
+
+    class Meta:
+        model = StudySettings
+        fields = ("desired_retention", "maximum_interval", "new_per_day", "time_zone")
+        labels = {
+            "desired_retention": "Desired retention",
+            "maximum_interval": "Maximum interval (days)",
+            "new_per_day": "New cards per day",
+        }
+
+    def clean_desired_retention(self) -> float:
+        value = self.cleaned_data["desired_retention"]
+        if not 0.7 <= value <= 0.99:
+            raise forms.ValidationError("Choose a retention between 0.70 and 0.99 (0.90 is usual).")
+        return value
+
+    def clean_maximum_interval(self) -> int:
+        value = self.cleaned_data["maximum_interval"]
+        if not 1 <= value <= 36500:
+            raise forms.ValidationError("Between 1 and 36,500 days.")
+        return value
+
+    def clean_new_per_day(self) -> int:
+        value = self.cleaned_data["new_per_day"]
+        if value > 9999:
+            raise forms.ValidationError("At most 9,999 new cards a day.")
+        return value

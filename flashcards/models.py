@@ -1,0 +1,175 @@
+"""
+Cards, the prompts they are studied through, and each learner's memory of them.
+
+A Card is what an instructor writes (basic, reversed or cloze), belonging to a lesson and
+optionally one of its sections. It yields Prompts: one for a basic card, two for a reversed
+card, one per deletion for a cloze card. Each learner has a PromptState per prompt they have
+studied (FSRS's card state), and every grade is appended to the Review log, which is the
+source of truth: `rebuild_card_states` recomputes the states from it.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from flashcards.cards import BASIC, CLOZE, REVERSED
+
+LEECH_LAPSES = 8
+
+
+class Tag(models.Model):
+    slug = models.SlugField(max_length=50, unique=True)
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return self.slug
+
+
+class CardQuerySet(models.QuerySet):
+    def active(self) -> CardQuerySet:
+        return self.filter(is_active=True)
+
+
+class Card(models.Model):
+    class Kind(models.TextChoices):
+        BASIC = BASIC, "Basic"
+        REVERSED = REVERSED, "Basic and reversed"
+        CLOZE = CLOZE, "Cloze"
+
+    class Origin(models.TextChoices):
+        NOTE = "note", "Imported from a note"
+        ADMIN = "admin", "Written in the admin"
+
+    lesson = models.ForeignKey("lessons.Lesson", on_delete=models.PROTECT, related_name="cards")
+    section = models.CharField(
+        max_length=200, blank=True, help_text="Heading anchor of the lesson section it tests."
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.BASIC)
+    front = models.TextField(help_text="Markdown. For a cloze card, the text with {{c1::...}}.")
+    back = models.TextField(blank=True, help_text="Markdown. For a cloze card, an optional extra.")
+    tags = models.ManyToManyField(Tag, blank=True, related_name="cards")
+    key = models.SlugField(max_length=100, blank=True, help_text="Optional stable id in a note.")
+    content_key = models.CharField(max_length=32, editable=False, db_index=True)
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.ADMIN)
+    position = models.PositiveIntegerField(default=0)
+    is_active = models.BooleanField(
+        default=True, help_text="Retired cards are not studied; their history is kept."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CardQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["lesson", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.front[:80]
+
+
+class Prompt(models.Model):
+    card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="prompts")
+    ordinal = models.PositiveSmallIntegerField()
+    front_html = models.TextField()
+    back_html = models.TextField()
+    content_hash = models.CharField(max_length=32)
+    is_active = models.BooleanField(default=True)
+    changed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When its text last changed after learners had seen it."
+    )
+
+    class Meta:
+        ordering = ["card", "ordinal"]
+        constraints = [
+            models.UniqueConstraint(fields=["card", "ordinal"], name="unique_prompt_per_card")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.card} [{self.ordinal}]"
+
+
+class StudySettings(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="study_settings"
+    )
+    desired_retention = models.FloatField(
+        default=0.9, help_text="How likely you want to be to remember a card when it comes back."
+    )
+    maximum_interval = models.PositiveIntegerField(
+        default=36500, help_text="The longest a card may wait, in days."
+    )
+    new_per_day = models.PositiveIntegerField(default=20, help_text="New cards a day.")
+    time_zone = models.CharField(
+        max_length=64, default="UTC", help_text="Your days start at midnight here."
+    )
+
+    def __str__(self) -> str:
+        return f"Study settings of {self.user}"
+
+
+class PromptState(models.Model):
+    """A learner's memory of one prompt: FSRS's card state, plus counters."""
+
+    class State(models.IntegerChoices):
+        LEARNING = 1, "Learning"
+        REVIEW = 2, "Review"
+        RELEARNING = 3, "Relearning"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    prompt = models.ForeignKey(Prompt, on_delete=models.CASCADE, related_name="states")
+    state = models.PositiveSmallIntegerField(choices=State.choices)
+    step = models.PositiveSmallIntegerField(null=True, blank=True)
+    stability = models.FloatField(null=True, blank=True)
+    difficulty = models.FloatField(null=True, blank=True)
+    due = models.DateTimeField()
+    last_review = models.DateTimeField(null=True, blank=True)
+    reps = models.PositiveIntegerField(default=0)
+    lapses = models.PositiveIntegerField(default=0)
+    # Increases with every change; a grade must name the version it answers (see services).
+    version = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "prompt"], name="one_state_per_user_prompt")
+        ]
+        indexes = [models.Index(fields=["user", "due"], name="state_user_due")]
+
+    @property
+    def is_leech(self) -> bool:
+        return self.lapses >= LEECH_LAPSES
+
+
+class Review(models.Model):
+    """One grade, appended and never edited; removed only by an undo."""
+
+    class Rating(models.IntegerChoices):
+        AGAIN = 1, "Again"
+        HARD = 2, "Hard"
+        GOOD = 3, "Good"
+        EASY = 4, "Easy"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    prompt = models.ForeignKey(Prompt, on_delete=models.CASCADE, related_name="reviews")
+    rating = models.PositiveSmallIntegerField(choices=Rating.choices)
+    reviewed_at = models.DateTimeField()
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    # The prompt's state before (null: the prompt was new) and after this grade, as stored in
+    # PromptState, so an undo restores it exactly and a rebuild can take the due date the
+    # learner was given (FSRS fuzzes intervals at random).
+    state_before = models.PositiveSmallIntegerField(null=True, blank=True)
+    state_after = models.PositiveSmallIntegerField()
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["user", "reviewed_at"], name="review_user_time"),
+            models.Index(fields=["prompt", "user"], name="review_prompt_user"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(rating__gte=1, rating__lte=4), name="rating_1_to_4")
+        ]

@@ -1,0 +1,228 @@
+"""Reads for studying: the queue, its counts, and how well a learner knows each lesson.
+
+Every function makes a fixed number of queries whatever the size of the deck or the history.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from dataclasses import dataclass
+
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+
+from flashcards.models import LEECH_LAPSES, Card, Prompt, PromptState, Review, StudySettings
+from flashcards.scheduling import Memory, make_scheduler, retrievability
+from lessons.models import Lesson
+
+LEARNING_STATES = (PromptState.State.LEARNING, PromptState.State.RELEARNING)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a session studies: everything, one lesson, or one tag."""
+
+    kind: str = "all"  # "all", "lesson" or "tag"
+    slug: str = ""
+
+    @classmethod
+    def parse(cls, raw: str | None) -> Scope:
+        kind, _, slug = (raw or "").partition(":")
+        if kind in ("lesson", "tag") and slug:
+            return cls(kind, slug)
+        return cls()
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.slug}" if self.slug else "all"
+
+    def prompts(self) -> QuerySet[Prompt]:
+        """The prompts that can be studied in this scope: active, in published lessons."""
+        prompts = Prompt.objects.filter(
+            is_active=True, card__is_active=True, card__lesson__status=Lesson.Status.PUBLISHED
+        )
+        if self.kind == "lesson":
+            prompts = prompts.filter(card__lesson__slug=self.slug)
+        elif self.kind == "tag":
+            prompts = prompts.filter(card__tags__slug=self.slug)
+        return prompts
+
+
+def day_start(now: dt.datetime, time_zone: str) -> dt.datetime:
+    """The latest local midnight at or before `now`, in the learner's time zone."""
+    try:
+        zone = zoneinfo.ZoneInfo(time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = dt.UTC
+    local = now.astimezone(zone)
+    return local.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+@dataclass(frozen=True)
+class QueueCounts:
+    learning: int
+    review: int
+    new: int  # new prompts that may still be shown today
+
+    @property
+    def total(self) -> int:
+        return self.learning + self.review + self.new
+
+
+def _due_states(user, scope: Scope, now: dt.datetime) -> QuerySet[PromptState]:
+    return PromptState.objects.filter(user=user, due__lte=now, prompt__in=scope.prompts())
+
+
+def _unseen(user, scope: Scope) -> QuerySet[Prompt]:
+    studied = PromptState.objects.filter(user=user, prompt=OuterRef("pk"))
+    return scope.prompts().exclude(Exists(studied))
+
+
+def has_unseen(user, scope: Scope) -> bool:
+    return _unseen(user, scope).exists()
+
+
+def new_left_today(user, study_settings: StudySettings, now: dt.datetime) -> int:
+    started = Review.objects.filter(
+        user=user,
+        reviewed_at__gte=day_start(now, study_settings.time_zone),
+        state_before__isnull=True,
+    ).count()
+    return max(0, study_settings.new_per_day - started)
+
+
+def queue_counts(
+    user, scope: Scope, study_settings: StudySettings, now: dt.datetime
+) -> QueueCounts:
+    due = _due_states(user, scope, now).aggregate(
+        learning=Count("pk", filter=Q(state__in=LEARNING_STATES)),
+        review=Count("pk", filter=Q(state=PromptState.State.REVIEW)),
+    )
+    allowed = new_left_today(user, study_settings, now)
+    new = _unseen(user, scope)[:allowed].count() if allowed else 0
+    return QueueCounts(learning=due["learning"], review=due["review"], new=new)
+
+
+@dataclass(frozen=True)
+class NextPrompt:
+    prompt: Prompt
+    state: PromptState | None  # None: a new prompt
+
+
+def next_prompt(user, scope: Scope, counts: QueueCounts, now: dt.datetime) -> NextPrompt | None:
+    """Learning and relearning prompts due now, then due reviews, then new ones (within today's
+    limit, in lesson order)."""
+    if counts.learning or counts.review:
+        state = (
+            _due_states(user, scope, now)
+            .select_related("prompt__card__lesson")
+            .annotate(
+                learning_first=Case(
+                    When(state__in=LEARNING_STATES, then=Value(0)),
+                    default=Value(1),
+                    output_field=IntegerField(),
+                )
+            )
+            .order_by("learning_first", "due", "pk")
+            .first()
+        )
+        if state is not None:
+            return NextPrompt(prompt=state.prompt, state=state)
+    if counts.new:
+        prompt = (
+            _unseen(user, scope)
+            .select_related("card__lesson")
+            .order_by(
+                *[f"card__lesson__{field}" for field in Lesson.READING_ORDER],
+                "card__position",
+                "card_id",
+                "ordinal",
+            )  # fmt: skip
+            .first()
+        )
+        if prompt is not None:
+            return NextPrompt(prompt=prompt, state=None)
+    return None
+
+
+def next_due_at(user, scope: Scope) -> dt.datetime | None:
+    """When the learner's next prompt in this scope falls due (new prompts aside)."""
+    return (
+        PromptState.objects.filter(user=user, prompt__in=scope.prompts())
+        .order_by("due")
+        .values_list("due", flat=True)
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class LessonMastery:
+    cards: int  # prompts that can be studied in the lesson
+    known: float  # 0 to 1; see mastery_by_lesson
+
+
+def mastery_by_lesson(user, lesson_ids: list[int], now: dt.datetime) -> dict[int, LessonMastery]:
+    """How well the learner knows each lesson that has cards, from 0 to 1.
+
+    Defined as the mean FSRS retrievability, now, over all the lesson's active prompts, a
+    prompt never studied counting 0: the share of the lesson's cards the learner would be
+    expected to recall if asked right now. Two queries whatever the number of lessons or cards.
+    (Retrievability depends on FSRS's parameters, not on the learner's desired retention.)
+    """
+    if not lesson_ids:
+        return {}
+    totals = dict(
+        Prompt.objects.filter(is_active=True, card__is_active=True, card__lesson_id__in=lesson_ids)
+        .values_list("card__lesson_id")
+        .annotate(count=Count("pk"))
+    )
+    recalled: dict[int, float] = {}
+    if user.is_authenticated and totals:
+        scheduler = make_scheduler()
+        rows = PromptState.objects.filter(
+            user=user,
+            prompt__is_active=True,
+            prompt__card__is_active=True,
+            prompt__card__lesson_id__in=lesson_ids,
+        ).values("prompt__card__lesson_id", *Memory.__dataclass_fields__)
+        for row in rows:
+            lesson_id = row["prompt__card__lesson_id"]
+            recalled[lesson_id] = recalled.get(lesson_id, 0.0) + retrievability(
+                Memory.from_row(row), now, scheduler
+            )
+    return {
+        lesson_id: LessonMastery(cards=total, known=recalled.get(lesson_id, 0.0) / total)
+        for lesson_id, total in totals.items()
+    }
+
+
+def card_figures(cards: QuerySet[Card]) -> QuerySet[Card]:
+    """Cards annotated with reviews, agains, lapses and leeches across all learners.
+
+    Correlated subqueries, so the admin's list stays one query however many reviews exist.
+    """
+    reviews = Review.objects.filter(prompt__card=OuterRef("pk"))
+    states = PromptState.objects.filter(prompt__card=OuterRef("pk"))
+    return cards.annotate(
+        review_count=_per_card(reviews, Count("pk")),
+        again_count=_per_card(reviews.filter(rating=Review.Rating.AGAIN), Count("pk")),
+        lapse_total=_per_card(states, Sum("lapses")),
+        leech_count=_per_card(states.filter(lapses__gte=LEECH_LAPSES), Count("pk")),
+    )
+
+
+def _per_card(rows: QuerySet, aggregate) -> Coalesce:
+    grouped = rows.order_by().values("prompt__card").annotate(value=aggregate).values("value")
+    return Coalesce(Subquery(grouped[:1]), 0)

@@ -1,0 +1,199 @@
+"""What the study page shows at this moment: the next card, its grades, progress, or the end.
+
+Keeps the session's running figures (reviewed, agains, time) in the Django session.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+
+from flashcards import selectors
+from flashcards.models import Prompt, PromptState, Review
+from flashcards.scheduling import Memory, format_interval, preview_intervals
+from flashcards.selectors import NextPrompt, QueueCounts, Scope
+from flashcards.services import (
+    GradeRefused,
+    grade_token,
+    read_grade_token,
+    scheduler_for,
+    settings_for,
+    undo_token,
+)
+from lessons.models import Lesson
+
+SESSION_KEY = "study_session"
+
+
+@dataclass(frozen=True)
+class GradeButton:
+    rating: int
+    label: str
+    interval: str
+
+
+@dataclass
+class Summary:
+    reviewed: int
+    again: int
+    seconds: int
+    next_due: dt.datetime | None
+    lessons: list = field(default_factory=list)  # (lesson, mastery)
+
+    @property
+    def again_rate(self) -> int:
+        return round(100 * self.again / self.reviewed) if self.reviewed else 0
+
+    @property
+    def minutes(self) -> str:
+        minutes, seconds = divmod(self.seconds, 60)
+        return f"{minutes} min {seconds} s" if minutes else f"{seconds} s"
+
+
+@dataclass
+class StudyPage:
+    scope: Scope
+    counts: QueueCounts
+    item: NextPrompt | None = None
+    token: str = ""
+    revealed: bool = False
+    grades: list[GradeButton] = field(default_factory=list)
+    section_url: str = ""
+    reviewed: int = 0
+    undo: str = ""
+    summary: Summary | None = None
+    next_due: dt.datetime | None = None
+    new_limit_reached: bool = False
+
+    @property
+    def progress_max(self) -> int:
+        return self.reviewed + self.counts.total
+
+    @property
+    def announcement(self) -> str:
+        if self.summary:
+            return f"Session done: {self.summary.reviewed} cards reviewed."
+        if self.item is None:
+            return "Nothing is due."
+        if self.revealed:
+            return "Answer shown. Grade it from 1, Again, to 4, Easy."
+        return f"Next card. {self.counts.total} left."
+
+    @property
+    def is_leech(self) -> bool:
+        return bool(self.item and self.item.state and self.item.state.is_leech)
+
+
+def session_figures(session, scope: Scope) -> dict:
+    figures = session.get(SESSION_KEY)
+    if not figures or figures.get("scope") != str(scope):
+        figures = {"scope": str(scope), "reviewed": 0, "again": 0, "ms": 0, "lessons": [],
+                   "last_review": None, "done": False}  # fmt: skip
+    return figures
+
+
+def record_grade(session, scope: Scope, review: Review, lesson_id: int) -> None:
+    figures = session_figures(session, scope)
+    if figures["done"]:
+        figures = session_figures({}, scope)
+    figures["reviewed"] += 1
+    figures["again"] += review.rating == Review.Rating.AGAIN
+    figures["ms"] += review.duration_ms or 0
+    if lesson_id not in figures["lessons"]:
+        figures["lessons"].append(lesson_id)
+    figures["last_review"] = review.pk
+    session[SESSION_KEY] = figures
+
+
+def record_undo(session, scope: Scope, review: Review) -> None:
+    figures = session_figures(session, scope)
+    figures["reviewed"] = max(0, figures["reviewed"] - 1)
+    figures["again"] = max(0, figures["again"] - (review.rating == Review.Rating.AGAIN))
+    figures["ms"] = max(0, figures["ms"] - (review.duration_ms or 0))
+    figures["last_review"] = None
+    figures["done"] = False
+    session[SESSION_KEY] = figures
+
+
+def build_study_page(
+    *, user, session, scope: Scope, now: dt.datetime, reveal: str | None = None,
+    prefer_prompt: int | None = None,
+) -> StudyPage:  # fmt: skip
+    study_settings = settings_for(user)
+    counts = selectors.queue_counts(user, scope, study_settings, now)
+    figures = session_figures(session, scope)
+    page = StudyPage(scope=scope, counts=counts, reviewed=figures["reviewed"])
+    if figures["last_review"]:
+        page.undo = undo_token(user_id=user.pk, review_id=figures["last_review"])
+
+    item = _preferred(user, scope, prefer_prompt, counts, now) or selectors.next_prompt(
+        user, scope, counts, now
+    )
+    if item is None:
+        page.next_due = selectors.next_due_at(user, scope)
+        page.new_limit_reached = selectors.new_left_today(
+            user, study_settings, now
+        ) == 0 and selectors.has_unseen(user, scope)
+        if figures["reviewed"] and not figures["done"]:
+            page.summary = _summary(user, figures, page.next_due, now)
+            figures["done"] = True
+            session[SESSION_KEY] = figures
+        return page
+
+    version = item.state.version if item.state else 0
+    page.item = item
+    page.token = grade_token(user_id=user.pk, prompt_id=item.prompt.pk, version=version,
+                             shown_at=now)  # fmt: skip
+    card = item.prompt.card
+    if card.section:
+        page.section_url = f"{reverse('lessons:lesson', args=[card.lesson.slug])}#{card.section}"
+    if reveal and _reveals(reveal, user, item, version):
+        page.revealed = True
+        memory = Memory.from_row(item.state) if item.state else None
+        intervals = preview_intervals(memory, now, scheduler_for(study_settings, fuzz=False),
+                                      item.prompt.pk)  # fmt: skip
+        page.grades = [
+            GradeButton(rating, label, format_interval(intervals[rating]))
+            for rating, label in Review.Rating.choices
+        ]
+    return page
+
+
+def _reveals(token: str, user, item: NextPrompt, version: int) -> bool:
+    try:
+        ticket = read_grade_token(token, user_id=user.pk)
+    except GradeRefused:
+        return False
+    return ticket.prompt_id == item.prompt.pk and ticket.version == version
+
+
+def _preferred(user, scope, prompt_id, counts, now) -> NextPrompt | None:
+    """After an undo, show the card that was taken back, if it is still due or new."""
+    if not prompt_id:
+        return None
+    prompt = scope.prompts().select_related("card__lesson").filter(pk=prompt_id).first()
+    if prompt is None:
+        return None
+    state = PromptState.objects.filter(user=user, prompt=prompt).first()
+    if state is None and counts.new == 0:
+        return None
+    if state is not None and state.due > now:
+        return None
+    return NextPrompt(prompt=prompt, state=state)
+
+
+def _summary(user, figures, next_due, now) -> Summary:
+    summary = Summary(reviewed=figures["reviewed"], again=figures["again"],
+                      seconds=figures["ms"] // 1000, next_due=next_due)  # fmt: skip
+    lessons = list(Lesson.objects.filter(pk__in=figures["lessons"]).only("id", "title", "slug"))
+    mastery = selectors.mastery_by_lesson(user, [lesson.pk for lesson in lessons], now)
+    summary.lessons = [
+        (lesson, mastery[lesson.pk].known if lesson.pk in mastery else 0.0) for lesson in lessons
+    ]
+    return summary
+
+
+def prompt_lesson_id(prompt_id: int) -> int:
+    return Prompt.objects.filter(pk=prompt_id).values_list("card__lesson_id", flat=True).get()

@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from flashcards import views
+
+app_name = "flashcards"
+
+urlpatterns = [
+    path("", views.study, name="study"),
+    path("grade/", views.grade, name="grade"),
+    path("undo/", views.undo, name="undo"),
+    path("settings/", views.study_settings, name="settings"),
+]

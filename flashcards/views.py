@@ -1,0 +1,115 @@
+"""Studying flashcards: the session page, grading, undoing, and the learner's settings.
+
+Every view works without JavaScript (plain forms and redirects); for htmx requests the same
+views answer with the `study-card` partial of the same template.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.middleware import HtmxDetails
+
+from flashcards.forms import StudySettingsForm
+from flashcards.selectors import Scope
+from flashcards.services import GradeRefused, grade_submit, grade_undo, settings_for
+from flashcards.study import build_study_page, prompt_lesson_id, record_grade, record_undo
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+def _study_url(scope: Scope, **extra) -> str:
+    query = {"scope": str(scope), **extra} if str(scope) != "all" or extra else {}
+    return reverse("flashcards:study") + (f"?{urlencode(query)}" if query else "")
+
+
+def _render_study(request: HtmxHttpRequest, scope: Scope, **options) -> HttpResponse:
+    page = build_study_page(user=request.user, session=request.session, scope=scope,
+                            now=timezone.now(), **options)  # fmt: skip
+    template = "flashcards/study.html"
+    if request.htmx and not request.htmx.history_restore_request:
+        template += "#study-card"
+    return render(request, template, {"page": page, "scope": scope})
+
+
+@login_required
+@require_safe
+@vary_on_headers("HX-Request")
+def study(request: HtmxHttpRequest) -> HttpResponse:
+    scope = Scope.parse(request.GET.get("scope"))
+    prefer = request.GET.get("again", "")
+    return _render_study(
+        request, scope, reveal=request.GET.get("reveal"),
+        prefer_prompt=int(prefer) if prefer.isdigit() else None,
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def grade(request: HtmxHttpRequest) -> HttpResponse:
+    scope = Scope.parse(request.POST.get("scope"))
+    raw_rating = request.POST.get("rating", "")
+    if not raw_rating.isdigit():
+        return _refused(GradeRefused("A grade is 1 (Again), 2 (Hard), 3 (Good) or 4 (Easy)."))
+    try:
+        result = grade_submit(user=request.user, token=request.POST.get("token", ""),
+                              rating=int(raw_rating))  # fmt: skip
+    except GradeRefused as refused:
+        return _refused(refused)
+    if result.applied:
+        record_grade(
+            request.session, scope, result.review, prompt_lesson_id(result.review.prompt_id)
+        )
+    if request.htmx:
+        return _render_study(request, scope)
+    return _see_other(_study_url(scope))
+
+
+@login_required
+@require_POST
+def undo(request: HtmxHttpRequest) -> HttpResponse:
+    scope = Scope.parse(request.POST.get("scope"))
+    try:
+        undone = grade_undo(user=request.user, token=request.POST.get("token", ""))
+    except GradeRefused as refused:
+        return _refused(refused)
+    record_undo(request.session, scope, undone)
+    if request.htmx:
+        return _render_study(request, scope, prefer_prompt=undone.prompt_id)
+    return _see_other(_study_url(scope, again=undone.prompt_id))
+
+
+def _see_other(url: str) -> HttpResponseRedirect:
+    """After a POST, 303 See Other: the browser follows with a GET, and the back button and
+    reload never resubmit the grade."""
+    response = HttpResponseRedirect(url)
+    response.status_code = 303
+    return response
+
+
+def _refused(refused: GradeRefused) -> HttpResponse:
+    # htmx does not swap error responses; static/js/study.js shows this text instead.
+    return HttpResponse(
+        refused.message, status=refused.status, content_type="text/plain; charset=utf-8"
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def study_settings(request: HttpRequest) -> HttpResponse:
+    current = settings_for(request.user)
+    form = StudySettingsForm(request.POST or None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Your study settings are saved.")
+        return redirect("flashcards:settings")
+    return render(request, "flashcards/settings.html", {"form": form})

@@ -1,0 +1,54 @@
+// Study sessions by keyboard: Space or Enter shows the answer, 1-4 grade, U undoes the last
+// grade. Each key clicks the matching button, so htmx (or, without it, the plain form) does
+// the rest. After htmx swaps in the next card, focus moves to it and the live region says
+// what changed. Refused grades (4xx) are shown, since htmx does not swap error responses.
+(function () {
+  "use strict";
+
+  function keyFor(event) {
+    if (event.key === " " || event.key === "Enter") return "reveal";
+    if (/^[1-4]$/.test(event.key)) return event.key;
+    if (event.key === "u" || event.key === "U") return "u";
+    return null;
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
+    var target = event.target;
+    if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) return;
+    var card = document.getElementById("study-card");
+    var key = keyFor(event);
+    if (!card || !key) return;
+    // A card htmx has not finished processing would submit as a plain form: wait for it.
+    if (window.htmx && !card.hasAttribute("data-ready")) {
+      event.preventDefault();
+      return;
+    }
+    // Space and Enter on a focused button or link already activate it.
+    if (key === "reveal" && target && /^(BUTTON|A)$/.test(target.tagName)) return;
+    var button = card.querySelector('[data-key="' + key + '"]');
+    if (!button) return;
+    event.preventDefault();
+    button.click();
+  });
+
+  if (!window.htmx) return;
+
+  window.htmx.onLoad(function (element) {
+    var card = element.id === "study-card" ? element : element.querySelector("#study-card");
+    if (card) card.setAttribute("data-ready", "");
+    if (element.id !== "study-card") return; // the first page load: no focus move
+    var live = document.querySelector("[data-study-live]");
+    if (live) live.textContent = element.getAttribute("data-announce") || "";
+    var error = document.querySelector("[data-study-error]");
+    if (error) error.hidden = true;
+    element.focus({ preventScroll: true });
+  });
+
+  document.body.addEventListener("htmx:responseError", function (event) {
+    var error = document.querySelector("[data-study-error]");
+    if (!error) return;
+    error.textContent = event.detail.xhr.responseText || "That did not work; reload the page.";
+    error.hidden = false;
+  });
+})();

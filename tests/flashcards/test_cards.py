@@ -1,0 +1,77 @@
+"""The flashcards text format and the prompts each card yields. No database."""
+
+from __future__ import annotations
+
+import pytest
+
+from flashcards.cards import BASIC, CLOZE, REVERSED, CardsError, parse_cards, prompts_for
+
+BLOCK = """\
+tags: backups
+section: automated-backups
+
+Q: How long can RDS keep automated backups?
+A: 1 to 35 days.
+section: automated-backups-on-rds
+tags: retention, Exam-Anchor
+
+R: Aurora cloning
+A: A fast copy that shares storage
+through copy-on-write.
+
+C: Into Aurora MySQL from S3 needs {{c1::Percona XtraBackup::a tool}} and {{c2::a bucket}}.
+"""
+
+
+def test_parses_every_kind_with_defaults_and_overrides():
+    basic, reversed_card, cloze = parse_cards(BLOCK, first_line=10)
+    assert (basic.kind, basic.front, basic.back) == (
+        BASIC,
+        "How long can RDS keep automated backups?",
+        "1 to 35 days.",
+    )
+    assert basic.tags == ["backups", "retention", "exam-anchor"]
+    assert basic.section == "automated-backups-on-rds"
+    assert basic.line == 13
+    assert reversed_card.kind == REVERSED and reversed_card.section == "automated-backups"
+    assert reversed_card.back == "A fast copy that shares storage\nthrough copy-on-write."
+    assert cloze.kind == CLOZE and cloze.back == ""
+
+
+def test_a_basic_card_is_one_prompt_and_a_reversed_card_two():
+    assert [(p.ordinal, p.front, p.back) for p in prompts_for(BASIC, "F", "B")] == [(1, "F", "B")]
+    assert [(p.ordinal, p.front, p.back) for p in prompts_for(REVERSED, "F", "B")] == [
+        (1, "F", "B"),
+        (2, "B", "F"),
+    ]
+
+
+def test_a_cloze_card_is_one_prompt_per_deletion():
+    text = "A {{c1::one::hint}} and {{c2::two}} and {{c1::uno}}."
+    first, second = prompts_for(CLOZE, text, "Extra.")
+    assert first.ordinal == 1
+    assert first.front == "A <mark>[hint]</mark> and two and <mark>[…]</mark>."
+    assert first.back == "A <mark>one</mark> and two and <mark>uno</mark>.\n\nExtra."
+    assert second.front == "A one and <mark>[…]</mark> and uno."
+    assert first.content_hash != second.content_hash
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("Just words\n", "line 1: expected a card"),
+        ("Q: Front\n", "line 1: the card has no back"),
+        ("R: \nA: back\n", "line 1: the card's front is empty"),
+        ("C: no deletion here\n", "needs at least one {{c1::...}} deletion"),
+        ("C: broken {{c1:oops}}\n", "needs at least one"),
+        ("C: {{c1::ok}} and {{broken\n", "not a well-formed"),
+        ("Q: F\nA: one\nA: two\n", "line 3: a card has two 'A:' lines"),
+        ("tags: Not Ok\n", "tag 'not ok'"),
+        ("section: Bad Anchor\n", "section 'Bad Anchor' must be a heading anchor"),
+        ("Q: F\nA: B\ntags: x\nstray\n", "line 4: text after a card's tags"),
+    ],
+)
+def test_bad_cards_name_the_line(text, message):
+    with pytest.raises(CardsError) as raised:
+        parse_cards(text)
+    assert message in str(raised.value)

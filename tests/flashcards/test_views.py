@@ -1,0 +1,221 @@
+"""The study pages over HTTP: full page and htmx fragment, plain forms, refusals, query counts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from flashcards.models import PromptState, Review, StudySettings
+from flashcards.services import grade_token
+from tests.conftest import make_card, make_lesson, make_user
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def hidden(page: str, name: str) -> str:
+    return html.unescape(re.search(rf'name="{name}" value="([^"]*)"', page)[1])
+
+
+def test_studying_needs_an_account(client):
+    response = client.get("/study/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    assert client.post("/study/grade/", {"rating": 3}).status_code == 302
+
+
+def test_the_study_page_is_a_full_page_and_htmx_gets_only_the_card(learner_client):
+    make_card(front="What is KMS for?")
+    page = learner_client.get("/study/")
+    fragment = learner_client.get("/study/", **HTMX)
+    assert "<html" in page.content.decode() and 'id="study-card"' in page.content.decode()
+    body = fragment.content.decode()
+    assert "<html" not in body
+    assert body.lstrip().startswith('<section id="study-card"')
+    assert "What is KMS for?" in body
+    assert "HX-Request" in page["Vary"] and "HX-Request" in fragment["Vary"]
+
+
+def test_a_session_without_javascript_uses_plain_forms_and_redirects(learner_client, learner):
+    lesson = make_lesson(body="## Snapshots\n\ntext\n")
+    make_card(lesson=lesson, front="First card?", back="First answer.", section="snapshots")
+    make_card(lesson=lesson, front="Second card?", back="Second answer.")
+
+    page = learner_client.get("/study/").content.decode()
+    assert "First card?" in page and "First answer." not in page
+    assert "0 done · 2 left" in page
+    revealed = learner_client.get("/study/", {"reveal": hidden(page, "reveal")}).content.decode()
+    assert "First answer." in revealed
+    assert f'href="{lesson.get_absolute_url()}#snapshots">Read this in the lesson' in revealed
+    intervals = re.findall(r'class="grade__interval">([^<]+)<', revealed)
+    assert intervals == ["1m", "6m", "10m", "8d"]
+
+    response = learner_client.post(
+        "/study/grade/", {"token": hidden(revealed, "token"), "rating": 3}
+    )
+    assert response.status_code == 303 and response["Location"] == "/study/"
+    after = learner_client.get("/study/").content.decode()
+    assert "Second card?" in after and "1 done · 1 left" in after
+    assert Review.objects.filter(user=learner).count() == 1
+
+
+def test_htmx_grading_answers_with_the_next_card(learner_client):
+    make_card(front="First card?")
+    make_card(front="Second card?")
+    page = learner_client.get("/study/").content.decode()
+    response = learner_client.post(
+        "/study/grade/", {"token": hidden(page, "reveal"), "rating": 4}, **HTMX
+    )
+    body = response.content.decode()
+    assert response.status_code == 200 and "<html" not in body
+    assert "Second card?" in body and 'data-key="u"' in body
+
+
+def test_refused_grades_answer_400_or_404_and_change_nothing(learner_client, learner):
+    prompt = make_card().prompts.get()
+    other = make_user()
+    theirs = grade_token(user_id=other.pk, prompt_id=prompt.pk, version=0, shown_at=timezone.now())
+    mine = grade_token(user_id=learner.pk, prompt_id=prompt.pk, version=0, shown_at=timezone.now())
+    assert learner_client.post("/study/grade/", {"token": theirs, "rating": 3}).status_code == 404
+    assert learner_client.post("/study/grade/", {"token": "forged", "rating": 3}).status_code == 400
+    assert learner_client.post("/study/grade/", {"token": mine, "rating": "x"}).status_code == 400
+    assert learner_client.post("/study/grade/", {"token": mine, "rating": 9}).status_code == 400
+    response = learner_client.post("/study/grade/", {"token": "forged", "rating": 3}, **HTMX)
+    assert (
+        response.status_code == 400
+        and "did not come from a card shown to you" in response.content.decode()
+    )
+    assert not Review.objects.exists() and not PromptState.objects.exists()
+    assert learner_client.get("/study/grade/").status_code == 405
+
+
+def test_a_double_submit_is_applied_once(learner_client):
+    make_card()
+    page = learner_client.get("/study/").content.decode()
+    data = {"token": hidden(page, "reveal"), "rating": 3}
+    assert learner_client.post("/study/grade/", data).status_code == 303
+    assert learner_client.post("/study/grade/", data).status_code == 303
+    assert Review.objects.count() == 1
+
+
+def test_undo_brings_the_card_back_and_removes_the_grade(learner_client):
+    make_card(front="Slipped card?")
+    make_card(front="Other card?")
+    page = learner_client.get("/study/").content.decode()
+    learner_client.post("/study/grade/", {"token": hidden(page, "reveal"), "rating": 1})
+    after = learner_client.get("/study/").content.decode()
+    response = learner_client.post(
+        "/study/undo/", {"token": hidden(after.split('class="undo"')[1], "token")}
+    )
+    assert response.status_code == 303 and "again=" in response["Location"]
+    shown = learner_client.get(response["Location"]).content.decode()
+    assert "Slipped card?" in shown and "0 done · 2 left" in shown
+    assert not Review.objects.exists()
+    assert learner_client.post("/study/undo/", {"token": "nope"}).status_code == 400
+
+
+def test_the_end_of_a_session_shows_a_summary_then_the_empty_state(learner_client):
+    lesson = make_lesson(title="Encryption")
+    make_card(lesson=lesson)
+    page = learner_client.get("/study/").content.decode()
+    learner_client.post("/study/grade/", {"token": hidden(page, "reveal"), "rating": 4})
+    summary = learner_client.get("/study/").content.decode()
+    assert "Session done" in summary and "Encryption" in summary
+    assert re.search(r"<dt>Reviewed</dt><dd>1</dd>", summary)
+    assert re.search(r"<dt>Again</dt><dd>0%</dd>", summary)
+    assert "Next card</dt><dd>in 1" in summary  # Easy on a new card: about a week
+    assert "Nothing to study right now" in learner_client.get("/study/").content.decode()
+
+
+def test_the_empty_state_says_when_the_next_card_is_due(learner_client, learner):
+    prompt = make_card().prompts.get()
+    PromptState.objects.create(
+        user=learner, prompt=prompt, state=2, stability=5, difficulty=5,
+        due=timezone.now() + dt.timedelta(hours=3),
+    )  # fmt: skip
+    page = learner_client.get("/study/").content.decode()
+    assert "Nothing to study right now" in page and "Your next card is due in 2" in page
+
+
+def test_leeches_are_flagged_to_the_learner(learner_client, learner):
+    prompt = make_card().prompts.get()
+    PromptState.objects.create(
+        user=learner,
+        prompt=prompt,
+        state=2,
+        stability=1,
+        difficulty=9,
+        lapses=8,
+        due=timezone.now(),
+    )
+    assert "badge--leech" in learner_client.get("/study/").content.decode()
+
+
+def test_study_settings_are_saved_and_checked(learner_client, learner):
+    assert learner_client.get("/study/settings/").status_code == 200
+    form = {"maximum_interval": 100, "new_per_day": 5, "time_zone": "Europe/Paris"}
+    bad = learner_client.post("/study/settings/", {**form, "desired_retention": "0.5"})
+    assert "between 0.70 and 0.99" in bad.content.decode()
+    good = learner_client.post("/study/settings/", {**form, "desired_retention": "0.85"})
+    assert good.status_code == 302
+    saved = StudySettings.objects.get(user=learner)
+    assert saved.desired_retention == 0.85 and saved.maximum_interval == 100
+    assert (saved.new_per_day, saved.time_zone) == (5, "Europe/Paris")
+
+
+def test_lesson_pages_show_mastery_to_learners_and_an_invitation_to_visitors(client, learner):
+    lesson = make_lesson(slug="kms", title="KMS")
+    card = make_card(lesson=lesson)
+    make_card(lesson=lesson)
+    page = client.get("/lessons/kms/").content.decode()
+    assert "This lesson has 2 flashcards." in page and "mastery__bar" not in page
+    client.force_login(learner)
+    assert "0% known" in client.get("/lessons/kms/").content.decode()
+    token = grade_token(user_id=learner.pk, prompt_id=card.prompts.get().pk, version=0,
+                        shown_at=timezone.now())  # fmt: skip
+    client.post("/study/grade/", {"token": token, "rating": 4})
+    home = client.get("/").content.decode()
+    # One of two cards just learnt with Easy: retrievability 1, so half the lesson is known.
+    assert "50% known" in home and "Study its 2 cards" in home
+    assert 'href="/study/?scope=lesson:kms"' in home
+
+
+def count_queries(client, method, url, data=None, **extra) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        getattr(client, method)(url, data or {}, **extra)
+    return len(captured.captured_queries)
+
+
+def deck(size: int):
+    lesson = make_lesson()
+    return [make_card(lesson=lesson) for _ in range(size)]
+
+
+def study_and_grade_counts(size: int) -> tuple[int, int, int]:
+    user = make_user()
+    cards = deck(size)
+    for card in cards[: size // 2]:  # half the deck already studied and due
+        PromptState.objects.create(
+            user=user, prompt=card.prompts.get(), state=2, stability=3, difficulty=5,
+            due=timezone.now() - dt.timedelta(hours=1), version=1,
+        )  # fmt: skip
+    client = Client()
+    client.force_login(user)
+    client.get("/study/")  # the session exists from here on
+    page_queries = count_queries(client, "get", "/study/")
+    page = client.get("/study/").content.decode()
+    grade = {"token": hidden(page, "reveal"), "rating": 3}
+    grade_queries = count_queries(client, "post", "/study/grade/", grade, **HTMX)
+    lesson_queries = count_queries(client, "get", cards[0].lesson.get_absolute_url())
+    return page_queries, grade_queries, lesson_queries
+
+
+def test_the_study_page_and_a_grade_make_the_same_queries_whatever_the_deck_size():
+    assert study_and_grade_counts(4) == study_and_grade_counts(120)
