@@ -28,14 +28,18 @@ class BodyPart:
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     topics = selectors.topics_for_reader(request.user)
-    _attach_mastery(request.user, [lesson for topic in topics for lesson in topic.visible_lessons])
+    if request.user.is_authenticated:  # visitors see an invitation, not per-lesson bars
+        _attach_mastery(
+            request.user, [lesson for topic in topics for lesson in topic.visible_lessons]
+        )
     return render(request, "lessons/home.html", {"topics": topics})
 
 
 @require_safe
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     topic = selectors.topic_for_reader(request.user, slug)
-    _attach_mastery(request.user, topic.visible_lessons)
+    if request.user.is_authenticated:
+        _attach_mastery(request.user, topic.visible_lessons)
     return render(request, "lessons/topic_detail.html", {"topic": topic})
 
 
