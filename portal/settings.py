@@ -115,7 +115,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Readers do not block the writer (WAL); a write transaction takes its lock when it begins
     # (IMMEDIATE) so two writers queue on the busy timeout instead of failing mid-transaction
     # with "database is locked". https://docs.djangoproject.com/en/6.1/ref/databases/#sqlite-notes
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Keep the connection (a gunicorn sync worker serves one request at a time): opening the
+    # file and running the PRAGMAs on every request costs more than many a page's queries.
+    DATABASES["default"]["CONN_MAX_AGE"] = None
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",

@@ -9,11 +9,17 @@ from trees.models import Choice, Node, OutcomeLink, Tree, TreeWalk
 
 def trees_with_nodes() -> QuerySet[Tree]:
     """Trees with their nodes, choices (with targets) and outcome links prefetched."""
+    # Only the columns a walk needs from the joined rows: a lesson's body and a target node's
+    # explanation are large and not used here.
+    choices = Choice.objects.select_related("target").only(
+        "id", "node_id", "label", "why", "position", "target__id", "target__key"
+    )
+    links = OutcomeLink.objects.select_related("lesson").only(
+        "id", "node_id", "anchor", "label", "position", "lesson__id", "lesson__slug"
+    )
     nodes = Node.objects.order_by("position").prefetch_related(
-        Prefetch("choices", queryset=Choice.objects.select_related("target").order_by("position")),
-        Prefetch(
-            "links", queryset=OutcomeLink.objects.select_related("lesson").order_by("position")
-        ),
+        Prefetch("choices", queryset=choices.order_by("position")),
+        Prefetch("links", queryset=links.order_by("position")),
     )
     return Tree.objects.prefetch_related(Prefetch("nodes", queryset=nodes))
 

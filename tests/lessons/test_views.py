@@ -140,7 +140,7 @@ def test_page_query_counts_stay_constant_as_lessons_grow(client, instructor, as_
         make_lesson(topic=topic if index % 2 else make_topic())
     large = {url: count_queries(client, url) for url in small}
     assert large == small
-    # The lesson, one query per neighbour, and the lesson's card count (for mastery); signed
-    # in, the session, the user and the user's and group permissions (for draft previews) come
-    # first (a learner with cards studied adds one more, tested in tests/flashcards).
-    assert small[middle] == (8 if as_instructor else 4)
+    # The lesson, the reading order (for the neighbours) and the lesson's card count (for
+    # mastery); signed in, the session, the user and the user's and group permissions (for
+    # draft previews) come first (a learner with cards studied adds one, see tests/flashcards).
+    assert small[middle] == (7 if as_instructor else 3)
