@@ -9,13 +9,14 @@ HOST ?= 127.0.0.1
 # Set by `setup`; the stamp is rebuilt whenever pyproject.toml changes.
 STAMP := $(VENV)/.installed
 
-.PHONY: help setup run test lint format migrate content clean
+.PHONY: help setup run test lint format migrate content bench clean
 
 help:
 	@echo "make run    set up, then serve the portal at http://$(HOST):$(PORT) (PORT=NNNN to change)"
 	@echo "make test   set up, then lint and run the whole suite (again on PostgreSQL if TEST_DATABASE_URL is set)"
 	@echo "make lint   ruff check and format check"
 	@echo "make format ruff fix and format"
+	@echo "make bench  the benchmark; writes docs/PERFORMANCE.md (BENCH_LEARNERS, BENCH_SECONDS)"
 
 # Python 3.12 or newer: pyenv's shim honours .python-version; otherwise the newest python3.1x found.
 $(STAMP): pyproject.toml
@@ -66,5 +67,13 @@ test: lint
 	  echo "TEST_DATABASE_URL is not set: the PostgreSQL run was skipped (.ci/run sets it up)."; \
 	fi
 
+# The benchmark needs wrk (Debian's package); as root it is installed here. PostgreSQL is
+# benchmarked too when BENCH_DATABASE_URL or TEST_DATABASE_URL names one (see README).
+bench: setup
+	@command -v wrk >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get install -y -qq --no-install-recommends wrk >/dev/null; \
+	  else echo "make bench needs wrk: sudo apt-get install wrk" >&2; exit 1; fi; }
+	$(PY) bench/run.py
+
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache test-artifacts
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache test-artifacts bench/.data .test-db.sqlite3*

@@ -119,7 +119,11 @@ class PromptState(models.Model):
         REVIEW = 2, "Review"
         RELEARNING = 3, "Relearning"
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: the (user, due) index leads with user and serves those lookups, and
+    # a second one tempts PostgreSQL into filtering due dates row by row.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     prompt = models.ForeignKey(Prompt, on_delete=models.CASCADE, related_name="states")
     state = models.PositiveSmallIntegerField(choices=State.choices)
     step = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -131,6 +135,10 @@ class PromptState(models.Model):
     lapses = models.PositiveIntegerField(default=0)
     # Increases with every change; a grade must name the version it answers (see services).
     version = models.PositiveIntegerField(default=0)
+
+    # The columns a study session reads (scheduling fields, counters, identity).
+    STUDY_FIELDS = ("id", "user_id", "prompt_id", "state", "step", "stability", "difficulty",
+                    "due", "last_review", "reps", "lapses", "version")  # fmt: skip
 
     class Meta:
         constraints = [
@@ -152,7 +160,10 @@ class Review(models.Model):
         GOOD = 3, "Good"
         EASY = 4, "Easy"
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # Served by the (user, reviewed_at) index, as PromptState.user is by (user, due).
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     prompt = models.ForeignKey(Prompt, on_delete=models.CASCADE, related_name="reviews")
     rating = models.PositiveSmallIntegerField(choices=Rating.choices)
     reviewed_at = models.DateTimeField()

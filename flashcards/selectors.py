@@ -48,16 +48,22 @@ class Scope:
     def __str__(self) -> str:
         return f"{self.kind}:{self.slug}" if self.slug else "all"
 
-    def prompts(self) -> QuerySet[Prompt]:
-        """The prompts that can be studied in this scope: active, in published lessons."""
-        prompts = Prompt.objects.filter(
-            is_active=True, card__is_active=True, card__lesson__status=Lesson.Status.PUBLISHED
-        )
+    def conditions(self, prefix: str = "") -> Q:
+        """Prompts that can be studied in this scope (active, in published lessons), as
+        conditions on the prompt reached through `prefix` (e.g. "prompt__")."""
+        condition = Q(**{
+            f"{prefix}is_active": True,
+            f"{prefix}card__is_active": True,
+            f"{prefix}card__lesson__status": Lesson.Status.PUBLISHED,
+        })  # fmt: skip
         if self.kind == "lesson":
-            prompts = prompts.filter(card__lesson__slug=self.slug)
+            condition &= Q(**{f"{prefix}card__lesson__slug": self.slug})
         elif self.kind == "tag":
-            prompts = prompts.filter(card__tags__slug=self.slug)
-        return prompts
+            condition &= Q(**{f"{prefix}card__tags__slug": self.slug})
+        return condition
+
+    def prompts(self) -> QuerySet[Prompt]:
+        return Prompt.objects.filter(self.conditions())
 
 
 def day_start(now: dt.datetime, time_zone: str) -> dt.datetime:
@@ -82,7 +88,9 @@ class QueueCounts:
 
 
 def _due_states(user, scope: Scope, now: dt.datetime) -> QuerySet[PromptState]:
-    return PromptState.objects.filter(user=user, due__lte=now, prompt__in=scope.prompts())
+    # Joins rather than `prompt IN (subquery)`: the planner then starts from the (user, due)
+    # index and looks up each due prompt's card and lesson by primary key.
+    return PromptState.objects.filter(scope.conditions("prompt__"), user=user, due__lte=now)
 
 
 def _unseen(user, scope: Scope) -> QuerySet[Prompt]:
@@ -121,29 +129,46 @@ class NextPrompt:
     state: PromptState | None  # None: a new prompt
 
 
+# What the study card shows of a prompt's card and lesson: a lesson's body is large and unused.
+CARD_COLUMNS = (
+    "card__id", "card__section", "card__lesson_id",
+    "card__lesson__id", "card__lesson__title", "card__lesson__slug",
+)  # fmt: skip
+PROMPT_COLUMNS = ("id", "card_id", "ordinal", "front_html", "back_html", "changed_at")
+
+
+def due_queue(user, scope: Scope, now: dt.datetime) -> QuerySet[PromptState]:
+    """The learner's due prompt states in study order: learning and relearning first, then
+    reviews, each by due date. A range scan of the (user, due) index."""
+    return (
+        _due_states(user, scope, now)
+        .select_related("prompt__card__lesson")
+        .only(
+            *PromptState.STUDY_FIELDS, *[f"prompt__{c}" for c in (*PROMPT_COLUMNS, *CARD_COLUMNS)]
+        )
+        .annotate(
+            learning_first=Case(
+                When(state__in=LEARNING_STATES, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("learning_first", "due", "pk")
+    )
+
+
 def next_prompt(user, scope: Scope, counts: QueueCounts, now: dt.datetime) -> NextPrompt | None:
     """Learning and relearning prompts due now, then due reviews, then new ones (within today's
     limit, in lesson order)."""
     if counts.learning or counts.review:
-        state = (
-            _due_states(user, scope, now)
-            .select_related("prompt__card__lesson")
-            .annotate(
-                learning_first=Case(
-                    When(state__in=LEARNING_STATES, then=Value(0)),
-                    default=Value(1),
-                    output_field=IntegerField(),
-                )
-            )
-            .order_by("learning_first", "due", "pk")
-            .first()
-        )
+        state = due_queue(user, scope, now).first()
         if state is not None:
             return NextPrompt(prompt=state.prompt, state=state)
     if counts.new:
         prompt = (
             _unseen(user, scope)
             .select_related("card__lesson")
+            .only(*PROMPT_COLUMNS, *CARD_COLUMNS)
             .order_by(
                 *[f"card__lesson__{field}" for field in Lesson.READING_ORDER],
                 "card__position",
@@ -160,7 +185,7 @@ def next_prompt(user, scope: Scope, counts: QueueCounts, now: dt.datetime) -> Ne
 def next_due_at(user, scope: Scope) -> dt.datetime | None:
     """When the learner's next prompt in this scope falls due (new prompts aside)."""
     return (
-        PromptState.objects.filter(user=user, prompt__in=scope.prompts())
+        PromptState.objects.filter(scope.conditions("prompt__"), user=user)
         .order_by("due")
         .values_list("due", flat=True)
         .first()

@@ -36,6 +36,7 @@ class GradeRefused(Exception):
 class GradeResult:
     applied: bool  # False: this exact grade was already applied (a repeat), nothing changed
     review: Review | None = None
+    lesson_id: int | None = None  # the graded card's lesson
 
 
 # Tokens -------------------------------------------------------------------------------------
@@ -78,9 +79,16 @@ def undo_token(*, user_id: int, review_id: int) -> str:
 
 
 def settings_for(user) -> StudySettings:
-    """The learner's settings; defaults (unsaved) until they first change them."""
-    found = StudySettings.objects.filter(user=user).first()
-    return found or StudySettings(user=user)
+    """The learner's settings; defaults (unsaved) until they first change them.
+
+    Kept on the user object for the rest of the request: a grade and the next card both
+    need them.
+    """
+    cached = getattr(user, "_study_settings", None)
+    if cached is None:
+        cached = StudySettings.objects.filter(user=user).first() or StudySettings(user=user)
+        user._study_settings = cached
+    return cached
 
 
 def scheduler_for(study_settings: StudySettings, *, fuzz: bool | None = None):
@@ -108,35 +116,40 @@ def grade_submit(*, user, token: str, rating: int, now: dt.datetime | None = Non
     if rating not in Review.Rating.values:
         raise GradeRefused("A grade is 1 (Again), 2 (Hard), 3 (Good) or 4 (Easy).")
     ticket = read_grade_token(token, user_id=user.pk)
-    prompt = (
+    found = (
         Prompt.objects.filter(pk=ticket.prompt_id, is_active=True, card__is_active=True)
-        .only("id")
+        .values_list("id", "card__lesson_id")
         .first()
     )
-    if prompt is None:
+    if found is None:
         raise GradeRefused("That card is no longer studied.", status=404)
+    prompt_id, lesson_id = found
 
-    state = PromptState.objects.select_for_update().filter(user=user, prompt=prompt).first()
+    state = PromptState.objects.select_for_update().filter(user=user, prompt_id=prompt_id).first()
     if (state.version if state else 0) != ticket.version:
         return GradeResult(applied=False)
 
     before = Memory.from_row(state) if state else None
-    after = review(before, rating, now, scheduler_for(settings_for(user)), prompt.pk)
+    after = review(before, rating, now, scheduler_for(settings_for(user)), prompt_id)
     if state is None:
-        state = PromptState(user=user, prompt=prompt)
-    _store(state, after)
-    state.version = ticket.version + 1
-    try:
-        with transaction.atomic():
-            state.save()
-    except IntegrityError:
-        # Another request created this learner's first state for the prompt meanwhile: that
-        # request applied this grade.
-        return GradeResult(applied=False)
+        state = PromptState(user=user, prompt_id=prompt_id)
+        _store(state, after)
+        state.version = 1
+        try:
+            with transaction.atomic():
+                state.save()
+        except IntegrityError:
+            # Another request created this learner's first state for the prompt meanwhile:
+            # that request applied this grade.
+            return GradeResult(applied=False)
+    else:
+        _store(state, after)
+        state.version = ticket.version + 1
+        state.save()
     elapsed = int((now - ticket.shown_at).total_seconds() * 1000)
     logged = Review.objects.create(
         user=user,
-        prompt=prompt,
+        prompt_id=prompt_id,
         rating=rating,
         reviewed_at=now,
         duration_ms=min(max(elapsed, 0), MAX_COUNTED_DURATION_MS),
@@ -145,7 +158,7 @@ def grade_submit(*, user, token: str, rating: int, now: dt.datetime | None = Non
         before=before.to_json() if before else None,
         after=after.to_json(),
     )
-    return GradeResult(applied=True, review=logged)
+    return GradeResult(applied=True, review=logged, lesson_id=lesson_id)
 
 
 @transaction.atomic

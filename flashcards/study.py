@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from django.urls import reverse
 
 from flashcards import selectors
-from flashcards.models import Prompt, PromptState, Review
+from flashcards.models import PromptState, Review
 from flashcards.scheduling import Memory, format_interval, preview_intervals
 from flashcards.selectors import NextPrompt, QueueCounts, Scope
 from flashcards.services import (
@@ -193,7 +193,3 @@ def _summary(user, figures, next_due, now) -> Summary:
         (lesson, mastery[lesson.pk].known if lesson.pk in mastery else 0.0) for lesson in lessons
     ]
     return summary
-
-
-def prompt_lesson_id(prompt_id: int) -> int:
-    return Prompt.objects.filter(pk=prompt_id).values_list("card__lesson_id", flat=True).get()

@@ -20,7 +20,7 @@ from django_htmx.middleware import HtmxDetails
 from flashcards.forms import StudySettingsForm
 from flashcards.selectors import Scope
 from flashcards.services import GradeRefused, grade_submit, grade_undo, settings_for
-from flashcards.study import build_study_page, prompt_lesson_id, record_grade, record_undo
+from flashcards.study import build_study_page, record_grade, record_undo
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -66,9 +66,7 @@ def grade(request: HtmxHttpRequest) -> HttpResponse:
     except GradeRefused as refused:
         return _refused(refused)
     if result.applied:
-        record_grade(
-            request.session, scope, result.review, prompt_lesson_id(result.review.prompt_id)
-        )
+        record_grade(request.session, scope, result.review, result.lesson_id)
     if request.htmx:
         return _render_study(request, scope)
     return _see_other(_study_url(scope))

@@ -109,6 +109,7 @@ def test_new_cards_per_day_count_in_the_learners_time_zone(learner):
     assert queue_counts(learner, Scope(), settings, after_midnight).new == 2
     # In UTC it would still have been the same day.
     StudySettings.objects.filter(user=learner).update(time_zone="UTC")
+    learner = type(learner).objects.get(pk=learner.pk)  # a new request reads the settings anew
     assert queue_counts(learner, Scope(), settings_for(learner), after_midnight).new == 0
 
 

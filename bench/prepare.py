@@ -1,0 +1,116 @@
+"""Fixtures for one benchmark run, made inside the benchmarked database (run by bench/run.py).
+
+Prints JSON: cookies for a signed-in learner and for a learner walking a tree, files of grade
+requests (one for the warm-up, one for the measured run, so no token is spent twice), and
+the due-queue query's median time and plan at this data size.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+django.setup()
+
+from django.contrib.auth import (  # noqa: E402
+    BACKEND_SESSION_KEY,
+    HASH_SESSION_KEY,
+    SESSION_KEY,
+    get_user_model,  # noqa: E402
+)
+from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from flashcards.models import PromptState  # noqa: E402
+from flashcards.selectors import Scope, due_queue  # noqa: E402
+from flashcards.services import grade_token  # noqa: E402
+from trees.models import Tree, TreeWalk  # noqa: E402
+
+TREE = "which-restore-path"
+CSRF_SECRET = "b" * 32  # any 32 characters; sent as both the cookie and the header
+
+
+def signed_in_cookie(user) -> str:
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return f"sessionid={session.session_key}; csrftoken={CSRF_SECRET}"
+
+
+def tree_walker_cookie() -> str:
+    tree = Tree.objects.get(slug=TREE)
+    session = SessionStore()
+    session.create()
+    walk = TreeWalk.objects.create(tree=tree, walker=f"session:bench-{session.session_key[:8]}",
+                                   last_node_key="source")  # fmt: skip
+    session["tree_walks"] = {TREE: walk.pk}
+    session.save()
+    return f"sessionid={session.session_key}"
+
+
+def grade_lines(users, now) -> list[str]:
+    """One grade request per (learner, card state): cookie, then the token for that state."""
+    lines = []
+    for user in users:
+        cookie = signed_in_cookie(user)
+        for state in PromptState.objects.filter(user=user).only("prompt_id", "version"):
+            token = grade_token(user_id=user.pk, prompt_id=state.prompt_id, version=state.version,
+                                shown_at=now)  # fmt: skip
+            lines.append(f"{cookie}\t{token}")
+    return lines
+
+
+def due_queue_timing(user, now) -> tuple[float, str]:
+    """The median time and the plan of the study page's due-queue query, as the page runs it."""
+    sql, params = due_queue(user, Scope(), now)[:1].query.sql_with_params()
+    explain = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
+    with connection.cursor() as cursor:
+        cursor.execute(explain + sql, params)
+        plan = "\n".join(str(row[-1]) for row in cursor.fetchall())
+        timings = []
+        for _ in range(300):
+            started = time.perf_counter()
+            cursor.execute(sql, params)
+            cursor.fetchall()
+            timings.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings[20:]), plan
+
+
+def main(out_dir: str, grade_learners: int) -> None:
+    out = Path(out_dir)
+    now = timezone.now()
+    users = list(get_user_model().objects.filter(username__startswith="load").order_by("username"))
+    studier = next(u for u in users if PromptState.objects.filter(user=u, due__lte=now).exists())
+    graders = users[-grade_learners:]
+    lines = grade_lines(graders, now)
+    half = len(lines) // 4
+    (out / "grades-warmup.txt").write_text("\n".join(lines[:half]) + "\n")
+    (out / "grades.txt").write_text("\n".join(lines[half:]) + "\n")
+    median_ms, plan = due_queue_timing(studier, now)
+    json.dump(
+        {
+            "learner_cookie": signed_in_cookie(studier),
+            "tree_cookie": tree_walker_cookie(),
+            "csrf": CSRF_SECRET,
+            "grades": len(lines) - half,
+            "states": PromptState.objects.count(),
+            "learners": len(users),
+            "due_query_ms": median_ms,
+            "due_query_plan": plan,
+        },
+        sys.stdout,
+    )
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], int(sys.argv[2]))

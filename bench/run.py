@@ -1,0 +1,459 @@
+"""The benchmark behind `make bench` (see docs/PERFORMANCE.md, which it writes).
+
+For each database (SQLite always; PostgreSQL when BENCH_DATABASE_URL or TEST_DATABASE_URL
+names one whose role may create databases) it builds a fresh database with the bundled
+content and a generated load, starts gunicorn with debug off and two workers, and drives each
+endpoint with wrk on loopback: a warm-up, then a measured run. It also times the due-queue
+query, checks worker memory after 1,000 and 10,000 requests, and compares the study page's
+latency on a small and a large data set. Bounded: every run has a fixed duration or count.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import http.client
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+DATA = ROOT / "bench" / ".data"
+OUTPUT = ROOT / "docs" / "PERFORMANCE.md"
+HISTORY = ROOT / "bench" / "history.md"
+TREE_STEP = "/trees/which-restore-path/?tree-which-restore-path=3"
+P99_TARGET_MS = 50.0
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    path: str
+    target: float | None  # share of /healthz throughput to reach
+    cookie: str = ""  # "learner" or "tree"
+    htmx: bool = False
+    grade: bool = False
+
+
+ENDPOINTS = [
+    Endpoint("/healthz (the limit)", "/healthz", None),
+    Endpoint("Home page", "/", None),
+    Endpoint("Lesson page", "/lessons/restore-paths/", 0.60),
+    Endpoint("Tree step (htmx)", TREE_STEP, 0.60, cookie="tree", htmx=True),
+    Endpoint("Study page", "/study/", 0.45, cookie="learner"),
+    Endpoint("Grade POST (htmx)", "/study/grade/", 0.35, cookie="learner", htmx=True, grade=True),
+]
+
+
+@dataclass
+class Result:
+    endpoint: Endpoint
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    non_2xx: int = 0
+    ratio: float | None = None
+
+
+@dataclass
+class DatabaseRun:
+    label: str
+    version: str
+    learners: int = 0
+    states: int = 0
+    results: list[Result] = field(default_factory=list)
+    due_query_ms: float = 0.0
+    due_query_plan: str = ""
+    memory: dict = field(default_factory=dict)
+    study_small_ms: float = 0.0
+    study_large_ms: float = 0.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--learners", type=int, default=int(os.environ.get("BENCH_LEARNERS", 10_000))
+    )
+    parser.add_argument("--small", type=int, default=100, help="Learners in the small data set.")
+    parser.add_argument("--duration", type=int, default=int(os.environ.get("BENCH_SECONDS", 10)))
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--output", type=Path, default=OUTPUT)
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is not installed: apt-get install wrk (make bench does this as root).")
+
+    runs = [bench_database("SQLite", sqlite_url(), args)]
+    postgres = postgres_url()
+    if postgres:
+        runs.append(bench_database("PostgreSQL", postgres, args))
+    else:
+        print("No PostgreSQL URL (BENCH_DATABASE_URL or TEST_DATABASE_URL): SQLite only.")
+    args.output.write_text(report(runs, args))
+    print(f"Wrote {args.output.relative_to(ROOT)}")
+
+
+# Databases -------------------------------------------------------------------------------------
+
+
+def sqlite_url() -> str:
+    DATA.mkdir(parents=True, exist_ok=True)
+    for old in DATA.glob("bench.sqlite3*"):
+        old.unlink()
+    return f"sqlite:///{DATA / 'bench.sqlite3'}"
+
+
+def postgres_url() -> str | None:
+    url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
+    if not url or not url.startswith(("postgres://", "postgresql://")):
+        return None
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute("DROP DATABASE IF EXISTS portal_bench")
+        connection.execute("CREATE DATABASE portal_bench")
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path="/portal_bench"))
+
+
+def environment(database_url: str) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
+    env.update(
+        DATABASE_URL=database_url,
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY="bench-" + "k" * 60,
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        DJANGO_SECURE_COOKIES="0",  # plain HTTP on loopback
+        DJANGO_LOG_LEVEL="ERROR",
+    )
+    return env
+
+
+def manage(env: dict, *arguments: str) -> str:
+    completed = subprocess.run(
+        [PYTHON, "manage.py", *arguments],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return completed.stdout
+
+
+def bench_database(label: str, database_url: str, args) -> DatabaseRun:
+    print(f"== {label}")
+    env = environment(database_url)
+    manage(env, "migrate", "--no-input", "-v", "0")
+    manage(env, "import_notes", "content/")
+    manage(env, "collectstatic", "--no-input", "-v", "0")
+    run = DatabaseRun(label=label, version=database_version(env))
+
+    print(f"   small data set: {args.small} learners")
+    manage(env, "generate_dataset", "--learners", str(args.small), "--history", "10")
+    fixtures = prepare(env, grade_learners=5)
+    with Gunicorn(env) as server:
+        small = measure(server, ENDPOINTS[4], fixtures, args, warmup=2)
+    run.study_small_ms = small.p50_ms
+
+    print(f"   large data set: {args.learners} learners")
+    started = time.perf_counter()
+    manage(env, "generate_dataset", "--learners", str(args.learners), "--history", "100")
+    print(f"   generated in {time.perf_counter() - started:.0f} s")
+    fixtures = prepare(env, grade_learners=60)
+    run.learners, run.states = fixtures["learners"], fixtures["states"]
+    run.due_query_ms, run.due_query_plan = fixtures["due_query_ms"], fixtures["due_query_plan"]
+    with Gunicorn(env) as server:
+        for endpoint in ENDPOINTS:
+            result = measure(server, endpoint, fixtures, args, warmup=3)
+            run.results.append(result)
+            print(
+                f"   {endpoint.name:<22} {result.rps:8.0f} req/s  p50 {result.p50_ms:6.1f} ms"
+                f"  p99 {result.p99_ms:6.1f} ms  non-2xx {result.non_2xx}"
+            )
+        run.study_large_ms = next(r.p50_ms for r in run.results if r.endpoint is ENDPOINTS[4])
+    limit = run.results[0].rps
+    for result in run.results:
+        result.ratio = result.rps / limit if limit else None
+    with Gunicorn(env) as server:
+        run.memory = memory_growth(server, fixtures)
+    print(f"   memory: {run.memory}")
+    return run
+
+
+def database_version(env: dict) -> str:
+    code = (
+        "from django.db import connection; connection.ensure_connection(); "
+        "print('SQLite', connection.Database.sqlite_version) if connection.vendor == 'sqlite' "
+        "else print('PostgreSQL', connection.connection.info.server_version)"
+    )
+    name, version = manage(env, "shell", "-c", code).strip().splitlines()[-1].split()
+    if name == "PostgreSQL":  # 150018 -> 15.18
+        version = f"{int(version) // 10000}.{int(version) % 10000}"
+    return f"{name} {version}"
+
+
+def prepare(env: dict, *, grade_learners: int) -> dict:
+    completed = subprocess.run(
+        [PYTHON, "-m", "bench.prepare", str(DATA), str(grade_learners)],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(completed.stdout)
+
+
+# The server ------------------------------------------------------------------------------------
+
+
+class Gunicorn:
+    """gunicorn with two sync workers on a free loopback port, stopped on exit."""
+
+    def __init__(self, env: dict) -> None:
+        self.env = env
+        self.port = free_port()
+        self.process: subprocess.Popen | None = None
+
+    def __enter__(self) -> Gunicorn:
+        self.process = subprocess.Popen(
+            [
+                PYTHON,
+                "-m",
+                "gunicorn",
+                "portal.wsgi",
+                "--workers",
+                "2",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if self.get("/healthz")[0] == 200:
+                    return self
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("gunicorn did not start")
+
+    def __exit__(self, *exc) -> None:
+        os.killpg(self.process.pid, signal.SIGTERM)
+        self.process.wait(timeout=30)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def get(self, path: str, headers: dict | None = None) -> tuple[int, bytes]:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        try:
+            connection.request("GET", path, headers=headers or {})
+            response = connection.getresponse()
+            return response.status, response.read()
+        finally:
+            connection.close()
+
+    def worker_pids(self) -> list[int]:
+        pids = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == self.process.pid:
+                pids.append(int(stat.parent.name))
+        return sorted(pids)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+# Measuring -------------------------------------------------------------------------------------
+
+
+def headers_for(endpoint: Endpoint, fixtures: dict) -> dict[str, str]:
+    headers = {}
+    if endpoint.cookie == "learner":
+        headers["Cookie"] = fixtures["learner_cookie"]
+    elif endpoint.cookie == "tree":
+        headers["Cookie"] = fixtures["tree_cookie"]
+    if endpoint.htmx:
+        headers["HX-Request"] = "true"
+    return headers
+
+
+def measure(server: Gunicorn, endpoint: Endpoint, fixtures: dict, args, *, warmup: int) -> Result:
+    for phase, seconds in (("warmup", warmup), ("run", args.duration)):
+        command = ["wrk", "-t2", f"-c{args.connections}", f"-d{seconds}s", "--latency"]
+        env = dict(os.environ)
+        if endpoint.grade:
+            grades = DATA / ("grades-warmup.txt" if phase == "warmup" else "grades.txt")
+            command += ["-s", str(ROOT / "bench" / "grade.lua")]
+            env.update(BENCH_GRADES=str(grades), BENCH_CSRF=fixtures["csrf"], BENCH_THREADS="2")
+        else:
+            for name, value in headers_for(endpoint, fixtures).items():
+                command += ["-H", f"{name}: {value}"]
+        output = subprocess.run(
+            [*command, server.url + endpoint.path],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    return Result(
+        endpoint=endpoint,
+        rps=float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1]),
+        p50_ms=latency(output, "50%"),
+        p99_ms=latency(output, "99%"),
+        non_2xx=int((re.search(r"Non-2xx or 3xx responses: (\d+)", output) or [0, 0])[1]),
+    )
+
+
+def latency(output: str, percentile: str) -> float:
+    value, unit = re.search(rf"^\s+{percentile}\s+([\d.]+)(us|ms|s)\s*$", output, re.M).groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def memory_growth(server: Gunicorn, fixtures: dict) -> dict:
+    """Worker RSS after 1,000 and after 10,000 requests spread over the GET endpoints."""
+    gets = [endpoint for endpoint in ENDPOINTS if not endpoint.grade]
+
+    def send(count: int) -> None:
+        for number in range(count):
+            endpoint = gets[number % len(gets)]
+            status, _ = server.get(endpoint.path, headers_for(endpoint, fixtures))
+            if status != 200:
+                raise RuntimeError(f"{endpoint.path} answered {status}")
+
+    send(1_000)
+    after_1k = {pid: rss_kib(pid) for pid in server.worker_pids()}
+    send(9_000)
+    after_10k = {pid: rss_kib(pid) for pid in server.worker_pids()}
+    growth = max((after_10k[pid] - after_1k[pid]) / after_1k[pid] for pid in after_1k)
+    return {
+        "after_1k_kib": sorted(after_1k.values()),
+        "after_10k_kib": sorted(after_10k.values()),
+        "growth": growth,
+    }
+
+
+# The report ------------------------------------------------------------------------------------
+
+
+def machine() -> list[str]:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    memory = next(
+        line.split()[1]
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal")
+    )
+    return [
+        f"- Date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC",
+        f"- CPU: {cpu}, {os.cpu_count()} cores; memory {int(memory) // 1024 // 1024} GiB",
+        f"- {platform.platform()}; Python {platform.python_version()}; Django {django_version()}",
+        "- gunicorn, 2 sync workers, debug off; wrk, 2 threads, on the same machine (loopback)",
+    ]
+
+
+def django_version() -> str:
+    import django
+
+    return django.get_version()
+
+
+def report(runs: list[DatabaseRun], args) -> str:
+    lines = [
+        "# Performance",
+        "",
+        "Written by `make bench` (bench/run.py); run it again to refresh. Each endpoint gets a "
+        f"warm-up, then {args.duration} s of wrk at {args.connections} connections. Throughput "
+        "is compared with `/healthz` in the same run: a constant answer that touches no "
+        "database, the most this server can do.",
+        "",
+        "## Machine",
+        "",
+        *machine(),
+    ]
+    for run in runs:
+        lines += [
+            "",
+            f"## {run.label} ({run.version})",
+            "",
+            f"{run.learners:,} learners, {run.states:,} card states.",
+            "",
+            "| Endpoint | req/s | p50 ms | p99 ms | of /healthz | target | met |",
+            "|---|---:|---:|---:|---:|---:|:---:|",
+        ]
+        for result in run.results:
+            target = result.endpoint.target
+            ratio = f"{result.ratio:.0%}" if result.ratio is not None else "–"
+            met = "–"
+            if target is not None:
+                met = (
+                    "yes" if result.ratio >= target and result.p99_ms < P99_TARGET_MS else "**no**"
+                )
+            lines.append(
+                f"| {result.endpoint.name} | {result.rps:,.0f} | {result.p50_ms:.1f} | "
+                f"{result.p99_ms:.1f} | {ratio} | {f'{target:.0%}' if target else '–'} | {met} |"
+            )
+        growth = run.memory.get("growth", 0)
+        study_ratio = run.study_large_ms / run.study_small_ms if run.study_small_ms else 0
+        lines += [
+            "",
+            f"- p99 target: under {P99_TARGET_MS:.0f} ms at {args.connections} connections.",
+            f"- Due-queue query at {run.states:,} card states: median {run.due_query_ms:.3f} ms "
+            f"(target 1 ms). Plan:",
+            "",
+            "  ```",
+            *[f"  {line}" for line in run.due_query_plan.splitlines()],
+            "  ```",
+            f"- Study page p50: {run.study_small_ms:.1f} ms with {args.small} learners, "
+            f"{run.study_large_ms:.1f} ms with {run.learners:,}: {study_ratio:.2f}x (target 1.5x). "
+            "The dashboard does not exist yet (issue 5).",
+            f"- Worker memory (RSS, KiB) after 1,000 requests {run.memory.get('after_1k_kib')}, "
+            f"after 10,000 {run.memory.get('after_10k_kib')}: largest growth {growth:.1%} "
+            "(target under 10%).",
+        ]
+    if HISTORY.exists():
+        lines += ["", HISTORY.read_text().strip()]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    with tempfile.TemporaryDirectory():
+        main()

@@ -1,0 +1,156 @@
+"""Fill the database with a realistic load: many learners, their card states and review history.
+
+For benchmarks and scale tests, never for a real site. Additive: learners that already exist
+are kept, so a small data set can grow into a large one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import time
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from flashcards.models import Card, Prompt, PromptState, Review
+from flashcards.scheduling import make_scheduler, review
+from flashcards.services import card_prompts_sync
+from lessons.models import Lesson
+from lessons.services import topic_for_title
+
+PRACTICE_LESSON = "generated-practice-deck"
+BATCH = 5000
+
+
+class Command(BaseCommand):
+    help = (
+        "Generate load-test data: LEARNERS learners with a state for each of CARDS cards, "
+        "and a year of FSRS-simulated reviews for HISTORY of them."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--learners", type=int, default=10_000)
+        parser.add_argument("--cards", type=int, default=100)
+        parser.add_argument("--history", type=int, default=100, help="Learners with a review log.")
+        parser.add_argument("--days", type=int, default=365, help="Length of that history.")
+        parser.add_argument("--prefix", default="load", help="Username prefix of the learners.")
+        parser.add_argument("--seed", type=int, default=7)
+
+    def handle(self, *args, learners, cards, history, days, prefix, seed, **options) -> None:
+        if learners < 1 or cards < 1 or history > learners:
+            raise CommandError("Need at least one learner and card, and --history <= --learners.")
+        started = time.perf_counter()
+        rng = random.Random(seed)
+        now = timezone.now()
+        prompts = self._prompts(cards)
+        users = self._learners(prefix, learners)
+        with_history = users[:history]
+        self._history(with_history, prompts, days, now, rng)
+        self._states(users[history:], prompts, now, rng)
+        self.stdout.write(
+            f"{len(users)} learners x {len(prompts)} cards: "
+            f"{PromptState.objects.count():,} card states, {Review.objects.count():,} reviews "
+            f"in the database ({time.perf_counter() - started:.1f} s)."
+        )
+
+    def _prompts(self, count: int) -> list[Prompt]:
+        """`count` studyable prompts: the bundled deck's, topped up with a generated lesson."""
+        active = Prompt.objects.filter(is_active=True, card__is_active=True,
+                                       card__lesson__status=Lesson.Status.PUBLISHED)  # fmt: skip
+        missing = count - active.count()
+        if missing > 0:
+            lesson, _ = Lesson.objects.get_or_create(
+                slug=PRACTICE_LESSON,
+                defaults={"title": "Generated practice deck", "topic": topic_for_title("Practice"),
+                          "status": Lesson.Status.PUBLISHED, "body": "## Practice\\n\\nCards.\\n"},
+            )  # fmt: skip
+            start = lesson.cards.count()
+            for number in range(start, start + missing):
+                card = Card.objects.create(
+                    lesson=lesson,
+                    front=f"Practice question {number}?",
+                    back=f"Practice answer {number}.",
+                    position=number,
+                )
+                card_prompts_sync(card)
+        return list(active.order_by("pk")[:count])
+
+    def _learners(self, prefix: str, count: int) -> list:
+        User = get_user_model()
+        names = [f"{prefix}{number:06d}" for number in range(count)]
+        existing = set(User.objects.filter(username__in=names).values_list("username", flat=True))
+        password = make_password(f"{prefix}-not-for-logins")  # one hash: hashing 10,000 is slow
+        User.objects.bulk_create(
+            [User(username=name, password=password) for name in names if name not in existing],
+            batch_size=BATCH,
+        )
+        by_name = {user.username: user for user in User.objects.filter(username__in=names)}
+        return [by_name[name] for name in names]
+
+    def _states(self, users, prompts, now, rng) -> None:
+        """A plausible state per learner and card: mostly reviews spread over two months."""
+        has_states = set(
+            PromptState.objects.filter(user__in=users).values_list("user_id", flat=True).distinct()
+        )
+        batch: list[PromptState] = []
+        for user in users:
+            if user.pk in has_states:
+                continue
+            for prompt in prompts:
+                stability = rng.uniform(0.5, 120.0)
+                due = now + dt.timedelta(hours=rng.uniform(-48, 24 * 60))
+                batch.append(PromptState(
+                    user=user, prompt=prompt, state=PromptState.State.REVIEW, step=None,
+                    stability=stability, difficulty=rng.uniform(1, 10), due=due,
+                    last_review=due - dt.timedelta(days=stability), reps=rng.randint(1, 12),
+                    lapses=rng.randint(0, 3), version=1,
+                ))  # fmt: skip
+            if len(batch) >= BATCH * 4:
+                self._flush(batch)
+        self._flush(batch)
+
+    @staticmethod
+    def _flush(batch: list) -> None:
+        with transaction.atomic():
+            PromptState.objects.bulk_create(batch, batch_size=BATCH)
+        batch.clear()
+
+    def _history(self, users, prompts, days, now, rng) -> None:
+        """Learners who studied for `days`: reviews simulated through FSRS, states to match."""
+        scheduler = make_scheduler()
+        started = set(
+            PromptState.objects.filter(user__in=users).values_list("user_id", flat=True).distinct()
+        )
+        for user in users:
+            if user.pk in started:  # studied already, in an earlier, smaller run
+                continue
+            reviews, states = [], []
+            for prompt in prompts:
+                when = (
+                    now
+                    - dt.timedelta(days=days)
+                    + dt.timedelta(minutes=rng.randint(0, 60 * 24 * 30))
+                )
+                memory, before = None, None
+                while when < now:
+                    rating = rng.choices((1, 2, 3, 4), weights=(1, 2, 12, 3))[0]
+                    before, memory = memory, review(memory, rating, when, scheduler, prompt.pk)
+                    reviews.append(Review(
+                        user=user, prompt=prompt, rating=rating, reviewed_at=when,
+                        duration_ms=rng.randint(1500, 20000),
+                        state_before=before.state if before else None, state_after=memory.state,
+                        before=before.to_json() if before else None, after=memory.to_json(),
+                    ))  # fmt: skip
+                    when = max(memory.due, when + dt.timedelta(minutes=1))
+                state = PromptState(user=user, prompt=prompt, version=memory.reps)
+                for name in ("state", "step", "stability", "difficulty", "due", "last_review",
+                             "reps", "lapses"):  # fmt: skip
+                    setattr(state, name, getattr(memory, name))
+                states.append(state)
+            with transaction.atomic():
+                Review.objects.bulk_create(reviews, batch_size=BATCH)
+                PromptState.objects.bulk_create(states, batch_size=BATCH)

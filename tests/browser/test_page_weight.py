@@ -1,0 +1,42 @@
+"""A lesson page's first load stays light: HTML, CSS and JavaScript, compressed, at most 40 KB."""
+
+from __future__ import annotations
+
+import gzip
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+CONTENT = Path(__file__).resolve().parents[2] / "content"
+BUDGET = 40 * 1024
+
+
+def test_a_lesson_page_first_load_is_at_most_40_kb_compressed(live_server, browser):
+    call_command("import_notes", str(CONTENT), stdout=StringIO())
+    context = browser.new_context()  # empty cache: a first visit
+    page = context.new_page()
+    bodies: dict[str, bytes] = {}
+
+    def keep(response) -> None:
+        if response.request.resource_type in ("document", "stylesheet", "script"):
+            bodies[response.url] = response.body()
+
+    page.on("response", keep)
+    # The longest bundled lesson, with its decision tree.
+    page.goto(f"{live_server.url}/lessons/restore-paths/", wait_until="networkidle")
+    context.close()
+
+    # What a server compressing with gzip (WhiteNoise's precompressed files, or the HTML
+    # compressed on the way out) would send.
+    sizes = {url: len(gzip.compress(body, compresslevel=6)) for url, body in bodies.items()}
+    kinds = {url.rsplit("/", 1)[-1] or "document" for url in sizes}
+    assert any(name.endswith(".css") for name in kinds) and any(".js" in name for name in kinds)
+    total = sum(sizes.values())
+    assert total <= BUDGET, f"{total} bytes: {sizes}"

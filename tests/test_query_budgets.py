@@ -1,0 +1,126 @@
+"""Query budgets: every page and htmx endpoint makes a fixed number of queries, the same on a
+small and a large data set (more lessons, cards, learners, states, reviews and walks)."""
+
+from __future__ import annotations
+
+import re
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from flashcards.models import PromptState
+from tests.conftest import make_lesson, make_user
+from trees.models import Tree, TreeWalk
+
+pytestmark = pytest.mark.django_db
+
+CONTENT = Path(__file__).resolve().parents[1] / "content"
+LESSON = "/lessons/restore-paths/"
+TREE = "/trees/which-restore-path/"
+STEP = "?tree-which-restore-path=3"
+
+# (who, method, path, htmx): queries. "learner" has studied cards and has some due.
+BUDGETS = {
+    ("anonymous", "get", "/healthz", False): 0,
+    ("anonymous", "get", "/", False): 2,
+    ("anonymous", "get", "/topics/amazon-rds-aurora/", False): 2,
+    ("anonymous", "get", LESSON, False): 7,
+    ("anonymous", "get", LESSON + STEP, False): 9,
+    ("anonymous", "get", "/trees/", False): 2,
+    ("anonymous", "get", TREE, False): 5,
+    ("anonymous", "get", TREE + STEP, True): 6,
+    ("anonymous", "get", TREE + "map/", False): 5,
+    ("anonymous", "get", "/accounts/login/", False): 1,
+    ("anonymous", "get", "/accounts/signup/", False): 1,
+    ("learner", "get", "/", False): 8,
+    ("learner", "get", LESSON, False): 12,
+    ("learner", "get", TREE + STEP, True): 6,
+    ("learner", "get", "/study/", False): 7,
+    ("learner", "get", "/study/", True): 7,
+    ("learner", "get", "/study/?reveal=", True): 7,
+    ("learner", "post", "/study/grade/", True): 16,
+    ("learner", "get", "/study/settings/", False): 3,
+    ("learner", "get", "/accounts/password/", False): 2,
+    ("instructor", "get", LESSON, False): 12,
+}
+
+
+def grow() -> None:
+    """Make the data set several times larger in every direction the pages read."""
+    for number in range(30):
+        make_lesson(title=f"Extra lesson {number}")
+    call_command("generate_dataset", learners=40, history=5, days=60, prefix="load",
+                 stdout=StringIO())  # fmt: skip
+    tree = Tree.objects.get(slug="which-restore-path")
+    TreeWalk.objects.bulk_create(
+        TreeWalk(tree=tree, walker=f"session:{n}", last_node_key="engine") for n in range(300)
+    )
+
+
+def measure(make_clients) -> dict:
+    """Query counts per endpoint, with fresh clients: a first-time visitor, logged-in users."""
+    clients = make_clients()
+    counts = {}
+    for who, method, path, htmx in BUDGETS:
+        client = clients[who]
+        extra = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+        data = None
+        if path == "/study/?reveal=" or method == "post":
+            page = client.get("/study/").content.decode()
+            token = re.search(r'name="reveal" value="([^"]+)"', page)[1]
+            if method == "post":
+                data = {"token": token, "rating": "3"}
+            else:
+                path = f"/study/?reveal={token}"
+        client.get(path if method == "get" else "/study/")  # the session exists from here on
+        with CaptureQueriesContext(connection) as captured:
+            response = (
+                getattr(client, method)(path, data, **extra) if data else client.get(path, **extra)
+            )
+        assert response.status_code == 200, (who, path, response.status_code)
+        counts[
+            (
+                who,
+                method,
+                path.split("?reveal=")[0] + ("?reveal=" if "reveal=" in path else ""),
+                htmx,
+            )
+        ] = len(captured.captured_queries)
+    return counts
+
+
+@pytest.fixture
+def clients(db, instructor):
+    call_command("import_notes", str(CONTENT), stdout=StringIO())
+    call_command(
+        "generate_dataset", learners=4, history=2, days=30, prefix="load", stdout=StringIO()
+    )
+    learner = make_user(username="budget-learner")
+    # Some of the deck studied and due now, the rest new.
+    PromptState.objects.bulk_create(
+        PromptState(user=learner, prompt=state.prompt, state=2, stability=3, difficulty=5,
+                    due=state.due, version=1)
+        for state in PromptState.objects.filter(user__username="load000003")[:40]
+    )  # fmt: skip
+    PromptState.objects.filter(user=learner).update(due="2000-01-01T00:00:00Z")
+
+    def make_clients() -> dict[str, Client]:
+        result = {"anonymous": Client(), "learner": Client(), "instructor": Client()}
+        result["learner"].force_login(learner)
+        result["instructor"].force_login(instructor)
+        return result
+
+    return make_clients
+
+
+def test_every_page_keeps_its_query_budget_as_the_data_grows(clients):
+    small = measure(clients)
+    grow()
+    large = measure(clients)
+    assert large == small
+    assert small == BUDGETS
