@@ -412,7 +412,7 @@ def report(runs: list[DatabaseRun], args) -> str:
     for run in runs:
         lines += [
             "",
-            f"## {run.label} ({run.version})",
+            f"## {run.version}",
             "",
             f"{run.learners:,} learners, {run.states:,} card states.",
             "",
