@@ -141,17 +141,6 @@ class Rendered:
     toc: list[TocEntry]
     embeds: list[tuple[str, str]] = field(default_factory=list)
 
-    @property
-    def anchors(self) -> set[str]:
-        """Every heading id in the table of contents, at any depth."""
-        found: set[str] = set()
-        stack = list(self.toc)
-        while stack:
-            entry = stack.pop()
-            found.add(entry.id)
-            stack.extend(entry.children)
-        return found
-
 
 def sanitize_html(html: str) -> str:
     """Strip everything not on the allowlist: scripts, event handlers, unsafe URLs, styles."""
