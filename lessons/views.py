@@ -14,7 +14,7 @@ from lessons import selectors
 from portal.markdown import split_embeds
 from trees.selectors import trees_by_slug
 from trees.services import walk_record
-from trees.widgets import PageLinks, Widget, build_widget, path_param
+from trees.widgets import Widget, build_widget, path_param
 
 
 @dataclass(frozen=True)
@@ -81,9 +81,9 @@ def _body_parts(request: HttpRequest, body_html: str) -> list[BodyPart]:
         if tree is not None and tree.start_id is not None:
             widget = build_widget(
                 tree=tree,
-                spec=tree.to_spec(),
                 raw_path=request.GET.get(path_param(tree.slug)),
-                links=PageLinks(tree=tree, page_path=request.path, query=request.GET),
+                page_path=request.path,
+                query=request.GET,
             )
             walk_record(session=request.session, user=request.user, tree=tree, walk=widget.walk)
         parts.append(BodyPart(kind="tree", slug=value, widget=widget))

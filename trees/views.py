@@ -15,7 +15,7 @@ from trees import selectors
 from trees.maps import map_outline
 from trees.models import Tree
 from trees.services import walk_record
-from trees.widgets import PageLinks, build_widget, path_param
+from trees.widgets import build_widget, path_param
 
 # Pages a widget may sit on; its links point back at the page it is on.
 WIDGET_PAGES = {"lessons:lesson", "trees:tree"}
@@ -39,9 +39,9 @@ def tree_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     page_path, query = _host_page(request, tree)
     widget = build_widget(
         tree=tree,
-        spec=tree.to_spec(),
         raw_path=request.GET.get(path_param(tree.slug)),
-        links=PageLinks(tree=tree, page_path=page_path, query=query),
+        page_path=page_path,
+        query=query,
     )
     walk_record(session=request.session, user=request.user, tree=tree, walk=widget.walk)
     template = "trees/tree_detail.html"

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from django.http import QueryDict
 from django.urls import reverse
 
-from trees.definition import ChoiceSpec, NodeSpec, TreeSpec
+from trees.definition import ChoiceSpec, NodeSpec
 from trees.models import Tree
 from trees.walk import Walk, format_path, walk
 
@@ -102,7 +102,11 @@ def dom_id(tree_slug: str) -> str:
     return f"tree-{tree_slug}"
 
 
-def build_widget(*, tree: Tree, spec: TreeSpec, raw_path: str | None, links: PageLinks) -> Widget:
+def build_widget(*, tree: Tree, raw_path: str | None, page_path: str, query: QueryDict) -> Widget:
+    """The widget for `tree` at the step `raw_path` names, with links back to the page at
+    `page_path` (whose other query parameters, `query`, the links keep)."""
+    spec = tree.to_spec()
+    links = PageLinks(tree=tree, page_path=page_path, query=query)
     current = walk(spec, raw_path)
     widget = Widget(
         tree=tree,
