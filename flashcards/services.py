@@ -133,7 +133,7 @@ def grade_submit(*, user, token: str, rating: int, now: dt.datetime | None = Non
     after = review(before, rating, now, scheduler_for(settings_for(user)), prompt_id)
     if state is None:
         state = PromptState(user=user, prompt_id=prompt_id)
-        _store(state, after)
+        store_memory(state, after)
         state.version = 1
         try:
             with transaction.atomic():
@@ -143,7 +143,7 @@ def grade_submit(*, user, token: str, rating: int, now: dt.datetime | None = Non
             # that request applied this grade.
             return GradeResult(applied=False)
     else:
-        _store(state, after)
+        store_memory(state, after)
         state.version = ticket.version + 1
         state.save()
     elapsed = int((now - ticket.shown_at).total_seconds() * 1000)
@@ -177,14 +177,15 @@ def grade_undo(*, user, token: str) -> Review:
     if latest.before is None:
         state.delete()  # the prompt was new before that grade, and is new again
     else:
-        _store(state, Memory.from_json(latest.before))
+        store_memory(state, Memory.from_json(latest.before))
         state.version += 1  # never reuse a version: the undone grade's token stays spent
         state.save()
     latest.delete()
     return latest
 
 
-def _store(state: PromptState, memory: Memory) -> None:
+def store_memory(state: PromptState, memory: Memory) -> None:
+    """Copy FSRS's scheduling fields and the counters from `memory` onto the state row."""
     for name in Memory.__dataclass_fields__:
         setattr(state, name, getattr(memory, name))
 
@@ -210,7 +211,7 @@ def states_rebuild(*, user) -> int:
             count += 1
         memory = with_due(memory, Memory.from_json(last.after).due)
         state = PromptState(user=user, prompt_id=prompt_id, version=count)
-        _store(state, memory)
+        store_memory(state, memory)
         states.append(state)
     PromptState.objects.bulk_create(states)
     return len(states)
@@ -362,13 +363,13 @@ def card_prompts_sync(card: Card, *, now: dt.datetime | None = None) -> None:
     changed_ids = []
     for spec in wanted:
         prompt = current.pop(spec.ordinal, None)
+        if prompt is not None and prompt.content_hash == spec.content_hash and prompt.is_active:
+            continue  # unchanged: nothing to render or write
         front_html = render_markdown(spec.front).html
         back_html = render_markdown(spec.back).html
         if prompt is None:
             Prompt.objects.create(card=card, ordinal=spec.ordinal, front_html=front_html,
                                   back_html=back_html, content_hash=spec.content_hash)  # fmt: skip
-            continue
-        if prompt.content_hash == spec.content_hash and prompt.is_active:
             continue
         if prompt.content_hash != spec.content_hash:
             prompt.changed_at = now

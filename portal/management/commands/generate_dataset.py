@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from flashcards.models import Card, Prompt, PromptState, Review
 from flashcards.scheduling import make_scheduler, review
-from flashcards.services import card_prompts_sync
+from flashcards.services import card_prompts_sync, store_memory
 from lessons.models import Lesson
 from lessons.services import topic_for_title
 
@@ -147,9 +147,7 @@ class Command(BaseCommand):
                     ))  # fmt: skip
                     when = max(memory.due, when + dt.timedelta(minutes=1))
                 state = PromptState(user=user, prompt=prompt, version=memory.reps)
-                for name in ("state", "step", "stability", "difficulty", "due", "last_review",
-                             "reps", "lapses"):  # fmt: skip
-                    setattr(state, name, getattr(memory, name))
+                store_memory(state, memory)
                 states.append(state)
             with transaction.atomic():
                 Review.objects.bulk_create(reviews, batch_size=BATCH)
