@@ -69,10 +69,8 @@ class LessonAdmin(admin.ModelAdmin):
         super().save_formset(request, form, formset, change)
         if formset.model is Card:
             # Cards edited inline need their prompts regenerated, as on the card's own page.
-            for card, _fields in [
-                *((c, None) for c in formset.new_objects),
-                *formset.changed_objects,
-            ]:
+            saved = [*formset.new_objects, *(card for card, _fields in formset.changed_objects)]
+            for card in saved:
                 card_prompts_sync(card)
 
     @admin.display(description="Rendered preview (as of the last save)")
