@@ -124,9 +124,7 @@ def notes_import(
                     )
                 except TreeInvalid as invalid:
                     errors.extend(
-                        f"{name}: line {p.line}: decision tree '{block.slug}': {p.message}"
-                        if p.line
-                        else f"{name}: decision tree '{block.slug}': {p.message}"
+                        _located(name, p.line, f"decision tree '{block.slug}': {p.message}")
                         for p in invalid.problems
                     )
                     continue
@@ -137,7 +135,7 @@ def notes_import(
                 synced = cards_sync_from_note(lesson=lesson, specs=list(note.cards))
             except CardsInvalid as invalid:
                 errors.extend(
-                    f"{name}: line {line}: flashcards: {message}" if line else f"{name}: {message}"
+                    _located(name, line, f"flashcards: {message}")
                     for line, message in invalid.problems
                 )
                 continue
@@ -168,6 +166,11 @@ def _missing_tree_warnings(parsed: list[tuple[str, Note]]) -> list[str]:
         for name, lesson, slug in sorted(placed)
         if slug not in existing
     ]
+
+
+def _located(name: str, line: int | None, message: str) -> str:
+    """An import error as reported: the file, the line when known, what is wrong."""
+    return f"{name}: line {line}: {message}" if line else f"{name}: {message}"
 
 
 def _parse_all(files: Iterable[NoteFile]) -> tuple[list[tuple[str, Note]], list[str]]:
