@@ -127,7 +127,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Tests use a file too, so that locking behaves as in use: an in-memory test database
     # shares one cache between threads and fails at once with "table is locked" instead of
     # waiting its turn, which would make the concurrency tests test the wrong thing.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
+    # DJANGO_TEST_DB_FILE lets two suites run side by side on one checkout.
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.environ.get("DJANGO_TEST_DB_FILE", str(BASE_DIR / ".test-db.sqlite3"))
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
