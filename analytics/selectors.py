@@ -1,0 +1,181 @@
+"""Reads across all learners, for instructors: where learners struggle, and how many study.
+
+Each function makes a fixed number of queries, whatever the number of learners or reviews.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from dataclasses import dataclass
+
+from django.db.models import Count, F, FloatField, Sum
+from django.db.models.functions import Cast, TruncWeek
+
+from flashcards.models import Card, Prompt, PromptState, Review
+from flashcards.recall import recall_at
+from flashcards.selectors import card_figures
+from lessons.models import Lesson
+from trees.models import AnswerTakenBack, Node, TreeWalk
+
+MIN_REVIEWS = 3  # a card needs this many reviews before its again rate means anything
+
+
+def hardest_cards(limit: int = 15) -> list[Card]:
+    """Active cards of published lessons by again rate across learners, then by lapses.
+
+    Each card also gets `section_title`, its section's heading, for the link to it.
+    """
+    cards = Card.objects.active().filter(lesson__status=Lesson.Status.PUBLISHED)
+    hardest = list(
+        card_figures(
+            cards.select_related("lesson").only(
+                "id",
+                "front",
+                "section",
+                "lesson__id",
+                "lesson__title",
+                "lesson__slug",
+                "lesson__toc",
+            )
+        )  # fmt: skip
+        .filter(review_count__gte=MIN_REVIEWS)
+        .annotate(again_rate=Cast(F("again_count"), FloatField()) / F("review_count"))
+        .order_by("-again_rate", "-lapse_total", "-leech_count", "id")[:limit]
+    )
+    for card in hardest:
+        card.section_title = card.lesson.sections().get(card.section, "") if card.section else ""
+    return hardest
+
+
+@dataclass(frozen=True)
+class QuestionTrouble:
+    tree_id: int
+    tree_title: str
+    tree_slug: str
+    node_key: str
+    question: str
+    left: int  # learners whose walk stopped at this question
+    taken_back: int  # answers to it that learners went back on
+    most_taken_back: str  # the answer most often taken back
+
+
+def tree_trouble(limit: int = 15) -> list[QuestionTrouble]:
+    """Tree questions where learners stop walking or go back on their answer, worst first."""
+    left = {
+        (row["tree_id"], row["last_node_key"]): row["learners"]
+        for row in TreeWalk.objects.filter(finished=False)
+        .values("tree_id", "last_node_key")
+        .annotate(learners=Count("walker", distinct=True))
+        .order_by()
+    }
+    taken_back: dict[tuple[int, str], int] = {}
+    most: dict[tuple[int, str], tuple[int, str]] = {}
+    for row in (
+        AnswerTakenBack.objects.values("tree_id", "node_key", "choice_label")
+        .annotate(times=Count("pk"))
+        .order_by()
+    ):
+        key = (row["tree_id"], row["node_key"])
+        taken_back[key] = taken_back.get(key, 0) + row["times"]
+        if row["times"] > most.get(key, (0, ""))[0]:
+            most[key] = (row["times"], row["choice_label"])
+    keys = set(left) | set(taken_back)
+    if not keys:
+        return []
+    nodes = {
+        (node.tree_id, node.key): node
+        for node in Node.objects.filter(
+            tree_id__in={tree_id for tree_id, _key in keys}, kind=Node.Kind.QUESTION
+        )
+        .select_related("tree")
+        .only("id", "key", "text", "tree__id", "tree__title", "tree__slug")
+    }
+    rows = [
+        QuestionTrouble(
+            tree_id=node.tree.pk,
+            tree_title=node.tree.title,
+            tree_slug=node.tree.slug,
+            node_key=node.key,
+            question=node.text,
+            left=left.get(key, 0),
+            taken_back=taken_back.get(key, 0),
+            most_taken_back=most.get(key, (0, ""))[1],
+        )  # fmt: skip
+        for key, node in nodes.items()
+        if key in keys
+    ]
+    rows.sort(key=lambda row: (-(row.left + row.taken_back), row.tree_title, row.node_key))
+    return rows[:limit]
+
+
+# Mastery bands for the spread: a learner's mastery of a lesson falls in one of these.
+BANDS = ((0.0, "0–19%"), (0.2, "20–39%"), (0.4, "40–59%"), (0.6, "60–79%"), (0.8, "80–100%"))
+
+
+@dataclass(frozen=True)
+class MasterySpread:
+    lesson: Lesson
+    learners: int  # learners who have studied at least one of its cards
+    bands: list[int]  # learners per band of BANDS
+    median: float | None
+
+
+def mastery_spread(now: dt.datetime) -> list[MasterySpread]:
+    """For each published lesson with cards, how its learners' mastery is spread."""
+    lessons = list(
+        Lesson.objects.published().in_reading_order().only("id", "title", "slug", "topic_id")
+    )
+    totals = dict(
+        Prompt.objects.filter(is_active=True, card__is_active=True, card__lesson__in=lessons)
+        .values_list("card__lesson_id")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    per_lesson: dict[int, list[float]] = {lesson_id: [] for lesson_id in totals}
+    rows = (
+        PromptState.objects.filter(
+            prompt__is_active=True,
+            prompt__card__is_active=True,
+            prompt__card__lesson_id__in=list(totals),
+        )
+        .values_list("user_id", "prompt__card__lesson_id")
+        .annotate(recalled=Sum(recall_at(now)))
+        .order_by()
+    )
+    for _user_id, lesson_id, recalled in rows:
+        per_lesson[lesson_id].append(min(1.0, (recalled or 0.0) / totals[lesson_id]))
+    spread = []
+    for lesson in lessons:
+        if lesson.pk not in totals:
+            continue
+        masteries = per_lesson[lesson.pk]
+        bands = [0] * len(BANDS)
+        for mastery in masteries:
+            bands[max(i for i, (low, _label) in enumerate(BANDS) if mastery >= low)] += 1
+        spread.append(MasterySpread(
+            lesson=lesson, learners=len(masteries), bands=bands,
+            median=statistics.median(masteries) if masteries else None,
+        ))  # fmt: skip
+    return spread
+
+
+def active_learners_per_week(today: dt.date, weeks: int = 12) -> list[tuple[dt.date, int]]:
+    """Learners who graded at least one card, per week (Monday to Sunday, UTC), oldest first."""
+    this_monday = today - dt.timedelta(days=today.weekday())
+    first = this_monday - dt.timedelta(weeks=weeks - 1)
+    counts = {
+        row["week"]: row["learners"]
+        for row in Review.objects.filter(
+            reviewed_at__gte=dt.datetime.combine(first, dt.time(), tzinfo=dt.UTC)
+        )
+        .annotate(week=TruncWeek("reviewed_at", tzinfo=dt.UTC))
+        .values("week")
+        .annotate(learners=Count("user", distinct=True))
+        .order_by()
+    }
+    by_day = {week.date(): learners for week, learners in counts.items()}
+    return [
+        (first + dt.timedelta(weeks=index), by_day.get(first + dt.timedelta(weeks=index), 0))
+        for index in range(weeks)
+    ]

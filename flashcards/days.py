@@ -1,0 +1,29 @@
+"""A learner's days: they start at midnight in the learner's time zone. Pure functions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+
+def learner_zone(time_zone: str) -> dt.tzinfo:
+    """The named zone; UTC if the name is unknown (a zone removed from the tz database)."""
+    try:
+        return zoneinfo.ZoneInfo(time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return dt.UTC
+
+
+def day_start(now: dt.datetime, time_zone: str) -> dt.datetime:
+    """The latest local midnight at or before `now`, in the learner's time zone."""
+    local = now.astimezone(learner_zone(time_zone))
+    return local.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def local_date(now: dt.datetime, time_zone: str) -> dt.date:
+    return now.astimezone(learner_zone(time_zone)).date()
+
+
+def midnight(day: dt.date, time_zone: str) -> dt.datetime:
+    """The moment `day` begins for the learner."""
+    return dt.datetime.combine(day, dt.time(), tzinfo=learner_zone(time_zone))

@@ -1,0 +1,148 @@
+"""What "My progress" shows a learner at this moment, from the progress and flashcards reads.
+
+A constant number of queries: each figure is an aggregate, whatever the length of the history.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from flashcards.days import learner_zone, local_date
+from flashcards.models import StudySettings
+from flashcards.scheduling import interval_cap
+from flashcards.selectors import LessonMastery, mastery_by_lesson, new_left_today
+from flashcards.services import settings_for
+from lessons.models import Lesson
+from portal import charts
+from progress import selectors
+
+HEATMAP_DAYS = 365
+FORECAST_DAYS = 30
+WEAKEST = 3  # lessons offered first for study
+EXAM_HOUR = 12  # expected recall on the exam day is taken at its midday
+
+
+@dataclass(frozen=True)
+class LessonProgress:
+    lesson: Lesson
+    mastery: LessonMastery
+
+    @property
+    def study_url(self) -> str:
+        query = urlencode({"scope": f"lesson:{self.lesson.slug}"})
+        return f"{reverse('flashcards:study')}?{query}"
+
+
+@dataclass(frozen=True)
+class Exam:
+    day: dt.date
+    days_left: int
+    last_interval_day: dt.date  # no prompt graded today is scheduled after this day
+
+
+@dataclass
+class Dashboard:
+    settings: StudySettings
+    today: dt.date
+    due_today: int
+    new_today: int
+    unseen: int
+    reviewed_today: int
+    streak: int
+    studied_days: int  # days with reviews in the heatmap's year
+    year_reviews: int
+    busiest: tuple[dt.date, int] | None
+    heatmap: charts.Heatmap
+    months: list[tuple[dt.date, int, int]]  # month, days studied, reviews
+    forecast: charts.BarChart
+    forecast_total: int
+    lessons: list[LessonProgress]
+    retention: list[selectors.Retention]
+    exam: Exam | None = None
+    exam_recall: float | None = None  # the mean over all lessons' prompts on the exam day
+
+    @property
+    def weakest(self) -> list[LessonProgress]:
+        ordered = sorted(self.lessons, key=lambda item: (item.mastery.known, item.lesson.title))
+        return ordered[:WEAKEST]
+
+    @property
+    def has_history(self) -> bool:
+        return self.year_reviews > 0 or any(item.mastery.known for item in self.lessons)
+
+
+def build_dashboard(user, now: dt.datetime) -> Dashboard:
+    study_settings = settings_for(user)
+    zone_name = study_settings.time_zone
+    today = local_date(now, zone_name)
+    first = today - dt.timedelta(days=HEATMAP_DAYS - 1)
+
+    per_day = selectors.reviews_per_day(user, zone_name, first, today)
+    due = selectors.due_per_day(user, zone_name, today, FORECAST_DAYS)
+    lessons = list(
+        Lesson.objects.published().in_reading_order().only("id", "title", "slug", "topic_id")
+    )
+    exam = _exam(study_settings, today)
+    exam_at = (
+        dt.datetime.combine(exam.day, dt.time(EXAM_HOUR), tzinfo=learner_zone(zone_name))
+        if exam
+        else None
+    )
+    mastery = mastery_by_lesson(user, [lesson.pk for lesson in lessons], now, exam_at=exam_at)
+    progress = [LessonProgress(lesson, mastery[lesson.pk]) for lesson in lessons
+                if lesson.pk in mastery]  # fmt: skip
+
+    busiest = max(per_day.items(), key=lambda item: (item[1], item[0]), default=None)
+    unseen = selectors.unseen_count(user)
+    dashboard = Dashboard(
+        settings=study_settings,
+        today=today,
+        due_today=due.get(today, 0),
+        new_today=min(new_left_today(user, study_settings, now), unseen),
+        unseen=unseen,
+        reviewed_today=per_day.get(today, 0),
+        streak=charts.streak(per_day, today),
+        studied_days=sum(1 for count in per_day.values() if count),
+        year_reviews=sum(per_day.values()),
+        busiest=busiest,
+        heatmap=charts.heatmap(per_day, first, today),
+        months=_months(per_day, first, today),
+        forecast=charts.bar_chart(charts.daily(due, today, FORECAST_DAYS)),
+        forecast_total=sum(due.values()),
+        lessons=progress,
+        retention=selectors.retention(user, zone_name, today),
+        exam=exam,
+    )
+    if exam and progress:
+        cards = sum(item.mastery.cards for item in progress)
+        dashboard.exam_recall = sum(
+            item.mastery.at_exam * item.mastery.cards for item in progress
+        ) / max(cards, 1)
+    return dashboard
+
+
+def _exam(study_settings: StudySettings, today: dt.date) -> Exam | None:
+    day = study_settings.exam_date
+    if day is None or day <= today:
+        return None
+    cap = interval_cap(study_settings.maximum_interval, day, today)
+    return Exam(day=day, days_left=(day - today).days,
+                last_interval_day=today + dt.timedelta(days=cap))  # fmt: skip
+
+
+def _months(per_day: dict[dt.date, int], first: dt.date, last: dt.date):
+    """The heatmap's text alternative: per month, days studied and reviews, newest first."""
+    months: dict[dt.date, list[int]] = {}
+    day = first
+    while day <= last:
+        entry = months.setdefault(day.replace(day=1), [0, 0])
+        count = per_day.get(day, 0)
+        entry[0] += 1 if count else 0
+        entry[1] += count
+        day += dt.timedelta(days=1)
+    newest_first = sorted(months.items(), reverse=True)
+    return [(month, days, reviews) for month, (days, reviews) in newest_first]

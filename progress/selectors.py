@@ -1,0 +1,124 @@
+"""Reads for a learner's progress: aggregate queries over the review log and the states.
+
+Each function is one query whatever the length of the learner's history: counts are grouped
+by day in the database, in the learner's time zone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+from django.db.models.functions import TruncDate
+
+from flashcards.days import learner_zone, midnight
+from flashcards.models import MATURE_DAYS, PromptState, Review
+from flashcards.selectors import Scope, unseen_prompts
+
+PASSED = Q(rating__gt=Review.Rating.AGAIN)
+
+
+def reviews_per_day(user, time_zone: str, first: dt.date, last: dt.date) -> dict[dt.date, int]:
+    """Reviews on each of the learner's days from `first` to `last`; days without any left out."""
+    rows = (
+        Review.objects.filter(
+            user=user,
+            reviewed_at__gte=midnight(first, time_zone),
+            reviewed_at__lt=midnight(last + dt.timedelta(days=1), time_zone),
+        )
+        .annotate(day=TruncDate("reviewed_at", tzinfo=learner_zone(time_zone)))
+        .values("day")
+        .annotate(reviews=Count("pk"))
+        .order_by()
+    )
+    return {row["day"]: row["reviews"] for row in rows}
+
+
+def due_per_day(user, time_zone: str, today: dt.date, days: int) -> dict[dt.date, int]:
+    """Prompts falling due on each of the next `days` days; those overdue count on today."""
+    rows = (
+        PromptState.objects.filter(
+            Scope().conditions("prompt__"),
+            user=user,
+            due__lt=midnight(today + dt.timedelta(days=days), time_zone),
+        )
+        .annotate(day=TruncDate("due", tzinfo=learner_zone(time_zone)))
+        .values("day")
+        .annotate(prompts=Count("pk"))
+        .order_by()
+    )
+    per_day: dict[dt.date, int] = {}
+    for row in rows:
+        day = max(row["day"], today)
+        per_day[day] = per_day.get(day, 0) + row["prompts"]
+    return per_day
+
+
+def unseen_count(user) -> int:
+    """Prompts the learner could study and has never seen."""
+    return unseen_prompts(user, Scope()).count()
+
+
+@dataclass(frozen=True)
+class Retention:
+    """Of the reviews of prompts that were in review (learning steps aside), how many passed."""
+
+    label: str
+    young_passed: int
+    young_total: int
+    mature_passed: int
+    mature_total: int
+
+    @staticmethod
+    def _share(passed: int, total: int) -> float | None:
+        return passed / total if total else None
+
+    @property
+    def young(self) -> float | None:
+        return self._share(self.young_passed, self.young_total)
+
+    @property
+    def mature(self) -> float | None:
+        return self._share(self.mature_passed, self.mature_total)
+
+    @property
+    def all(self) -> float | None:
+        return self._share(
+            self.young_passed + self.mature_passed, self.young_total + self.mature_total
+        )
+
+
+# The retention table's rows: a label and how many of the learner's days it covers.
+RETENTION_WINDOWS = (("Today", 1), ("Past 7 days", 7), ("Past 30 days", 30))
+
+
+def retention(user, time_zone: str, today: dt.date) -> list[Retention]:
+    """Pass rates of young (interval under MATURE_DAYS) and mature prompts over each window."""
+    young = Q(interval_days__lt=MATURE_DAYS)
+    mature = Q(interval_days__gte=MATURE_DAYS)
+    aggregates = {}
+    for index, (_label, days) in enumerate(RETENTION_WINDOWS):
+        since = Q(reviewed_at__gte=midnight(today - dt.timedelta(days=days - 1), time_zone))
+        aggregates |= {
+            f"young_total_{index}": Count("pk", filter=since & young),
+            f"young_passed_{index}": Count("pk", filter=since & young & PASSED),
+            f"mature_total_{index}": Count("pk", filter=since & mature),
+            f"mature_passed_{index}": Count("pk", filter=since & mature & PASSED),
+        }
+    longest = max(days for _label, days in RETENTION_WINDOWS)
+    figures = Review.objects.filter(
+        user=user,
+        state_before=PromptState.State.REVIEW,
+        reviewed_at__gte=midnight(today - dt.timedelta(days=longest - 1), time_zone),
+    ).aggregate(**aggregates)
+    return [
+        Retention(
+            label=label,
+            young_passed=figures[f"young_passed_{index}"],
+            young_total=figures[f"young_total_{index}"],
+            mature_passed=figures[f"mature_passed_{index}"],
+            mature_total=figures[f"mature_total_{index}"],
+        )
+        for index, (label, _days) in enumerate(RETENTION_WINDOWS)
+    ]
