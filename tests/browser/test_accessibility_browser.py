@@ -1,0 +1,490 @@
+"""Accessibility and comfort in a real browser: an axe-core audit of every page type in light
+and dark, no sideways scrolling at 375 px, the skip link, visible focus and no keyboard traps,
+reduced motion, and the print style of a lesson.
+
+axe-core comes inside `axe-playwright-python` (a dev dependency, pinned: 0.1.8 bundles
+axe-core 4.12.1). Playwright evaluates its source in the page, which the page's
+Content-Security-Policy does not govern, so the audit sees the site under its real CSP.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import Client
+from playwright.sync_api import Page, expect
+
+from accounts.services import instructor_grant
+from flashcards.models import StudySettings
+from lessons.models import Lesson
+from tests.browser.conftest import new_page
+from tests.conftest import make_lesson, make_user
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+CONTENT = Path(__file__).resolve().parents[2] / "content"
+TREE = "which-restore-path"
+SCHEMES = ["light", "dark"]
+# Chromium's console note of a 404 response: the point of the "404" case, not a fault.
+NOT_FOUND_ERROR = "the server responded with a status of 404"
+# The 404, 403 and locked-out pages are pages too; the browser logs their status as an error.
+ERROR_PAGES = (NOT_FOUND_ERROR, "a status of 403", "a status of 429")
+
+
+# Who looks at a page: each case gets a fresh user of its kind --------------------------------
+
+
+def learner():
+    return make_user()
+
+
+def caught_up_learner():
+    """Nothing due and no new cards today: the study page's empty state."""
+    user = make_user()
+    StudySettings.objects.create(user=user, new_per_day=0)
+    return user
+
+
+def one_card_learner():
+    """One new card a day: grading it ends the session."""
+    user = make_user()
+    StudySettings.objects.create(user=user, new_per_day=1)
+    return user
+
+
+def studied_learner():
+    """Two months of simulated reviews of 20 bundled cards (charts and figures to show)."""
+    prefix = f"studied{get_user_model().objects.count()}-"
+    call_command("generate_dataset", learners=1, history=1, cards=20, days=60, prefix=prefix,
+                 stdout=StringIO())  # fmt: skip
+    return get_user_model().objects.get(username__startswith=prefix)
+
+
+def exam_learner():
+    """A studied learner with an exam three weeks ahead: the dashboard's exam section."""
+    user = studied_learner()
+    StudySettings.objects.update_or_create(
+        user=user, defaults={"exam_date": dt.date.today() + dt.timedelta(days=21)}
+    )
+    return user
+
+
+def instructor():
+    user = make_user()
+    instructor_grant(user=user)
+    return user
+
+
+USER_KINDS = {
+    "learner": learner,
+    "caught-up": caught_up_learner,
+    "one-card": one_card_learner,
+    "studied": studied_learner,
+    "exam": exam_learner,
+    "instructor": instructor,
+}
+
+
+# What they do first, to bring the page into the state worth checking ----------------------------
+
+
+def tree_ready(page: Page) -> None:
+    expect(page.locator(f"#tree-{TREE}[data-ready]")).to_have_count(1)
+
+
+def step_tree_to_outcome(page: Page) -> None:
+    """Two answers, swapped in by htmx, down to the point-in-time restore outcome."""
+    tree = page.locator(f"#tree-{TREE}")
+    focus = tree.locator("[data-tree-focus]")
+    tree_ready(page)
+    tree.get_by_role("link", name=re.compile(r"^An automated backup")).click()
+    expect(focus).to_have_text(re.compile(r"^Is the moment you need"))
+    tree_ready(page)
+    tree.get_by_role("link", name=re.compile(r"^Yes, it is within")).click()
+    expect(focus).to_have_text("Point-in-time restore from automated backups")
+    tree_ready(page)
+
+
+def card_ready(page: Page) -> None:
+    expect(page.locator("#study-card[data-ready]")).to_have_count(1)
+
+
+def reveal_answer(page: Page) -> None:
+    card_ready(page)
+    page.get_by_role("button", name=re.compile(r"^Show answer")).click()
+    expect(page.locator("#study-card[data-ready] .grades")).to_have_count(1)
+
+
+def finish_session(page: Page) -> None:
+    reveal_answer(page)
+    page.get_by_role("button", name=re.compile(r"^Good")).click()
+    expect(page.get_by_role("heading", name="Session done")).to_be_visible()
+    card_ready(page)
+
+
+def save_settings(page: Page) -> None:
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".messages")).to_have_text("Your study settings are saved.")
+
+
+def fail_to_log_in(page: Page) -> None:
+    page.get_by_label("Username").fill("nobody")
+    page.get_by_label("Password").fill("not the password")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+
+
+def get_locked_out(page: Page) -> None:
+    """Five wrong passwords for one username (its own: other cases fail to log in too)."""
+    for attempt in range(5):
+        page.get_by_label("Username").fill("locked-out")
+        page.get_by_label("Password").fill("not the password")
+        page.get_by_role("button", name="Log in").click()
+        if attempt < 4:
+            expect(page.get_by_role("alert")).to_be_visible()
+    expect(page.get_by_role("heading", name="Too many failed log-ins")).to_be_visible()
+
+
+# Every page type ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PageCase:
+    """One page type: its address, who looks at it, and what they do there first."""
+
+    name: str
+    path: str
+    user: str | None = None  # a key of USER_KINDS; None for a visitor
+    then: Callable[[Page], None] | None = None
+    status: int = 200
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# The axe audit (light and dark) and the 375 px check go through this whole table, so a new page
+# type is one more row, e.g. PageCase("dashboard", "/progress/", user="studied"). The `site`
+# fixture holds the bundled content plus two lessons of its own; USER_KINDS says who can look.
+PAGES = [
+    PageCase("home (visitor)", "/"),
+    PageCase("home (learner)", "/", user="learner"),
+    PageCase("topic", "/topics/amazon-rds-aurora/", user="learner"),
+    PageCase("lesson with a tree (visitor)", "/lessons/restore-paths/", then=tree_ready),
+    PageCase("lesson with a tree", "/lessons/restore-paths/", user="learner", then=tree_ready),
+    PageCase(
+        "lesson, tree stepped to an outcome",
+        "/lessons/restore-paths/",
+        user="learner",
+        then=step_tree_to_outcome,
+    ),
+    PageCase("lesson with long words, a wide table and code", "/lessons/wide-things/"),
+    PageCase("draft lesson (instructor)", "/lessons/draft-preview/", user="instructor"),
+    PageCase("tree list", "/trees/"),
+    PageCase("tree", f"/trees/{TREE}/", then=tree_ready),
+    PageCase("tree, second question", f"/trees/{TREE}/?tree-{TREE}=1", then=tree_ready),
+    PageCase("tree map", f"/trees/{TREE}/map/"),
+    PageCase("study: card front", "/study/", user="learner", then=card_ready),
+    PageCase("study: answer shown", "/study/", user="learner", then=reveal_answer),
+    PageCase("study: session done", "/study/", user="one-card", then=finish_session),
+    PageCase("study: nothing due", "/study/", user="caught-up", then=card_ready),
+    PageCase("study settings", "/study/settings/", user="learner"),
+    PageCase("study settings, saved", "/study/settings/", user="learner", then=save_settings),
+    PageCase("log in", "/accounts/login/"),
+    PageCase("log in, wrong password", "/accounts/login/", then=fail_to_log_in),
+    PageCase("log in, locked out", "/accounts/login/", then=get_locked_out),
+    PageCase("sign up", "/accounts/signup/"),
+    PageCase("password change", "/accounts/password/", user="learner"),
+    PageCase("404", "/no-such-page/", status=404),
+    PageCase("403", "/analytics/", user="learner", status=403),
+    PageCase("dashboard", "/progress/", user="studied"),
+    PageCase("dashboard with an exam date", "/progress/", user="exam"),
+    PageCase("analytics (instructor)", "/analytics/", user="instructor"),
+    PageCase("search results", "/search/?q=percona"),
+    PageCase("search, nothing found", "/search/?q=zzzzqx"),
+]
+CASES = {case.name: case for case in PAGES}
+
+LONG_WORD = "Pneumonoultramicroscopicsilicovolcanoconiosis" * 3
+COMMAND = "aws rds restore-db-instance-to-point-in-time --source-db-instance-identifier " * 2
+LONG_URL = "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/" + "very-long-path-" * 8
+WIDE_BODY = f"""\
+## Wide things
+
+A word longer than a phone is wide: {LONG_WORD}.
+
+A bare address: <{LONG_URL}>
+
+| Engine | Restore path | What you get | Time it takes | What it costs | Notes |
+|---|---|---|---|---|---|
+| RDS for MySQL | Point-in-time restore | A new DB instance | Minutes to hours | Storage | Keep it |
+
+```text
+{COMMAND}
+```
+"""
+
+
+@pytest.fixture
+def site(live_server):
+    """The bundled content, a lesson of awkwardly wide things, and a draft."""
+    call_command("import_notes", str(CONTENT), stdout=StringIO())
+    make_lesson(slug="wide-things", title="Wide things", body=WIDE_BODY)
+    make_lesson(slug="draft-preview", title="A draft", status=Lesson.Status.DRAFT)
+    return live_server
+
+
+def open_case(page: Page, live_server, case: PageCase) -> None:
+    """Sign a fresh user of the case's kind in (by session cookie), open the page, act."""
+    if case.user:
+        client = Client()
+        client.force_login(USER_KINDS[case.user]())
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+        page.context.add_cookies(
+            [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
+        )
+    response = page.goto(f"{live_server.url}{case.path}")
+    assert response.status == case.status, f"{case}: status {response.status}"
+    if case.then:
+        case.then(page)
+    settle(page)
+
+
+def settle(page: Page) -> None:
+    """Let transitions and animations end: axe must not measure a card while it fades in."""
+    page.evaluate("() => Promise.all(document.getAnimations().map(a => a.finished))")
+
+
+# The axe-core audit ----------------------------------------------------------------------------
+
+BLOCKING_IMPACTS = ("serious", "critical")
+# Moderate by axe's measure, but issue 5 asks for them outright: one main landmark, all content
+# inside landmarks, distinct landmark names, a skip link that leads somewhere, an h1 on every
+# page, headings in order.
+BLOCKING_RULES = {
+    "landmark-one-main",
+    "landmark-unique",
+    "region",
+    "skip-link",
+    "page-has-heading-one",
+    "heading-order",
+}
+# Every <nav> must say what it is; axe only notices an unnamed one when there are two alike.
+UNNAMED_NAVS = """() => [...document.querySelectorAll("nav")]
+  .filter(nav => !nav.getAttribute("aria-label") && !nav.getAttribute("aria-labelledby"))
+  .map(nav => nav.className || nav.outerHTML.slice(0, 60))"""
+
+
+def axe_run(page: Page) -> dict:
+    return Axe().run(page, options={"resultTypes": ["violations"]}).response
+
+
+def describe(case: PageCase, violation: dict) -> str:
+    nodes = violation["nodes"]
+    targets = "; ".join(" ".join(node["target"]) for node in nodes[:5])
+    if len(nodes) > 5:
+        targets += f"; and {len(nodes) - 5} more"
+    return (
+        f"{case}: {violation['id']} ({violation['impact']}): {violation['help']}\n"
+        f"    at {targets}\n    see {violation['helpUrl']}"
+    )
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_axe_finds_nothing_serious_or_critical_on_any_page(site, browser, scheme):
+    failures = []
+    version = "?"
+    for case in PAGES:
+        with new_page(browser, color_scheme=scheme, expected_errors=ERROR_PAGES) as page:
+            open_case(page, site, case)
+            results = axe_run(page)
+            version = results["testEngine"]["version"]
+            failures += [
+                describe(case, violation)
+                for violation in results["violations"]
+                if violation["impact"] in BLOCKING_IMPACTS or violation["id"] in BLOCKING_RULES
+            ]
+            failures += [
+                f"{case}: a <nav> without a name: {nav}" for nav in page.evaluate(UNNAMED_NAVS)
+            ]
+    assert not failures, f"axe-core {version}, {scheme} scheme:\n" + "\n".join(failures)
+
+
+# Narrow screens ----------------------------------------------------------------------------------
+
+# The elements reaching furthest past the right edge, to say what to fix.
+WIDEST_ELEMENTS = """() => [...document.body.querySelectorAll("*")]
+  .map(el => [el, el.getBoundingClientRect().right])
+  .filter(([, right]) => right > window.innerWidth)
+  .sort((a, b) => b[1] - a[1])
+  .slice(0, 3)
+  .map(([el, right]) => `${el.tagName.toLowerCase()}.${el.className} (${Math.round(right)}px)`)"""
+
+
+def test_no_page_scrolls_sideways_at_375_px(site, browser):
+    too_wide = []
+    phone = {"width": 375, "height": 800}
+    for case in PAGES:
+        with new_page(browser, viewport=phone, expected_errors=ERROR_PAGES) as page:
+            open_case(page, site, case)
+            scroll_width, inner_width = page.evaluate(
+                "[document.documentElement.scrollWidth, window.innerWidth]"
+            )
+            if scroll_width > inner_width:
+                too_wide.append(f"{case}: {scroll_width}px; {page.evaluate(WIDEST_ELEMENTS)}")
+    assert not too_wide, "pages wider than 375 px:\n" + "\n".join(too_wide)
+
+
+def test_a_wide_table_scrolls_inside_its_own_region_by_keyboard_at_375_px(site, page):
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(f"{site.url}/lessons/wide-things/")
+    region = page.get_by_role("region", name=re.compile(r"^Table: Engine, Restore path"))
+    assert region.evaluate("el => el.scrollWidth > el.clientWidth")  # it overflows...
+    assert region.evaluate("el => el.getBoundingClientRect().right <= window.innerWidth")  # inside
+    region.focus()
+    page.keyboard.press("ArrowRight")
+    expect(region).not_to_have_js_property("scrollLeft", 0)
+
+
+# The keyboard ----------------------------------------------------------------------------------
+
+# A path that names the focused element, or null when focus has left the page.
+FOCUSED = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return null;
+  const parts = [];
+  for (let node = el; node.parentElement; node = node.parentElement) {
+    parts.unshift(`${node.tagName}:${[...node.parentElement.children].indexOf(node)}`);
+  }
+  return parts.join(">");
+}"""
+
+# The focused element's outline, and its contrast with the background it is drawn on.
+FOCUS_RING = """() => {
+  const el = document.activeElement;
+  const style = getComputedStyle(el);
+  const rgb = value => value.match(/[\\d.]+/g).map(Number);
+  const luminance = ([r, g, b]) => {
+    const channel = c => (c /= 255) <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+  };
+  let node = el.parentElement;
+  while (node && rgb(getComputedStyle(node).backgroundColor)[3] === 0) node = node.parentElement;
+  const background = rgb(getComputedStyle(node || document.documentElement).backgroundColor);
+  const [high, low] = [luminance(rgb(style.outlineColor)), luminance(background)]
+    .sort((a, b) => b - a);
+  return {
+    style: style.outlineStyle,
+    width: parseFloat(style.outlineWidth),
+    contrast: (high + 0.05) / (low + 0.05),
+    text: (el.textContent || el.name || el.tagName).trim().slice(0, 40),
+  };
+}"""
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize(
+    "name", ["lesson with a tree", "study: answer shown", "log in, wrong password"]
+)
+def test_tab_reaches_the_end_of_the_page_with_a_visible_focus_ring(site, browser, scheme, name):
+    """No keyboard trap: Tab visits each stop once and then leaves the page, every stop ringed."""
+    with new_page(browser, color_scheme=scheme) as page:
+        open_case(page, site, CASES[name])
+        # Start from the top whatever the page focused on load (a form field, a swapped card).
+        page.get_by_role("link", name="Skip to content").focus()
+        visited: list[str] = [page.evaluate(FOCUSED)]
+        for _ in range(300):
+            page.keyboard.press("Tab")
+            focused = page.evaluate(FOCUSED)
+            if focused is None:
+                break
+            assert focused not in visited, f"Tab came back to {focused} before the page's end"
+            visited.append(focused)
+            ring = page.evaluate(FOCUS_RING)
+            assert ring["style"] != "none" and ring["width"] >= 2, f"no focus ring on {ring}"
+            assert ring["contrast"] >= 3, f"focus ring too faint on {ring}"
+        else:
+            pytest.fail("Tab never left the page")
+        assert len(visited) > 5
+
+
+def test_the_skip_link_shows_on_focus_and_moves_past_the_header(site, page):
+    page.goto(f"{site.url}/lessons/restore-paths/")
+    skip = page.get_by_role("link", name="Skip to content")
+    expect(skip).not_to_be_in_viewport()
+    page.keyboard.press("Tab")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
+    page.keyboard.press("Tab")
+    # The next stop is the breadcrumb, inside the main content, not the header's links.
+    expect(
+        page.get_by_role("navigation", name="Breadcrumb").get_by_role("link").first
+    ).to_be_focused()
+
+
+# Motion ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("motion", ["no-preference", "reduce"])
+def test_reduced_motion_turns_off_animation_and_smooth_scrolling(site, browser, motion):
+    with new_page(browser, reduced_motion=motion) as page:
+        open_case(page, site, CASES["study: card front"])
+        smooth = page.evaluate("getComputedStyle(document.documentElement).scrollBehavior")
+        card = page.locator(".flashcard")
+        animation = card.evaluate("el => getComputedStyle(el).animationName")
+        if motion == "reduce":
+            assert (smooth, animation) == ("auto", "none")
+        else:
+            assert (smooth, animation) == ("smooth", "card-in")
+        page.goto(f"{site.url}/trees/{TREE}/")
+        transition = page.locator(".tree").evaluate("el => getComputedStyle(el).transitionDuration")
+        assert (transition == "0s") == (motion == "reduce")
+
+
+# Print -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_a_lesson_prints_black_on_white_without_the_site_chrome(site, browser, scheme):
+    # A learner's lesson, with the study button, and a tree one answer in (Back, Start over).
+    lesson = PageCase("", f"/lessons/restore-paths/?tree-{TREE}=1", user="learner", then=tree_ready)
+    with new_page(browser, color_scheme=scheme) as page:
+        open_case(page, site, lesson)
+        expect(page.locator(".tree__controls")).to_be_visible()
+        page.emulate_media(media="print")
+
+        for hidden in (
+            page.get_by_role("navigation", name="Site"),
+            page.get_by_role("link", name="Skip to content"),
+            page.locator(".site-footer"),
+            page.get_by_role("navigation", name="Breadcrumb"),
+            page.get_by_role("navigation", name="On this page"),
+            page.locator(".lesson-study"),  # the study button and mastery bar
+            page.locator(".tree__controls"),
+        ):
+            expect(hidden).to_be_hidden()
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        expect(page.locator(".prose").first).to_be_visible()
+        expect(page.locator(f"#tree-{TREE} [data-tree-focus]")).to_be_visible()
+        colours = page.evaluate(
+            """() => ["body", ".prose > p", ".tree"]
+              .map(selector => getComputedStyle(document.querySelector(selector)))
+              .map(style => [style.color, style.backgroundColor])"""
+        )
+        assert colours[0] == ["rgb(0, 0, 0)", "rgb(255, 255, 255)"]
+        assert colours[1][0] == "rgb(0, 0, 0)"
+        assert colours[2] == ["rgb(0, 0, 0)", "rgb(255, 255, 255)"]
