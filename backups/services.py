@@ -1,0 +1,468 @@
+"""Backups of the whole database, and one learner's progress as a portable file.
+
+The database: `database_backup` writes a consistent copy while the site runs (SQLite's online
+backup API, or pg_dump), `database_restore` puts one back in a single transaction, so a
+failed restore changes nothing.
+
+A learner: `progress_export` gives their study settings, review log and card states as
+JSON-ready data that names each prompt by its lesson, card and ordinal rather than by database
+ids, and `progress_import` replaces a learner's progress with such data on any site with the
+same content, reproducing every state and review exactly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import zoneinfo
+from collections import Counter, defaultdict
+from contextlib import closing
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import connections, transaction
+from django.utils import timezone
+
+from flashcards.cards import CardSpec, content_key
+from flashcards.models import Card, PromptState, Review, StudySettings
+from flashcards.scheduling import Memory
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+PG_DUMP_MAGIC = b"PGDMP"  # pg_dump's custom format
+SUFFIXES = {"sqlite": ".sqlite3", "postgresql": ".dump"}
+KIND_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+
+
+class BackupError(Exception):
+    """A backup or restore that cannot go ahead; the message is for the operator."""
+
+
+# Whole-database backups -------------------------------------------------------------------------
+
+
+def database_backup(
+    *, directory: Path, using: str = "default", now: dt.datetime | None = None
+) -> Path:
+    """Copy the database to `directory`/portal-<UTC time>.sqlite3 (or .dump); return the path.
+
+    The copy is written under a temporary name and renamed when complete, so a failed backup
+    leaves no file that looks like a backup.
+    """
+    connection = connections[using]
+    kind = _kind_of(connection)
+    stamp = (now or timezone.now()).astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    directory.mkdir(parents=True, exist_ok=True)
+    target = directory / f"portal-{stamp}{SUFFIXES[kind]}"
+    number = 1
+    while target.exists():  # two backups within a second
+        number += 1
+        target = directory / f"portal-{stamp}-{number}{SUFFIXES[kind]}"
+    partial = target.with_name(target.name + ".partial")
+    try:
+        if kind == "sqlite":
+            _sqlite_backup(Path(connection.settings_dict["NAME"]), partial)
+        else:
+            _pg("pg_dump", connection.settings_dict, "--format=custom", "--file", str(partial))
+        partial.rename(target)
+    finally:
+        partial.unlink(missing_ok=True)
+    return target
+
+
+def backup_kind(path: Path) -> str:
+    """Which database the backup at `path` is of ("sqlite" or "postgresql"), by its first bytes."""
+    try:
+        with path.open("rb") as file:
+            head = file.read(len(SQLITE_MAGIC))
+    except OSError as error:
+        raise BackupError(f"Cannot read {path}: {error.strerror}.") from None
+    if head.startswith(SQLITE_MAGIC):
+        return "sqlite"
+    if head.startswith(PG_DUMP_MAGIC):
+        return "postgresql"
+    raise BackupError(f"{path} is not a backup made by `manage.py backup`.")
+
+
+def database_description(using: str = "default") -> str:
+    """Which database a restore would replace, for the confirmation question."""
+    connection = connections[using]
+    settings_dict = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"the SQLite database {settings_dict['NAME']}"
+    where = settings_dict.get("HOST") or "localhost"
+    return f"the PostgreSQL database {settings_dict['NAME']!r} on {where}"
+
+
+def database_restore(*, path: Path, using: str = "default") -> None:
+    """Replace the whole database with the backup at `path`, in one transaction.
+
+    Refuses a backup of the other kind of database, and a file that is not a complete portal
+    backup, before changing anything.
+    """
+    connection = connections[using]
+    kind, wanted = backup_kind(path), _kind_of(connection)
+    if kind != wanted:
+        raise BackupError(
+            f"{path.name} is a {KIND_NAMES[kind]} backup, but this site's database is "
+            f"{KIND_NAMES[wanted]}."
+        )
+    # Our own connection must not hold the tables the restore replaces.
+    connection.close()
+    if kind == "sqlite":
+        _sqlite_restore(path, Path(connection.settings_dict["NAME"]))
+        return
+    listing = _pg("pg_restore", connection.settings_dict, "--list", str(path), database=False)
+    if not re.search(r"\bTABLE \S+ django_migrations\b", listing):
+        raise BackupError(f"{path.name} is a PostgreSQL dump, but not of this portal.")
+    # --clean drops each object in the dump before recreating it; in one transaction, so an
+    # error anywhere leaves the database as it was.
+    _pg("pg_restore", connection.settings_dict, "--clean", "--if-exists", "--no-owner",
+        "--no-privileges", "--single-transaction", "--exit-on-error", str(path))  # fmt: skip
+
+
+def _kind_of(connection) -> str:
+    if connection.vendor not in SUFFIXES:
+        raise BackupError(f"Backups support SQLite and PostgreSQL, not {connection.vendor}.")
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        raise BackupError("An in-memory SQLite database cannot be backed up or restored.")
+    return connection.vendor
+
+
+def _sqlite_backup(database: Path, target: Path) -> None:
+    if not database.exists():  # sqlite3.connect would create an empty one
+        raise BackupError(f"There is no database at {database}.")
+    # One step copies a consistent snapshot; in WAL mode the site's writers carry on meanwhile.
+    # https://www.sqlite.org/backup.html
+    with (
+        closing(sqlite3.connect(database, timeout=20)) as source,
+        closing(sqlite3.connect(target)) as copy,
+    ):
+        source.backup(copy)
+        copy.execute("PRAGMA journal_mode=DELETE")  # one self-contained file, no -wal beside it
+        _check_sqlite(copy, target)
+
+
+def _sqlite_restore(path: Path, database: Path) -> None:
+    with closing(sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)) as backup:
+        _check_sqlite(backup, path)
+        # The backup API writes the copy into the live file as one transaction, waiting for the
+        # site's writers; their connections see the restored database from their next query.
+        with closing(sqlite3.connect(database, timeout=20)) as live:
+            backup.backup(live)
+
+
+def _check_sqlite(connection: sqlite3.Connection, path: Path) -> None:
+    try:
+        verdict = connection.execute("PRAGMA quick_check").fetchone()[0]
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+    except sqlite3.DatabaseError as error:
+        raise BackupError(f"{path.name} is damaged: {error}.") from None
+    if verdict != "ok":
+        raise BackupError(f"{path.name} is damaged: {verdict}.")
+    if "django_migrations" not in tables:
+        raise BackupError(f"{path.name} is a SQLite database, but not of this portal.")
+
+
+def _pg(program: str, settings_dict: dict, *arguments: str, database: bool = True) -> str:
+    """Run pg_dump or pg_restore on the configured database; its output, or BackupError."""
+    executable = shutil.which(program)
+    if executable is None:
+        raise BackupError(f"{program} is not installed (Debian: apt-get install postgresql-client)")
+    # Never prompt, and never put the password on a command line, where `ps` shows it.
+    command = [executable, "--no-password"]
+    for option, key in (("--host", "HOST"), ("--port", "PORT"), ("--username", "USER")):
+        if settings_dict.get(key):
+            command += [option, str(settings_dict[key])]
+    if database:
+        command += ["--dbname", settings_dict["NAME"]]
+    env = dict(os.environ)
+    if settings_dict.get("PASSWORD"):
+        env["PGPASSWORD"] = settings_dict["PASSWORD"]
+    if sslmode := settings_dict.get("OPTIONS", {}).get("sslmode"):
+        env["PGSSLMODE"] = sslmode
+    completed = subprocess.run([*command, *arguments], env=env, capture_output=True, text=True)
+    if completed.returncode != 0:
+        raise BackupError(f"{program} failed: {completed.stderr.strip() or completed.returncode}")
+    return completed.stdout
+
+
+# A learner's progress ---------------------------------------------------------------------------
+
+FORMAT = "study-portal-progress"
+FORMAT_VERSION = 1
+PROMPT_CARD = "prompt__card__lesson"
+SHOWN_PROBLEMS = 10
+
+
+class ProgressInvalid(Exception):
+    """The file cannot be imported; nothing was changed. One message per problem."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        shown = problems[:SHOWN_PROBLEMS]
+        more = len(problems) - len(shown)
+        super().__init__("\n".join(shown + ([f"... and {more} more"] if more else [])))
+
+
+@dataclass(frozen=True)
+class ProgressImported:
+    reviews: int
+    states: int
+    settings: bool
+
+
+def prompt_identity(prompt) -> dict:
+    """A prompt as any site with the same content knows it: its lesson, its card (by the note's
+    `id:` when it has one, and by its text) and its ordinal within the card."""
+    card = prompt.card
+    return {
+        "lesson": card.lesson.slug,
+        "card_key": card.key,
+        "card_text": _card_text(card),
+        "card_position": card.position,
+        "ordinal": prompt.ordinal,
+    }
+
+
+def _card_text(card: Card) -> str:
+    # What the importer calls content_key; admin-written cards leave that field empty.
+    return content_key(CardSpec(kind=card.kind, front=card.front, back=card.back))
+
+
+def progress_export(*, user, now: dt.datetime | None = None) -> dict:
+    """The learner's study settings, review log (oldest first) and card states."""
+    study_settings = StudySettings.objects.filter(user=user).first()
+    reviews = Review.objects.filter(user=user).order_by("reviewed_at", "id")
+    states = PromptState.objects.filter(user=user).order_by("prompt_id")
+    return {
+        "format": FORMAT,
+        "version": FORMAT_VERSION,
+        "exported_at": (now or timezone.now()).isoformat(),
+        "username": user.get_username(),
+        "settings": (
+            {name: _plain(getattr(study_settings, name)) for name in SETTINGS_PARSERS}
+            if study_settings
+            else None
+        ),
+        "reviews": [_row(r, REVIEW_PARSERS) for r in reviews.select_related(PROMPT_CARD)],
+        "states": [_row(s, STATE_PARSERS) for s in states.select_related(PROMPT_CARD)],
+    }
+
+
+def _row(instance, names) -> dict:
+    return {"prompt": prompt_identity(instance.prompt),
+            **{name: _plain(getattr(instance, name)) for name in names}}  # fmt: skip
+
+
+def _plain(value):
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+@transaction.atomic
+def progress_import(*, user, data) -> ProgressImported:
+    """Replace the learner's settings, review log and card states with those in `data`.
+
+    Replaces rather than merges: the log and the states are one history, and two histories of
+    the same card cannot be interleaved into one that FSRS would have produced. Every problem
+    (format, values, prompts this site does not have) is reported before anything is written.
+    """
+    problems: list[str] = []
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise ProgressInvalid(["This is not a progress file exported by `export_progress`."])
+    if data.get("version") != FORMAT_VERSION:
+        raise ProgressInvalid([
+            f"This file is format version {data.get('version')!r}; this site reads version "
+            f"{FORMAT_VERSION}."
+        ])  # fmt: skip
+    for section in ("reviews", "states"):
+        if not isinstance(data.get(section), list):
+            problems.append(f"{section}: expected a list.")
+    if data.get("settings") is not None and not isinstance(data["settings"], dict):
+        problems.append("settings: expected an object or null.")
+    if problems:
+        raise ProgressInvalid(problems)
+
+    prompts = PromptFinder([row.get("prompt") for row in data["reviews"] + data["states"]
+                            if isinstance(row, dict)])  # fmt: skip
+    settings = None
+    if data["settings"] is not None:
+        values = _parse(data["settings"], SETTINGS_PARSERS, "settings", problems)
+        settings = StudySettings(user=user, **values)
+    reviews = [
+        Review(user=user, prompt_id=prompt_id, **values)
+        for prompt_id, values in _parse_rows(data["reviews"], "reviews", REVIEW_PARSERS,
+                                             prompts, problems)
+    ]  # fmt: skip
+    states = [
+        PromptState(user=user, prompt_id=prompt_id, **values)
+        for prompt_id, values in _parse_rows(data["states"], "states", STATE_PARSERS,
+                                             prompts, problems)
+    ]  # fmt: skip
+    problems += [
+        f"states: {count} states for one prompt (#{prompt_id} here)."
+        for prompt_id, count in Counter(state.prompt_id for state in states).items()
+        if count > 1
+    ]
+    if problems:
+        raise ProgressInvalid(problems)
+
+    StudySettings.objects.filter(user=user).delete()
+    Review.objects.filter(user=user).delete()
+    PromptState.objects.filter(user=user).delete()
+    if settings is not None:
+        settings.save()
+    Review.objects.bulk_create(reviews)  # in the file's order, so ids keep the log's order
+    PromptState.objects.bulk_create(states)
+    user.__dict__.pop("_study_settings", None)  # settings_for's cache on the user object
+    return ProgressImported(reviews=len(reviews), states=len(states), settings=bool(settings))
+
+
+class PromptFinder:
+    """Finds this site's prompt for each identity in a file, with the cards loaded at once."""
+
+    def __init__(self, identities: list) -> None:
+        lessons = {i.get("lesson") for i in identities if isinstance(i, dict)}
+        self.by_key: dict[tuple, Card] = {}
+        self.by_text: dict[tuple, list[Card]] = defaultdict(list)
+        cards = Card.objects.filter(lesson__slug__in=[s for s in lessons if isinstance(s, str)])
+        for card in cards.select_related("lesson").prefetch_related("prompts"):
+            if card.key:
+                self.by_key[card.lesson.slug, card.key] = card
+            self.by_text[card.lesson.slug, _card_text(card)].append(card)
+
+    def find(self, identity) -> int:
+        """The prompt's id here. Raises ValueError saying what is missing."""
+        if not (
+            isinstance(identity, dict)
+            and isinstance(identity.get("lesson"), str)
+            and isinstance(identity.get("ordinal"), int)
+        ):
+            raise ValueError("the prompt is not named (lesson, card_key or card_text, ordinal).")
+        lesson = identity["lesson"]
+        card = self.by_key.get((lesson, str(identity.get("card_key"))))
+        if card is None:
+            same_text = self.by_text.get((lesson, str(identity.get("card_text"))), [])
+            card = same_text[0] if len(same_text) == 1 else next(
+                (c for c in same_text if c.position == identity.get("card_position")), None
+            )  # fmt: skip
+        prompt = card and next(
+            (p for p in card.prompts.all() if p.ordinal == identity["ordinal"]), None
+        )
+        if prompt is None:
+            raise ValueError(f"this site has no prompt {self.describe(identity)}.")
+        return prompt.pk
+
+    @staticmethod
+    def describe(identity) -> str:
+        if not isinstance(identity, dict):
+            return str(identity)
+        card = identity.get("card_key") or f"with text {str(identity.get('card_text'))[:8]}..."
+        return f"{identity.get('ordinal')} of card {card} in lesson {identity.get('lesson')!r}"
+
+
+def _parse_rows(rows: list, section: str, parsers: dict, prompts: PromptFinder,
+                problems: list[str]):  # fmt: skip
+    for index, row in enumerate(rows):
+        where = f"{section}[{index}]"
+        if not isinstance(row, dict):
+            problems.append(f"{where}: expected an object.")
+            continue
+        try:
+            prompt_id = prompts.find(row.get("prompt"))
+        except ValueError as error:
+            problems.append(f"{where}: {error}")
+            continue
+        before = len(problems)
+        values = _parse(row, parsers, where, problems)
+        if len(problems) == before:
+            yield prompt_id, values
+
+
+def _parse(row: dict, parsers: dict, where: str, problems: list[str]) -> dict:
+    values = {}
+    for name, parse in parsers.items():
+        if name not in row:
+            problems.append(f"{where}.{name}: missing.")
+            continue
+        try:
+            values[name] = parse(row[name])
+        except (TypeError, ValueError, KeyError) as error:
+            problems.append(f"{where}.{name}: {error or 'not valid'} (got {row[name]!r}).")
+    return values
+
+
+def _optional(parse):
+    return lambda value: None if value is None else parse(value)
+
+
+def _count(value) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ValueError("expected a whole number, 0 or more")
+    return value
+
+
+def _number(value) -> float:
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        raise ValueError("expected a number")
+    return value
+
+
+def _between(low: int, high: int):
+    def parse(value) -> int:
+        if _count(value) < low or value > high:
+            raise ValueError(f"expected {low} to {high}")
+        return value
+
+    return parse
+
+
+def _moment(value) -> dt.datetime:
+    moment = dt.datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        raise ValueError("expected a time with its UTC offset")
+    return moment
+
+
+def _memory(value) -> dict:
+    Memory.from_json(value)  # raises on anything that is not a stored memory
+    return value
+
+
+def _time_zone(value) -> str:
+    zoneinfo.ZoneInfo(value)  # raises on a name that is not a time zone
+    return value
+
+
+STATES = _between(min(PromptState.State.values), max(PromptState.State.values))
+SETTINGS_PARSERS = {
+    "desired_retention": _number,
+    "maximum_interval": _count,
+    "new_per_day": _count,
+    "time_zone": _time_zone,
+    "exam_date": _optional(dt.date.fromisoformat),
+}
+REVIEW_PARSERS = {
+    "rating": _between(min(Review.Rating.values), max(Review.Rating.values)),
+    "reviewed_at": _moment,
+    "duration_ms": _optional(_count),
+    "interval_days": _optional(_count),
+    "state_before": _optional(STATES),
+    "state_after": STATES,
+    "before": _optional(_memory),
+    "after": _memory,
+}
+STATE_PARSERS = {
+    "state": STATES,
+    "step": _optional(_count),
+    "stability": _optional(_number),
+    "difficulty": _optional(_number),
+    "due": _moment,
+    "last_review": _optional(_moment),
+    "reps": _count,
+    "lapses": _count,
+    "version": _count,
+}

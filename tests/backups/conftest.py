@@ -1,0 +1,66 @@
+"""A learner with a varied study history, and their progress as plain values to compare."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from backups.services import prompt_identity
+from flashcards.models import Card, Prompt, PromptState, Review, StudySettings
+from flashcards.services import grade_undo, undo_token
+from tests.conftest import make_card, make_lesson, study_for_days
+
+START = dt.datetime(2026, 3, 2, 8, 30, tzinfo=dt.UTC)
+
+
+def fields_of(row, model) -> dict:
+    return {
+        field.name: getattr(row, field.attname)
+        for field in model._meta.concrete_fields
+        if field.name not in ("id", "user", "prompt")
+    }
+
+
+def progress_of(user) -> dict:
+    """Every field of the learner's settings, reviews and states, prompts named by identity."""
+    study_settings = StudySettings.objects.filter(user=user).first()
+
+    def named(prompt) -> tuple:
+        return tuple(prompt_identity(prompt).values())
+
+    return {
+        "settings": fields_of(study_settings, StudySettings) if study_settings else None,
+        "reviews": [
+            (named(review.prompt), fields_of(review, Review))
+            for review in Review.objects.filter(user=user).order_by("reviewed_at", "id")
+        ],
+        "states": {
+            named(state.prompt): fields_of(state, PromptState)
+            for state in PromptState.objects.filter(user=user)
+        },
+    }
+
+
+def study(user, prompts) -> None:
+    """Two weeks of study, then the last grade undone (so versions run ahead of the log)."""
+    study_for_days(user, prompts, start=START, days=14)
+    latest = Review.objects.filter(user=user).order_by("-reviewed_at", "-id").first()
+    grade_undo(user=user, token=undo_token(user_id=user.pk, review_id=latest.pk))
+
+
+@pytest.fixture
+def studied(learner):
+    StudySettings.objects.create(
+        user=learner, desired_retention=0.85, maximum_interval=400, new_per_day=7,
+        time_zone="Europe/Paris", exam_date=dt.date(2026, 6, 1),
+    )  # fmt: skip
+    lesson = make_lesson()
+    cards = [
+        make_card(lesson=lesson),
+        make_card(lesson=lesson, kind=Card.Kind.REVERSED, front="Aurora cloning", back="CoW."),
+        make_card(lesson=lesson, kind=Card.Kind.CLOZE, front="{{c1::PITR}} to {{c2::5 min}}."),
+        make_card(lesson=lesson, key="named", front="A card with an id line?"),
+    ]
+    study(learner, list(Prompt.objects.filter(card__in=cards).order_by("card__position")))
+    return learner

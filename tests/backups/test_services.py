@@ -1,0 +1,146 @@
+"""A learner's progress as a file: export, import, and the round trips that must be exact."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from backups.services import (
+    BackupError,
+    ProgressInvalid,
+    backup_kind,
+    progress_export,
+    progress_import,
+)
+from flashcards.models import Card, Prompt, PromptState, Review, StudySettings
+from tests.backups.conftest import START, progress_of, study
+from tests.conftest import make_card, make_user, study_for_days
+
+pytestmark = pytest.mark.django_db
+
+CONTENT = Path(__file__).resolve().parents[2] / "content"
+
+
+def wipe(user) -> None:
+    for model in (Review, PromptState, StudySettings):
+        model.objects.filter(user=user).delete()
+
+
+def test_export_then_import_reproduces_every_field_of_every_state_and_review(studied):
+    before = progress_of(studied)
+    assert len(before["states"]) == 6 and len(before["reviews"]) > 10
+    data = progress_export(user=studied)
+    wipe(studied)
+
+    imported = progress_import(user=studied, data=data)
+
+    assert (imported.reviews, imported.states) == (len(before["reviews"]), 6)
+    assert progress_of(studied) == before
+    assert progress_export(user=studied, now=START) == {**data, "exported_at": START.isoformat()}
+
+
+def test_import_into_a_site_that_imported_the_same_notes_afresh(learner):
+    """New card and prompt ids, as on a fresh database with content/ imported."""
+    call_command("import_notes", str(CONTENT), stdout=StringIO())
+    prompts = list(Prompt.objects.filter(card__lesson__slug="restore-paths").order_by("pk")[:8])
+    assert {prompt.ordinal for prompt in prompts} == {1, 2}  # a reversed or cloze card among them
+    study(learner, prompts)
+    before = progress_of(learner)
+    data = progress_export(user=learner)
+
+    old_ids = set(Prompt.objects.values_list("pk", flat=True))
+    Card.objects.all().delete()  # cascades to prompts, states and reviews
+    call_command("import_notes", str(CONTENT), stdout=StringIO())
+    assert not old_ids & set(Prompt.objects.values_list("pk", flat=True))
+    progress_import(user=learner, data=data)
+
+    assert progress_of(learner) == before
+
+
+def test_import_into_another_account_leaves_the_exporter_alone(studied):
+    other = make_user()
+    before = progress_of(studied)
+    progress_import(user=other, data=progress_export(user=studied))
+    assert progress_of(other) == before == progress_of(studied)
+
+
+def test_import_replaces_the_learners_progress_rather_than_merging(studied):
+    data = progress_export(user=studied)
+    elsewhere = make_card().prompts.get()
+    study_for_days(studied, [elsewhere], start=START + dt.timedelta(days=30), days=1)
+    progress_import(user=studied, data=data)
+    assert not Review.objects.filter(user=studied, prompt=elsewhere).exists()
+    assert not PromptState.objects.filter(user=studied, prompt=elsewhere).exists()
+
+
+def test_unknown_prompts_are_refused_by_name_and_nothing_changes(studied):
+    before = progress_of(studied)
+    data = progress_export(user=studied)
+    data["states"][0]["prompt"]["lesson"] = "no-such-lesson"
+    data["reviews"][-1]["prompt"]["ordinal"] = 9
+    with pytest.raises(ProgressInvalid) as refused:
+        progress_import(user=studied, data=data)
+    problems = refused.value.problems
+    assert any(p.startswith("states[0]:") and "'no-such-lesson'" in p for p in problems)
+    assert any(p.startswith(f"reviews[{len(data['reviews']) - 1}]: ") for p in problems)
+    assert progress_of(studied) == before
+
+
+def test_another_format_or_version_is_refused(studied):
+    data = progress_export(user=studied)
+    with pytest.raises(ProgressInvalid, match="format version 2; this site reads version 1"):
+        progress_import(user=studied, data={**data, "version": 2})
+    with pytest.raises(ProgressInvalid, match="not a progress file"):
+        progress_import(user=studied, data={"reviews": []})
+
+
+def test_bad_values_are_each_reported_with_where_they_are(studied):
+    before = progress_of(studied)
+    data = copy.deepcopy(progress_export(user=studied))
+    data["reviews"][0]["rating"] = 7
+    data["states"][1]["due"] = "2026-03-02T08:30:00"  # no UTC offset
+    data["states"][2]["reps"] = -1
+    data["settings"]["time_zone"] = "Mars/Olympus"
+    del data["reviews"][3]["after"]
+    with pytest.raises(ProgressInvalid) as refused:
+        progress_import(user=studied, data=data)
+    wheres = [problem.split(":")[0] for problem in refused.value.problems]
+    assert wheres == [
+        "settings.time_zone", "reviews[0].rating", "reviews[3].after", "states[1].due",
+        "states[2].reps",
+    ]  # fmt: skip
+    assert progress_of(studied) == before
+
+
+def test_a_learner_without_settings_or_reviews_round_trips(learner):
+    data = progress_export(user=learner)
+    assert (data["settings"], data["reviews"], data["states"]) == (None, [], [])
+    StudySettings.objects.create(user=learner, new_per_day=3)
+    progress_import(user=learner, data=data)
+    assert not StudySettings.objects.filter(user=learner).exists()
+
+
+def test_backup_files_are_told_apart_by_their_first_bytes(tmp_path):
+    sqlite, dump, other = tmp_path / "a", tmp_path / "b", tmp_path / "c"
+    sqlite.write_bytes(b"SQLite format 3\x00" + bytes(100))
+    dump.write_bytes(b"PGDMP\x01\x0e")
+    other.write_text('{"format": "study-portal-progress"}')
+    assert (backup_kind(sqlite), backup_kind(dump)) == ("sqlite", "postgresql")
+    with pytest.raises(BackupError, match="not a backup made by `manage.py backup`"):
+        backup_kind(other)
+    with pytest.raises(BackupError, match="Cannot read"):
+        backup_kind(tmp_path / "missing")
+
+
+def test_export_names_prompts_by_lesson_card_and_ordinal(studied):
+    data = progress_export(user=studied, now=timezone.now())
+    identities = [state["prompt"] for state in data["states"]]
+    assert {identity["ordinal"] for identity in identities} == {1, 2}
+    assert "named" in {identity["card_key"] for identity in identities}
+    assert all(len(identity["card_text"]) == 32 for identity in identities)

@@ -1,0 +1,37 @@
+"""The load script (bench/load.py) at a small size, on the database this run of the suite uses.
+
+8 learners grade for 8 seconds through gunicorn (two instances on PostgreSQL, one on SQLite,
+two workers each), one worker is killed halfway, and the script audits the review log: no
+5xx, no acknowledged grade lost or doubled, every state equal to a rebuild from the log. The
+full size (50 learners, 60 seconds) is `make load`; its figures are in docs/NOTES.md.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+pytestmark = pytest.mark.load
+
+
+def test_grading_under_load_with_a_worker_killed_loses_and_doubles_nothing():
+    url = os.environ.get("DATABASE_URL", "")
+    database = url if url.startswith(("postgres://", "postgresql://")) else "sqlite"
+    completed = subprocess.run(
+        [sys.executable, "-m", "bench.load", "--database", database, "--learners", "8",
+         "--seconds", "8"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )  # fmt: skip
+    report = completed.stdout + completed.stderr
+    assert completed.returncode == 0, report
+    assert "killed at" in report and "replaced after" in report
+    assert "   OK" in completed.stdout
