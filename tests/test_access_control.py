@@ -1,0 +1,528 @@
+"""Who may do what, URL by URL: one table of every URL the site has, for anonymous visitors,
+learners, instructors and superusers, GET and POST; per-user objects are a 404 to anyone
+else; and every POST is refused without the CSRF token, htmx's included.
+
+A new URL fails `test_every_url_pattern_is_in_the_table` until it has a row here.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.sessions.models import Session
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.test import Client
+from django.urls import URLResolver, get_resolver, resolve
+from django.utils import timezone
+
+from flashcards.models import PromptState, Review, StudySettings
+from flashcards.services import grade_token, read_grade_token, undo_token
+from lessons.models import Lesson
+from tests.conftest import PASSWORD, make_lesson, make_user
+from trees.models import AnswerTakenBack, TreeWalk
+
+pytestmark = pytest.mark.django_db
+
+CONTENT = Path(__file__).resolve().parents[1] / "content"
+TOPIC = "/topics/amazon-rds-aurora/"
+LESSON = "/lessons/restore-paths/"
+DRAFT = "/lessons/draft-only/"
+TREE = "/trees/which-restore-path/"
+STEP = "?tree-which-restore-path=1"
+ROLES = ("anonymous", "learner", "instructor", "superuser")
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+# Expected answers besides plain status codes: a redirect, and to where.
+LOGIN = "302 to log in"
+ADMIN_LOGIN = "302 to the admin's log in"
+HOME = "302 home"
+ADMIN_HOME = "302 to the admin index"
+REDIRECTS = {
+    LOGIN: "/accounts/login/?next=",
+    ADMIN_LOGIN: "/admin/login/?next=",
+    HOME: "/",
+    ADMIN_HOME: "/admin/",
+}
+
+Expected = int | str
+
+
+@dataclass(frozen=True)
+class Row:
+    path: str
+    answers: dict[str, tuple[Expected, Expected]]  # role -> (GET, POST)
+    htmx: bool = False
+
+    def __str__(self) -> str:
+        return self.path + (" (htmx)" if self.htmx else "")
+
+
+def by_role(anonymous, learner, instructor, superuser) -> dict[str, tuple[Expected, Expected]]:
+    return dict(zip(ROLES, (anonymous, learner, instructor, superuser), strict=True))
+
+
+def everyone(get: Expected, post: Expected) -> dict[str, tuple[Expected, Expected]]:
+    return dict.fromkeys(ROLES, (get, post))
+
+
+def signed_in(anonymous, signed_in_answer) -> dict[str, tuple[Expected, Expected]]:
+    """Anonymous visitors get one answer; every signed-in role the other."""
+    return {"anonymous": anonymous, **dict.fromkeys(ROLES[1:], signed_in_answer)}
+
+
+def staff(anonymous_and_learners, instructor, superuser=None) -> dict:
+    """The admin: visitors and learners (not staff) are sent to the admin's log-in."""
+    return {
+        "anonymous": anonymous_and_learners,
+        "learner": anonymous_and_learners,
+        "instructor": instructor,
+        "superuser": superuser or instructor,
+    }
+
+
+# Every URL of the site. POSTs carry no data: the point is who gets past the door, and what
+# the view answers to a request it cannot use. Readers' pages take GET only (405 to a POST).
+TABLE = [
+    Row("/healthz", everyone(200, 405)),
+    Row("/favicon.ico", everyone(301, 405)),
+    Row("/", everyone(200, 405)),
+    Row(TOPIC, everyone(200, 405)),
+    Row("/topics/no-such-topic/", everyone(404, 405)),
+    Row(LESSON, everyone(200, 405)),
+    Row(LESSON + STEP, everyone(200, 405)),
+    # A draft is a 404 to readers and a preview to whoever may edit lessons.
+    Row(DRAFT, by_role((404, 405), (404, 405), (200, 405), (200, 405))),
+    Row("/lessons/no-such-lesson/", everyone(404, 405)),
+    Row("/trees/", everyone(200, 405)),
+    Row(TREE, everyone(200, 405)),
+    Row(TREE + STEP, everyone(200, 405), htmx=True),
+    Row(TREE + "map/", everyone(200, 405)),
+    Row("/trees/no-such-tree/", everyone(404, 405)),
+    Row("/trees/no-such-tree/map/", everyone(404, 405)),
+    Row("/search/?q=snapshot", everyone(200, 405)),
+    Row("/search/?q=snapshot", everyone(200, 405), htmx=True),
+    # Account pages: a signed-in user is sent home from sign-up and log-in.
+    Row("/accounts/signup/", signed_in((200, 200), (HOME, HOME))),
+    Row("/accounts/login/", signed_in((200, 200), (HOME, HOME))),
+    Row("/accounts/logout/", everyone(405, HOME)),
+    Row("/accounts/password/", signed_in((LOGIN, LOGIN), (200, 200))),
+    Row("/accounts/password/done/", signed_in((LOGIN, LOGIN), (200, 405))),
+    # Studying needs an account; a grade or an undo without a token is a 400.
+    Row("/study/", signed_in((LOGIN, LOGIN), (200, 405))),
+    Row("/study/?scope=lesson:restore-paths", signed_in((LOGIN, LOGIN), (200, 405)), htmx=True),
+    Row("/study/grade/", signed_in((LOGIN, LOGIN), (405, 400))),
+    Row("/study/grade/", signed_in((LOGIN, LOGIN), (405, 400)), htmx=True),
+    Row("/study/undo/", signed_in((LOGIN, LOGIN), (405, 400))),
+    Row("/study/undo/", signed_in((LOGIN, LOGIN), (405, 400)), htmx=True),
+    Row("/study/settings/", signed_in((LOGIN, LOGIN), (200, 200))),
+    Row("/progress/", signed_in((LOGIN, LOGIN), (200, 405))),
+    # Analytics: whoever may change lessons; a learner is refused outright.
+    Row("/analytics/", by_role((LOGIN, LOGIN), (403, 403), (200, 405), (200, 405))),
+    # The admin: entry points, the note upload, the tree preview, and what only a superuser
+    # may see (users, log-in attempts).
+    Row("/admin/", staff((ADMIN_LOGIN, ADMIN_LOGIN), (200, 200))),
+    # Staff already signed in are sent on to the index; a POST just shows the form again.
+    Row("/admin/login/", staff((200, 200), (ADMIN_HOME, 200))),
+    Row("/admin/lessons/lesson/", staff((ADMIN_LOGIN, ADMIN_LOGIN), (200, 200))),
+    # An empty POST shows the upload form again (a refused upload is a 400: test_bad_input.py).
+    Row("/admin/lessons/lesson/import/", staff((ADMIN_LOGIN, ADMIN_LOGIN), (200, 200))),
+    Row("/admin/trees/tree/", staff((ADMIN_LOGIN, ADMIN_LOGIN), (200, 200))),
+    Row("/admin/trees/tree/preview/", staff((ADMIN_LOGIN, ADMIN_LOGIN), (405, 200))),
+    Row("/admin/flashcards/card/", staff((ADMIN_LOGIN, ADMIN_LOGIN), (200, 200))),
+    Row("/admin/auth/user/", staff((ADMIN_LOGIN, ADMIN_LOGIN), (403, 403), (200, 200))),
+    Row("/admin/axes/accessattempt/", staff((ADMIN_LOGIN, ADMIN_LOGIN), (403, 403), (200, 200))),
+]
+
+
+@pytest.fixture(autouse=True)
+def fast_hashing(settings):
+    """Users are made and log in often here; the real hasher is slow on purpose."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def site(db, instructor, superuser, learner):
+    """The bundled notes imported, a draft lesson, and a user of every role."""
+    call_command("import_notes", str(CONTENT), stdout=StringIO())
+    topic = Lesson.objects.get(slug="restore-paths").topic
+    make_lesson(topic=topic, slug="draft-only", title="Draft only", status=Lesson.Status.DRAFT)
+    return {"anonymous": None, "learner": learner, "instructor": instructor,
+            "superuser": superuser}  # fmt: skip
+
+
+def client_for(user) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def answer(response) -> Expected:
+    """The response as the table writes it: a status, or a redirect with where it goes."""
+    if response.status_code != 302:
+        return response.status_code
+    location = response["Location"]
+    for name, prefix in REDIRECTS.items():
+        if location == prefix or (prefix.endswith("=") and location.startswith(prefix)):
+            return name
+    return f"302 to {location}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_url_answers_each_role_as_the_table_says(site, role):
+    wrong = []
+    for row in TABLE:
+        for method, expected in zip(("get", "post"), row.answers[role], strict=True):
+            client = client_for(site[role])
+            extra = HTMX if row.htmx else {}
+            got = answer(getattr(client, method)(row.path, **extra))
+            if got != expected:
+                wrong.append(f"{method.upper()} {row}: expected {expected!r}, got {got!r}")
+    assert not wrong, "\n".join(wrong)
+
+
+def url_patterns(
+    resolver: URLResolver | None = None, prefix: str = ""
+) -> Iterator[tuple[str, str | None]]:
+    """Every pattern of the URLconf, includes followed, with `route` set to its full route."""
+    for pattern in (resolver or get_resolver()).url_patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            yield from url_patterns(pattern, route)
+        else:
+            yield route, pattern.name
+
+
+# What ModelAdmin generates for every model; anything else under admin/ is a view of ours.
+GENERATED_ADMIN_VIEWS = ("_changelist", "_add", "_history", "_delete", "_change")
+
+
+def test_every_url_pattern_is_in_the_table():
+    patterns = set(url_patterns())
+    routes = {route for route, _name in patterns}
+    covered = {resolve(row.path.split("?")[0]).route for row in TABLE}
+    # The admin's own URLs are many and generated; the table covers its entry points, one
+    # change list per app of ours, our own admin views and the superuser-only pages.
+    site_routes = {route for route in routes if not route.startswith("admin/")}
+    assert site_routes - covered == set(), "add a row to TABLE for each new URL"
+    admin_rows = {row.path for row in TABLE if row.path.startswith("/admin/")}
+    assert {"/admin/", "/admin/login/", "/admin/lessons/lesson/import/"} <= admin_rows
+    ours = {
+        route
+        for route, name in patterns
+        if re.fullmatch(r"admin/\w+/\w+/.+", route)
+        and name
+        and not name.endswith(GENERATED_ADMIN_VIEWS)
+    }
+    assert {"admin/lessons/lesson/import/", "admin/trees/tree/preview/"} <= ours
+    assert ours - covered == set(), "a custom admin view needs a row in TABLE"
+
+
+def test_the_table_gives_every_role_an_answer():
+    for row in TABLE:
+        assert set(row.answers) == set(ROLES), row
+
+
+# Per-user objects ---------------------------------------------------------------------------
+
+
+def hidden(page: str, name: str) -> str:
+    return html.unescape(re.search(rf'name="{name}" value="([^"]*)"', page)[1])
+
+
+@pytest.fixture
+def two_learners(site):
+    """The learner from the table, who has graded a card, and another learner."""
+    owner = site["learner"]
+    other = make_user(username="other-learner")
+    owner_client = client_for(owner)
+    page = owner_client.get("/study/").content.decode()
+    grade = owner_client.post("/study/grade/", {"token": hidden(page, "reveal"), "rating": 3})
+    assert grade.status_code == 303
+    return owner, owner_client, other, client_for(other)
+
+
+def snapshot() -> tuple:
+    """Every per-learner row, to show a refused request wrote nothing."""
+    return (
+        list(PromptState.objects.order_by("pk").values()),
+        list(Review.objects.order_by("pk").values()),
+        list(StudySettings.objects.order_by("pk").values()),
+        list(TreeWalk.objects.order_by("pk").values()),
+        AnswerTakenBack.objects.count(),
+    )
+
+
+def test_another_learners_grade_token_is_a_404(two_learners):
+    owner, owner_client, other, other_client = two_learners
+    page = owner_client.get("/study/").content.decode()
+    theirs = hidden(page, "reveal")
+    before = snapshot()
+    for extra in ({}, HTMX):
+        response = other_client.post("/study/grade/", {"token": theirs, "rating": 3}, **extra)
+        assert response.status_code == 404
+        assert "not in your study session" in response.content.decode()
+    assert snapshot() == before
+
+
+def test_another_learners_undo_token_is_a_404(two_learners):
+    owner, owner_client, other, other_client = two_learners
+    page = owner_client.get("/study/").content.decode()
+    theirs = hidden(page.split('class="undo"')[1], "token")
+    before = snapshot()
+    response = other_client.post("/study/undo/", {"token": theirs})
+    assert response.status_code == 404 and "nothing of yours" in response.content.decode()
+    assert snapshot() == before
+    # The owner can still take it back: the refusal spent nothing.
+    assert owner_client.post("/study/undo/", {"token": theirs}).status_code == 303
+
+
+def test_an_undo_token_forged_for_another_learners_review_is_refused(two_learners):
+    owner, _owner_client, other, other_client = two_learners
+    review = Review.objects.get(user=owner)
+    # Signed for the other learner, naming the owner's review: still only their own reviews.
+    token = undo_token(user_id=other.pk, review_id=review.pk)
+    before = snapshot()
+    response = other_client.post("/study/undo/", {"token": token})
+    assert response.status_code == 400
+    assert snapshot() == before
+
+
+def test_another_learners_reveal_token_shows_nothing(two_learners):
+    owner, _owner_client, other, other_client = two_learners
+    page = other_client.get("/study/").content.decode()
+    shown_to_other = read_grade_token(hidden(page, "reveal"), user_id=other.pk).prompt_id
+    # The owner's token for the very card the other learner is looking at.
+    theirs = grade_token(
+        user_id=owner.pk, prompt_id=shown_to_other, version=0, shown_at=timezone.now()
+    )
+    shown = other_client.get("/study/", {"reveal": theirs})
+    assert shown.status_code == 200
+    assert 'class="grade__interval"' not in shown.content.decode()
+    assert other_client.get("/study/", {"reveal": hidden(page, "reveal")}).status_code == 200
+
+
+def test_study_settings_are_only_ever_the_requesters(two_learners):
+    owner, owner_client, other, other_client = two_learners
+    StudySettings.objects.create(user=owner, new_per_day=7, time_zone="Europe/Paris")
+    page = other_client.get("/study/settings/").content.decode()
+    assert 'value="7"' not in page and 'Europe/Paris" selected' not in page
+    response = other_client.post(
+        "/study/settings/",
+        {
+            "user": owner.pk,
+            "desired_retention": "0.8",
+            "maximum_interval": "100",
+            "new_per_day": "3",
+            "time_zone": "UTC",
+            "exam_date": "",
+        },
+    )
+    assert response.status_code == 302
+    assert StudySettings.objects.get(user=owner).new_per_day == 7
+    assert StudySettings.objects.get(user=other).new_per_day == 3
+
+
+def test_a_learners_tree_walk_is_only_moved_by_their_own_session(site):
+    first, second = client_for(site["learner"]), client_for(make_user(username="walker-two"))
+    first.get(TREE + "?tree-which-restore-path=1")
+    mine = TreeWalk.objects.get(user=site["learner"])
+    # Another learner walking the same tree, back and forth, has a walk of their own.
+    second.get(TREE + "?tree-which-restore-path=2")
+    second.get(TREE + "?tree-which-restore-path=2.1")
+    second.get(TREE)
+    mine.refresh_from_db()
+    assert (mine.path, mine.steps) == ("1", 1)
+    assert TreeWalk.objects.filter(user__username="walker-two").count() == 1
+    # The walk's id lives only in the server-side session; the cookie is an opaque key, and
+    # one learner's session key is not another's.
+    assert first.cookies[settings.SESSION_COOKIE_NAME].value != (
+        second.cookies[settings.SESSION_COOKIE_NAME].value
+    )
+
+
+def test_the_dashboard_shows_only_the_requesters_own_figures(two_learners):
+    owner, owner_client, other, other_client = two_learners
+    mine = owner_client.get("/progress/")
+    theirs = other_client.get("/progress/")
+    assert mine.context["board"] != theirs.context["board"]
+    assert Review.objects.filter(user=other).count() == 0
+    assert theirs.context["board"].reviewed_today == 0
+    assert mine.context["board"].reviewed_today == 1
+
+
+def test_search_never_finds_a_draft(site):
+    make_lesson(slug="secret-draft", title="Quokkaquest secrets", status=Lesson.Status.DRAFT,
+                body="## Quokkaquest\n\nUnpublished.\n")  # fmt: skip
+    for role in ROLES:
+        page = client_for(site[role]).get("/search/", {"q": "quokkaquest"}).content.decode()
+        assert "secret-draft" not in page, role
+
+
+# CSRF -----------------------------------------------------------------------------------------
+
+
+def csrf_client(user=None) -> Client:
+    client = Client(enforce_csrf_checks=True)
+    if user is not None:
+        user.refresh_from_db()  # an earlier case may have changed the password
+        client.force_login(user)
+    return client
+
+
+def test_every_post_without_a_token_is_refused_before_the_view(site):
+    """CsrfViewMiddleware stands before every view: no view of ours is exempt."""
+    for role in ROLES:
+        client = csrf_client(site[role])
+        for row in TABLE:
+            response = client.post(row.path, **(HTMX if row.htmx else {}))
+            assert response.status_code == 403, (role, str(row), response.status_code)
+
+
+def csrf_cookie(client: Client, page: str) -> str:
+    client.get(page)
+    return client.cookies[settings.CSRF_COOKIE_NAME].value
+
+
+def world() -> tuple:
+    user_model = get_user_model()
+    return (
+        *snapshot(),
+        sorted(Session.objects.values_list("session_key", flat=True)),
+        list(user_model.objects.order_by("pk").values("pk", "username", "password", "last_login")),
+        list(Lesson.objects.order_by("pk").values_list("slug", "status")),
+    )
+
+
+@dataclass(frozen=True)
+class CsrfCase:
+    path: str
+    role: str
+    page: str  # a page that carries the token, loaded first
+    data: dict
+
+
+def csrf_cases(site, studied_page: str) -> list[CsrfCase]:
+    new_password = "another long passphrase"
+    lesson = Lesson.objects.get(slug="restore-paths")
+    note = b"# 2026-02-01 \xe2\x80\x94 CSRF note\n\n**Source:** s\n**Theme:** t\n\nBody.\n"
+    return [
+        CsrfCase("/accounts/signup/", "anonymous", "/accounts/signup/",
+                 {"username": "csrf-newcomer", "password1": new_password,
+                  "password2": new_password}),
+        CsrfCase("/accounts/login/", "anonymous", "/accounts/login/",
+                 {"username": "learner", "password": PASSWORD}),
+        CsrfCase("/accounts/logout/", "learner", "/", {}),
+        CsrfCase("/accounts/password/", "learner", "/accounts/password/",
+                 {"old_password": PASSWORD, "new_password1": new_password,
+                  "new_password2": new_password}),
+        CsrfCase("/study/grade/", "learner", "/study/",
+                 {"token": hidden(studied_page, "reveal"), "rating": "3"}),
+        CsrfCase("/study/undo/", "learner", "/study/", {"token": "filled in below"}),
+        CsrfCase("/study/settings/", "learner", "/study/settings/",
+                 {"desired_retention": "0.8", "maximum_interval": "100", "new_per_day": "3",
+                  "time_zone": "UTC", "exam_date": ""}),
+        CsrfCase("/admin/login/", "anonymous", "/admin/login/",
+                 {"username": "admin", "password": PASSWORD}),
+        CsrfCase("/admin/lessons/lesson/import/", "instructor", "/admin/lessons/lesson/import/",
+                 {"notes": _upload(note), "topic": "CSRF", "status": ""}),
+        CsrfCase("/admin/lessons/lesson/", "instructor", "/admin/lessons/lesson/",
+                 {"action": "unpublish", "_selected_action": [lesson.pk]}),
+        CsrfCase("/admin/trees/tree/preview/", "instructor", "/admin/trees/tree/add/",
+                 {"definition": "? q: Why?\n- A -> a\n\n= a: A\n"}),
+    ]  # fmt: skip
+
+
+def _upload(data: bytes) -> SimpleUploadedFile:
+    return SimpleUploadedFile("csrf.md", data, content_type="text/markdown")
+
+
+def test_every_site_url_that_takes_a_post_has_a_csrf_case(site):
+    """A URL outside the admin whose POST some role may use needs a case with real data."""
+    takes_post = {
+        row.path.split("?")[0]
+        for row in TABLE
+        if not row.path.startswith("/admin/")
+        and any(post not in (405, 403, LOGIN) for _get, post in row.answers.values())
+    }
+    cases = {case.path for case in csrf_cases(site, 'name="reveal" value="x"')}
+    assert takes_post - cases == set()
+
+
+# The token as the site hands it out: in each form, and for htmx in <body hx-headers>.
+FORM_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+HTMX_TOKEN = re.compile(r"hx-headers='\{\"X-CSRFToken\": \"([^\"]+)\"\}'")
+
+
+def prepare(site, case: CsrfCase) -> tuple[Client, dict, str]:
+    """A client of the case's role that has loaded the page, the data to post, and the page."""
+    client = csrf_client(site[case.role])
+    data = dict(case.data)
+    if case.path == "/study/undo/":
+        # Grade first, through the CSRF-checked client, to have something to undo.
+        page = client.get("/study/").content.decode()
+        graded = client.post("/study/grade/", {"token": hidden(page, "reveal"), "rating": "1"},
+                             HTTP_X_CSRFTOKEN=HTMX_TOKEN.search(page)[1])  # fmt: skip
+        assert graded.status_code == 303
+        page = client.get("/study/").content.decode()
+        data["token"] = hidden(page.split('class="undo"')[1], "token")
+    else:
+        page = client.get(case.page).content.decode()
+    for value in data.values():
+        if hasattr(value, "seek"):
+            value.seek(0)
+    return client, data, page
+
+
+@pytest.mark.parametrize(
+    "how",
+    ["no token", "no token, htmx", "wrong header, htmx", "wrong form field", "token of another"],
+)
+def test_every_post_is_refused_without_the_right_csrf_token(site, how):
+    studied = csrf_client(site["learner"]).get("/study/").content.decode()
+    for case in csrf_cases(site, studied):
+        client, data, _page = prepare(site, case)
+        before = world()
+        extra = {}
+        if "htmx" in how:
+            extra.update(HTMX)
+        if how == "wrong header, htmx":
+            extra["HTTP_X_CSRFTOKEN"] = "x" * 32
+        elif how == "wrong form field":
+            data["csrfmiddlewaretoken"] = "y" * 64
+        elif how == "token of another":
+            data["csrfmiddlewaretoken"] = csrf_cookie(Client(), "/accounts/login/")
+        response = client.post(case.path, data, **extra)
+        assert response.status_code == 403, (case.path, how, response.status_code)
+        assert "Reload the page and try again." in response.content.decode(), case.path
+        assert world() == before, (case.path, how)
+
+
+@pytest.mark.parametrize("how", ["form field", "htmx header"])
+def test_every_post_is_accepted_with_the_token_the_page_hands_out(site, how):
+    studied = csrf_client(site["learner"]).get("/study/").content.decode()
+    for case in csrf_cases(site, studied):
+        client, data, page = prepare(site, case)
+        in_form = FORM_TOKEN.search(page)
+        for_htmx = HTMX_TOKEN.search(page)
+        assert in_form, case.page
+        assert for_htmx or case.page.startswith("/admin/"), case.page  # the admin has no htmx
+        extra = {}
+        if how == "form field":
+            data["csrfmiddlewaretoken"] = html.unescape(in_form[1])
+        else:
+            extra = {**HTMX, "HTTP_X_CSRFTOKEN": (for_htmx or in_form)[1]}
+        before = world()
+        response = client.post(case.path, data, **extra)
+        assert response.status_code in (200, 302, 303), (case.path, how, response.status_code)
+        if case.path != "/admin/trees/tree/preview/":  # the preview only shows; it saves nothing
+            assert world() != before, (case.path, how)
