@@ -9,14 +9,17 @@ HOST ?= 127.0.0.1
 # Set by `setup`; the stamp is rebuilt whenever pyproject.toml changes.
 STAMP := $(VENV)/.installed
 
-.PHONY: help setup run test lint format migrate content bench clean
+.PHONY: help setup run serve serve-env test lint format migrate content bench load screenshots clean
 
 help:
 	@echo "make run    set up, then serve the portal at http://$(HOST):$(PORT) (PORT=NNNN to change)"
+	@echo "make serve  production: gunicorn, debug off (needs DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DATABASE_URL)"
 	@echo "make test   set up, then lint and run the whole suite (again on PostgreSQL if TEST_DATABASE_URL is set)"
 	@echo "make lint   ruff check and format check"
 	@echo "make format ruff fix and format"
 	@echo "make bench  the benchmark; writes docs/PERFORMANCE.md (BENCH_LEARNERS, BENCH_SECONDS)"
+	@echo "make load   grading under load with a worker killed, audited (LOAD_LEARNERS, LOAD_SECONDS)"
+	@echo "make screenshots  the README's screenshots, taken afresh into docs/screenshots/"
 
 # Python 3.12 or newer: pyenv's shim honours .python-version; otherwise the newest python3.1x found.
 $(STAMP): pyproject.toml
@@ -48,6 +51,31 @@ run: content
 	@echo "Serving the portal at http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# Production (README, Deploying): debug off; migrations and the bundled notes (`content`), the
+# deployment checks, hashed and compressed static files, then gunicorn on HOST:PORT with
+# WEB_CONCURRENCY workers. gunicorn also reads FORWARDED_ALLOW_IPS (whose X-Forwarded-Proto to
+# believe) and GUNICORN_CMD_ARGS (any other option).
+WEB_CONCURRENCY ?= $(shell echo $$(( 2 * $$(nproc 2>/dev/null || echo 1) + 1 )))
+
+serve: export DJANGO_DEBUG := 0
+serve: serve-env content
+	$(PY) manage.py check --deploy
+	$(PY) manage.py collectstatic --no-input -v 0
+	@echo "Serving the portal with gunicorn on $(HOST):$(PORT), $(WEB_CONCURRENCY) workers"
+	exec $(VENV)/bin/gunicorn portal.wsgi --bind $(HOST):$(PORT) --workers $(WEB_CONCURRENCY) \
+	  --access-logfile -
+
+# Before anything is installed or migrated: one line naming every missing variable.
+serve-env:
+	@missing=(); \
+	for name in DJANGO_SECRET_KEY DJANGO_ALLOWED_HOSTS DATABASE_URL; do \
+	  [ -n "$${!name// /}" ] || missing+=("$$name"); \
+	done; \
+	if [ $${#missing[@]} -gt 0 ]; then \
+	  printf -v names '%s, ' "$${missing[@]}"; \
+	  echo "make serve needs $${names%, } set (see Deploying in README.md)." >&2; exit 1; \
+	fi
+
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -74,6 +102,20 @@ bench: setup
 	  if [ "$$(id -u)" = 0 ]; then apt-get install -y -qq --no-install-recommends wrk >/dev/null; \
 	  else echo "make bench needs wrk: sudo apt-get install wrk" >&2; exit 1; fi; }
 	$(PY) bench/run.py
+
+# Grading under load and faults (bench/load.py): 50 learners for 60 s on SQLite, then on
+# PostgreSQL when LOAD_DATABASE_URL or TEST_DATABASE_URL names a server whose role may create
+# databases. Exits non-zero on any 5xx, lost or doubled grade. `make test` runs it small.
+load: setup
+	$(PY) -m bench.load --database sqlite
+	@url="$${LOAD_DATABASE_URL:-$$TEST_DATABASE_URL}"; \
+	if [ -n "$$url" ]; then $(PY) -m bench.load --database "$$url"; \
+	else echo "No LOAD_DATABASE_URL or TEST_DATABASE_URL: the PostgreSQL run was skipped."; fi
+
+# A throwaway database, the bundled notes and a learner with a history, served by gunicorn on
+# loopback and photographed by Chromium (tools/screenshots.py). SHOTS="study-session" retakes one.
+screenshots: setup
+	$(PY) -m tools.screenshots $(SHOTS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache test-artifacts bench/.data .test-db.sqlite3*

@@ -29,7 +29,7 @@ from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from flashcards.models import PromptState  # noqa: E402
+from flashcards.models import PromptState, Review  # noqa: E402
 from flashcards.selectors import Scope, due_queue  # noqa: E402
 from flashcards.services import grade_token  # noqa: E402
 from trees.models import Tree, TreeWalk  # noqa: E402
@@ -90,7 +90,13 @@ def main(out_dir: str, grade_learners: int) -> None:
     out = Path(out_dir)
     now = timezone.now()
     users = list(get_user_model().objects.filter(username__startswith="load").order_by("username"))
-    studier = next(u for u in users if PromptState.objects.filter(user=u, due__lte=now).exists())
+    # A learner with a review log and cards due: the study page and the dashboard at their fullest.
+    studier = next(
+        u
+        for u in users
+        if Review.objects.filter(user=u).exists()
+        and PromptState.objects.filter(user=u, due__lte=now).exists()
+    )
     graders = users[-grade_learners:]
     lines = grade_lines(graders, now)
     half = len(lines) // 4

@@ -34,7 +34,12 @@ KIND_BY_PREFIX = {"Q": BASIC, "R": REVERSED, "C": CLOZE}
 
 _CARD = re.compile(r"^(?P<prefix>[QRC]):\s?(?P<text>.*)$")
 _FIELD = re.compile(r"^(?P<key>A|tags|section|id):\s?(?P<value>.*)$")
-_CLOZE = re.compile(r"\{\{c(?P<number>\d+)::(?P<text>.*?)(?:::(?P<hint>.*?))?\}\}", re.DOTALL)
+# A deletion's number: ASCII digits, at most three (it becomes a prompt's ordinal, a small
+# integer column; "\d" would also take other scripts' digits and thousands of them, which
+# int() refuses).
+_CLOZE = re.compile(
+    r"\{\{c(?P<number>[0-9]{1,3})::(?P<text>.*?)(?:::(?P<hint>.*?))?\}\}", re.DOTALL
+)
 _TAG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _ANCHOR = re.compile(r"^[-a-z0-9_.]+$")
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_-]*$")

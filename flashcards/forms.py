@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import datetime as dt
 import zoneinfo
 
 from django import forms
+from django.utils import timezone
 
+from flashcards.days import local_date
 from flashcards.models import StudySettings
 
 
@@ -18,8 +21,10 @@ class StudySettingsForm(forms.ModelForm):
 
     class Meta:
         model = StudySettings
-        fields = ("desired_retention", "maximum_interval", "new_per_day", "time_zone")
+        fields = ("desired_retention", "maximum_interval", "new_per_day", "time_zone", "exam_date")
+        widgets = {"exam_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
         labels = {
+            "exam_date": "Exam date (optional)",
             "desired_retention": "Desired retention",
             "maximum_interval": "Maximum interval (days)",
             "new_per_day": "New cards per day",
@@ -35,6 +40,13 @@ class StudySettingsForm(forms.ModelForm):
         value = self.cleaned_data["maximum_interval"]
         if not 1 <= value <= 36500:
             raise forms.ValidationError("Between 1 and 36,500 days.")
+        return value
+
+    def clean_exam_date(self) -> dt.date | None:
+        value = self.cleaned_data["exam_date"]
+        zone = self.cleaned_data.get("time_zone") or self.instance.time_zone
+        if value is not None and value <= local_date(timezone.now(), zone):
+            raise forms.ValidationError("Choose a day after today, or leave it empty.")
         return value
 
     def clean_new_per_day(self) -> int:

@@ -17,6 +17,7 @@ from django.db.models import Q
 from flashcards.cards import BASIC, CLOZE, REVERSED
 
 LEECH_LAPSES = 8
+MATURE_DAYS = 21  # a prompt given an interval of three weeks or more is "mature", as in Anki
 
 
 class Tag(models.Model):
@@ -106,6 +107,11 @@ class StudySettings(models.Model):
     time_zone = models.CharField(
         max_length=64, default="UTC", help_text="Your days start at midnight here."
     )
+    exam_date = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Until then, cards come back before it (on the day, if studied the day before).",
+    )
 
     def __str__(self) -> str:
         return f"Study settings of {self.user}"
@@ -168,6 +174,10 @@ class Review(models.Model):
     rating = models.PositiveSmallIntegerField(choices=Rating.choices)
     reviewed_at = models.DateTimeField()
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    # For a prompt in review before this grade, the interval it had been given, in whole days:
+    # retention figures call a prompt "mature" from MATURE_DAYS on. Null when it was not in
+    # review (new, learning, relearning).
+    interval_days = models.PositiveIntegerField(null=True, blank=True)
     # The prompt's state before (null: the prompt was new) and after this grade, as stored in
     # PromptState, so an undo restores it exactly and a rebuild can take the due date the
     # learner was given (FSRS fuzzes intervals at random).

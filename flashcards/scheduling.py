@@ -73,6 +73,25 @@ def make_scheduler(
     )
 
 
+def interval_cap(maximum_interval: int, exam_date: dt.date | None, today: dt.date) -> int:
+    """The longest interval allowed today: the learner's maximum, and, while an exam is ahead,
+    short of the exam day, so that every prompt comes back at least once before it.
+
+    An exam tomorrow allows only one day (the shortest review interval FSRS gives); an exam
+    today or past no longer limits anything.
+    """
+    if exam_date is None or exam_date <= today:
+        return maximum_interval
+    return max(1, min(maximum_interval, (exam_date - today).days - 1))
+
+
+def interval_days(memory: Memory | None) -> int | None:
+    """The interval a prompt in review was given, in whole days; None if not in review."""
+    if memory is None or memory.state != REVIEW or memory.last_review is None:
+        return None
+    return max(0, round((memory.due - memory.last_review).total_seconds() / 86400))
+
+
 def review(
     memory: Memory | None, rating: int, now: dt.datetime, scheduler: Scheduler, card_id: int
 ) -> Memory:

@@ -6,7 +6,7 @@ Every function makes a fixed number of queries whatever the size of the deck or 
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
+import re
 from dataclasses import dataclass
 
 from django.db.models import (
@@ -24,11 +24,15 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from flashcards.days import day_start
 from flashcards.models import LEECH_LAPSES, Card, Prompt, PromptState, Review, StudySettings
-from flashcards.scheduling import Memory, make_scheduler, retrievability
+from flashcards.recall import recall_at
 from lessons.models import Lesson
 
 LEARNING_STATES = (PromptState.State.LEARNING, PromptState.State.RELEARNING)
+# What a lesson's or a tag's slug can be. Anything else in a scope (a NUL byte, which
+# PostgreSQL refuses in a query, or a page of text) cannot name one.
+_SCOPE_SLUG = re.compile(r"[-a-zA-Z0-9_]{1,200}")
 
 
 @dataclass(frozen=True)
@@ -41,7 +45,7 @@ class Scope:
     @classmethod
     def parse(cls, raw: str | None) -> Scope:
         kind, _, slug = (raw or "").partition(":")
-        if kind in ("lesson", "tag") and slug:
+        if kind in ("lesson", "tag") and _SCOPE_SLUG.fullmatch(slug):
             return cls(kind, slug)
         return cls()
 
@@ -66,16 +70,6 @@ class Scope:
         return Prompt.objects.filter(self.conditions())
 
 
-def day_start(now: dt.datetime, time_zone: str) -> dt.datetime:
-    """The latest local midnight at or before `now`, in the learner's time zone."""
-    try:
-        zone = zoneinfo.ZoneInfo(time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = dt.UTC
-    local = now.astimezone(zone)
-    return local.replace(hour=0, minute=0, second=0, microsecond=0)
-
-
 @dataclass(frozen=True)
 class QueueCounts:
     learning: int
@@ -93,13 +87,13 @@ def _due_states(user, scope: Scope, now: dt.datetime) -> QuerySet[PromptState]:
     return PromptState.objects.filter(scope.conditions("prompt__"), user=user, due__lte=now)
 
 
-def _unseen(user, scope: Scope) -> QuerySet[Prompt]:
+def unseen_prompts(user, scope: Scope) -> QuerySet[Prompt]:
     studied = PromptState.objects.filter(user=user, prompt=OuterRef("pk"))
     return scope.prompts().exclude(Exists(studied))
 
 
 def has_unseen(user, scope: Scope) -> bool:
-    return _unseen(user, scope).exists()
+    return unseen_prompts(user, scope).exists()
 
 
 def new_left_today(user, study_settings: StudySettings, now: dt.datetime) -> int:
@@ -119,7 +113,7 @@ def queue_counts(
         review=Count("pk", filter=Q(state=PromptState.State.REVIEW)),
     )
     allowed = new_left_today(user, study_settings, now)
-    new = _unseen(user, scope)[:allowed].count() if allowed else 0
+    new = unseen_prompts(user, scope)[:allowed].count() if allowed else 0
     return QueueCounts(learning=due["learning"], review=due["review"], new=new)
 
 
@@ -166,7 +160,7 @@ def next_prompt(user, scope: Scope, counts: QueueCounts, now: dt.datetime) -> Ne
             return NextPrompt(prompt=state.prompt, state=state)
     if counts.new:
         prompt = (
-            _unseen(user, scope)
+            unseen_prompts(user, scope)
             .select_related("card__lesson")
             .only(*PROMPT_COLUMNS, *CARD_COLUMNS)
             .order_by(
@@ -196,14 +190,18 @@ def next_due_at(user, scope: Scope) -> dt.datetime | None:
 class LessonMastery:
     cards: int  # prompts that can be studied in the lesson
     known: float  # 0 to 1; see mastery_by_lesson
+    at_exam: float | None = None  # the same, on the exam day, if one was asked for
 
 
-def mastery_by_lesson(user, lesson_ids: list[int], now: dt.datetime) -> dict[int, LessonMastery]:
+def mastery_by_lesson(
+    user, lesson_ids: list[int], now: dt.datetime, *, exam_at: dt.datetime | None = None
+) -> dict[int, LessonMastery]:
     """How well the learner knows each lesson that has cards, from 0 to 1.
 
     Defined as the mean FSRS retrievability, now, over all the lesson's active prompts, a
     prompt never studied counting 0: the share of the lesson's cards the learner would be
-    expected to recall if asked right now. Two queries whatever the number of lessons or cards.
+    expected to recall if asked right now. With `exam_at`, also the same mean at that moment,
+    supposing no more study until then. Two queries whatever the number of lessons or cards.
     (Retrievability depends on FSRS's parameters, not on the learner's desired retention.)
     """
     if not lesson_ids:
@@ -213,24 +211,31 @@ def mastery_by_lesson(user, lesson_ids: list[int], now: dt.datetime) -> dict[int
         .values_list("card__lesson_id")
         .annotate(count=Count("pk"))
     )
-    recalled: dict[int, float] = {}
+    recalled: dict[int, dict] = {}
     if user.is_authenticated and totals:
-        scheduler = make_scheduler()
-        rows = PromptState.objects.filter(
-            user=user,
-            prompt__is_active=True,
-            prompt__card__is_active=True,
-            prompt__card__lesson_id__in=lesson_ids,
-        ).values("prompt__card__lesson_id", *Memory.__dataclass_fields__)
-        for row in rows:
-            lesson_id = row["prompt__card__lesson_id"]
-            recalled[lesson_id] = recalled.get(lesson_id, 0.0) + retrievability(
-                Memory.from_row(row), now, scheduler
+        sums = {"now": Sum(recall_at(now))}
+        if exam_at is not None:
+            sums["exam"] = Sum(recall_at(exam_at))
+        rows = (
+            PromptState.objects.filter(
+                user=user,
+                prompt__is_active=True,
+                prompt__card__is_active=True,
+                prompt__card__lesson_id__in=lesson_ids,
             )
-    return {
-        lesson_id: LessonMastery(cards=total, known=recalled.get(lesson_id, 0.0) / total)
-        for lesson_id, total in totals.items()
-    }
+            .values("prompt__card__lesson_id")
+            .annotate(**sums)
+        )
+        recalled = {row["prompt__card__lesson_id"]: row for row in rows}
+    result = {}
+    for lesson_id, total in totals.items():
+        row = recalled.get(lesson_id, {})
+        result[lesson_id] = LessonMastery(
+            cards=total,
+            known=(row.get("now") or 0.0) / total,
+            at_exam=None if exam_at is None else (row.get("exam") or 0.0) / total,
+        )
+    return result
 
 
 def card_figures(cards: QuerySet[Card]) -> QuerySet[Card]:

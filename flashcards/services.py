@@ -13,14 +13,23 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from flashcards.cards import CardSpec, content_key, prompts_for
+from flashcards.days import local_date
 from flashcards.models import Card, Prompt, PromptState, Review, StudySettings, Tag
-from flashcards.scheduling import Memory, make_scheduler, review, with_due
+from flashcards.scheduling import (
+    Memory,
+    interval_cap,
+    interval_days,
+    make_scheduler,
+    review,
+    with_due,
+)
 from portal.markdown import render_markdown
 
 TOKEN_SALT = "flashcards.grade"
 UNDO_SALT = "flashcards.undo"
 TOKEN_MAX_AGE = 24 * 3600  # a card left on screen for a day is shown afresh
 MAX_COUNTED_DURATION_MS = 10 * 60 * 1000  # time on one card beyond this is a break, not study
+RATING_REFUSED = "A grade is 1 (Again), 2 (Hard), 3 (Good) or 4 (Easy)."
 
 
 class GradeRefused(Exception):
@@ -91,11 +100,20 @@ def settings_for(user) -> StudySettings:
     return cached
 
 
-def scheduler_for(study_settings: StudySettings, *, fuzz: bool | None = None):
-    """FSRS for this learner. Intervals are fuzzed in use; tests turn that off by setting."""
+def scheduler_for(
+    study_settings: StudySettings, *, now: dt.datetime | None = None, fuzz: bool | None = None
+):
+    """FSRS for this learner. Intervals are fuzzed in use; tests turn that off by setting.
+
+    Given `now`, intervals also stop short of the learner's exam day (see `interval_cap`).
+    """
+    maximum = study_settings.maximum_interval
+    if now is not None:
+        today = local_date(now, study_settings.time_zone)
+        maximum = interval_cap(maximum, study_settings.exam_date, today)
     return make_scheduler(
         desired_retention=study_settings.desired_retention,
-        maximum_interval=study_settings.maximum_interval,
+        maximum_interval=maximum,
         fuzz=django_settings.FLASHCARDS_FUZZ if fuzz is None else fuzz,
     )
 
@@ -114,7 +132,7 @@ def grade_submit(*, user, token: str, rating: int, now: dt.datetime | None = Non
     """
     now = now or timezone.now()
     if rating not in Review.Rating.values:
-        raise GradeRefused("A grade is 1 (Again), 2 (Hard), 3 (Good) or 4 (Easy).")
+        raise GradeRefused(RATING_REFUSED)
     ticket = read_grade_token(token, user_id=user.pk)
     found = (
         Prompt.objects.filter(pk=ticket.prompt_id, is_active=True, card__is_active=True)
@@ -130,7 +148,7 @@ def grade_submit(*, user, token: str, rating: int, now: dt.datetime | None = Non
         return GradeResult(applied=False)
 
     before = Memory.from_row(state) if state else None
-    after = review(before, rating, now, scheduler_for(settings_for(user)), prompt_id)
+    after = review(before, rating, now, scheduler_for(settings_for(user), now=now), prompt_id)
     if state is None:
         state = PromptState(user=user, prompt_id=prompt_id)
         store_memory(state, after)
@@ -147,18 +165,31 @@ def grade_submit(*, user, token: str, rating: int, now: dt.datetime | None = Non
         state.version = ticket.version + 1
         state.save()
     elapsed = int((now - ticket.shown_at).total_seconds() * 1000)
-    logged = Review.objects.create(
+    logged = review_entry(
+        user=user, prompt_id=prompt_id, rating=rating, reviewed_at=now, before=before,
+        after=after, duration_ms=min(max(elapsed, 0), MAX_COUNTED_DURATION_MS),
+    )  # fmt: skip
+    logged.save()
+    return GradeResult(applied=True, review=logged, lesson_id=lesson_id)
+
+
+def review_entry(
+    *, user, prompt_id: int, rating: int, reviewed_at: dt.datetime, before: Memory | None,
+    after: Memory, duration_ms: int | None,
+) -> Review:  # fmt: skip
+    """The review log row for one grade (unsaved): the rating and the memory before and after."""
+    return Review(
         user=user,
         prompt_id=prompt_id,
         rating=rating,
-        reviewed_at=now,
-        duration_ms=min(max(elapsed, 0), MAX_COUNTED_DURATION_MS),
+        reviewed_at=reviewed_at,
+        duration_ms=duration_ms,
+        interval_days=interval_days(before),
         state_before=before.state if before else None,
         state_after=after.state,
         before=before.to_json() if before else None,
         after=after.to_json(),
     )
-    return GradeResult(applied=True, review=logged, lesson_id=lesson_id)
 
 
 @transaction.atomic

@@ -152,8 +152,8 @@ def build_study_page(
     if reveal and _reveals(reveal, user, item, version):
         page.revealed = True
         memory = Memory.from_row(item.state) if item.state else None
-        intervals = preview_intervals(memory, now, scheduler_for(study_settings, fuzz=False),
-                                      item.prompt.pk)  # fmt: skip
+        scheduler = scheduler_for(study_settings, now=now, fuzz=False)
+        intervals = preview_intervals(memory, now, scheduler, item.prompt.pk)
         page.grades = [
             GradeButton(rating, label, format_interval(intervals[rating]))
             for rating, label in Review.Rating.choices

@@ -6,6 +6,8 @@ views answer with the `study-card` partial of the same template.
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -19,12 +21,28 @@ from django_htmx.middleware import HtmxDetails
 
 from flashcards.forms import StudySettingsForm
 from flashcards.selectors import Scope
-from flashcards.services import GradeRefused, grade_submit, grade_undo, settings_for
+from flashcards.services import (
+    RATING_REFUSED,
+    GradeRefused,
+    grade_submit,
+    grade_undo,
+    settings_for,
+)
 from flashcards.study import build_study_page, record_grade, record_undo
 
 
 class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
+
+
+# An id or a rating as a form or URL sends it: ASCII digits (str.isdigit() also takes "²",
+# which int() refuses), at most 18 of them, so it fits the database's 64-bit integers.
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,18}")
+
+
+def whole_number(raw: str | None) -> int | None:
+    """The number `raw` spells, or None for anything else (empty, signed, decimal, huge)."""
+    return int(raw) if raw and _WHOLE_NUMBER.fullmatch(raw) else None
 
 
 def _study_url(scope: Scope, **extra) -> str:
@@ -46,10 +64,9 @@ def _render_study(request: HtmxHttpRequest, scope: Scope, **options) -> HttpResp
 @vary_on_headers("HX-Request")
 def study(request: HtmxHttpRequest) -> HttpResponse:
     scope = Scope.parse(request.GET.get("scope"))
-    prefer = request.GET.get("again", "")
     return _render_study(
         request, scope, reveal=request.GET.get("reveal"),
-        prefer_prompt=int(prefer) if prefer.isdigit() else None,
+        prefer_prompt=whole_number(request.GET.get("again")),
     )  # fmt: skip
 
 
@@ -57,12 +74,12 @@ def study(request: HtmxHttpRequest) -> HttpResponse:
 @require_POST
 def grade(request: HtmxHttpRequest) -> HttpResponse:
     scope = Scope.parse(request.POST.get("scope"))
-    raw_rating = request.POST.get("rating", "")
-    if not raw_rating.isdigit():
-        return _refused(GradeRefused("A grade is 1 (Again), 2 (Hard), 3 (Good) or 4 (Easy)."))
+    rating = whole_number(request.POST.get("rating"))
+    if rating is None:
+        return _refused(GradeRefused(RATING_REFUSED))
     try:
         result = grade_submit(user=request.user, token=request.POST.get("token", ""),
-                              rating=int(raw_rating))  # fmt: skip
+                              rating=rating)  # fmt: skip
     except GradeRefused as refused:
         return _refused(refused)
     if result.applied:

@@ -135,4 +135,10 @@ class LessonAdmin(admin.ModelAdmin):
             "dry_run_lines": [c.describe(dry_run=True) for c in result.changes] if result else [],
             "warnings": result.warnings if result else [],
         }
-        return TemplateResponse(request, "admin/lessons/lesson/import_notes.html", context)
+        # A refused upload says so in its status too (400), for scripts posting notes.
+        return TemplateResponse(
+            request,
+            "admin/lessons/lesson/import_notes.html",
+            context,
+            status=400 if form.errors else 200,
+        )

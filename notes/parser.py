@@ -27,6 +27,7 @@ taken out of the body.
 
 from __future__ import annotations
 
+import codecs
 import datetime
 import re
 from dataclasses import dataclass
@@ -47,8 +48,17 @@ _TITLE = re.compile(
 )
 _FIELD = re.compile(r"^\*\*(?P<key>[A-Za-z][A-Za-z ]*?)\s*:\s*\*\*\s*(?P<value>.*?)\s*$")
 _SLUG = re.compile(r"^[-a-z0-9_]+$")
+# ASCII digits (str.isdigit() also takes "²", which int() refuses), few enough for a position.
+_ORDER = re.compile(r"[0-9]{1,9}")
 _FENCE = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,})\s*(?P<info>[^`\s]*)")
 TREE_BLOCK = "decision-tree"
+# Byte order marks of encodings that are not UTF-8; UTF-32's first, as UTF-16 LE's is a prefix.
+_OTHER_BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
 CARDS_BLOCK = "flashcards"
 
 
@@ -99,6 +109,9 @@ def decode_note(data: bytes) -> str:
         )
     if not data.strip():
         raise NoteError("is empty")
+    for bom, encoding in _OTHER_BOMS:
+        if data.startswith(bom):
+            raise NoteError(f"is {encoding} text, not UTF-8; save it as UTF-8")
     if b"\x00" in data:
         raise NoteError("is a binary file, not a Markdown note (it contains NUL bytes)")
     try:
@@ -203,8 +216,8 @@ def _check_field(key: str, value: str, number: int) -> str:
         raise NoteError(f"{key.capitalize()} is longer than {MAX_FIELD_LENGTH} characters", number)
     if key == "status" and value.lower() not in STATUSES:
         raise NoteError(f"Status must be 'draft' or 'published', not {value!r}", number)
-    if key == "order" and not value.isdigit():
-        raise NoteError(f"Order must be a whole number, not {value!r}", number)
+    if key == "order" and not _ORDER.fullmatch(value):
+        raise NoteError(f"Order must be a whole number of at most 9 digits, not {value!r}", number)
     if key == "slug" and not _SLUG.match(value):
         raise NoteError(
             f"Slug {value!r} may hold only lowercase letters, digits, hyphens and underscores",

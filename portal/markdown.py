@@ -1,7 +1,7 @@
 """
 The one place Markdown becomes HTML.
 
-Every piece of authored text (lesson bodies now; trees and cards later) is rendered here once,
+Every piece of authored text (lesson bodies, tree outcomes, card faces) is rendered here once,
 when it is saved, and sanitized with nh3 against an allowlist. Pages only read the stored HTML,
 so a page view never runs Markdown and never trusts an author's raw HTML.
 """
@@ -76,10 +76,32 @@ ALLOWED_CLASSES = {
 
 URL_SCHEMES = {"http", "https", "mailto"}
 
+# Browsers drop tabs and line breaks anywhere in a URL and control characters and spaces at
+# its ends, and read "\\" as "/" in http(s) URLs (https://url.spec.whatwg.org/#url-parsing).
+_URL_IGNORED = re.compile(r"[\t\n\r]")
+_URL_TRIMMED = "".join(chr(code) for code in range(0x21))
+
+
+def _images_from_this_site(element: str, attribute: str, value: str) -> str | None:
+    """Keep an image only when its URL is relative, i.e. on this site.
+
+    The Content Security Policy allows images from this site alone (img-src 'self'), so an
+    image from elsewhere could never show; dropping its URL here keeps it from being a
+    blocked request (and a tracking pixel) on every page view instead.
+    """
+    if element != "img" or attribute != "src":
+        return value
+    url = _URL_IGNORED.sub("", value).strip(_URL_TRIMMED).replace("\\", "/")
+    if ":" in url.split("/", 1)[0] or url.startswith("//"):
+        return None  # a scheme (https:, data:, ...) or another host
+    return value
+
+
 _cleaner = nh3.Cleaner(
     tags=ALLOWED_TAGS,
     clean_content_tags={"script", "style"},
     attributes=ALLOWED_ATTRIBUTES,
+    attribute_filter=_images_from_this_site,
     allowed_classes=ALLOWED_CLASSES,
     url_schemes=URL_SCHEMES,
     link_rel="noopener noreferrer",
@@ -96,6 +118,30 @@ _SENTINEL_PARAGRAPH = re.compile(
     r"<p>portal-embed-5f2c9a-(?P<kind>tree)-(?P<slug>[a-z0-9][a-z0-9_-]*)</p>"
 )
 _EMBED_DIV = re.compile(r'<div data-embed="(?P<kind>tree):(?P<slug>[a-z0-9][a-z0-9_-]*)"></div>')
+
+
+# Anything that may scroll sideways must be reachable by keyboard (WCAG 2.1.1; axe's rule
+# scrollable-region-focusable): a table scrolls inside a region named after its header row, and
+# a code block is focusable itself. Added after sanitizing: authors cannot write these attributes.
+_TABLE = re.compile(r"<table[\s>].*?</table>", re.S)
+_FIRST_ROW = re.compile(r"<tr[\s>].*?</tr>", re.S)
+_CELL = re.compile(r"<t[hd][\s>].*?</t[hd]>", re.S)
+_TAG = re.compile(r"<[^>]*>")
+_PRE = re.compile(r"<pre(?=[\s>])")
+
+
+def _scrollable(clean: str) -> str:
+    def wrap(match: re.Match) -> str:
+        row = _FIRST_ROW.search(match[0])
+        cells = [html.unescape(_TAG.sub("", cell)) for cell in _CELL.findall(row[0] if row else "")]
+        names = ", ".join(" ".join(cell.split()) for cell in cells if cell.strip())
+        label = f"Table: {names}"[:120] if names else "Table"
+        return (
+            f'<div class="table-scroll" role="region" tabindex="0" '
+            f'aria-label="{html.escape(label)}">{match[0]}</div>'
+        )
+
+    return _PRE.sub('<pre tabindex="0"', _TABLE.sub(wrap, clean))
 
 
 class _EmbedMarkers(Preprocessor):
@@ -152,7 +198,7 @@ def render_markdown(text: str) -> Rendered:
     md = markdown.Markdown(
         extensions=[*EXTENSIONS, _EmbedExtension()], extension_configs=EXTENSION_CONFIGS
     )
-    clean = sanitize_html(md.convert(text))
+    clean = _scrollable(sanitize_html(md.convert(text)))
     embeds = [(m["kind"], m["slug"]) for m in _SENTINEL_PARAGRAPH.finditer(clean)]
     clean = _SENTINEL_PARAGRAPH.sub(r'<div data-embed="\g<kind>:\g<slug>"></div>', clean)
     toc = [_toc_entry(token) for token in getattr(md, "toc_tokens", [])]

@@ -7,12 +7,16 @@ environment variables, with defaults that suit development:
     DJANGO_ALLOWED_HOSTS   comma-separated host names; required when debug is off
     DATABASE_URL           any dj-database-url URL; defaults to SQLite in db.sqlite3
 
+HTTPS, HSTS and the static files' folder have production variables of their own (README.md,
+Configuration).
+
 With debug off and a required variable missing, the process exits with a one-line message
 naming what to set, rather than starting half-configured.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 from pathlib import Path
@@ -32,6 +36,15 @@ def env_flag(name: str, default: bool) -> bool:
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit():
+        raise SystemExit(f"{name} must be a whole number, not {value!r}.")
+    return int(value)
 
 
 def require_in_production(name: str) -> str:
@@ -63,12 +76,17 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "axes",
     "portal",
     "lessons",
     "trees",
     "flashcards",
     "notes",
     "accounts",
+    "search",
+    "progress",
+    "analytics",
+    "backups",
 ]
 
 MIDDLEWARE = [
@@ -82,6 +100,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a locked-out log-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -148,13 +168,36 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "lessons:home"
 LOGOUT_REDIRECT_URL = "lessons:home"
 
+# Log-in lockout (django-axes, https://django-axes.readthedocs.io/en/latest/4_configuration.html):
+# five failures for one username from one address lock that pair out for an hour, counted
+# from the fifth failure (attempts while locked out do not extend it). Another address, or
+# another username, is not locked. A successful log-in clears the pair's count. The axes
+# backend only refuses locked-out attempts; ModelBackend does the authenticating.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = dt.timedelta(hours=1)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_USERNAME_CALLABLE = "accounts.lockout.client_username"
+# The client's address is REMOTE_ADDR, unless DJANGO_PROXY_COUNT says how many reverse proxies
+# of ours stand in front and append to X-Forwarded-For (see accounts/lockout.py). Left at 0
+# behind a proxy, every visitor would share the proxy's address.
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip_address"
+PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "0") or 0)
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where `collectstatic` writes the hashed, compressed files that WhiteNoise serves.
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -177,6 +220,9 @@ FLASHCARDS_FUZZ = env_flag("FLASHCARDS_FUZZ", default=True)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
+# Where `manage.py backup` writes unless given --dir (README.md, Backups and restore).
+BACKUP_DIR = Path(os.environ.get("DJANGO_BACKUP_DIR") or BASE_DIR / "var" / "backups")
+
 # Content Security Policy, built into Django 6: scripts only from this site with a nonce.
 SECURE_CSP = {
     "default-src": [CSP.SELF],
@@ -192,10 +238,31 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# A refused CSRF check gets a page in the site's style (or one line, to htmx) that says
+# what to do: reload the page.
+CSRF_FAILURE_VIEW = "portal.errors.csrf_failure"
 
+# Sessions live in the database, so any app process on any host can serve any request.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# HTTPS in production: every part on by default, so `check --deploy` passes as shipped, and
+# each switchable (a loopback benchmark speaks plain HTTP). Behind a TLS-terminating proxy,
+# Django learns that a request came in over HTTPS from gunicorn, which believes the proxy's
+# X-Forwarded-Proto when it comes from FORWARDED_ALLOW_IPS (loopback by default), or, with
+# DJANGO_SECURE_PROXY_SSL_HEADER=X-Forwarded-Proto, from that header whoever sent it: only for
+# a proxy that always overwrites it.
+# https://docs.djangoproject.com/en/6.1/ref/settings/#secure-proxy-ssl-header
 if not DEBUG:
+    SECURE_SSL_REDIRECT = env_flag("DJANGO_SECURE_SSL_REDIRECT", default=True)
+    # Load balancers poll /healthz over plain HTTP, straight at each app process.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", default=31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env_flag("DJANGO_HSTS_PRELOAD", default=True)
     SESSION_COOKIE_SECURE = env_flag("DJANGO_SECURE_COOKIES", default=True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    if proxy_header := os.environ.get("DJANGO_SECURE_PROXY_SSL_HEADER", "").strip():
+        SECURE_PROXY_SSL_HEADER = ("HTTP_" + proxy_header.upper().replace("-", "_"), "https")
 
 LOGGING = {
     "version": 1,

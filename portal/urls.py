@@ -12,5 +12,11 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("trees/", include("trees.urls")),
     path("study/", include("flashcards.urls")),
+    path("search/", include("search.urls")),
+    path("progress/", include("progress.urls")),
+    path("analytics/", include("analytics.urls")),
     path("", include("lessons.urls")),
 ]
+
+# Django's own 400 page says only "Bad Request"; ours says which limit was hit.
+handler400 = "portal.errors.bad_request"

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 
 import pytest
 from django.contrib.auth import get_user_model
 
 from accounts.services import instructor_grant
-from flashcards.models import Card
-from flashcards.services import card_prompts_sync
+from flashcards.models import Card, PromptState
+from flashcards.services import card_prompts_sync, grade_submit, grade_token
 from lessons.models import Lesson, Topic
 from trees.models import Tree
 from trees.services import tree_save
@@ -121,3 +122,27 @@ def learner_client(client, learner):
 def instructor_client(client, instructor):
     client.force_login(instructor)
     return client
+
+
+def grade_now(user, prompt, rating: int, when):
+    """Grade a prompt through the real service, as the study page would at `when`."""
+    state = PromptState.objects.filter(user=user, prompt=prompt).first()
+    token = grade_token(user_id=user.pk, prompt_id=prompt.pk,
+                        version=state.version if state else 0, shown_at=when)  # fmt: skip
+    result = grade_submit(user=user, token=token, rating=rating, now=when)
+    assert result.applied
+    return result
+
+
+def study_for_days(user, prompts, *, start, days: int, skip=()):
+    """A learner's history: each day (but those in `skip`), one new prompt and every earlier one
+    that has fallen due, graded Again now and then and Good otherwise."""
+    for day in range(days):
+        if day in skip:
+            continue
+        moment = start + dt.timedelta(days=day)
+        for index, prompt in enumerate(prompts[: day + 1]):
+            state = PromptState.objects.filter(user=user, prompt=prompt).first()
+            if (state is None and index == day) or (state is not None and state.due <= moment):
+                grade_now(user, prompt, 1 if (day + index) % 5 == 0 else 3, moment)
+                moment += dt.timedelta(minutes=2)

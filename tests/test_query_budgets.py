@@ -23,6 +23,7 @@ CONTENT = Path(__file__).resolve().parents[1] / "content"
 LESSON = "/lessons/restore-paths/"
 TREE = "/trees/which-restore-path/"
 STEP = "?tree-which-restore-path=3"
+SEARCH = "/search/?q=percona"
 
 # (who, method, path, htmx): queries. "learner" has studied cards and has some due.
 BUDGETS = {
@@ -30,22 +31,27 @@ BUDGETS = {
     ("anonymous", "get", "/", False): 2,
     ("anonymous", "get", "/topics/amazon-rds-aurora/", False): 2,
     ("anonymous", "get", LESSON, False): 7,
-    ("anonymous", "get", LESSON + STEP, False): 9,
+    ("anonymous", "get", LESSON + STEP, False): 10,
     ("anonymous", "get", "/trees/", False): 2,
     ("anonymous", "get", TREE, False): 5,
-    ("anonymous", "get", TREE + STEP, True): 6,
+    ("anonymous", "get", TREE + STEP, True): 7,
     ("anonymous", "get", TREE + "map/", False): 5,
     ("anonymous", "get", "/accounts/login/", False): 1,
     ("anonymous", "get", "/accounts/signup/", False): 1,
+    ("anonymous", "get", SEARCH, False): 2,
+    ("anonymous", "get", SEARCH, True): 1,
     ("learner", "get", "/", False): 8,
     ("learner", "get", LESSON, False): 12,
-    ("learner", "get", TREE + STEP, True): 6,
+    ("learner", "get", TREE + STEP, True): 7,
     ("learner", "get", "/study/", False): 7,
     ("learner", "get", "/study/", True): 7,
     ("learner", "get", "/study/?reveal=", True): 7,
     ("learner", "post", "/study/grade/", True): 16,
     ("learner", "get", "/study/settings/", False): 3,
     ("learner", "get", "/accounts/password/", False): 2,
+    ("learner", "get", SEARCH, False): 3,
+    ("learner", "get", "/progress/", False): 11,
+    ("instructor", "get", "/analytics/", False): 12,
     ("instructor", "get", LESSON, False): 12,
 }
 

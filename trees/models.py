@@ -125,6 +125,7 @@ class TreeWalk(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     last_node_key = models.CharField(max_length=100)
+    path = models.CharField(max_length=400, blank=True, help_text="The answers taken, as in URLs.")
     finished = models.BooleanField(default=False)
     steps = models.PositiveIntegerField(default=0)
     started_at = models.DateTimeField(auto_now_add=True)
@@ -132,3 +133,19 @@ class TreeWalk(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["tree", "finished", "last_node_key"])]
+
+
+class AnswerTakenBack(models.Model):
+    """An answer a learner went back on: they stepped back past it, with Back or the trail.
+
+    For the instructors' figures: the questions where learners pick an answer and then change
+    their minds, which is where a question or its answers may be unclear.
+    """
+
+    tree = models.ForeignKey(Tree, on_delete=models.CASCADE, related_name="+")
+    node_key = models.CharField(max_length=100)
+    choice_label = models.CharField(max_length=300)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["tree", "node_key"])]

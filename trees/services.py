@@ -10,8 +10,8 @@ from django.utils import timezone
 from lessons.models import Lesson
 from portal.markdown import render_markdown
 from trees.definition import DefinitionError, Problem, TreeSpec, parse_definition, validate
-from trees.models import Choice, Node, OutcomeLink, Tree, TreeWalk
-from trees.walk import Walk
+from trees.models import AnswerTakenBack, Choice, Node, OutcomeLink, Tree, TreeWalk
+from trees.walk import TrailStep, Walk, format_path, walk
 
 TREE_FIELDS = ("title", "intro", "definition")
 SESSION_WALKS = "tree_walks"
@@ -131,6 +131,17 @@ def _rebuild_nodes(tree: Tree, spec: TreeSpec, lessons: dict[str, Lesson]) -> No
     tree.save(update_fields=["start"])
 
 
+def answer_taken_back(spec: TreeSpec, previous: str, now: Walk) -> TrailStep | None:
+    """The answer a learner went back on, moving from the path `previous` to `now`: the first
+    answer of the previous walk that the new one no longer holds (later answers only followed
+    from it). None when the learner went forward."""
+    before = walk(spec, previous)
+    for index, step in enumerate(before.trail):
+        if index >= len(now.path) or now.path[index] != step.number:
+            return step
+    return None
+
+
 def walk_record(*, session, user, tree: Tree, walk: Walk) -> None:
     """Note where this learner's walk through the tree now stands.
 
@@ -146,12 +157,22 @@ def walk_record(*, session, user, tree: Tree, walk: Walk) -> None:
         return
     values = {
         "last_node_key": walk.node.key,
+        "path": format_path(walk.path),
         "finished": walk.node.is_outcome,
         "steps": len(walk.path),
     }
-    if walk_id is not None and TreeWalk.objects.filter(pk=walk_id, tree=tree).update(
-        **values, updated_at=timezone.now()
-    ):
+    previous = (
+        TreeWalk.objects.filter(pk=walk_id, tree=tree).values_list("path", flat=True).first()
+        if walk_id is not None
+        else None
+    )
+    if previous is not None:
+        taken_back = answer_taken_back(tree.to_spec(), previous, walk)
+        if taken_back is not None:
+            AnswerTakenBack.objects.create(
+                tree=tree, node_key=taken_back.question.key, choice_label=taken_back.choice.label
+            )
+        TreeWalk.objects.filter(pk=walk_id).update(**values, updated_at=timezone.now())
         return
     if not session.session_key:
         session.save()

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
 
+from portal.htmx import current_page_path
 from trees import selectors
 from trees.maps import map_outline
 from trees.models import Tree
@@ -73,7 +74,7 @@ def _host_page(request: HtmxHttpRequest, tree: Tree) -> tuple[str, QueryDict]:
     own = (tree.get_absolute_url(), request.GET)
     if not request.htmx:
         return own
-    current = request.htmx.current_url_abs_path
+    current = current_page_path(request)
     if not current:
         return own
     parts = urlsplit(current)

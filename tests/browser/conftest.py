@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 # Playwright's sync API keeps an event loop running in this thread; Django's ORM refuses to run
 # under one unless told that this is a deliberate, single-threaded use.
@@ -31,7 +32,7 @@ LAUNCH_ARGS = [
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(django_db_setup):
     if not CHROMIUM.exists():
         message = f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
         if os.environ.get("REQUIRE_BROWSER"):
@@ -39,7 +40,19 @@ def browser():
         pytest.skip(message)
     from playwright.sync_api import sync_playwright
 
+    # The test database's contents just after migrating, which serialized_rollback restores.
+    serialized = {
+        alias: connections[alias]._test_serialized_contents
+        for alias in connections
+        if hasattr(connections[alias], "_test_serialized_contents")
+    }
     with sync_playwright() as playwright:
+        # Under Playwright's event loop this thread gets Django connection objects of its own
+        # (asgiref's Local follows the async context), without those contents: serialized
+        # rollback would silently restore nothing, and data that migrations create (the
+        # Instructors group) would be gone after the first browser test.
+        for alias, contents in serialized.items():
+            connections[alias]._test_serialized_contents = contents
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM), args=LAUNCH_ARGS, headless=True
         )
@@ -47,10 +60,35 @@ def browser():
         browser.close()
 
 
+# Every Content Security Policy violation is reported to the test, not only as a console
+# message: an init script (which the page's own policy does not govern) listens for the
+# `securitypolicyviolation` event and calls a function the context exposes.
+# https://developer.mozilla.org/en-US/docs/Web/API/SecurityPolicyViolationEvent
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__reportCspViolation(`${event.effectiveDirective} blocked ${event.blockedURI}`
+    + ` at ${event.sourceFile || document.URL}:${event.lineNumber}`);
+});
+"""
+
+
 @contextmanager
-def new_page(browser, **context_options):
-    """A page in a fresh browser context; console errors (CSP violations included) fail."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, **context_options)
+def new_page(browser, *, expected_errors: tuple[str, ...] = (), **context_options):
+    """A page in a fresh browser context; any CSP violation, and any console error, fails.
+
+    `expected_errors` lists fragments of console errors that are the point of a test, such as
+    the console's note of a 404 response when a test opens a missing page on purpose. It never
+    excuses a CSP violation.
+    """
+    context_options.setdefault("viewport", {"width": 1280, "height": 900})
+    context = browser.new_context(**context_options)
+    violations: list[str] = []
+
+    def report_csp_violation(text: str) -> None:
+        violations.append(text)
+
+    context.expose_function("__reportCspViolation", report_csp_violation)
+    context.add_init_script(CSP_LISTENER)
     page = context.new_page()
     errors: list[str] = []
     page.on(
@@ -61,7 +99,9 @@ def new_page(browser, **context_options):
         yield page
     finally:
         context.close()
-    assert errors == [], f"the browser reported errors: {errors}"
+    assert violations == [], f"Content Security Policy violations: {violations}"
+    unexpected = [error for error in errors if not any(part in error for part in expected_errors)]
+    assert unexpected == [], f"the browser reported errors: {unexpected}"
 
 
 @pytest.fixture

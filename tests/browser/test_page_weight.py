@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from tests.browser.conftest import new_page
+
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
@@ -20,18 +22,16 @@ BUDGET = 40 * 1024
 
 def test_a_lesson_page_first_load_is_at_most_40_kb_compressed(live_server, browser):
     call_command("import_notes", str(CONTENT), stdout=StringIO())
-    context = browser.new_context()  # empty cache: a first visit
-    page = context.new_page()
     bodies: dict[str, bytes] = {}
 
     def keep(response) -> None:
         if response.request.resource_type in ("document", "stylesheet", "script"):
             bodies[response.url] = response.body()
 
-    page.on("response", keep)
-    # The longest bundled lesson, with its decision tree.
-    page.goto(f"{live_server.url}/lessons/restore-paths/", wait_until="networkidle")
-    context.close()
+    with new_page(browser) as page:  # a fresh context, so an empty cache: a first visit
+        page.on("response", keep)
+        # The longest bundled lesson, with its decision tree.
+        page.goto(f"{live_server.url}/lessons/restore-paths/", wait_until="networkidle")
 
     # What a server compressing with gzip (WhiteNoise's precompressed files, or the HTML
     # compressed on the way out) would send.

@@ -6,8 +6,9 @@ import datetime as dt
 
 import pytest
 
+from flashcards.days import day_start
 from flashcards.models import PromptState, Review, StudySettings
-from flashcards.selectors import Scope, day_start, next_prompt, queue_counts
+from flashcards.selectors import Scope, next_prompt, queue_counts
 from flashcards.services import settings_for
 from tests.conftest import make_card, make_lesson, make_topic
 

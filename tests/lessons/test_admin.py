@@ -118,11 +118,11 @@ def test_a_bad_upload_shows_the_error_and_saves_nothing(instructor_client):
     response = instructor_client.post(
         "/admin/lessons/lesson/import/",
         {
-            "notes": [upload("good.md", NOTE.encode()), upload("bad.md", b"\xff\xfe\x00\x01")],
+            "notes": [upload("good.md", NOTE.encode()), upload("bad.md", b"\x89PNG\r\n\x1a\n\x00")],
             "topic": "Uploads",
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     html = response.content.decode()
     assert "bad.md: is a binary file" in html
     assert "Nothing was imported." in html

@@ -16,7 +16,28 @@ def test_tables_use_align_attributes_not_inline_styles():
 
 def test_fenced_code_keeps_its_language_class():
     html = render_markdown("```sql\nSELECT 1;\n```\n").html
-    assert '<pre><code class="language-sql">SELECT 1;' in html
+    assert '<code class="language-sql">SELECT 1;' in html
+
+
+def test_a_code_block_is_focusable_so_a_keyboard_can_scroll_it():
+    html = render_markdown("```sql\nSELECT 1;\n```\n").html
+    assert html.startswith('<pre tabindex="0"><code')
+
+
+def test_a_table_scrolls_inside_a_focusable_region_named_by_its_header_row():
+    html = render_markdown(
+        "| Engine | *Restore* &amp; copy |\n|---|---|\n| RDS | new instance |\n"
+    ).html
+    assert html.startswith(
+        '<div class="table-scroll" role="region" tabindex="0" '
+        'aria-label="Table: Engine, Restore &amp; copy"><table>'
+    )
+    assert html.endswith("</table></div>")
+
+
+def test_authors_cannot_write_the_scroll_attributes_themselves():
+    html = render_markdown('<div class="table-scroll" tabindex="0" role="region">x</div>\n').html
+    assert "table-scroll" not in html and "tabindex" not in html and "role" not in html
 
 
 def test_headings_get_ids_and_a_nested_table_of_contents():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -55,6 +56,43 @@ def test_production_with_its_settings_starts():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False ['study.example.com', 'www.example.com']"
+
+
+def test_check_deploy_passes_on_the_production_defaults_with_nothing_silenced():
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("DJANGO_") and key != "DATABASE_URL"
+    }
+    env.update(
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
+        DJANGO_ALLOWED_HOSTS="study.example.com",
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_a_malformed_number_exits_with_one_line():
+    result = run_django(
+        "print('started')",
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY="x" * 50,
+        DJANGO_ALLOWED_HOSTS="example.com",
+        DJANGO_HSTS_SECONDS="a year",
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "DJANGO_HSTS_SECONDS must be a whole number, not 'a year'."
+    ]
 
 
 def test_sqlite_file_database_runs_in_wal_with_immediate_transactions(tmp_path):

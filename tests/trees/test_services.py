@@ -8,7 +8,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.db.models import ProtectedError
 
 from tests.conftest import SIMPLE_TREE, make_lesson, make_tree
-from trees.models import Choice, Node, OutcomeLink, Tree, TreeWalk
+from trees.models import AnswerTakenBack, Choice, Node, OutcomeLink, Tree, TreeWalk
 from trees.selectors import trees_by_slug
 from trees.services import TreeInvalid, tree_check, tree_save, walk_record
 from trees.walk import walk
@@ -121,3 +121,20 @@ def test_anonymous_walks_are_counted_by_a_hash_of_the_session():
     current = TreeWalk.objects.get()
     assert current.walker.startswith("session:") and session.session_key not in current.walker
     assert current.user is None
+
+
+def test_going_back_records_the_answer_taken_back_and_going_forward_does_not(learner):
+    tree = loaded(make_tree())
+    session = SessionStore()
+    record(session, learner, tree, "2")  # Right
+    record(session, learner, tree, "2.1")  # Yes, sure
+    assert not AnswerTakenBack.objects.exists()
+    record(session, learner, tree, "2")  # Back: "Yes" at "Are you sure?" taken back
+    record(session, learner, tree, "2.2")
+    record(session, learner, tree, "")  # Start over is not taking an answer back
+    record(session, learner, tree, "2")
+    record(session, learner, tree, "2.1")
+    record(session, learner, tree, "1")  # from the trail, straight to a different first answer
+    taken = list(AnswerTakenBack.objects.order_by("pk").values_list("node_key", "choice_label"))
+    assert taken == [("second", "Yes"), ("first", "Right")]
+    assert TreeWalk.objects.order_by("pk").last().path == "1"

@@ -18,12 +18,35 @@ from django.utils import timezone
 
 from flashcards.models import Card, Prompt, PromptState, Review
 from flashcards.scheduling import make_scheduler, review
-from flashcards.services import card_prompts_sync, store_memory
+from flashcards.services import card_prompts_sync, review_entry, store_memory
 from lessons.models import Lesson
 from lessons.services import topic_for_title
 
 PRACTICE_LESSON = "generated-practice-deck"
 BATCH = 5000
+
+
+def practice_prompts(count: int) -> list[Prompt]:
+    """`count` studyable prompts: the bundled deck's, topped up with a generated lesson."""
+    active = Prompt.objects.filter(is_active=True, card__is_active=True,
+                                   card__lesson__status=Lesson.Status.PUBLISHED)  # fmt: skip
+    missing = count - active.count()
+    if missing > 0:
+        lesson, _ = Lesson.objects.get_or_create(
+            slug=PRACTICE_LESSON,
+            defaults={"title": "Generated practice deck", "topic": topic_for_title("Practice"),
+                      "status": Lesson.Status.PUBLISHED, "body": "## Practice\\n\\nCards.\\n"},
+        )  # fmt: skip
+        start = lesson.cards.count()
+        for number in range(start, start + missing):
+            card = Card.objects.create(
+                lesson=lesson,
+                front=f"Practice question {number}?",
+                back=f"Practice answer {number}.",
+                position=number,
+            )
+            card_prompts_sync(card)
+    return list(active.order_by("pk")[:count])
 
 
 class Command(BaseCommand):
@@ -46,7 +69,7 @@ class Command(BaseCommand):
         started = time.perf_counter()
         rng = random.Random(seed)
         now = timezone.now()
-        prompts = self._prompts(cards)
+        prompts = practice_prompts(cards)
         users = self._learners(prefix, learners)
         with_history = users[:history]
         self._history(with_history, prompts, days, now, rng)
@@ -56,28 +79,6 @@ class Command(BaseCommand):
             f"{PromptState.objects.count():,} card states, {Review.objects.count():,} reviews "
             f"in the database ({time.perf_counter() - started:.1f} s)."
         )
-
-    def _prompts(self, count: int) -> list[Prompt]:
-        """`count` studyable prompts: the bundled deck's, topped up with a generated lesson."""
-        active = Prompt.objects.filter(is_active=True, card__is_active=True,
-                                       card__lesson__status=Lesson.Status.PUBLISHED)  # fmt: skip
-        missing = count - active.count()
-        if missing > 0:
-            lesson, _ = Lesson.objects.get_or_create(
-                slug=PRACTICE_LESSON,
-                defaults={"title": "Generated practice deck", "topic": topic_for_title("Practice"),
-                          "status": Lesson.Status.PUBLISHED, "body": "## Practice\\n\\nCards.\\n"},
-            )  # fmt: skip
-            start = lesson.cards.count()
-            for number in range(start, start + missing):
-                card = Card.objects.create(
-                    lesson=lesson,
-                    front=f"Practice question {number}?",
-                    back=f"Practice answer {number}.",
-                    position=number,
-                )
-                card_prompts_sync(card)
-        return list(active.order_by("pk")[:count])
 
     def _learners(self, prefix: str, count: int) -> list:
         User = get_user_model()
@@ -139,11 +140,9 @@ class Command(BaseCommand):
                 while when < now:
                     rating = rng.choices((1, 2, 3, 4), weights=(1, 2, 12, 3))[0]
                     before, memory = memory, review(memory, rating, when, scheduler, prompt.pk)
-                    reviews.append(Review(
-                        user=user, prompt=prompt, rating=rating, reviewed_at=when,
-                        duration_ms=rng.randint(1500, 20000),
-                        state_before=before.state if before else None, state_after=memory.state,
-                        before=before.to_json() if before else None, after=memory.to_json(),
+                    reviews.append(review_entry(
+                        user=user, prompt_id=prompt.pk, rating=rating, reviewed_at=when,
+                        before=before, after=memory, duration_ms=rng.randint(1500, 20000),
                     ))  # fmt: skip
                     when = max(memory.due, when + dt.timedelta(minutes=1))
                 state = PromptState(user=user, prompt=prompt, version=memory.reps)
