@@ -25,19 +25,10 @@ from dataclasses import dataclass
 from io import StringIO
 from pathlib import Path
 
+from tools.chromium import CHROMIUM, LAUNCH_ARGS
+
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "docs" / "screenshots"
-CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
-# As in tests/browser/conftest.py: headless, and no reaching for the network.
-LAUNCH_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 VIEWPORT = {"width": 1280, "height": 1200}
 SCHEMES = ("light", "dark")
 LEARNER = "sam"

@@ -9,26 +9,17 @@ from __future__ import annotations
 
 import os
 from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 from django.db import connections
+from playwright.sync_api import expect
+
+from tests.conftest import PASSWORD
+from tools.chromium import CHROMIUM, LAUNCH_ARGS
 
 # Playwright's sync API keeps an event loop running in this thread; Django's ORM refuses to run
 # under one unless told that this is a deliberate, single-threaded use.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
-LAUNCH_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    # The machine has no network beyond package registries: keep Chromium from trying.
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @pytest.fixture(scope="session")
@@ -108,3 +99,12 @@ def new_page(browser, *, expected_errors: tuple[str, ...] = (), **context_option
 def page(browser):
     with new_page(browser) as page:
         yield page
+
+
+def log_in(page, live_server, username: str) -> None:
+    """Sign in through the log-in form, as a learner would, and land on the home page."""
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(f"{live_server.url}/")

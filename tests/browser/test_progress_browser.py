@@ -10,8 +10,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.browser.conftest import new_page
-from tests.conftest import PASSWORD, make_card, make_lesson, make_user, study_for_days
+from tests.browser.conftest import log_in, new_page
+from tests.conftest import make_card, make_lesson, make_user, study_for_days
 
 pytestmark = [
     pytest.mark.browser,
@@ -19,14 +19,6 @@ pytestmark = [
 ]
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-
-
-def log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(f"{live_server.url}/")
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

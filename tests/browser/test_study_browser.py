@@ -8,20 +8,13 @@ import pytest
 from playwright.sync_api import expect
 
 from flashcards.models import PromptState, Review
-from tests.conftest import PASSWORD, make_card, make_lesson, make_user
+from tests.browser.conftest import log_in
+from tests.conftest import make_card, make_lesson, make_user
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-def log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(f"{live_server.url}/")
 
 
 def ready(page):
