@@ -44,14 +44,13 @@ from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 from bench.run import (
-    PYTHON,
-    ROOT,
     Gunicorn,
     database_version,
     drop_postgres_database,
     environment,
     fresh_postgres_database,
     manage,
+    run_json,
 )
 
 REQUEST_TIMEOUT = 30.0  # seconds; a request slower than this is a failure, not a wait
@@ -178,15 +177,7 @@ def run(args, scratch: Path) -> int:
 
 
 def inside_database(env: dict, *arguments: str) -> dict:
-    completed = subprocess.run(
-        [PYTHON, "-m", "bench.load_db", *arguments],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return json.loads(completed.stdout)
+    return run_json(env, "bench.load_db", *arguments)
 
 
 # The run ---------------------------------------------------------------------------------------

@@ -49,6 +49,9 @@ class Endpoint:
 
 ENDPOINTS = [
     Endpoint("/healthz (the limit)", "/healthz", None),
+    # Two more limits (bench/urls.py): what any signed-in page, and any full page, can reach.
+    Endpoint("Signed-in limit", "/bench/signed-in", None, cookie="learner"),
+    Endpoint("Page shell", "/bench/page-shell", None),
     Endpoint("Home page", "/", None),
     Endpoint("Lesson page", "/lessons/restore-paths/", 0.60),
     Endpoint("Tree step (htmx)", TREE_STEP, 0.60, cookie="tree", htmx=True),
@@ -157,6 +160,7 @@ def environment(database_url: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
     env.update(
         DATABASE_URL=database_url,
+        DJANGO_SETTINGS_MODULE="bench.settings",  # the site plus bench/urls.py's limits
         DJANGO_DEBUG="0",
         DJANGO_SECRET_KEY="bench-" + "k" * 60,
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
@@ -235,8 +239,13 @@ def database_version(env: dict) -> str:
 
 
 def prepare(env: dict, *, grade_learners: int) -> dict:
+    return run_json(env, "bench.prepare", str(DATA), str(grade_learners))
+
+
+def run_json(env: dict, module: str, *arguments: str) -> dict:
+    """Run a bench module inside the benchmarked database and read the JSON it prints."""
     completed = subprocess.run(
-        [PYTHON, "-m", "bench.prepare", str(DATA), str(grade_learners)],
+        [PYTHON, "-m", module, *arguments],
         cwd=ROOT,
         env=env,
         check=True,
@@ -434,7 +443,11 @@ def report(runs: list[DatabaseRun], args) -> str:
         "Written by `make bench` (bench/run.py); run it again to refresh. Each endpoint gets a "
         f"warm-up, then {args.duration} s of wrk at {args.connections} connections. Throughput "
         "is compared with `/healthz` in the same run: a constant answer that touches no "
-        "database, the most this server can do.",
+        "database, the most this server can do. Two more limits sit beside it (bench/urls.py): "
+        "the *signed-in limit* answers a constant to a signed-in learner after reading the "
+        "session and the user, as every signed-in page must; the *page shell* renders the "
+        "site's base template with no content, as every full page must. No page of either "
+        "kind can be faster than its limit.",
         "",
         "## Machine",
         "",

@@ -75,6 +75,7 @@ class QueueCounts:
     learning: int
     review: int
     new: int  # new prompts that may still be shown today
+    new_allowed: int = 0  # today's new-card allowance left, whether or not any are unseen
 
     @property
     def total(self) -> int:
@@ -114,7 +115,9 @@ def queue_counts(
     )
     allowed = new_left_today(user, study_settings, now)
     new = unseen_prompts(user, scope)[:allowed].count() if allowed else 0
-    return QueueCounts(learning=due["learning"], review=due["review"], new=new)
+    return QueueCounts(
+        learning=due["learning"], review=due["review"], new=new, new_allowed=allowed
+    )
 
 
 @dataclass(frozen=True)

@@ -133,9 +133,7 @@ def build_study_page(
     )
     if item is None:
         page.next_due = selectors.next_due_at(user, scope)
-        page.new_limit_reached = selectors.new_left_today(
-            user, study_settings, now
-        ) == 0 and selectors.has_unseen(user, scope)
+        page.new_limit_reached = counts.new_allowed == 0 and selectors.has_unseen(user, scope)
         if figures["reviewed"] and not figures["done"]:
             page.summary = _summary(user, figures, page.next_due, now)
             figures["done"] = True

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -31,11 +32,11 @@ class TreeAdmin(admin.ModelAdmin):
     )
 
     def get_queryset(self, request):
-        return selectors.trees_with_nodes()
+        return super().get_queryset(request).annotate(nodes_total=Count("nodes"))
 
-    @admin.display(description="Nodes")
+    @admin.display(description="Nodes", ordering="nodes_total")
     def node_count(self, tree: Tree) -> int:
-        return len(tree.nodes.all())
+        return tree.nodes_total
 
     @admin.display(description="Map with learners' walks")
     def figures(self, tree: Tree) -> str:

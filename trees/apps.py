@@ -8,3 +8,6 @@ class TreesConfig(AppConfig):
 
     name = "trees"
     verbose_name = "Decision trees"
+
+    def ready(self) -> None:
+        from trees import signals  # noqa: F401  (connects the receivers; see trees/signals.py)

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-from trees.definition import OUTCOME, QUESTION, ChoiceSpec, LinkSpec, NodeSpec, TreeSpec
+from trees.definition import OUTCOME, QUESTION, TreeSpec
 
 
 class Tree(models.Model):
@@ -28,6 +28,9 @@ class Tree(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Not a column: the nodes as a TreeSpec, set by `trees.selectors.attach_specs`.
+    spec: TreeSpec | None = None
+
     class Meta:
         ordering = ["title"]
 
@@ -38,26 +41,15 @@ class Tree(models.Model):
         return reverse("trees:tree", args=[self.slug])
 
     def to_spec(self) -> TreeSpec:
-        """The stored tree as a TreeSpec, from prefetched `nodes`, their `choices` and `links`."""
-        nodes = {}
-        for node in self.nodes.all():
-            nodes[node.key] = NodeSpec(
-                key=node.key,
-                kind=node.kind,
-                text=node.text,
-                explanation=node.explanation,
-                explanation_html=node.explanation_html,
-                choices=[
-                    ChoiceSpec(label=c.label, target=c.target.key, why=c.why)
-                    for c in node.choices.all()
-                ],
-                links=[
-                    LinkSpec(lesson=link.lesson.slug, anchor=link.anchor, label=link.label)
-                    for link in node.links.all()
-                ],
-            )
-        start = next((node.key for node in self.nodes.all() if node.pk == self.start_id), None)
-        return TreeSpec(nodes=nodes, start=start)
+        """The stored tree as a TreeSpec, read on first use (three queries) and kept.
+
+        `trees.selectors.trees_by_slug` loads the specs of many trees at once.
+        """
+        if self.spec is None:
+            from trees.selectors import attach_specs  # the selectors import this module
+
+            attach_specs([self])
+        return self.spec
 
 
 class Node(models.Model):
