@@ -245,13 +245,10 @@ def prepare(env: dict, *, grade_learners: int) -> dict:
 def run_json(env: dict, module: str, *arguments: str) -> dict:
     """Run a bench module inside the benchmarked database and read the JSON it prints."""
     completed = subprocess.run(
-        [PYTHON, "-m", module, *arguments],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
+        [PYTHON, "-m", module, *arguments], cwd=ROOT, env=env, capture_output=True, text=True
     )
+    if completed.returncode:  # say what went wrong, not only that it did
+        sys.exit(f"python -m {module} {' '.join(arguments)} failed:\n{completed.stderr}")
     return json.loads(completed.stdout)
 
 

@@ -64,8 +64,10 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=7)
 
     def handle(self, *args, learners, cards, history, days, prefix, seed, **options) -> None:
-        if learners < 1 or cards < 1 or history > learners:
-            raise CommandError("Need at least one learner and card, and --history <= --learners.")
+        if learners < 1 or cards < 1 or days < 1 or history > learners:
+            raise CommandError(
+                "Need at least one learner, card and day, and --history <= --learners."
+            )
         started = time.perf_counter()
         rng = random.Random(seed)
         now = timezone.now()
@@ -121,7 +123,11 @@ class Command(BaseCommand):
         batch.clear()
 
     def _history(self, users, prompts, days, now, rng) -> None:
-        """Learners who studied for `days`: reviews simulated through FSRS, states to match."""
+        """Learners who studied for `days`: reviews simulated through FSRS, states to match.
+
+        Each stopped at some moment in the last three days and has come back, so the cards
+        that fell due since are waiting, as they would be for someone opening the study page.
+        """
         scheduler = make_scheduler()
         started = set(
             PromptState.objects.filter(user__in=users).values_list("user_id", flat=True).distinct()
@@ -130,14 +136,16 @@ class Command(BaseCommand):
             if user.pk in started:  # studied already, in an earlier, smaller run
                 continue
             reviews, states = [], []
+            span = days * 24 * 60  # minutes
+            gap = rng.randint(0, min(3 * 24 * 60, span // 4))
+            stopped = now - dt.timedelta(minutes=gap)
+            # Each card is first seen within the first month, or the first half of the time
+            # studied: always before the learner stopped.
+            first_seen = min(30 * 24 * 60, (span - gap) // 2)
             for prompt in prompts:
-                when = (
-                    now
-                    - dt.timedelta(days=days)
-                    + dt.timedelta(minutes=rng.randint(0, 60 * 24 * 30))
-                )
+                when = now - dt.timedelta(minutes=span - rng.randint(0, first_seen))
                 memory, before = None, None
-                while when < now:
+                while when < stopped:
                     rating = rng.choices((1, 2, 3, 4), weights=(1, 2, 12, 3))[0]
                     before, memory = memory, review(memory, rating, when, scheduler, prompt.pk)
                     reviews.append(review_entry(
