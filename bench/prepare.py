@@ -7,6 +7,7 @@ the due-queue query's median time and plan at this data size.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import statistics
@@ -59,15 +60,23 @@ def tree_walker_cookie() -> str:
 
 
 def grade_lines(users, now) -> list[str]:
-    """One grade request per (learner, card state): cookie, then the token for that state."""
-    lines = []
+    """One grade request per (learner, card state): cookie, then the token for that state.
+
+    Learners take turns, so wrk's connections, each taking the next line, grade for different
+    learners at once, as a site's learners do: one learner does not grade eight cards at the
+    same moment, each of them waiting on the others' write to the same session row.
+    """
+    per_learner = []
     for user in users:
         cookie = signed_in_cookie(user)
-        for state in PromptState.objects.filter(user=user).only("prompt_id", "version"):
-            token = grade_token(user_id=user.pk, prompt_id=state.prompt_id, version=state.version,
-                                shown_at=now)  # fmt: skip
-            lines.append(f"{cookie}\t{token}")
-    return lines
+        states = PromptState.objects.filter(user=user).only("prompt_id", "version")
+        tokens = [
+            grade_token(user_id=user.pk, prompt_id=state.prompt_id, version=state.version,
+                        shown_at=now)
+            for state in states
+        ]  # fmt: skip
+        per_learner.append([f"{cookie}\t{token}" for token in tokens])
+    return [line for turn in itertools.zip_longest(*per_learner) for line in turn if line]
 
 
 def due_queue_timing(user, now) -> tuple[float, str]:
