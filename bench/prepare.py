@@ -36,6 +36,7 @@ from flashcards.services import grade_token  # noqa: E402
 from trees.models import Tree, TreeWalk  # noqa: E402
 
 TREE = "which-restore-path"
+WALKERS = 64  # visitors taking turns on the tree step, each with a session and a walk
 CSRF_SECRET = "b" * 32  # any 32 characters; sent as both the cookie and the header
 
 
@@ -123,11 +124,13 @@ def main(out_dir: str, grade_learners: int) -> None:
     half = len(lines) // 4
     (out / "grades-warmup.txt").write_text("\n".join(lines[:half]) + "\n")
     (out / "grades.txt").write_text("\n".join(lines[half:]) + "\n")
+    walkers = [tree_walker_cookie() for _ in range(WALKERS)]
+    (out / "tree-walkers.txt").write_text("\n".join(walkers) + "\n")
     median_ms, plan = due_queue_timing(studier, now)
     json.dump(
         {
             "learner_cookie": signed_in_cookie(studier),
-            "tree_cookie": tree_walker_cookie(),
+            "tree_cookie": walkers[0],
             "csrf": CSRF_SECRET,
             "grades": len(lines) - half,
             "states": PromptState.objects.count(),

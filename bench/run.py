@@ -42,7 +42,7 @@ class Endpoint:
     name: str
     path: str
     target: float | None  # share of /healthz throughput to reach
-    cookie: str = ""  # "learner" or "tree"
+    cookie: str = ""  # "learner", or "visitors": many, each walking a tree (bench/visitors.lua)
     htmx: bool = False
     grade: bool = False
 
@@ -54,7 +54,7 @@ ENDPOINTS = [
     Endpoint("Page shell", "/bench/page-shell", None),
     Endpoint("Home page", "/", None),
     Endpoint("Lesson page", "/lessons/restore-paths/", 0.60),
-    Endpoint("Tree step (htmx)", TREE_STEP, 0.60, cookie="tree", htmx=True),
+    Endpoint("Tree step (htmx)", TREE_STEP, 0.60, cookie="visitors", htmx=True),
     Endpoint("Study page", "/study/", 0.45, cookie="learner"),
     Endpoint("Grade POST (htmx)", "/study/grade/", 0.35, cookie="learner", htmx=True, grade=True),
     Endpoint("Dashboard", "/progress/", None, cookie="learner"),
@@ -340,7 +340,7 @@ def headers_for(endpoint: Endpoint, fixtures: dict) -> dict[str, str]:
     headers = {}
     if endpoint.cookie == "learner":
         headers["Cookie"] = fixtures["learner_cookie"]
-    elif endpoint.cookie == "tree":
+    elif endpoint.cookie == "visitors":  # one of them, for requests sent without wrk
         headers["Cookie"] = fixtures["tree_cookie"]
     if endpoint.htmx:
         headers["HX-Request"] = "true"
@@ -355,6 +355,11 @@ def measure(server: Gunicorn, endpoint: Endpoint, fixtures: dict, args, *, warmu
             grades = DATA / ("grades-warmup.txt" if phase == "warmup" else "grades.txt")
             command += ["-s", str(ROOT / "bench" / "grade.lua")]
             env.update(BENCH_GRADES=str(grades), BENCH_CSRF=fixtures["csrf"], BENCH_THREADS="2")
+        elif endpoint.cookie == "visitors":
+            command += ["-s", str(ROOT / "bench" / "visitors.lua")]
+            env.update(BENCH_COOKIES=str(DATA / "tree-walkers.txt"))
+            if endpoint.htmx:
+                command += ["-H", "HX-Request: true"]
         else:
             for name, value in headers_for(endpoint, fixtures).items():
                 command += ["-H", f"{name}: {value}"]

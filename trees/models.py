@@ -41,9 +41,9 @@ class Tree(models.Model):
         return reverse("trees:tree", args=[self.slug])
 
     def to_spec(self) -> TreeSpec:
-        """The stored tree as a TreeSpec, read on first use (three queries) and kept.
-
-        `trees.selectors.trees_by_slug` loads the specs of many trees at once.
+        """The stored tree as a TreeSpec, read on first use: from this process's cache while
+        the tree is unchanged, or in three queries (see `trees.selectors.attach_specs`, which
+        `trees_by_slug` uses for many trees at once).
         """
         if self.spec is None:
             from trees.selectors import attach_specs  # the selectors import this module
