@@ -115,9 +115,7 @@ def queue_counts(
     )
     allowed = new_left_today(user, study_settings, now)
     new = unseen_prompts(user, scope)[:allowed].count() if allowed else 0
-    return QueueCounts(
-        learning=due["learning"], review=due["review"], new=new, new_allowed=allowed
-    )
+    return QueueCounts(learning=due["learning"], review=due["review"], new=new, new_allowed=allowed)
 
 
 @dataclass(frozen=True)
