@@ -63,8 +63,10 @@ def tree_walker_cookie() -> str:
 def settle() -> None:
     """After a million rows were written, let PostgreSQL catch up before anything is timed.
 
-    Otherwise autovacuum wakes up for the new rows during the measured runs, and takes one of
-    the two cores from the server (a tree step's p99 once went from 30 ms to 400 ms).
+    Otherwise autovacuum may wake up for the new rows during the measured runs and take one
+    of the two cores from the server, and the planner works from statistics taken before the
+    rows existed. (A timed checkpoint after the bulk load can still overlap the runs: see
+    docs/NOTES.md, Performance.)
     """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
