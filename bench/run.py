@@ -355,13 +355,13 @@ def measure(server: Gunicorn, endpoint: Endpoint, fixtures: dict, args, *, warmu
             grades = DATA / ("grades-warmup.txt" if phase == "warmup" else "grades.txt")
             command += ["-s", str(ROOT / "bench" / "grade.lua")]
             env.update(BENCH_GRADES=str(grades), BENCH_CSRF=fixtures["csrf"], BENCH_THREADS="2")
-        elif endpoint.cookie == "visitors":
-            command += ["-s", str(ROOT / "bench" / "visitors.lua")]
-            env.update(BENCH_COOKIES=str(DATA / "tree-walkers.txt"))
-            if endpoint.htmx:
-                command += ["-H", "HX-Request: true"]
         else:
-            for name, value in headers_for(endpoint, fixtures).items():
+            headers = headers_for(endpoint, fixtures)
+            if endpoint.cookie == "visitors":  # the script gives each request its cookie
+                command += ["-s", str(ROOT / "bench" / "visitors.lua")]
+                env.update(BENCH_COOKIES=str(DATA / "tree-walkers.txt"))
+                del headers["Cookie"]
+            for name, value in headers.items():
                 command += ["-H", f"{name}: {value}"]
         output = subprocess.run(
             [*command, server.url + endpoint.path],

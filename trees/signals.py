@@ -21,17 +21,16 @@ from trees.models import Tree
 def note_lesson_slug(
     sender, instance: Lesson, raw: bool = False, update_fields=None, **kwargs
 ) -> None:
-    if update_fields is not None and "slug" not in update_fields:
-        return
-    if instance.pk and not raw:
+    """Remember the stored slug when this save may change it (None: it cannot, or is new)."""
+    instance._stored_slug = None
+    if instance.pk and not raw and (update_fields is None or "slug" in update_fields):
         instance._stored_slug = (
             Lesson.objects.filter(pk=instance.pk).values_list("slug", flat=True).first()
         )
 
 
 @receiver(post_save, sender=Lesson)
-def lesson_renamed(sender, instance: Lesson, raw: bool = False, **kwargs) -> None:
-    stored = getattr(instance, "_stored_slug", None)
+def lesson_renamed(sender, instance: Lesson, **kwargs) -> None:
+    stored = instance._stored_slug
     if stored is not None and stored != instance.slug:
         Tree.objects.filter(nodes__links__lesson=instance).update(updated_at=timezone.now())
-    instance._stored_slug = instance.slug
