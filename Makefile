@@ -9,12 +9,13 @@ HOST ?= 127.0.0.1
 # Set by `setup`; the stamp is rebuilt whenever pyproject.toml changes.
 STAMP := $(VENV)/.installed
 
-.PHONY: help setup run serve serve-env test lint format migrate content bench load screenshots clean
+.PHONY: help setup run serve serve-env test check lint format migrate content bench load screenshots clean
 
 help:
 	@echo "make run    set up, then serve the portal at http://$(HOST):$(PORT) (PORT=NNNN to change)"
 	@echo "make serve  production: gunicorn, debug off (needs DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DATABASE_URL)"
 	@echo "make test   set up, then lint and run the whole suite (again on PostgreSQL if TEST_DATABASE_URL is set)"
+	@echo "make check  the quick loop: lint and the fast tests (SQLite; no browser, load or server tests)"
 	@echo "make lint   ruff check and format check"
 	@echo "make format ruff fix and format"
 	@echo "make bench  the benchmark; writes docs/PERFORMANCE.md (BENCH_LEARNERS, BENCH_SECONDS)"
@@ -85,15 +86,24 @@ format: setup
 	$(VENV)/bin/ruff format .
 
 # The suite runs on SQLite; with TEST_DATABASE_URL set (a PostgreSQL URL whose role may create
-# databases), it runs a second time against PostgreSQL.
+# databases), it runs a second time against PostgreSQL. pytest-xdist spreads each run over every
+# core (PYTEST_WORKERS=1 for one process); each worker has its own test database and live server.
+PYTEST_WORKERS ?= auto
+PYTEST := $(PY) -m pytest -n $(PYTEST_WORKERS) --dist worksteal
+
 test: lint
-	env -u DATABASE_URL $(PY) -m pytest
+	env -u DATABASE_URL $(PYTEST)
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 	  echo "== Again on PostgreSQL ($${TEST_DATABASE_URL%%@*}@...)"; \
-	  DATABASE_URL="$$TEST_DATABASE_URL" $(PY) -m pytest; \
+	  DATABASE_URL="$$TEST_DATABASE_URL" $(PYTEST); \
 	else \
 	  echo "TEST_DATABASE_URL is not set: the PostgreSQL run was skipped (.ci/run sets it up)."; \
 	fi
+
+# The quick loop while working: lint, then every test but those that drive Chromium or start
+# gunicorn, on SQLite.
+check: lint
+	env -u DATABASE_URL $(PYTEST) -m "not browser and not load and not server"
 
 # The benchmark needs wrk (Debian's package); as root it is installed here. PostgreSQL is
 # benchmarked too when BENCH_DATABASE_URL or TEST_DATABASE_URL names one (see README).

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from io import StringIO
+from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.core import serializers
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.test.utils import override_settings
 
 from accounts.services import instructor_grant
 from flashcards.models import Card, PromptState
@@ -16,6 +23,7 @@ from trees.models import Tree
 from trees.services import tree_save
 
 PASSWORD = "correct horse battery staple"
+CONTENT = Path(__file__).resolve().parents[1] / "content"
 _counter = itertools.count(1)
 
 
@@ -91,6 +99,57 @@ def make_card(**kwargs) -> Card:
 def no_fuzz(settings):
     """FSRS fuzzes intervals at random in use; tests compare exact intervals."""
     settings.FLASHCARDS_FUZZ = False
+
+
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hasher():
+    """The production hasher (PBKDF2, about a second a password here) is slow on purpose, and
+    most tests make users or log in. tests/portal/test_settings.py checks what production uses;
+    the gunicorn tests (test_serve, test_load) run the real settings."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+# The apps whose rows an import of notes writes; of those, the models that record learners'
+# activity (they point at a user, or at a walk) are left out of the snapshot.
+CONTENT_APPS = ("lessons", "trees", "flashcards", "search")
+
+
+def _content_models() -> list:
+    user_model = get_user_model()
+    return [
+        model
+        for label in CONTENT_APPS
+        for model in apps.get_app_config(label).get_models()
+        if not any(
+            field.related_model is user_model
+            for field in model._meta.get_fields()
+            if field.is_relation and field.many_to_one
+        )
+        and model._meta.model_name != "answertakenback"
+    ]
+
+
+@pytest.fixture(scope="session")
+def _bundled_snapshot(django_db_setup, django_db_blocker) -> str:
+    """The rows that importing the bundled notes writes, as JSON: imported once per test
+    process (rendering every lesson, tree and card takes about a second), in a transaction
+    rolled back at once, so the database is as it was for the tests that follow."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("import_notes", str(CONTENT), stdout=StringIO())
+        snapshot = serializers.serialize(
+            "json", [row for model in _content_models() for row in model._default_manager.all()]
+        )
+        transaction.set_rollback(True)
+    return snapshot
+
+
+@pytest.fixture
+def bundled_content(_bundled_snapshot, db) -> None:
+    """The bundled notes in the test database, as `make run` imports them: the snapshot's rows
+    written back (a tenth of an import's time), inside the test's transaction, or committed
+    and flushed afterwards for transactional and live-server tests."""
+    connection.creation.deserialize_db_from_string(_bundled_snapshot)
 
 
 @pytest.fixture

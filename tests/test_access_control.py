@@ -11,15 +11,12 @@ import html
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 from django.test import Client
 from django.urls import URLResolver, get_resolver, resolve
 from django.utils import timezone
@@ -32,7 +29,6 @@ from trees.models import AnswerTakenBack, TreeWalk
 
 pytestmark = pytest.mark.django_db
 
-CONTENT = Path(__file__).resolve().parents[1] / "content"
 TOPIC = "/topics/amazon-rds-aurora/"
 LESSON = "/lessons/restore-paths/"
 DRAFT = "/lessons/draft-only/"
@@ -143,16 +139,9 @@ TABLE = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def fast_hashing(settings):
-    """Users are made and log in often here; the real hasher is slow on purpose."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
-def site(db, instructor, superuser, learner):
+def site(bundled_content, instructor, superuser, learner):
     """The bundled notes imported, a draft lesson, and a user of every role."""
-    call_command("import_notes", str(CONTENT), stdout=StringIO())
     topic = Lesson.objects.get(slug="restore-paths").topic
     make_lesson(topic=topic, slug="draft-only", title="Draft only", status=Lesson.Status.DRAFT)
     return {"anonymous": None, "learner": learner, "instructor": instructor,

@@ -34,11 +34,6 @@ TOO_LARGE = "This request is larger than the site accepts (2.5 MB of form data a
 NOTE = "# 2026-01-06 — Uploaded lesson\n\n**Source:** Upload\n\n## Part one\n\nText.\n"
 
 
-@pytest.fixture(autouse=True)
-def fast_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def client():
     """500s as responses, not exceptions: a test here asserts no request is ever a 500."""

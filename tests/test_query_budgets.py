@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -19,7 +18,6 @@ from trees.models import Tree, TreeWalk
 
 pytestmark = pytest.mark.django_db
 
-CONTENT = Path(__file__).resolve().parents[1] / "content"
 LESSON = "/lessons/restore-paths/"
 TREE = "/trees/which-restore-path/"
 STEP = "?tree-which-restore-path=3"
@@ -103,8 +101,7 @@ def measure(make_clients) -> dict:
 
 
 @pytest.fixture
-def clients(db, instructor):
-    call_command("import_notes", str(CONTENT), stdout=StringIO())
+def clients(bundled_content, instructor):
     call_command(
         "generate_dataset", learners=4, history=2, days=30, prefix="load", stdout=StringIO()
     )

@@ -35,7 +35,10 @@ PRODUCTION = {
 # A request that came through the TLS-terminating proxy, as gunicorn sees it from loopback.
 VIA_PROXY = {"X-Forwarded-Proto": "https"}
 
-pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="needs GNU make")
+pytestmark = [
+    pytest.mark.server,
+    pytest.mark.skipif(shutil.which("make") is None, reason="needs GNU make"),
+]
 
 
 def serve_env(**env: str) -> dict[str, str]:

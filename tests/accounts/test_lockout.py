@@ -18,12 +18,6 @@ pytestmark = pytest.mark.django_db
 WRONG = "not the password at all"
 
 
-@pytest.fixture(autouse=True)
-def fast_hashing(settings):
-    """Every attempt hashes a password; the real hasher is slow on purpose."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def attempt(client: Client, username: str, password: str, *, address="127.0.0.1", path=None):
     return client.post(
         path or "/accounts/login/",

@@ -14,7 +14,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -35,7 +34,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-CONTENT = Path(__file__).resolve().parents[2] / "content"
 TREE = "which-restore-path"
 SCHEMES = ["light", "dark"]
 # Chromium's console note of a 404 response: the point of the "404" case, not a fault.
@@ -175,9 +173,10 @@ class PageCase:
         return self.name
 
 
-# The axe audit (light and dark) and the 375 px check go through this whole table, so a new page
-# type is one more row, e.g. PageCase("dashboard", "/progress/", user="studied"). The `site`
-# fixture holds the bundled content plus two lessons of its own; USER_KINDS says who can look.
+# The axe audit (light and dark) and the 375 px check are a test for each row of this table, so
+# they spread over the test workers, and a new page type is one more row, e.g.
+# PageCase("dashboard", "/progress/", user="studied"). The `site` fixture holds the bundled
+# content plus two lessons of its own; USER_KINDS says who can look.
 PAGES = [
     PageCase("home (visitor)", "/"),
     PageCase("home (learner)", "/", user="learner"),
@@ -238,9 +237,8 @@ A bare address: <{LONG_URL}>
 
 
 @pytest.fixture
-def site(live_server):
+def site(live_server, bundled_content):
     """The bundled content, a lesson of awkwardly wide things, and a draft."""
-    call_command("import_notes", str(CONTENT), stdout=StringIO())
     make_lesson(slug="wide-things", title="Wide things", body=WIDE_BODY)
     make_lesson(slug="draft-preview", title="A draft", status=Lesson.Status.DRAFT)
     return live_server
@@ -303,22 +301,20 @@ def describe(case: PageCase, violation: dict) -> str:
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)
-def test_axe_finds_nothing_serious_or_critical_on_any_page(site, browser, scheme):
-    failures = []
-    version = "?"
-    for case in PAGES:
-        with new_page(browser, color_scheme=scheme, expected_errors=ERROR_PAGES) as page:
-            open_case(page, site, case)
-            results = axe_run(page)
-            version = results["testEngine"]["version"]
-            failures += [
-                describe(case, violation)
-                for violation in results["violations"]
-                if violation["impact"] in BLOCKING_IMPACTS or violation["id"] in BLOCKING_RULES
-            ]
-            failures += [
-                f"{case}: a <nav> without a name: {nav}" for nav in page.evaluate(UNNAMED_NAVS)
-            ]
+@pytest.mark.parametrize("case", PAGES, ids=str)
+def test_axe_finds_nothing_serious_or_critical(site, browser, case, scheme):
+    with new_page(browser, color_scheme=scheme, expected_errors=ERROR_PAGES) as page:
+        open_case(page, site, case)
+        results = axe_run(page)
+        failures = [
+            describe(case, violation)
+            for violation in results["violations"]
+            if violation["impact"] in BLOCKING_IMPACTS or violation["id"] in BLOCKING_RULES
+        ]
+        failures += [
+            f"{case}: a <nav> without a name: {nav}" for nav in page.evaluate(UNNAMED_NAVS)
+        ]
+    version = results["testEngine"]["version"]
     assert not failures, f"axe-core {version}, {scheme} scheme:\n" + "\n".join(failures)
 
 
@@ -333,18 +329,17 @@ WIDEST_ELEMENTS = """() => [...document.body.querySelectorAll("*")]
   .map(([el, right]) => `${el.tagName.toLowerCase()}.${el.className} (${Math.round(right)}px)`)"""
 
 
-def test_no_page_scrolls_sideways_at_375_px(site, browser):
-    too_wide = []
-    phone = {"width": 375, "height": 800}
-    for case in PAGES:
-        with new_page(browser, viewport=phone, expected_errors=ERROR_PAGES) as page:
-            open_case(page, site, case)
-            scroll_width, inner_width = page.evaluate(
-                "[document.documentElement.scrollWidth, window.innerWidth]"
-            )
-            if scroll_width > inner_width:
-                too_wide.append(f"{case}: {scroll_width}px; {page.evaluate(WIDEST_ELEMENTS)}")
-    assert not too_wide, "pages wider than 375 px:\n" + "\n".join(too_wide)
+@pytest.mark.parametrize("case", PAGES, ids=str)
+def test_no_sideways_scrolling_at_375_px(site, browser, case):
+    with new_page(
+        browser, viewport={"width": 375, "height": 800}, expected_errors=ERROR_PAGES
+    ) as page:
+        open_case(page, site, case)
+        scroll_width, inner_width = page.evaluate(
+            "[document.documentElement.scrollWidth, window.innerWidth]"
+        )
+        widest = page.evaluate(WIDEST_ELEMENTS)
+    assert scroll_width <= inner_width, f"{case}: {scroll_width}px wide; {widest}"
 
 
 def test_a_wide_table_scrolls_inside_its_own_region_by_keyboard_at_375_px(site, page):

@@ -4,16 +4,12 @@ load; a result opening the lesson at its section; the same box without JavaScrip
 from __future__ import annotations
 
 import re
-from io import StringIO
-from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from tests.browser.conftest import new_page
 
-CONTENT = Path(__file__).resolve().parents[2] / "content"
 BOX = "Search lessons, flashcards and decision trees"
 
 pytestmark = [
@@ -22,13 +18,8 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def bundled(db):
-    call_command("import_notes", str(CONTENT), stdout=StringIO())
-
-
 def test_typing_in_the_header_updates_results_in_place_then_a_result_opens_its_section(
-    live_server, page, bundled
+    live_server, page, bundled_content
 ):
     page.goto(f"{live_server.url}/lessons/backups-and-point-in-time-recovery/")
     page.evaluate("window.__sameDocument = true")  # a page load would lose this
@@ -61,7 +52,7 @@ def test_typing_in_the_header_updates_results_in_place_then_a_result_opens_its_s
     expect(page.get_by_role("heading", name="Into Aurora MySQL")).to_be_in_viewport()
 
 
-def test_pressing_enter_opens_the_results_page(live_server, page, bundled):
+def test_pressing_enter_opens_the_results_page(live_server, page, bundled_content):
     page.goto(f"{live_server.url}/")
     box = page.get_by_role("searchbox", name=BOX)
     box.fill("xtrabackup")
@@ -71,7 +62,7 @@ def test_pressing_enter_opens_the_results_page(live_server, page, bundled):
     expect(page.get_by_role("searchbox", name=BOX)).to_have_value("xtrabackup")
 
 
-def test_without_javascript_the_same_box_submits_the_search(live_server, browser, bundled):
+def test_without_javascript_the_same_box_submits_the_search(live_server, browser, bundled_content):
     with new_page(browser, java_script_enabled=False) as page:
         page.goto(f"{live_server.url}/trees/")
         box = page.get_by_role("searchbox", name=BOX)

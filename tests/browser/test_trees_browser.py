@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 import re
-from io import StringIO
-from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from tests.browser.conftest import new_page
 from tests.conftest import make_lesson, make_tree
 from tests.trees.test_bundled import EXPECTED
 from trees.selectors import trees_by_slug
-
-CONTENT = Path(__file__).resolve().parents[2] / "content"
 
 pytestmark = [
     pytest.mark.browser,
@@ -122,8 +117,7 @@ def test_without_javascript_the_same_links_reload_the_page_at_each_step(
         expect(tree.get_by_role("heading", name="Are you sure?")).to_be_visible()
 
 
-def test_every_bundled_tree_walks_to_every_outcome_with_htmx(live_server, page):
-    call_command("import_notes", str(CONTENT), stdout=StringIO())
+def test_every_bundled_tree_walks_to_every_outcome_with_htmx(live_server, page, bundled_content):
     specs = {slug: tree.to_spec() for slug, tree in trees_by_slug(list(EXPECTED)).items()}
     for slug, paths in EXPECTED.items():
         page.goto(f"{live_server.url}/trees/{slug}/")

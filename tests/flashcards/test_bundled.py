@@ -30,12 +30,7 @@ ANCHORS = {
 }
 
 
-@pytest.fixture
-def bundled(db):
-    call_command("import_notes", str(CONTENT), stdout=StringIO())
-
-
-def test_the_deck_has_at_least_40_cards_in_every_lesson(bundled):
+def test_the_deck_has_at_least_40_cards_in_every_lesson(bundled_content):
     cards = Card.objects.filter(is_active=True)
     assert cards.count() >= 40
     assert set(cards.values_list("lesson__slug", flat=True)) == set(
@@ -47,7 +42,7 @@ def test_the_deck_has_at_least_40_cards_in_every_lesson(bundled):
 
 
 @pytest.mark.parametrize("anchor", sorted(ANCHORS))
-def test_each_exam_anchor_is_asked_from_more_than_one_side(bundled, anchor):
+def test_each_exam_anchor_is_asked_from_more_than_one_side(bundled_content, anchor):
     tagged = Card.objects.filter(tags__slug="exam-anchor", is_active=True)
     asking = [
         card for card in tagged if re.search(ANCHORS[anchor], f"{card.front} {card.back}".lower())
@@ -56,7 +51,7 @@ def test_each_exam_anchor_is_asked_from_more_than_one_side(bundled, anchor):
     assert len({card.front for card in asking}) == len(asking)
 
 
-def test_reimporting_the_deck_keeps_a_learners_progress(bundled, learner):
+def test_reimporting_the_deck_keeps_a_learners_progress(bundled_content, learner):
 
     prompt = Prompt.objects.filter(is_active=True).first()
     token = grade_token(user_id=learner.pk, prompt_id=prompt.pk, version=0, shown_at=timezone.now())

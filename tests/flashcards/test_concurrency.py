@@ -16,7 +16,10 @@ from flashcards.models import PromptState, Review
 from flashcards.services import grade_submit, grade_token
 from tests.conftest import make_card, make_user
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Committed for real, so that the threads see each other's writes. Emptying the tables afterwards
+# would take the Instructors group (made by a migration) from whichever test runs next in this
+# process; serialized rollback puts it back.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 THREADS = 8
 

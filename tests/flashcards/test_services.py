@@ -75,6 +75,7 @@ def test_grading_with_another_users_token_is_not_found_and_changes_nothing(learn
 @pytest.mark.parametrize(
     "token",
     ["", "garbage", signing.dumps({"u": 1, "p": 1, "v": 0, "t": 0}, salt="another-salt")],
+    ids=["empty", "garbage", "signed-for-something-else"],  # the same ids in every xdist worker
 )
 def test_a_card_that_was_not_presented_is_refused(learner, token):
     make_card()

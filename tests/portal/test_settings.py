@@ -118,3 +118,24 @@ def test_database_url_selects_postgresql(value):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["django.db.backends.postgresql", "db.example.com", "portal"]
+
+
+def test_passwords_are_hashed_with_pbkdf2_at_djangos_iterations():
+    """The suite swaps in a fast hasher (tests/conftest.py); the portal itself must not."""
+    result = run_django(
+        "from django.contrib.auth.hashers import get_hasher; "
+        "print(get_hasher().algorithm, get_hasher().iterations)",
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_ALLOWED_HOSTS="example.com",
+    )
+    assert result.returncode == 0, result.stderr
+    algorithm, iterations = result.stdout.split()
+    assert algorithm == "pbkdf2_sha256"
+    assert int(iterations) >= 1_000_000
+
+
+def test_the_suite_hashes_passwords_quickly():
+    from django.contrib.auth.hashers import get_hasher
+
+    assert get_hasher().algorithm == "md5"

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 RESTORE_PATHS = "/lessons/restore-paths/"
 
 
-def test_percona_is_found_in_the_lesson_section_card_and_tree_that_mention_it(bundled):
+def test_percona_is_found_in_the_lesson_section_card_and_tree_that_mention_it(bundled_content):
     results = found("Percona")
     assert ("section", RESTORE_PATHS + "#into-aurora-mysql") in results
     assert ("card", RESTORE_PATHS + "#into-aurora-mysql") in results
@@ -25,12 +25,12 @@ def test_percona_is_found_in_the_lesson_section_card_and_tree_that_mention_it(bu
         assert "<mark>Percona</mark>" in result.title_html + result.snippet_html
 
 
-def test_results_appear_while_the_last_word_is_still_being_typed(bundled):
+def test_results_appear_while_the_last_word_is_still_being_typed(bundled_content):
     assert found("perc") == found("percona")
     assert found("xtrabackup auro") == found("xtrabackup aurora")
 
 
-def test_every_word_must_match_and_words_match_by_their_stem(bundled):
+def test_every_word_must_match_and_words_match_by_their_stem(bundled_content):
     assert ("section", RESTORE_PATHS + "#restoring-creates-a-new-database") in found(
         "restores creating"
     )
@@ -129,7 +129,7 @@ def test_a_lesson_opening_is_labelled_as_the_lesson():
     assert titles("whiskers") == ["Walrus"]
 
 
-def test_a_search_is_one_query_and_no_words_are_none(bundled, django_assert_num_queries):
+def test_a_search_is_one_query_and_no_words_are_none(bundled_content, django_assert_num_queries):
     with django_assert_num_queries(1):
         assert search("percona").total
     with django_assert_num_queries(0):

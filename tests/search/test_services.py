@@ -22,7 +22,7 @@ def test_indexing_a_lesson_again_replaces_its_rows():
     ) == [("", lesson.title), ("one", "One"), ("two", "Two")]
 
 
-def test_a_rebuild_makes_the_same_index_from_the_content(bundled):
+def test_a_rebuild_makes_the_same_index_from_the_content(bundled_content):
     before = {query: found(query) for query in ("percona", "snapshot", "encryption")}
     Entry.objects.all().delete()
     assert found("percona") == []

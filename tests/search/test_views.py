@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
-def test_a_plain_get_is_the_full_page_with_results_linking_to_sections(client, bundled):
+def test_a_plain_get_is_the_full_page_with_results_linking_to_sections(client, bundled_content):
     response = client.get("/search/", {"q": "Percona"})
     page = response.content.decode()
     assert response.status_code == 200
@@ -30,7 +30,9 @@ def test_a_plain_get_is_the_full_page_with_results_linking_to_sections(client, b
     assert "HX-Request" in response["Vary"]
 
 
-def test_htmx_gets_the_page_content_with_a_title_and_the_count_for_the_live_region(client, bundled):
+def test_htmx_gets_the_page_content_with_a_title_and_the_count_for_the_live_region(
+    client, bundled_content
+):
     response = client.get("/search/", {"q": "percona"}, **HTMX)
     fragment = response.content.decode()
     assert response.status_code == 200
@@ -73,7 +75,7 @@ def test_without_a_query_the_page_invites_a_search_and_makes_no_query(
     assert "<title>Search · Study portal</title>" in page
 
 
-def test_no_results_says_so(client, bundled):
+def test_no_results_says_so(client, bundled_content):
     page = client.get("/search/", {"q": "zeppelin"}).content.decode()
     assert "No results for “zeppelin”" in page
     assert 'id="search-results"' not in page

@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import html
 import re
-from io import StringIO
-from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 from trees.definition import all_paths
 from trees.selectors import trees_by_slug
 
 pytestmark = pytest.mark.django_db
 
-CONTENT = Path(__file__).resolve().parents[2] / "content"
 
 # Path of choice numbers -> the outcome it must reach, for each bundled tree.
 EXPECTED = {
@@ -62,8 +58,7 @@ OUTCOME_FACTS = {
 
 
 @pytest.fixture
-def bundled(db):
-    call_command("import_notes", str(CONTENT), stdout=StringIO())
+def bundled(bundled_content):
     return trees_by_slug(list(EXPECTED))
 
 
