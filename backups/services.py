@@ -317,7 +317,6 @@ def progress_import(*, user, data) -> ProgressImported:
         settings.save()
     Review.objects.bulk_create(reviews)  # in the file's order, so ids keep the log's order
     PromptState.objects.bulk_create(states)
-    user.__dict__.pop("_study_settings", None)  # settings_for's cache on the user object
     return ProgressImported(reviews=len(reviews), states=len(states), settings=bool(settings))
 
 
