@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from backups.services import prompt_identity
+from backups.progress import prompt_identity
 from flashcards.grading import grade_undo
 from flashcards.models import Card, Prompt, PromptState, Review, StudySettings
 from flashcards.tokens import undo_token
