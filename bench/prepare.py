@@ -32,7 +32,7 @@ from django.utils import timezone  # noqa: E402
 
 from flashcards.models import PromptState, Review  # noqa: E402
 from flashcards.selectors import Scope, due_queue  # noqa: E402
-from flashcards.services import grade_token  # noqa: E402
+from flashcards.tokens import grade_token  # noqa: E402
 from trees.models import Tree, TreeWalk  # noqa: E402
 
 TREE = "which-restore-path"

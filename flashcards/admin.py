@@ -5,10 +5,10 @@ from django.contrib import admin
 from django.db.models import F, FloatField, Value
 from django.db.models.functions import Cast, NullIf
 
+from flashcards.card_sync import card_prompts_sync
 from flashcards.cards import CardsError, CardSpec, check_card
 from flashcards.models import Card
 from flashcards.selectors import card_figures
-from flashcards.services import card_prompts_sync
 
 
 class CardForm(forms.ModelForm):

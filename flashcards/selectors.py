@@ -1,4 +1,5 @@
-"""Reads for studying: the queue, its counts, and how well a learner knows each lesson.
+"""Reads for studying: the learner's settings, the queue, its counts, and how well a learner
+knows each lesson.
 
 Every function makes a fixed number of queries whatever the size of the deck or the history.
 """
@@ -95,6 +96,15 @@ def unseen_prompts(user, scope: Scope) -> QuerySet[Prompt]:
 
 def has_unseen(user, scope: Scope) -> bool:
     return unseen_prompts(user, scope).exists()
+
+
+def study_settings_for(user) -> StudySettings:
+    """The learner's settings; defaults (unsaved) until they first change them.
+
+    One query, and nothing kept on the user object: a request that needs the settings twice
+    (a grade, then the next card) reads them once and passes them on.
+    """
+    return StudySettings.objects.filter(user=user).first() or StudySettings(user=user)
 
 
 def new_left_today(user, study_settings: StudySettings, now: dt.datetime) -> int:

@@ -11,17 +11,11 @@ from dataclasses import dataclass, field
 from django.urls import reverse
 
 from flashcards import selectors
-from flashcards.models import PromptState, Review
+from flashcards.grading import scheduler_for
+from flashcards.models import PromptState, Review, StudySettings
 from flashcards.scheduling import Memory, format_interval, preview_intervals
 from flashcards.selectors import NextPrompt, QueueCounts, Scope
-from flashcards.services import (
-    GradeRefused,
-    grade_token,
-    read_grade_token,
-    scheduler_for,
-    settings_for,
-    undo_token,
-)
+from flashcards.tokens import GradeRefused, grade_token, read_grade_token, undo_token
 from lessons.models import Lesson
 
 SESSION_KEY = "study_session"
@@ -118,10 +112,15 @@ def record_undo(session, scope: Scope, review: Review) -> None:
 
 
 def build_study_page(
-    *, user, session, scope: Scope, now: dt.datetime, reveal: str | None = None,
+    *,
+    user,
+    session,
+    scope: Scope,
+    study_settings: StudySettings,
+    now: dt.datetime,
+    reveal: str | None = None,
     prefer_prompt: int | None = None,
-) -> StudyPage:  # fmt: skip
-    study_settings = settings_for(user)
+) -> StudyPage:
     counts = selectors.queue_counts(user, scope, study_settings, now)
     figures = session_figures(session, scope)
     page = StudyPage(scope=scope, counts=counts, reviewed=figures["reviewed"])

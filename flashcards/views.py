@@ -20,15 +20,11 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
 
 from flashcards.forms import StudySettingsForm
-from flashcards.selectors import Scope
-from flashcards.services import (
-    RATING_REFUSED,
-    GradeRefused,
-    grade_submit,
-    grade_undo,
-    settings_for,
-)
+from flashcards.grading import RATING_REFUSED, grade_submit, grade_undo
+from flashcards.models import StudySettings
+from flashcards.selectors import Scope, study_settings_for
 from flashcards.study import build_study_page, record_grade, record_undo
+from flashcards.tokens import GradeRefused
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -50,9 +46,19 @@ def _study_url(scope: Scope, **extra) -> str:
     return reverse("flashcards:study") + (f"?{urlencode(query)}" if query else "")
 
 
-def _render_study(request: HtmxHttpRequest, scope: Scope, **options) -> HttpResponse:
-    page = build_study_page(user=request.user, session=request.session, scope=scope,
-                            now=timezone.now(), **options)  # fmt: skip
+def _render_study(
+    request: HtmxHttpRequest, scope: Scope, study_settings: StudySettings | None = None, **options
+) -> HttpResponse:
+    if study_settings is None:
+        study_settings = study_settings_for(request.user)
+    page = build_study_page(
+        user=request.user,
+        session=request.session,
+        scope=scope,
+        study_settings=study_settings,
+        now=timezone.now(),
+        **options,
+    )
     template = "flashcards/study.html"
     if request.htmx and not request.htmx.history_restore_request:
         template += "#study-card"
@@ -77,15 +83,21 @@ def grade(request: HtmxHttpRequest) -> HttpResponse:
     rating = whole_number(request.POST.get("rating"))
     if rating is None:
         return _refused(GradeRefused(RATING_REFUSED))
+    # Read once for the grade and the next card alike.
+    study_settings = study_settings_for(request.user)
     try:
-        result = grade_submit(user=request.user, token=request.POST.get("token", ""),
-                              rating=rating)  # fmt: skip
+        result = grade_submit(
+            user=request.user,
+            token=request.POST.get("token", ""),
+            rating=rating,
+            study_settings=study_settings,
+        )
     except GradeRefused as refused:
         return _refused(refused)
     if result.applied:
         record_grade(request.session, scope, result.review, result.lesson_id)
     if request.htmx:
-        return _render_study(request, scope)
+        return _render_study(request, scope, study_settings)
     return _see_other(_study_url(scope))
 
 
@@ -121,7 +133,7 @@ def _refused(refused: GradeRefused) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def study_settings(request: HttpRequest) -> HttpResponse:
-    current = settings_for(request.user)
+    current = study_settings_for(request.user)
     form = StudySettingsForm(request.POST or None, instance=current)
     if request.method == "POST" and form.is_valid():
         form.save()

@@ -10,8 +10,8 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from flashcards.admin import CardInline
+from flashcards.card_sync import card_prompts_sync
 from flashcards.models import Card
-from flashcards.services import card_prompts_sync
 from lessons.models import Lesson, Topic
 from notes.forms import NoteUploadForm
 from notes.services import NotesImportError, notes_import

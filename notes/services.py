@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from flashcards.services import CardsInvalid, cards_sync_from_note
+from flashcards.card_sync import CardsInvalid, cards_sync_from_note
 from lessons.models import Lesson
 from lessons.services import lesson_upsert_from_note
 from notes.parser import Note, NoteError, read_note

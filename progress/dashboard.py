@@ -14,8 +14,12 @@ from django.utils.http import urlencode
 from flashcards.days import learner_zone, local_date
 from flashcards.models import StudySettings
 from flashcards.scheduling import interval_cap
-from flashcards.selectors import LessonMastery, mastery_by_lesson, new_left_today
-from flashcards.services import settings_for
+from flashcards.selectors import (
+    LessonMastery,
+    mastery_by_lesson,
+    new_left_today,
+    study_settings_for,
+)
 from lessons.models import Lesson
 from portal import charts
 from progress import selectors
@@ -76,7 +80,7 @@ class Dashboard:
 
 
 def build_dashboard(user, now: dt.datetime) -> Dashboard:
-    study_settings = settings_for(user)
+    study_settings = study_settings_for(user)
     zone_name = study_settings.time_zone
     today = local_date(now, zone_name)
     first = today - dt.timedelta(days=HEATMAP_DAYS - 1)

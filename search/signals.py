@@ -3,7 +3,7 @@ Receivers that keep the search index current whenever a lesson, card or tree is 
 
 Why signals rather than a call in each writer: content is written along many paths (the
 admin's forms, its list_editable columns and card inlines, the note importer with the lessons,
-trees and flashcards services it calls, `tree_save`, the shell, the tests' factories), and
+trees and card-sync services it calls, `tree_save`, the shell, the tests' factories), and
 every one of them ends in `Model.save()`. One receiver per model catches them all, and the
 content apps need not know that search exists. What `post_save` does not see is covered by the
 design instead of by more hooks:

@@ -16,8 +16,10 @@ from django.db import connection, transaction
 from django.test.utils import override_settings
 
 from accounts.services import instructor_grant
+from flashcards.card_sync import card_prompts_sync
+from flashcards.grading import grade_submit
 from flashcards.models import Card, PromptState
-from flashcards.services import card_prompts_sync, grade_submit, grade_token
+from flashcards.tokens import grade_token
 from lessons.models import Lesson, Topic
 from trees.models import Tree
 from trees.services import tree_save

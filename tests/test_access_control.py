@@ -22,7 +22,7 @@ from django.urls import URLResolver, get_resolver, resolve
 from django.utils import timezone
 
 from flashcards.models import PromptState, Review, StudySettings
-from flashcards.services import grade_token, read_grade_token, undo_token
+from flashcards.tokens import grade_token, read_grade_token, undo_token
 from lessons.models import Lesson
 from tests.conftest import PASSWORD, make_lesson, make_user
 from trees.models import AnswerTakenBack, TreeWalk

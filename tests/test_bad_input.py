@@ -20,7 +20,7 @@ from django.test import Client
 from django.utils import timezone
 
 from flashcards.models import Card, PromptState, Review, StudySettings
-from flashcards.services import TOKEN_MAX_AGE, grade_token, undo_token
+from flashcards.tokens import TOKEN_MAX_AGE, grade_token, undo_token
 from lessons.models import Lesson, Topic
 from notes.parser import MAX_NOTE_BYTES
 from tests.conftest import make_card, make_lesson, make_tree, make_user

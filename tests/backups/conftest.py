@@ -6,9 +6,10 @@ import datetime as dt
 
 import pytest
 
-from backups.services import prompt_identity
+from backups.progress import prompt_identity
+from flashcards.grading import grade_undo
 from flashcards.models import Card, Prompt, PromptState, Review, StudySettings
-from flashcards.services import grade_undo, undo_token
+from flashcards.tokens import undo_token
 from tests.conftest import make_card, make_lesson, study_for_days
 
 START = dt.datetime(2026, 3, 2, 8, 30, tzinfo=dt.UTC)

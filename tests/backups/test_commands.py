@@ -23,7 +23,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from backups.services import database_backup
+from backups.database import database_backup
 from flashcards.models import PromptState, Review
 from tests.backups.conftest import START, progress_of
 from tests.conftest import grade_now, make_card, make_user
@@ -170,7 +170,7 @@ def test_pg_tools_get_the_password_from_the_environment_not_the_command_line(tmp
         calls.append((command, options["env"]))
         return real_run(command, **options)
 
-    monkeypatch.setattr("backups.services.subprocess.run", recording_run)
+    monkeypatch.setattr("backups.database.subprocess.run", recording_run)
     backup(tmp_path)
     [(command, env)] = calls
     assert Path(command[0]).name == "pg_dump" and "--no-password" in command  # never prompts

@@ -8,8 +8,9 @@ import pytest
 
 from bench.load import ACKNOWLEDGED, REPEAT, UNANSWERED
 from bench.load_db import audit
+from flashcards.grading import grade_submit
 from flashcards.models import PromptState, Review
-from flashcards.services import grade_submit, grade_token
+from flashcards.tokens import grade_token
 from tests.conftest import make_card, make_user
 
 pytestmark = pytest.mark.django_db

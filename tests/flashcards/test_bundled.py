@@ -10,8 +10,9 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from flashcards.grading import grade_submit
 from flashcards.models import Card, Prompt, PromptState
-from flashcards.services import grade_submit, grade_token
+from flashcards.tokens import grade_token
 from lessons.models import Lesson
 
 pytestmark = pytest.mark.django_db

@@ -12,8 +12,9 @@ import pytest
 from django.db import connections
 from django.utils import timezone
 
+from flashcards.grading import grade_submit
 from flashcards.models import PromptState, Review
-from flashcards.services import grade_submit, grade_token
+from flashcards.tokens import grade_token
 from tests.conftest import make_card, make_user
 
 # Committed for real, so that the threads see each other's writes. Emptying the tables afterwards

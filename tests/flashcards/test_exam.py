@@ -7,9 +7,10 @@ import datetime as dt
 import pytest
 
 from flashcards.forms import StudySettingsForm
+from flashcards.grading import grade_submit
 from flashcards.models import PromptState, StudySettings
 from flashcards.scheduling import interval_cap
-from flashcards.services import grade_submit, grade_token
+from flashcards.tokens import grade_token
 from tests.conftest import make_card, make_user
 
 D = dt.date

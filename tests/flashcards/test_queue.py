@@ -8,8 +8,7 @@ import pytest
 
 from flashcards.days import day_start
 from flashcards.models import PromptState, Review, StudySettings
-from flashcards.selectors import Scope, next_prompt, queue_counts
-from flashcards.services import settings_for
+from flashcards.selectors import Scope, next_prompt, queue_counts, study_settings_for
 from tests.conftest import make_card, make_lesson, make_topic
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +28,7 @@ EVERYTHING = Scope()
 def study_order(user, scope=EVERYTHING, now=NOW) -> list[str]:
     """Fronts in the order the queue serves them, answering each by removing it from the queue."""
     served = []
-    settings = settings_for(user)
+    settings = study_settings_for(user)
     for _ in range(50):
         counts = queue_counts(user, scope, settings, now)
         item = next_prompt(user, scope, counts, now)
@@ -103,15 +102,21 @@ def test_new_cards_per_day_count_in_the_learners_time_zone(learner):
     introduce(learner, cards[1].prompts.get(), late_evening - dt.timedelta(minutes=5))
     for card in cards[:2]:
         put_state(learner, card.prompts.get(), state=1, due=late_evening + dt.timedelta(days=9))
-    settings = settings_for(learner)
+    settings = study_settings_for(learner)
     assert queue_counts(learner, Scope(), settings, late_evening).new == 0
     # Forty minutes later it is past midnight in Auckland: a new day, two more new cards.
     after_midnight = late_evening + dt.timedelta(minutes=40)
     assert queue_counts(learner, Scope(), settings, after_midnight).new == 2
     # In UTC it would still have been the same day.
     StudySettings.objects.filter(user=learner).update(time_zone="UTC")
-    learner = type(learner).objects.get(pk=learner.pk)  # a new request reads the settings anew
-    assert queue_counts(learner, Scope(), settings_for(learner), after_midnight).new == 0
+    assert queue_counts(learner, Scope(), study_settings_for(learner), after_midnight).new == 0
+
+
+def test_study_settings_are_defaults_until_saved_and_read_afresh_each_time(learner):
+    defaults = study_settings_for(learner)
+    assert defaults.pk is None and defaults.new_per_day == 20
+    StudySettings.objects.create(user=learner, new_per_day=3)
+    assert study_settings_for(learner).new_per_day == 3  # nothing kept on the user object
 
 
 def test_day_start_follows_the_zone():

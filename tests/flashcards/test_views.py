@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from flashcards.models import PromptState, Review, StudySettings
-from flashcards.services import grade_token
+from flashcards.tokens import grade_token
 from tests.conftest import make_card, make_lesson, make_user
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from backups.services import BackupError, database_backup
+from backups.database import BackupError, database_backup
 
 
 class Command(BaseCommand):

@@ -6,7 +6,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from backups.services import progress_export
+from backups.progress import progress_export
 
 
 class Command(BaseCommand):

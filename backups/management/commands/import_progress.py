@@ -6,7 +6,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from backups.services import ProgressInvalid, progress_import
+from backups.progress import ProgressInvalid, progress_import
 from flashcards.models import PromptState, Review, StudySettings
 
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from backups.services import BackupError, database_description, database_restore
+from backups.database import BackupError, database_description, database_restore
 
 
 class Command(BaseCommand):

@@ -3,8 +3,8 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from flashcards.grading import states_rebuild
 from flashcards.models import Review
-from flashcards.services import states_rebuild
 
 
 class Command(BaseCommand):

@@ -16,9 +16,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from flashcards.card_sync import card_prompts_sync
+from flashcards.grading import review_entry, store_memory
 from flashcards.models import Card, Prompt, PromptState, Review
 from flashcards.scheduling import make_scheduler, review
-from flashcards.services import card_prompts_sync, review_entry, store_memory
 from lessons.models import Lesson
 from lessons.services import topic_for_title
 

@@ -11,14 +11,9 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from backups.services import (
-    BackupError,
-    ProgressInvalid,
-    backup_kind,
-    progress_export,
-    progress_import,
-)
+from backups.progress import ProgressInvalid, progress_export, progress_import
 from flashcards.models import Card, Prompt, PromptState, Review, StudySettings
+from flashcards.selectors import study_settings_for
 from tests.backups.conftest import START, progress_of, study
 from tests.conftest import make_card, make_user, study_for_days
 
@@ -126,21 +121,17 @@ def test_a_learner_without_settings_or_reviews_round_trips(learner):
     assert not StudySettings.objects.filter(user=learner).exists()
 
 
-def test_backup_files_are_told_apart_by_their_first_bytes(tmp_path):
-    sqlite, dump, other = tmp_path / "a", tmp_path / "b", tmp_path / "c"
-    sqlite.write_bytes(b"SQLite format 3\x00" + bytes(100))
-    dump.write_bytes(b"PGDMP\x01\x0e")
-    other.write_text('{"format": "study-portal-progress"}')
-    assert (backup_kind(sqlite), backup_kind(dump)) == ("sqlite", "postgresql")
-    with pytest.raises(BackupError, match="not a backup made by `manage.py backup`"):
-        backup_kind(other)
-    with pytest.raises(BackupError, match="Cannot read"):
-        backup_kind(tmp_path / "missing")
-
-
 def test_export_names_prompts_by_lesson_card_and_ordinal(studied):
     data = progress_export(user=studied, now=timezone.now())
     identities = [state["prompt"] for state in data["states"]]
     assert {identity["ordinal"] for identity in identities} == {1, 2}
     assert "named" in {identity["card_key"] for identity in identities}
     assert all(len(identity["card_text"]) == 32 for identity in identities)
+
+
+def test_imported_settings_are_the_ones_read_next(studied):
+    data = progress_export(user=studied)
+    other = make_user()
+    assert study_settings_for(other).new_per_day == 20  # defaults, read before the import
+    progress_import(user=other, data=data)
+    assert study_settings_for(other).new_per_day == 7

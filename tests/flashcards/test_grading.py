@@ -1,39 +1,20 @@
-"""Grading, undo, rebuilding from the log, and keeping cards in step with notes."""
+"""Grading, undo, and rebuilding states from the log."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
-from django.core import signing
 from django.core.management import CommandError, call_command
 
-from flashcards.cards import parse_cards
-from flashcards.models import LEECH_LAPSES, Card, Prompt, PromptState, Review
+from flashcards.grading import grade_submit, grade_undo, states_rebuild
+from flashcards.models import LEECH_LAPSES, Card, PromptState, Review
 from flashcards.scheduling import Memory, make_scheduler, review
-from flashcards.services import (
-    CardsInvalid,
-    GradeRefused,
-    cards_sync_from_note,
-    grade_submit,
-    grade_token,
-    grade_undo,
-    states_rebuild,
-    undo_token,
-)
-from tests.conftest import make_card, make_lesson, make_user
+from flashcards.tokens import GradeRefused, undo_token
+from tests.conftest import make_card, make_user
+from tests.flashcards.conftest import NOW, state_of, token_for
 
 pytestmark = pytest.mark.django_db
-
-NOW = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC)
-
-
-def token_for(user, prompt, version=0, shown_at=NOW):
-    return grade_token(user_id=user.pk, prompt_id=prompt.pk, version=version, shown_at=shown_at)
-
-
-def state_of(user, prompt) -> PromptState | None:
-    return PromptState.objects.filter(user=user, prompt=prompt).first()
 
 
 def test_a_grade_updates_the_state_and_appends_the_log(learner):
@@ -63,28 +44,6 @@ def test_a_repeated_grade_is_applied_once(learner):
     assert state_of(learner, prompt).version == 1
 
 
-def test_grading_with_another_users_token_is_not_found_and_changes_nothing(learner):
-    other = make_user()
-    prompt = make_card().prompts.get()
-    with pytest.raises(GradeRefused) as refused:
-        grade_submit(user=other, token=token_for(learner, prompt), rating=3, now=NOW)
-    assert refused.value.status == 404
-    assert not Review.objects.exists() and not PromptState.objects.exists()
-
-
-@pytest.mark.parametrize(
-    "token",
-    ["", "garbage", signing.dumps({"u": 1, "p": 1, "v": 0, "t": 0}, salt="another-salt")],
-    ids=["empty", "garbage", "signed-for-something-else"],  # the same ids in every xdist worker
-)
-def test_a_card_that_was_not_presented_is_refused(learner, token):
-    make_card()
-    with pytest.raises(GradeRefused) as refused:
-        grade_submit(user=learner, token=token, rating=3, now=NOW)
-    assert refused.value.status == 400
-    assert not Review.objects.exists()
-
-
 def test_unknown_ratings_and_retired_cards_are_refused(learner):
     card = make_card()
     prompt = card.prompts.get()
@@ -95,16 +54,6 @@ def test_unknown_ratings_and_retired_cards_are_refused(learner):
         grade_submit(user=learner, token=token_for(learner, prompt), rating=3, now=NOW)
     assert refused.value.status == 404
     assert not Review.objects.exists()
-
-
-def test_an_expired_token_is_refused(learner):
-    prompt = make_card().prompts.get()
-    token = token_for(learner, prompt)
-    with pytest.raises(GradeRefused, match="too long ago"):
-        signing_time = dt.datetime.now(dt.UTC) + dt.timedelta(days=2)
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setattr("django.core.signing.time.time", lambda: signing_time.timestamp())
-            grade_submit(user=learner, token=token, rating=3, now=NOW)
 
 
 def test_undo_restores_the_exact_previous_state_and_removes_the_log_row(learner):
@@ -180,50 +129,6 @@ def test_states_rebuilt_from_the_log_are_identical(learner, settings):
 def test_rebuild_command_names_missing_users(learner):
     with pytest.raises(CommandError, match="No such user: ghost"):
         call_command("rebuild_card_states", "ghost")
-
-
-SECTIONED = "## Backups\n\nText.\n\n## Snapshots\n\nMore.\n"
-
-
-def sync(lesson, text):
-    return cards_sync_from_note(lesson=lesson, specs=parse_cards(text), now=NOW)
-
-
-def test_reimporting_keeps_progress_on_unchanged_cards_and_resurfaces_changed_ones(learner):
-    lesson = make_lesson(body=SECTIONED)
-    first = sync(
-        lesson, "Q: Keep me?\nA: Yes.\nsection: backups\n\nQ: Change me?\nA: Old answer.\n"
-    )
-    assert (first.created, first.action) == (2, "create")
-    keep, change = (Prompt.objects.get(card__front=f) for f in ("Keep me?", "Change me?"))
-    for prompt in (keep, change):
-        grade_submit(user=learner, token=token_for(learner, prompt), rating=4, now=NOW)
-    kept_state = Memory.from_row(state_of(learner, keep))
-
-    result = sync(
-        lesson, "Q: Keep me?\nA: Yes.\nsection: backups\n\nQ: Change me?\nA: New answer.\n"
-    )
-    assert (result.unchanged, result.updated, result.created, result.retired) == (1, 1, 0, 0)
-    assert Memory.from_row(state_of(learner, keep)) == kept_state
-    changed = Prompt.objects.get(pk=change.pk)
-    assert "New answer." in changed.back_html and changed.changed_at == NOW
-    assert state_of(learner, changed).due == NOW  # due again now
-    assert state_of(learner, changed).stability == kept_state.stability  # progress kept
-
-    gone = sync(lesson, "Q: Keep me?\nA: Yes.\nsection: backups\n")
-    assert gone.retired == 1
-    assert not Card.objects.get(front="Change me?").is_active
-    assert Review.objects.filter(prompt=change).exists()  # history kept
-
-
-def test_a_card_naming_a_missing_section_is_refused(learner):
-    lesson = make_lesson(slug="backups", body=SECTIONED)
-    with pytest.raises(CardsInvalid) as invalid:
-        sync(lesson, "\nQ: F?\nA: B.\nsection: nowhere\n")
-    assert invalid.value.problems == [
-        (2, "card 'F?': section '#nowhere' is not a heading of lesson 'backups'")
-    ]
-    assert not Card.objects.exists()
 
 
 def test_leeches_are_counted_from_lapses(learner):

@@ -1,0 +1,186 @@
+"""Writes to a learner's study state: grading, undoing a grade, rebuilding states from the log."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from itertools import groupby
+
+from django.conf import settings as django_settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from flashcards.days import local_date
+from flashcards.models import Prompt, PromptState, Review, StudySettings
+from flashcards.scheduling import (
+    Memory,
+    interval_cap,
+    interval_days,
+    make_scheduler,
+    review,
+    with_due,
+)
+from flashcards.selectors import study_settings_for
+from flashcards.tokens import GradeRefused, read_grade_token, read_undo_token
+
+MAX_COUNTED_DURATION_MS = 10 * 60 * 1000  # time on one card beyond this is a break, not study
+RATING_REFUSED = "A grade is 1 (Again), 2 (Hard), 3 (Good) or 4 (Easy)."
+
+
+@dataclass(frozen=True)
+class GradeResult:
+    applied: bool  # False: this exact grade was already applied (a repeat), nothing changed
+    review: Review | None = None
+    lesson_id: int | None = None  # the graded card's lesson
+
+
+def scheduler_for(
+    study_settings: StudySettings, *, now: dt.datetime | None = None, fuzz: bool | None = None
+):
+    """FSRS for this learner. Intervals are fuzzed in use; tests turn that off by setting.
+
+    Given `now`, intervals also stop short of the learner's exam day (see `interval_cap`).
+    """
+    maximum = study_settings.maximum_interval
+    if now is not None:
+        today = local_date(now, study_settings.time_zone)
+        maximum = interval_cap(maximum, study_settings.exam_date, today)
+    return make_scheduler(
+        desired_retention=study_settings.desired_retention,
+        maximum_interval=maximum,
+        fuzz=django_settings.FLASHCARDS_FUZZ if fuzz is None else fuzz,
+    )
+
+
+@transaction.atomic
+def grade_submit(
+    *,
+    user,
+    token: str,
+    rating: int,
+    study_settings: StudySettings | None = None,
+    now: dt.datetime | None = None,
+) -> GradeResult:
+    """Apply one grade, exactly once.
+
+    The token names the prompt and the version of the learner's state it was shown at. The
+    state row is locked (SQLite: the IMMEDIATE transaction holds the write lock; PostgreSQL:
+    SELECT ... FOR UPDATE), so concurrent grades of one prompt queue up; every grade after the
+    first finds a newer version and is recognised as a repeat, changing nothing.
+
+    `study_settings`: the learner's, when the caller has read them already (the grade view
+    shows the next card with them too); otherwise they are read here.
+    """
+    now = now or timezone.now()
+    if rating not in Review.Rating.values:
+        raise GradeRefused(RATING_REFUSED)
+    ticket = read_grade_token(token, user_id=user.pk)
+    found = (
+        Prompt.objects.filter(pk=ticket.prompt_id, is_active=True, card__is_active=True)
+        .values_list("id", "card__lesson_id")
+        .first()
+    )
+    if found is None:
+        raise GradeRefused("That card is no longer studied.", status=404)
+    prompt_id, lesson_id = found
+
+    state = PromptState.objects.select_for_update().filter(user=user, prompt_id=prompt_id).first()
+    if (state.version if state else 0) != ticket.version:
+        return GradeResult(applied=False)
+
+    before = Memory.from_row(state) if state else None
+    if study_settings is None:
+        study_settings = study_settings_for(user)
+    after = review(before, rating, now, scheduler_for(study_settings, now=now), prompt_id)
+    if state is None:
+        state = PromptState(user=user, prompt_id=prompt_id)
+        store_memory(state, after)
+        state.version = 1
+        try:
+            with transaction.atomic():
+                state.save()
+        except IntegrityError:
+            # Another request created this learner's first state for the prompt meanwhile:
+            # that request applied this grade.
+            return GradeResult(applied=False)
+    else:
+        store_memory(state, after)
+        state.version = ticket.version + 1
+        state.save()
+    elapsed = int((now - ticket.shown_at).total_seconds() * 1000)
+    logged = review_entry(
+        user=user, prompt_id=prompt_id, rating=rating, reviewed_at=now, before=before,
+        after=after, duration_ms=min(max(elapsed, 0), MAX_COUNTED_DURATION_MS),
+    )  # fmt: skip
+    logged.save()
+    return GradeResult(applied=True, review=logged, lesson_id=lesson_id)
+
+
+def review_entry(
+    *, user, prompt_id: int, rating: int, reviewed_at: dt.datetime, before: Memory | None,
+    after: Memory, duration_ms: int | None,
+) -> Review:  # fmt: skip
+    """The review log row for one grade (unsaved): the rating and the memory before and after."""
+    return Review(
+        user=user,
+        prompt_id=prompt_id,
+        rating=rating,
+        reviewed_at=reviewed_at,
+        duration_ms=duration_ms,
+        interval_days=interval_days(before),
+        state_before=before.state if before else None,
+        state_after=after.state,
+        before=before.to_json() if before else None,
+        after=after.to_json(),
+    )
+
+
+@transaction.atomic
+def grade_undo(*, user, token: str) -> Review:
+    """Take back the learner's most recent grade: restore the state before it, drop its log row."""
+    review_id = read_undo_token(token, user_id=user.pk)
+    latest = Review.objects.filter(user=user).order_by("-reviewed_at", "-id").first()
+    if latest is None or latest.pk != review_id:
+        raise GradeRefused("Only your most recent grade can be undone.")
+    state = PromptState.objects.select_for_update().get(user=user, prompt_id=latest.prompt_id)
+    if latest.before is None:
+        state.delete()  # the prompt was new before that grade, and is new again
+    else:
+        store_memory(state, Memory.from_json(latest.before))
+        state.version += 1  # never reuse a version: the undone grade's token stays spent
+        state.save()
+    latest.delete()
+    return latest
+
+
+def store_memory(state: PromptState, memory: Memory) -> None:
+    """Copy FSRS's scheduling fields and the counters from `memory` onto the state row."""
+    for name in Memory.__dataclass_fields__:
+        setattr(state, name, getattr(memory, name))
+
+
+@transaction.atomic
+def states_rebuild(*, user) -> int:
+    """Recompute every PromptState of the learner from the review log alone.
+
+    Ratings are replayed through FSRS in order; each prompt then takes the due date its last
+    review actually gave (FSRS fuzzes intervals at random, so replaying cannot reproduce it).
+    Returns the number of states written.
+    """
+    scheduler = scheduler_for(study_settings_for(user), fuzz=False)
+    PromptState.objects.filter(user=user).delete()
+    reviews = Review.objects.filter(user=user).order_by("prompt_id", "reviewed_at", "id")
+    states = []
+    for prompt_id, group in groupby(reviews.iterator(), key=lambda r: r.prompt_id):
+        memory = None
+        count = 0
+        last = None
+        for last in group:
+            memory = review(memory, last.rating, last.reviewed_at, scheduler, prompt_id)
+            count += 1
+        memory = with_due(memory, Memory.from_json(last.after).due)
+        state = PromptState(user=user, prompt_id=prompt_id, version=count)
+        store_memory(state, memory)
+        states.append(state)
+    PromptState.objects.bulk_create(states)
+    return len(states)

@@ -1,0 +1,59 @@
+"""Keeping a lesson's cards in step with its note: progress kept, changes resurfaced."""
+
+from __future__ import annotations
+
+import pytest
+
+from flashcards.card_sync import CardsInvalid, cards_sync_from_note
+from flashcards.cards import parse_cards
+from flashcards.grading import grade_submit
+from flashcards.models import Card, Prompt, Review
+from flashcards.scheduling import Memory
+from tests.conftest import make_lesson
+from tests.flashcards.conftest import NOW, state_of, token_for
+
+pytestmark = pytest.mark.django_db
+
+
+SECTIONED = "## Backups\n\nText.\n\n## Snapshots\n\nMore.\n"
+
+
+def sync(lesson, text):
+    return cards_sync_from_note(lesson=lesson, specs=parse_cards(text), now=NOW)
+
+
+def test_reimporting_keeps_progress_on_unchanged_cards_and_resurfaces_changed_ones(learner):
+    lesson = make_lesson(body=SECTIONED)
+    first = sync(
+        lesson, "Q: Keep me?\nA: Yes.\nsection: backups\n\nQ: Change me?\nA: Old answer.\n"
+    )
+    assert (first.created, first.action) == (2, "create")
+    keep, change = (Prompt.objects.get(card__front=f) for f in ("Keep me?", "Change me?"))
+    for prompt in (keep, change):
+        grade_submit(user=learner, token=token_for(learner, prompt), rating=4, now=NOW)
+    kept_state = Memory.from_row(state_of(learner, keep))
+
+    result = sync(
+        lesson, "Q: Keep me?\nA: Yes.\nsection: backups\n\nQ: Change me?\nA: New answer.\n"
+    )
+    assert (result.unchanged, result.updated, result.created, result.retired) == (1, 1, 0, 0)
+    assert Memory.from_row(state_of(learner, keep)) == kept_state
+    changed = Prompt.objects.get(pk=change.pk)
+    assert "New answer." in changed.back_html and changed.changed_at == NOW
+    assert state_of(learner, changed).due == NOW  # due again now
+    assert state_of(learner, changed).stability == kept_state.stability  # progress kept
+
+    gone = sync(lesson, "Q: Keep me?\nA: Yes.\nsection: backups\n")
+    assert gone.retired == 1
+    assert not Card.objects.get(front="Change me?").is_active
+    assert Review.objects.filter(prompt=change).exists()  # history kept
+
+
+def test_a_card_naming_a_missing_section_is_refused(learner):
+    lesson = make_lesson(slug="backups", body=SECTIONED)
+    with pytest.raises(CardsInvalid) as invalid:
+        sync(lesson, "\nQ: F?\nA: B.\nsection: nowhere\n")
+    assert invalid.value.problems == [
+        (2, "card 'F?': section '#nowhere' is not a heading of lesson 'backups'")
+    ]
+    assert not Card.objects.exists()
