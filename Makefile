@@ -88,8 +88,11 @@ format: setup
 # The suite runs on SQLite; with TEST_DATABASE_URL set (a PostgreSQL URL whose role may create
 # databases), it runs a second time against PostgreSQL. pytest-xdist spreads each run over every
 # core (PYTEST_WORKERS=1 for one process); each worker has its own test database and live server.
+# `--dist load` hands each worker its tests in collection order, where pytest-django puts the
+# transactional tests last: their flush would take migration data (the Instructors group) from
+# any ordinary test after them in the same worker, as `--dist worksteal` allows.
 PYTEST_WORKERS ?= auto
-PYTEST := $(PY) -m pytest -n $(PYTEST_WORKERS) --dist worksteal
+PYTEST := $(PY) -m pytest -n $(PYTEST_WORKERS) --dist load
 
 test: lint
 	env -u DATABASE_URL $(PYTEST)
