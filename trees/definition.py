@@ -20,6 +20,9 @@ indented `why:` line under a choice is shown in the recap. `= key: title` opens 
 `link: lesson-slug#anchor` lines point at lesson sections, and every other line is its
 Markdown explanation. Keys are lowercase slugs, unique within the tree. In a note, the block
 also starts with `slug:`, `title:` and `intro:` lines.
+
+A checked spec is stored on its tree as `TreeSpec.to_dict()` (see `trees.services.tree_save`)
+and read back with `TreeSpec.from_dict`.
 """
 
 from __future__ import annotations
@@ -42,6 +45,10 @@ _HEADER = re.compile(r"^(?P<key>[a-z]+):\s*(?P<value>.*?)\s*$", re.IGNORECASE)
 _KEY_RE = re.compile(rf"^{_KEY}$")
 _BLOCK_ONLY_HEADER = re.compile(r"^(slug|title|intro):", re.IGNORECASE)
 _LINK_RE = re.compile(r"^(?P<lesson>[-a-z0-9_]+)#(?P<anchor>[-a-z0-9_.]+)$")
+
+# The shape of `TreeSpec.to_dict`, stored on every tree: a new shape needs a new number and a
+# migration that rewrites the stored specs (trees/migrations/0005 wrote the first).
+SPEC_VERSION = 1
 
 
 @dataclass
@@ -74,7 +81,6 @@ class LinkSpec:
     lesson: str
     anchor: str
     line: int | None = None
-    label: str = ""  # the section's heading, once the tree is stored
 
 
 @dataclass
@@ -108,6 +114,51 @@ class TreeSpec:
         if self.start:
             return self.start
         return next(iter(self.nodes), None)
+
+    def to_dict(self) -> dict:
+        """The spec as JSON data, as `tree_save` stores it on the tree: what a walk and a map
+        need, in the shape `from_dict` reads back.
+
+        Line numbers are left out (they only point at the text while it is checked), and so
+        are outcomes' links: those are rows (`trees.models.OutcomeLink`), whose foreign keys
+        stop a linked lesson from being deleted and give its slug as it is now.
+        """
+        return {
+            "version": SPEC_VERSION,
+            "start": self.start_key,
+            "nodes": [
+                {
+                    "key": node.key,
+                    "kind": node.kind,
+                    "text": node.text,
+                    "explanation": node.explanation,
+                    "explanation_html": node.explanation_html,
+                    "choices": [
+                        {"label": choice.label, "target": choice.target, "why": choice.why}
+                        for choice in node.choices
+                    ],
+                }
+                for node in self.nodes.values()
+            ],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> TreeSpec:
+        """The spec `to_dict` wrote. Raises ValueError for data of another shape."""
+        if data.get("version") != SPEC_VERSION:
+            raise ValueError(f"a stored tree spec of version {data.get('version')!r}")
+        nodes = {}
+        for node in data["nodes"]:
+            choices = [ChoiceSpec(**choice) for choice in node["choices"]]
+            nodes[node["key"]] = NodeSpec(
+                key=node["key"],
+                kind=node["kind"],
+                text=node["text"],
+                explanation=node["explanation"],
+                explanation_html=node["explanation_html"],
+                choices=choices,
+            )
+        return cls(nodes=nodes, start=data["start"])
 
 
 @dataclass
