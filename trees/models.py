@@ -66,9 +66,6 @@ class OutcomeLink(models.Model):
     class Meta:
         ordering = ["tree", "node_key", "position"]
 
-    def get_absolute_url(self) -> str:
-        return f"{self.lesson.get_absolute_url()}#{self.anchor}"
-
 
 class TreeWalk(models.Model):
     """One learner's walk through a tree, for the instructors' figures.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count
+from django.db.models import Count, F
 
 from trees.models import OutcomeLink, Tree, TreeWalk
 
@@ -18,13 +18,14 @@ def trees_by_slug(slugs: list[str]) -> dict[str, Tree]:
     return {tree.slug: tree for tree in trees}
 
 
-def outcome_links(tree: Tree, node_key: str) -> list[OutcomeLink]:
-    """The outcome's links to lesson sections, in order, each with its lesson's current slug."""
+def outcome_links(tree: Tree, node_key: str) -> list:
+    """The outcome's links to lesson sections, in order: rows of `lesson_slug` (the lesson's
+    slug as it is now), `anchor` and `label` (the section's heading)."""
     return list(
         OutcomeLink.objects.filter(tree=tree, node_key=node_key)
-        .select_related("lesson")
-        .only("anchor", "label", "lesson__slug")
         .order_by("position")
+        .annotate(lesson_slug=F("lesson__slug"))
+        .values_list("lesson_slug", "anchor", "label", named=True)
     )
 
 

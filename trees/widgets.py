@@ -129,8 +129,7 @@ def build_widget(*, tree: Tree, raw_path: str | None, page_path: str, query: Que
         widget.back = links.link(current.back_path or ())
         widget.restart = links.link(())
     if node.is_outcome:
-        widget.sections = [
-            SectionLink(label=link.label, url=link.get_absolute_url())
-            for link in selectors.outcome_links(tree, node.key)
-        ]
+        for link in selectors.outcome_links(tree, node.key):
+            lesson = reverse("lessons:lesson", args=[link.lesson_slug])
+            widget.sections.append(SectionLink(label=link.label, url=f"{lesson}#{link.anchor}"))
     return widget
