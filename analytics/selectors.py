@@ -16,7 +16,7 @@ from flashcards.models import Card, Prompt, PromptState, Review
 from flashcards.recall import recall_at
 from flashcards.selectors import card_figures
 from lessons.models import Lesson
-from trees.models import AnswerTakenBack, Node, TreeWalk
+from trees.models import AnswerTakenBack, Tree, TreeWalk
 
 MIN_REVIEWS = 3  # a card needs this many reviews before its again rate means anything
 
@@ -83,28 +83,27 @@ def tree_trouble(limit: int = 15) -> list[QuestionTrouble]:
     keys = set(left) | set(taken_back)
     if not keys:
         return []
-    nodes = {
-        (node.tree_id, node.key): node
-        for node in Node.objects.filter(
-            tree_id__in={tree_id for tree_id, _key in keys}, kind=Node.Kind.QUESTION
-        )
-        .select_related("tree")
-        .only("id", "key", "text", "tree__id", "tree__title", "tree__slug")
-    }
-    rows = [
-        QuestionTrouble(
-            tree_id=node.tree.pk,
-            tree_title=node.tree.title,
-            tree_slug=node.tree.slug,
-            node_key=node.key,
-            question=node.text,
-            left=left.get(key, 0),
-            taken_back=taken_back.get(key, 0),
-            most_taken_back=most.get(key, (0, ""))[1],
-        )  # fmt: skip
-        for key, node in nodes.items()
-        if key in keys
-    ]
+    trees = Tree.objects.filter(
+        pk__in={tree_id for tree_id, _key in keys}, compiled__isnull=False
+    ).only("id", "title", "slug", "compiled")
+    rows = []
+    for tree in trees:
+        for key, node in tree.to_spec().nodes.items():
+            figures = (tree.pk, key)
+            if node.is_outcome or figures not in keys:
+                continue
+            rows.append(
+                QuestionTrouble(
+                    tree_id=tree.pk,
+                    tree_title=tree.title,
+                    tree_slug=tree.slug,
+                    node_key=key,
+                    question=node.text,
+                    left=left.get(figures, 0),
+                    taken_back=taken_back.get(figures, 0),
+                    most_taken_back=most.get(figures, (0, ""))[1],
+                )
+            )
     rows.sort(key=lambda row: (-(row.left + row.taken_back), row.tree_title, row.node_key))
     return rows[:limit]
 

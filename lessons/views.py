@@ -78,7 +78,7 @@ def _body_parts(request: HttpRequest, body_html: str) -> list[BodyPart]:
             continue
         tree = trees.get(value)
         widget = None
-        if tree is not None and tree.start_id is not None:
+        if tree is not None:
             widget = build_widget(
                 tree=tree,
                 raw_path=request.GET.get(path_param(tree.slug)),

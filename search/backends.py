@@ -38,14 +38,14 @@ class Match:
 
 
 # The same joins and conditions on both databases: sections and cards of published lessons,
-# active cards, trees that have been saved whole (a tree without a start node has no page).
+# active cards, trees that have been compiled (a tree without a compiled spec has no page).
 _JOINS = """
     LEFT JOIN {lesson} lesson ON lesson.id = e.lesson_id
     LEFT JOIN {card} card ON card.id = e.card_id
     LEFT JOIN {tree} tree ON tree.id = e.tree_id"""
 _VISIBLE = """(e.lesson_id IS NULL OR lesson.status = %s)
       AND (e.card_id IS NULL OR card.is_active = %s)
-      AND (e.tree_id IS NULL OR tree.start_id IS NOT NULL)"""
+      AND (e.tree_id IS NULL OR tree.compiled IS NOT NULL)"""
 _VISIBLE_PARAMS = [Lesson.Status.PUBLISHED, True]
 
 

@@ -11,8 +11,8 @@ design instead of by more hooks:
 - deletes: the index rows have CASCADE foreign keys to what they index;
 - `QuerySet.update()` of a lesson's status or a card's `is_active` (the admin's publish and
   unpublish actions, retiring cards on import): visibility is checked when searching, not stored;
-- a tree's nodes are bulk-created after the tree row is saved: the tree is indexed from its
-  `definition` text, which the row already holds.
+- a tree's outcome links are bulk-created after the tree row is saved: the tree is indexed
+  from its `definition` text, which the row already holds.
 
 Fixture loading (`raw`) is skipped: a fixture brings its own index rows, or
 `manage.py rebuild_search_index` makes them.
@@ -29,7 +29,7 @@ from search import services
 from trees.models import Tree
 
 # The fields each kind of row is made from; a save that names others (`update_fields`) leaves
-# the index alone, e.g. tree_save's second save, which only sets the start node.
+# the index alone.
 LESSON_FIELDS = {"title", "summary", "body", "body_html"}
 CARD_FIELDS = {"kind", "front", "back", "section", "lesson", "lesson_id"}
 TREE_FIELDS = {"title", "intro", "definition"}

@@ -153,7 +153,7 @@ def card_document(*, kind: str, front: str, back: str, section: str, lesson_titl
 
 def tree_document(*, title: str, intro: str, definition: str) -> Document:
     """A tree with every question, answer, reason and outcome it holds, read from its
-    definition (the nodes are rebuilt after the tree row is saved, the definition is not)."""
+    definition (the text the tree row holds when it is saved)."""
     parts = [intro]
     try:
         _header, spec = parse_definition(definition)

@@ -24,8 +24,8 @@ STEP = "?tree-which-restore-path=3"
 SEARCH = "/search/?q=percona"
 
 # (who, method, path, htmx): queries. "learner" has studied cards and has some due. Each is
-# counted on a second visit, so a tree's spec comes from the process's cache: the first read
-# of a tree as it stands costs three more queries (tests/trees/test_selectors.py).
+# counted on a second visit, once the session exists. A tree comes whole in one query; a tree
+# step at an outcome reads the outcome's links in one more (tests/trees/test_views.py).
 BUDGETS = {
     ("anonymous", "get", "/healthz", False): 0,
     ("anonymous", "get", "/", False): 2,

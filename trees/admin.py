@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -31,16 +30,13 @@ class TreeAdmin(admin.ModelAdmin):
         ("History", {"fields": ("imported_from", "updated_at")}),
     )
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(nodes_total=Count("nodes"))
-
-    @admin.display(description="Nodes", ordering="nodes_total")
+    @admin.display(description="Nodes")
     def node_count(self, tree: Tree) -> int:
-        return tree.nodes_total
+        return len(tree.to_spec().nodes) if tree.compiled is not None else 0
 
     @admin.display(description="Map with learners' walks")
     def figures(self, tree: Tree) -> str:
-        if not tree.pk or tree.start_id is None:
+        if not tree.pk or tree.compiled is None:
             return "Save the tree to see how learners walk it."
         outline = map_outline(tree.to_spec(), figures=selectors.walk_figures(tree))
         return mark_safe(
@@ -61,7 +57,7 @@ class TreeAdmin(admin.ModelAdmin):
         return FormWithPreview
 
     def save_model(self, request, obj: Tree, form, change: bool) -> None:
-        # The service rebuilds nodes, choices and links from the definition in one transaction.
+        # The service compiles the definition and rebuilds the links in one transaction.
         tree_save(
             tree=obj,
             slug=form.cleaned_data["slug"],

@@ -8,6 +8,3 @@ class TreesConfig(AppConfig):
 
     name = "trees"
     verbose_name = "Decision trees"
-
-    def ready(self) -> None:
-        from trees import signals  # noqa: F401  (connects the receivers; see trees/signals.py)

@@ -20,6 +20,9 @@ indented `why:` line under a choice is shown in the recap. `= key: title` opens 
 `link: lesson-slug#anchor` lines point at lesson sections, and every other line is its
 Markdown explanation. Keys are lowercase slugs, unique within the tree. In a note, the block
 also starts with `slug:`, `title:` and `intro:` lines.
+
+A checked spec is stored on its tree as `TreeSpec.to_dict()` (see `trees.services.tree_save`)
+and read back with `TreeSpec.from_dict`.
 """
 
 from __future__ import annotations
@@ -42,6 +45,10 @@ _HEADER = re.compile(r"^(?P<key>[a-z]+):\s*(?P<value>.*?)\s*$", re.IGNORECASE)
 _KEY_RE = re.compile(rf"^{_KEY}$")
 _BLOCK_ONLY_HEADER = re.compile(r"^(slug|title|intro):", re.IGNORECASE)
 _LINK_RE = re.compile(r"^(?P<lesson>[-a-z0-9_]+)#(?P<anchor>[-a-z0-9_.]+)$")
+
+# The shape of `TreeSpec.to_dict`, stored on every tree: a new shape needs a new number and a
+# migration that rewrites the stored specs (trees/migrations/0005 wrote the first).
+SPEC_VERSION = 1
 
 
 @dataclass
@@ -74,7 +81,6 @@ class LinkSpec:
     lesson: str
     anchor: str
     line: int | None = None
-    label: str = ""  # the section's heading, once the tree is stored
 
 
 @dataclass
@@ -108,6 +114,51 @@ class TreeSpec:
         if self.start:
             return self.start
         return next(iter(self.nodes), None)
+
+    def to_dict(self) -> dict:
+        """The spec as JSON data, as `tree_save` stores it on the tree: what a walk and a map
+        need, in the shape `from_dict` reads back.
+
+        Line numbers are left out (they only point at the text while it is checked), and so
+        are outcomes' links: those are rows (`trees.models.OutcomeLink`), whose foreign keys
+        stop a linked lesson from being deleted and give its slug as it is now.
+        """
+        return {
+            "version": SPEC_VERSION,
+            "start": self.start_key,
+            "nodes": [
+                {
+                    "key": node.key,
+                    "kind": node.kind,
+                    "text": node.text,
+                    "explanation": node.explanation,
+                    "explanation_html": node.explanation_html,
+                    "choices": [
+                        {"label": choice.label, "target": choice.target, "why": choice.why}
+                        for choice in node.choices
+                    ],
+                }
+                for node in self.nodes.values()
+            ],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> TreeSpec:
+        """The spec `to_dict` wrote. Raises ValueError for data of another shape."""
+        if data.get("version") != SPEC_VERSION:
+            raise ValueError(f"a stored tree spec of version {data.get('version')!r}")
+        nodes = {}
+        for node in data["nodes"]:
+            choices = [ChoiceSpec(**choice) for choice in node["choices"]]
+            nodes[node["key"]] = NodeSpec(
+                key=node["key"],
+                kind=node["kind"],
+                text=node["text"],
+                explanation=node["explanation"],
+                explanation_html=node["explanation_html"],
+                choices=choices,
+            )
+        return cls(nodes=nodes, start=data["start"])
 
 
 @dataclass
@@ -147,13 +198,11 @@ def parse_definition(
             key = node_match["key"]
             node = NodeSpec(key=key, kind=kind, text=node_match["text"], line=number)
             if not _KEY_RE.match(key):
-                problems.append(Problem(
-                    f"node key {key!r} must be lowercase letters, digits, '-' or '_'", number
-                ))  # fmt: skip
+                message = f"node key {key!r} must be lowercase letters, digits, '-' or '_'"
+                problems.append(Problem(message, number))
             elif key in nodes:
-                problems.append(Problem(
-                    f"node key {key!r} is used twice (first on line {nodes[key].line})", number
-                ))  # fmt: skip
+                message = f"node key {key!r} is used twice (first on line {nodes[key].line})"
+                problems.append(Problem(message, number))
             else:
                 nodes[key] = node
             continue
@@ -169,29 +218,25 @@ def parse_definition(
                 header_lines[key] = number
             elif key:
                 allowed = ", ".join(f"'{k}:'" for k in header_keys)
-                problems.append(Problem(
-                    f"unknown setting '{key}:' before the first node (allowed: {allowed})",
-                    number,
-                ))  # fmt: skip
+                message = f"unknown setting '{key}:' before the first node (allowed: {allowed})"
+                problems.append(Problem(message, number))
             else:
-                problems.append(Problem(
-                    "expected a node: '? key: question' or '= key: outcome title'", number
-                ))  # fmt: skip
+                message = "expected a node: '? key: question' or '= key: outcome title'"
+                problems.append(Problem(message, number))
             continue
         if choice_match := _CHOICE.match(line):
-            node.choices.append(ChoiceSpec(
-                label=choice_match["label"], target=choice_match["target"], line=number
-            ))  # fmt: skip
+            label, target = choice_match["label"], choice_match["target"]
+            node.choices.append(ChoiceSpec(label=label, target=target, line=number))
             continue
         if node.is_outcome:
             if link_match := _LINK.match(line):
                 target = link_match["target"]
                 parts = _LINK_RE.match(target)
                 if not parts:
-                    problems.append(Problem(
-                        f"{node.describe()}: link {target!r} must look like lesson-slug#anchor",
-                        number,
-                    ))  # fmt: skip
+                    message = (
+                        f"{node.describe()}: link {target!r} must look like lesson-slug#anchor"
+                    )
+                    problems.append(Problem(message, number))
                 else:
                     node.links.append(LinkSpec(parts["lesson"], parts["anchor"], number))
             else:
@@ -210,15 +255,12 @@ def parse_definition(
             else:
                 node.choices[-1].why = why_match["why"]
         elif line.strip():
-            problems.append(Problem(
-                f"{node.describe()}: expected a choice '- answer -> target' or an indented "
-                "'why:' line",
-                number,
-            ))  # fmt: skip
+            expected = "a choice '- answer -> target' or an indented 'why:' line"
+            problems.append(Problem(f"{node.describe()}: expected {expected}", number))
     close_node()
 
-    spec = TreeSpec(nodes=nodes, start=header.get("start") or None,
-                    start_line=header_lines.get("start"))  # fmt: skip
+    start, start_line = header.get("start") or None, header_lines.get("start")
+    spec = TreeSpec(nodes=nodes, start=start, start_line=start_line)
     if problems:
         raise DefinitionError(problems)
     return header, spec
@@ -234,12 +276,13 @@ def parse_tree_block(text: str, *, first_line: int) -> TreeBlock:
         raise DefinitionError([Problem("a decision-tree block needs a 'title:' line", first_line)])
     slug = header.get("slug", "").strip() or slugify(title)
     if not _KEY_RE.match(slug):
-        raise DefinitionError([Problem(
-            f"tree slug {slug!r} must be lowercase letters, digits, '-' or '_'", first_line
-        )])  # fmt: skip
+        message = f"tree slug {slug!r} must be lowercase letters, digits, '-' or '_'"
+        raise DefinitionError([Problem(message, first_line)])
+    intro = header.get("intro", "").strip()
     definition = _without_block_header(text)
-    return TreeBlock(slug=slug, title=title, intro=header.get("intro", "").strip(), spec=spec,
-                     definition=definition, line=first_line)  # fmt: skip
+    return TreeBlock(
+        slug=slug, title=title, intro=intro, spec=spec, definition=definition, line=first_line
+    )
 
 
 def _without_block_header(text: str) -> str:
@@ -274,9 +317,8 @@ def validate(spec: TreeSpec, *, lesson_anchors: Mapping[str, set[str]]) -> list[
     reachable = _reachable(spec, start)
     for key, node in spec.nodes.items():
         if key not in reachable:
-            problems.append(Problem(
-                f"{node.describe()} cannot be reached from the start node '{start}'", node.line
-            ))  # fmt: skip
+            message = f"{node.describe()} cannot be reached from the start node '{start}'"
+            problems.append(Problem(message, node.line))
 
     cycle = find_cycle(spec, start)
     if cycle:
@@ -295,30 +337,24 @@ def _node_problems(
         problems.append(Problem(f"{what} has an empty {empty}", node.line))
     if node.is_outcome:
         if node.choices:
-            problems.append(Problem(
-                f"{what} has choices; an outcome ends the walk, so it cannot have any",
-                node.choices[0].line,
-            ))  # fmt: skip
+            message = f"{what} has choices; an outcome ends the walk, so it cannot have any"
+            problems.append(Problem(message, node.choices[0].line))
         for link in node.links:
             anchors = lesson_anchors.get(link.lesson)
             if anchors is None:
-                problems.append(Problem(
-                    f"{what} links to lesson '{link.lesson}', which does not exist", link.line
-                ))  # fmt: skip
+                message = f"{what} links to lesson '{link.lesson}', which does not exist"
+                problems.append(Problem(message, link.line))
             elif link.anchor not in anchors:
-                problems.append(Problem(
-                    f"{what} links to '#{link.anchor}', which is not a section of lesson "
-                    f"'{link.lesson}'",
-                    link.line,
-                ))  # fmt: skip
+                section = f"a section of lesson '{link.lesson}'"
+                message = f"{what} links to '#{link.anchor}', which is not {section}"
+                problems.append(Problem(message, link.line))
         return problems
 
     if len(node.choices) < 2:
-        problems.append(Problem(
-            f"{what} has {len(node.choices)} choice{'s' if len(node.choices) != 1 else ''}; "
-            "a question needs at least two",
-            node.line,
-        ))  # fmt: skip
+        count = len(node.choices)
+        choices = f"{count} choice{'s' if count != 1 else ''}"
+        message = f"{what} has {choices}; a question needs at least two"
+        problems.append(Problem(message, node.line))
     for number, choice in enumerate(node.choices, start=1):
         where = f"{what}, choice {number}"
         if not choice.label.strip():
@@ -326,16 +362,14 @@ def _node_problems(
         if not choice.target:
             problems.append(Problem(f"{where} ('{choice.label}') has no target", choice.line))
         elif ":" in choice.target or "/" in choice.target:
-            problems.append(Problem(
+            message = (
                 f"{where} targets '{choice.target}' in another tree; a choice can only lead "
-                "to a node of its own tree",
-                choice.line,
-            ))  # fmt: skip
+                "to a node of its own tree"
+            )
+            problems.append(Problem(message, choice.line))
         elif choice.target not in spec.nodes:
-            problems.append(Problem(
-                f"{where} targets '{choice.target}', which is not a node of this tree",
-                choice.line,
-            ))  # fmt: skip
+            message = f"{where} targets '{choice.target}', which is not a node of this tree"
+            problems.append(Problem(message, choice.line))
     return problems
 
 

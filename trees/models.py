@@ -1,8 +1,9 @@
 """
 A decision tree is a set of nodes: questions, whose choices lead to other nodes, and outcomes,
 which end a walk. The tree's `definition` text is what instructors write; saving it (through
-`trees.services.tree_save`) validates it and rebuilds the nodes, choices and links, so the rows
-below always describe a valid tree.
+`trees.services.tree_save`) checks it and compiles it into `compiled`, the one stored form
+that pages read, as lessons store their HTML. Outcomes' links to lesson sections are rows
+(`OutcomeLink`), for the integrity their foreign keys give.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-from trees.definition import OUTCOME, QUESTION, TreeSpec
+from trees.definition import TreeSpec
 
 
 class Tree(models.Model):
@@ -21,15 +22,17 @@ class Tree(models.Model):
     definition = models.TextField(
         help_text="Questions, choices and outcomes; see the syntax guide."
     )
-    start = models.ForeignKey(
-        "Node", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    # None until `tree_save` compiles the definition: such a tree (made some other way) has no
+    # page and is not searched.
+    compiled = models.JSONField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The checked definition, as TreeSpec.to_dict.",
     )
     imported_from = models.CharField(max_length=300, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-
-    # Not a column: the nodes as a TreeSpec, set by `trees.selectors.attach_specs`.
-    spec: TreeSpec | None = None
 
     class Meta:
         ordering = ["title"]
@@ -41,56 +44,19 @@ class Tree(models.Model):
         return reverse("trees:tree", args=[self.slug])
 
     def to_spec(self) -> TreeSpec:
-        """The stored tree as a TreeSpec, read on first use: from this process's cache while
-        the tree is unchanged, or in three queries (see `trees.selectors.attach_specs`, which
-        `trees_by_slug` uses for many trees at once).
-        """
-        if self.spec is None:
-            from trees.selectors import attach_specs  # the selectors import this module
-
-            attach_specs([self])
-        return self.spec
-
-
-class Node(models.Model):
-    class Kind(models.TextChoices):
-        QUESTION = QUESTION, "Question"
-        OUTCOME = OUTCOME, "Outcome"
-
-    tree = models.ForeignKey(Tree, on_delete=models.CASCADE, related_name="nodes")
-    key = models.SlugField(max_length=100)
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    text = models.TextField(help_text="A question's prompt or an outcome's title.")
-    explanation = models.TextField(blank=True, help_text="Markdown, for outcomes.")
-    explanation_html = models.TextField(blank=True, editable=False)
-    position = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        ordering = ["tree", "position"]
-        constraints = [models.UniqueConstraint(fields=["tree", "key"], name="unique_node_key")]
-
-    def __str__(self) -> str:
-        return f"{self.tree.slug}:{self.key}"
-
-
-class Choice(models.Model):
-    node = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="choices")
-    target = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="incoming")
-    label = models.CharField(max_length=300)
-    why = models.TextField(blank=True)
-    position = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        ordering = ["node", "position"]
-
-    def __str__(self) -> str:
-        return self.label
+        """The tree as last compiled; no query, as `compiled` comes with the row."""
+        return TreeSpec.from_dict(self.compiled)
 
 
 class OutcomeLink(models.Model):
-    """An outcome's pointer to the lesson section that covers it."""
+    """An outcome's pointer to the lesson section that covers it.
 
-    node = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="links")
+    A row rather than part of `Tree.compiled`: the foreign key stops a linked lesson from being
+    deleted, and a link shows the lesson's slug as it is now, read with the link.
+    """
+
+    tree = models.ForeignKey(Tree, on_delete=models.CASCADE, related_name="outcome_links")
+    node_key = models.CharField(max_length=100, help_text="The outcome's key.")
     # PROTECT: a lesson that a tree points at cannot be deleted out from under it.
     lesson = models.ForeignKey("lessons.Lesson", on_delete=models.PROTECT, related_name="+")
     anchor = models.CharField(max_length=200)
@@ -98,10 +64,7 @@ class OutcomeLink(models.Model):
     position = models.PositiveIntegerField(default=0)
 
     class Meta:
-        ordering = ["node", "position"]
-
-    def get_absolute_url(self) -> str:
-        return f"{self.lesson.get_absolute_url()}#{self.anchor}"
+        ordering = ["tree", "node_key", "position"]
 
 
 class TreeWalk(models.Model):

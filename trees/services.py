@@ -10,7 +10,7 @@ from django.utils import timezone
 from lessons.models import Lesson
 from portal.markdown import render_markdown
 from trees.definition import DefinitionError, Problem, TreeSpec, parse_definition, validate
-from trees.models import AnswerTakenBack, Choice, Node, OutcomeLink, Tree, TreeWalk
+from trees.models import AnswerTakenBack, OutcomeLink, Tree, TreeWalk
 from trees.walk import TrailStep, Walk, format_path, walk
 
 TREE_FIELDS = ("title", "intro", "definition")
@@ -45,7 +45,8 @@ def tree_save(
     tree: Tree | None = None,
     imported_from: str | None = None,
 ) -> tuple[str, tuple[str, ...]]:
-    """Validate, then create or update the tree and rebuild its nodes; all or nothing.
+    """Validate, then create or update the tree, compile its spec and rebuild its outcomes'
+    links; all or nothing.
 
     `tree` is the instance being edited (the admin passes it); otherwise the tree is found by
     slug. Returns the action ("create", "update", "unchanged") and the fields that changed.
@@ -80,9 +81,9 @@ def tree_save(
         setattr(tree, key, value)
     if imported_from is not None:
         tree.imported_from = imported_from
-    tree.start = None
+    tree.compiled = _compiled(spec)
     tree.save()
-    _rebuild_nodes(tree, spec, lessons)
+    _rebuild_links(tree, spec, lessons)
     return action, changed
 
 
@@ -100,35 +101,27 @@ def _anchors(lessons: dict[str, Lesson]) -> dict[str, set[str]]:
     return {slug: set(lesson.sections()) for slug, lesson in lessons.items()}
 
 
-def _rebuild_nodes(tree: Tree, spec: TreeSpec, lessons: dict[str, Lesson]) -> None:
-    Node.objects.filter(tree=tree).delete()
-    nodes = Node.objects.bulk_create(
-        Node(
+def _compiled(spec: TreeSpec) -> dict:
+    """The spec to store, its outcomes' Markdown rendered here once rather than on each view."""
+    for node in spec.nodes.values():
+        node.explanation_html = render_markdown(node.explanation).html if node.explanation else ""
+    return spec.to_dict()
+
+
+def _rebuild_links(tree: Tree, spec: TreeSpec, lessons: dict[str, Lesson]) -> None:
+    OutcomeLink.objects.filter(tree=tree).delete()
+    OutcomeLink.objects.bulk_create(
+        OutcomeLink(
             tree=tree,
-            key=node.key,
-            kind=node.kind,
-            text=node.text,
-            explanation=node.explanation,
-            explanation_html=render_markdown(node.explanation).html if node.explanation else "",
+            node_key=node.key,
+            lesson=lessons[link.lesson],
+            anchor=link.anchor,
+            label=lessons[link.lesson].sections()[link.anchor],
             position=position,
         )
-        for position, node in enumerate(spec.nodes.values())
-    )
-    by_key = {node.key: node for node in nodes}
-    Choice.objects.bulk_create(
-        Choice(node=by_key[node.key], target=by_key[choice.target], label=choice.label,
-               why=choice.why, position=position)
-        for node in spec.nodes.values()
-        for position, choice in enumerate(node.choices)
-    )  # fmt: skip
-    OutcomeLink.objects.bulk_create(
-        OutcomeLink(node=by_key[node.key], lesson=lessons[link.lesson], anchor=link.anchor,
-                    label=lessons[link.lesson].sections()[link.anchor], position=position)
         for node in spec.nodes.values()
         for position, link in enumerate(node.links)
-    )  # fmt: skip
-    tree.start = by_key[spec.start_key]
-    tree.save(update_fields=["start"])
+    )
 
 
 def answer_taken_back(spec: TreeSpec, previous: str, now: Walk) -> TrailStep | None:

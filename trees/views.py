@@ -60,7 +60,7 @@ def tree_map(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _tree_or_404(slug: str) -> Tree:
     tree = selectors.trees_by_slug([slug]).get(slug)
-    if tree is None or tree.start_id is None:
+    if tree is None:
         raise Http404("No such decision tree.")
     return tree
 

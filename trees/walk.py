@@ -72,8 +72,9 @@ def walk(spec: TreeSpec, raw_path: str | None) -> Walk:
         if node.is_outcome or number > len(node.choices):
             return Walk(node=node, path=tuple(taken), trail=tuple(trail), was_invalid=True)
         choice = node.choices[number - 1]
-        trail.append(TrailStep(question=node, choice=choice, number=number,
-                               path_before=tuple(taken)))  # fmt: skip
+        trail.append(
+            TrailStep(question=node, choice=choice, number=number, path_before=tuple(taken))
+        )
         taken.append(number)
         node = spec.nodes[choice.target]
     return Walk(node=node, path=tuple(taken), trail=tuple(trail), was_invalid=malformed)

@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 from django.http import QueryDict
 from django.urls import reverse
 
+from trees import selectors
 from trees.definition import ChoiceSpec, NodeSpec
 from trees.models import Tree
 from trees.walk import Walk, format_path, walk
@@ -104,7 +105,8 @@ def dom_id(tree_slug: str) -> str:
 
 def build_widget(*, tree: Tree, raw_path: str | None, page_path: str, query: QueryDict) -> Widget:
     """The widget for `tree` at the step `raw_path` names, with links back to the page at
-    `page_path` (whose other query parameters, `query`, the links keep)."""
+    `page_path` (whose other query parameters, `query`, the links keep). An outcome's links to
+    lessons take one query."""
     spec = tree.to_spec()
     links = PageLinks(tree=tree, page_path=page_path, query=query)
     current = walk(spec, raw_path)
@@ -126,10 +128,8 @@ def build_widget(*, tree: Tree, raw_path: str | None, page_path: str, query: Que
     if current.path:
         widget.back = links.link(current.back_path or ())
         widget.restart = links.link(())
-    widget.sections = [
-        SectionLink(
-            label=link.label, url=f"{reverse('lessons:lesson', args=[link.lesson])}#{link.anchor}"
-        )
-        for link in node.links
-    ]
+    if node.is_outcome:
+        for link in selectors.outcome_links(tree, node.key):
+            lesson = reverse("lessons:lesson", args=[link.lesson_slug])
+            widget.sections.append(SectionLink(label=link.label, url=f"{lesson}#{link.anchor}"))
     return widget

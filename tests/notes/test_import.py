@@ -207,7 +207,11 @@ def test_a_note_with_a_tree_block_creates_the_tree_embedded_in_its_lesson(tmp_pa
 
     output = run(write(tmp_path, "a.md", note_text(body=f"## Part\n\nText.\n\n{TREE}\n")))
     tree = Tree.objects.get(slug="ways")
-    assert (tree.title, tree.intro, tree.start.key) == ("Which way?", "Pick one.", "first")
+    assert (tree.title, tree.intro, tree.to_spec().start_key) == (
+        "Which way?",
+        "Pick one.",
+        "first",
+    )
     assert tree.definition.startswith("? first: Which way?")
     lesson = Lesson.objects.get()
     assert "[[tree:ways]]" in lesson.body
@@ -217,7 +221,7 @@ def test_a_note_with_a_tree_block_creates_the_tree_embedded_in_its_lesson(tmp_pa
     changed = TREE.replace("= right: Right", "= right: Right, now")
     output = run(write(tmp_path, "a.md", note_text(body=f"## Part\n\nText.\n\n{changed}\n")))
     assert "updated: tree ways (definition)" in output
-    assert Tree.objects.get().nodes.get(key="right").text == "Right, now"
+    assert Tree.objects.get().to_spec().nodes["right"].text == "Right, now"
 
 
 def test_a_broken_tree_in_a_note_names_file_and_line_and_saves_nothing(tmp_path):

@@ -282,6 +282,6 @@ def test_tree_outcome_explanation(payload):
         f"= left: Left\n{payload}\n\n= right: Right\nPlain.\n"
     )
     tree = make_tree(definition=definition)
-    outcome = tree.nodes.get(key="left")
+    outcome = tree.to_spec().nodes["left"]
     assert outcome.explanation == payload  # it reached the outcome, whole
     assert harm_in(outcome.explanation_html) == []

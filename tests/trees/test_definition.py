@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from trees.definition import (
     DefinitionError,
+    TreeSpec,
     all_paths,
     find_cycle,
     parse_definition,
@@ -57,6 +60,34 @@ def test_parses_questions_choices_whys_outcomes_and_links():
         ("restore-paths", "restoring-creates-a-new-database", 13)
     ]
     assert validate(spec, lesson_anchors=ANCHORS) == []
+
+
+def test_a_spec_round_trips_through_its_stored_form():
+    _, spec = parse_definition(GOOD.replace("start: source\n", "start: window\n"))
+    spec.nodes["pitr"].explanation_html = "<p>Restore to a <strong>moment</strong>.</p>"
+    stored = json.loads(json.dumps(spec.to_dict()))  # as a JSONField gives it back
+    back = TreeSpec.from_dict(stored)
+    assert back.start_key == "window"
+    assert list(back.nodes) == list(spec.nodes)
+    for key, node in spec.nodes.items():
+        read = back.nodes[key]
+        assert (read.kind, read.text, read.explanation, read.explanation_html) == (
+            node.kind,
+            node.text,
+            node.explanation,
+            node.explanation_html,
+        )
+        assert [(c.label, c.target, c.why) for c in read.choices] == [
+            (c.label, c.target, c.why) for c in node.choices
+        ]
+        assert read.links == []  # links are stored as rows (trees.models.OutcomeLink)
+    assert back.to_dict() == stored
+
+
+def test_a_stored_spec_of_another_shape_is_refused():
+    stored = TreeSpec(nodes={}).to_dict()
+    with pytest.raises(ValueError, match="version 0"):
+        TreeSpec.from_dict({**stored, "version": 0})
 
 
 def test_start_defaults_to_the_first_node():

@@ -8,7 +8,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.db.models import ProtectedError
 
 from tests.conftest import SIMPLE_TREE, make_lesson, make_tree
-from trees.models import AnswerTakenBack, Choice, Node, OutcomeLink, Tree, TreeWalk
+from trees.models import AnswerTakenBack, OutcomeLink, Tree, TreeWalk
 from trees.selectors import trees_by_slug
 from trees.services import TreeInvalid, tree_check, tree_save, walk_record
 from trees.walk import walk
@@ -16,38 +16,40 @@ from trees.walk import walk
 pytestmark = pytest.mark.django_db
 
 
-def test_saving_builds_nodes_choices_links_and_the_start():
+def test_saving_compiles_the_spec_and_builds_the_links():
     lesson = make_lesson(slug="backups", body="## Manual snapshots\n\nKept.\n")
     definition = SIMPLE_TREE.replace(
         "= right: You went right", "= right: You went right\nlink: backups#manual-snapshots"
     )
     tree = make_tree(slug="ways", definition=definition)
-    assert tree.start.key == "first"
-    assert list(tree.nodes.values_list("key", "kind")) == [
+    spec = tree.to_spec()
+    assert spec.start_key == "first"
+    assert [(node.key, node.kind) for node in spec.nodes.values()] == [
         ("first", "question"),
         ("second", "question"),
         ("left", "outcome"),
         ("right", "outcome"),
     ]
-    assert Choice.objects.filter(node__tree=tree).count() == 4
+    assert sum(len(node.choices) for node in spec.nodes.values()) == 4
     link = OutcomeLink.objects.get()
-    assert (link.lesson, link.anchor, link.label) == (
+    assert (link.tree, link.node_key, link.lesson, link.anchor, link.label) == (
+        tree,
+        "right",
         lesson,
         "manual-snapshots",
         "Manual snapshots",
     )
-    assert tree.nodes.get(key="left").explanation_html == "<p>Left is <strong>fine</strong>.</p>"
+    assert spec.nodes["left"].explanation_html == "<p>Left is <strong>fine</strong>.</p>"
 
 
 def test_an_invalid_tree_is_never_half_saved():
     tree = make_tree(slug="ways")
-    before = list(Node.objects.filter(tree=tree).values_list("key", flat=True))
     broken = SIMPLE_TREE.replace("- No -> left", "- No -> nowhere")
     with pytest.raises(TreeInvalid, match="targets 'nowhere'"):
         tree_save(slug="ways", title="Changed", intro="", definition=broken)
-    tree.refresh_from_db()
-    assert tree.title != "Changed" and tree.definition == SIMPLE_TREE
-    assert list(Node.objects.filter(tree=tree).values_list("key", flat=True)) == before
+    stored = Tree.objects.get(pk=tree.pk)
+    assert stored.title != "Changed" and stored.definition == SIMPLE_TREE
+    assert stored.compiled == tree.compiled
     with pytest.raises(TreeInvalid):
         tree_save(slug="new-one", title="New", intro="", definition=broken)
     assert not Tree.objects.filter(slug="new-one").exists()
@@ -63,7 +65,29 @@ def test_saving_again_reports_unchanged_or_the_changed_fields():
         slug="ways", title="Ways", intro="Pick a way.", definition=SIMPLE_TREE + "\nMore."
     )
     assert (action, changed) == ("update", ("definition",))
-    assert "More." in Tree.objects.get(slug="ways").nodes.get(key="right").explanation_html
+    assert "More." in Tree.objects.get(slug="ways").to_spec().nodes["right"].explanation_html
+
+
+def test_saving_an_edit_recompiles_the_spec_and_rebuilds_the_links():
+    make_lesson(slug="backups", body="## Manual snapshots\n\n## Automated backups\n")
+    linked = SIMPLE_TREE.replace(
+        "= right: You went right", "= right: You went right\nlink: backups#manual-snapshots"
+    )
+    tree = make_tree(slug="ways", definition=linked)
+    edited = (
+        linked.replace(
+            "= left: You went left", "= left: Left it is\nlink: backups#automated-backups"
+        )
+        .replace("- No -> left", "- No -> right")
+        .replace("link: backups#manual-snapshots\n", "")
+    )
+    tree_save(slug="ways", title=tree.title, intro=tree.intro, definition=edited)
+    spec = Tree.objects.get(pk=tree.pk).to_spec()
+    assert spec.nodes["left"].text == "Left it is"
+    assert spec.nodes["second"].choices[1].target == "right"
+    assert list(OutcomeLink.objects.values_list("node_key", "anchor")) == [
+        ("left", "automated-backups")
+    ]
 
 
 def test_tree_check_reports_without_saving():

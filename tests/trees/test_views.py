@@ -10,7 +10,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from tests.conftest import make_lesson, make_tree
+from tests.conftest import SIMPLE_TREE, make_lesson, make_tree
 from trees.models import TreeWalk
 
 pytestmark = pytest.mark.django_db
@@ -152,6 +152,23 @@ def test_a_marker_for_a_missing_tree_shows_instructors_an_error_and_learners_not
     assert "Missing decision tree." in page and "[[tree:ghost]]" in page
 
 
+def test_an_outcome_links_its_lesson_sections_by_the_lessons_current_slugs(client):
+    lesson = make_lesson(slug="backups", body="## Manual snapshots\n\nKept.\n")
+    make_tree(
+        slug="ways",
+        definition=SIMPLE_TREE.replace(
+            "= right: You went right", "= right: You went right\nlink: backups#manual-snapshots"
+        ),
+    )
+    outcome = client.get("/trees/ways/?tree-ways=2.1", **HTMX).content.decode()
+    assert '<a href="/lessons/backups/#manual-snapshots">Manual snapshots</a>' in outcome
+    lesson.slug = "backups-and-snapshots"
+    lesson.save()  # the tree is not saved again, and no cache needs telling
+    outcome = client.get("/trees/ways/?tree-ways=2.1", **HTMX).content.decode()
+    assert 'href="/lessons/backups-and-snapshots/#manual-snapshots"' in outcome
+    assert "Read more" not in client.get("/trees/ways/?tree-ways=1", **HTMX).content.decode()
+
+
 def test_steps_record_walks_but_looking_does_not(client):
     make_tree(slug="ways")
     client.get("/trees/ways/")
@@ -184,7 +201,8 @@ def step_queries(client, url: str) -> int:
 
 
 def test_a_step_makes_the_same_number_of_queries_whatever_the_tree_size():
-    make_tree(slug="small", definition=big_tree_definition(2))
+    # Both steps reach a question in either tree (an outcome reads its links too, below).
+    make_tree(slug="small", definition=big_tree_definition(3))
     make_tree(slug="large", definition=big_tree_definition(60))
     counts = {}
     for slug in ("small", "large"):
@@ -194,10 +212,16 @@ def test_a_step_makes_the_same_number_of_queries_whatever_the_tree_size():
             step_queries(client, f"/trees/{slug}/?tree-{slug}=1.1"),
         ]
     assert counts["small"] == counts["large"]
-    # A later step: the session, the tree (its nodes, choices and links come from the spec the
-    # first step built), and the walk's read (its previous path, to notice answers taken back)
-    # and update.
+    # A later step: the session, the tree (its whole spec comes with the row), and the walk's
+    # read (its previous path, to notice answers taken back) and update.
     assert counts["large"][1] == 4
+
+
+def test_an_outcome_step_reads_its_links_in_one_more_query():
+    make_tree(slug="ways")
+    client = Client()
+    step_queries(client, "/trees/ways/?tree-ways=2")
+    assert step_queries(client, "/trees/ways/?tree-ways=2.2") == 4 + 1
 
 
 def test_a_lesson_with_trees_makes_the_same_number_of_queries_whatever_their_size(client):
