@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.middleware import HtmxDetails
 
 from flashcards.forms import StudySettingsForm
 from flashcards.selectors import Scope
@@ -29,11 +28,7 @@ from flashcards.services import (
     settings_for,
 )
 from flashcards.study import build_study_page, record_grade, record_undo
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
-
+from portal.htmx import HtmxHttpRequest
 
 # An id or a rating as a form or URL sends it: ASCII digits (str.isdigit() also takes "²",
 # which int() refuses), at most 18 of them, so it fits the database's 64-bit integers.
