@@ -6,8 +6,6 @@ views answer with the `study-card` partial of the same template.
 
 from __future__ import annotations
 
-import re
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -29,15 +27,7 @@ from flashcards.services import (
 )
 from flashcards.study import build_study_page, record_grade, record_undo
 from portal.htmx import HtmxHttpRequest
-
-# An id or a rating as a form or URL sends it: ASCII digits (str.isdigit() also takes "²",
-# which int() refuses), at most 18 of them, so it fits the database's 64-bit integers.
-_WHOLE_NUMBER = re.compile(r"[0-9]{1,18}")
-
-
-def whole_number(raw: str | None) -> int | None:
-    """The number `raw` spells, or None for anything else (empty, signed, decimal, huge)."""
-    return int(raw) if raw and _WHOLE_NUMBER.fullmatch(raw) else None
+from portal.numbers import whole_number
 
 
 def _study_url(scope: Scope, **extra) -> str:

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from django.utils.text import slugify
 
 from flashcards.cards import CardsError, CardSpec, parse_cards
+from portal.numbers import whole_number
 from trees.definition import DefinitionError, TreeBlock, parse_tree_block
 
 MAX_NOTE_BYTES = 1024 * 1024
@@ -48,8 +49,8 @@ _TITLE = re.compile(
 )
 _FIELD = re.compile(r"^\*\*(?P<key>[A-Za-z][A-Za-z ]*?)\s*:\s*\*\*\s*(?P<value>.*?)\s*$")
 _SLUG = re.compile(r"^[-a-z0-9_]+$")
-# ASCII digits (str.isdigit() also takes "²", which int() refuses), few enough for a position.
-_ORDER = re.compile(r"[0-9]{1,9}")
+# Few enough digits for a position.
+_ORDER_DIGITS = 9
 _FENCE = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,})\s*(?P<info>[^`\s]*)")
 TREE_BLOCK = "decision-tree"
 # Byte order marks of encodings that are not UTF-8; UTF-32's first, as UTF-16 LE's is a prefix.
@@ -216,7 +217,7 @@ def _check_field(key: str, value: str, number: int) -> str:
         raise NoteError(f"{key.capitalize()} is longer than {MAX_FIELD_LENGTH} characters", number)
     if key == "status" and value.lower() not in STATUSES:
         raise NoteError(f"Status must be 'draft' or 'published', not {value!r}", number)
-    if key == "order" and not _ORDER.fullmatch(value):
+    if key == "order" and whole_number(value, max_digits=_ORDER_DIGITS) is None:
         raise NoteError(f"Order must be a whole number of at most 9 digits, not {value!r}", number)
     if key == "slug" and not _SLUG.match(value):
         raise NoteError(
