@@ -24,6 +24,7 @@ from flashcards.scheduling import (
     with_due,
 )
 from portal.markdown import render_markdown
+from portal.problems import Problem, ProblemList
 
 TOKEN_SALT = "flashcards.grade"
 UNDO_SALT = "flashcards.undo"
@@ -252,10 +253,8 @@ def states_rebuild(*, user) -> int:
 # Cards --------------------------------------------------------------------------------------
 
 
-class CardsInvalid(Exception):
-    def __init__(self, problems: list[tuple[int | None, str]]) -> None:
-        self.problems = problems
-        super().__init__("; ".join(message for _, message in problems))
+class CardsInvalid(ProblemList):
+    """A note's cards that do not fit its lesson (a section it does not have). Nothing saved."""
 
 
 @dataclass(frozen=True)
@@ -292,8 +291,8 @@ def cards_sync_from_note(
     now = now or timezone.now()
     sections = lesson.sections()
     problems = [
-        (spec.line, f"card '{spec.front[:40]}': section '#{spec.section}' is not a heading of "
-                    f"lesson '{lesson.slug}'")
+        Problem(f"card '{spec.front[:40]}': section '#{spec.section}' is not a heading of "
+                f"lesson '{lesson.slug}'", spec.line)
         for spec in specs
         if spec.section and spec.section not in sections
     ]  # fmt: skip

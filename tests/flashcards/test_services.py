@@ -21,6 +21,7 @@ from flashcards.services import (
     states_rebuild,
     undo_token,
 )
+from portal.problems import Problem
 from tests.conftest import make_card, make_lesson, make_user
 
 pytestmark = pytest.mark.django_db
@@ -220,7 +221,7 @@ def test_a_card_naming_a_missing_section_is_refused(learner):
     with pytest.raises(CardsInvalid) as invalid:
         sync(lesson, "\nQ: F?\nA: B.\nsection: nowhere\n")
     assert invalid.value.problems == [
-        (2, "card 'F?': section '#nowhere' is not a heading of lesson 'backups'")
+        Problem("card 'F?': section '#nowhere' is not a heading of lesson 'backups'", 2)
     ]
     assert not Card.objects.exists()
 
