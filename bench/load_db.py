@@ -29,10 +29,10 @@ from django.db import transaction  # noqa: E402
 
 from bench.load import ACKNOWLEDGED  # noqa: E402
 from bench.prepare import CSRF_SECRET, signed_in_cookie  # noqa: E402
+from flashcards.management.commands.generate_dataset import practice_prompts  # noqa: E402
 from flashcards.models import PromptState, Review, StudySettings  # noqa: E402
 from flashcards.scheduling import Memory  # noqa: E402
 from flashcards.services import TOKEN_SALT, states_rebuild  # noqa: E402
-from portal.management.commands.generate_dataset import practice_prompts  # noqa: E402
 
 PREFIX = "learner"
 
