@@ -17,8 +17,7 @@ from flashcards.scheduling import interval_cap
 from flashcards.selectors import LessonMastery, mastery_by_lesson, new_left_today
 from flashcards.services import settings_for
 from lessons.models import Lesson
-from portal import charts
-from progress import selectors
+from progress import charts, selectors
 
 HEATMAP_DAYS = 365
 FORECAST_DAYS = 30
