@@ -114,7 +114,7 @@ bench: setup
 	@command -v wrk >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get install -y -qq --no-install-recommends wrk >/dev/null; \
 	  else echo "make bench needs wrk: sudo apt-get install wrk" >&2; exit 1; fi; }
-	$(PY) bench/run.py
+	$(PY) -m bench.run
 
 # Grading under load and faults (bench/load.py): 50 learners for 60 s on SQLite, then on
 # PostgreSQL when LOAD_DATABASE_URL or TEST_DATABASE_URL names a server whose role may create

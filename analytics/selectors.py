@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.db.models import Count, F, FloatField, Sum
 from django.db.models.functions import Cast, TruncWeek
 
-from flashcards.models import Card, Prompt, PromptState, Review
+from flashcards.models import Card, Prompt, PromptState, Review, live_prompts
 from flashcards.recall import recall_at
 from flashcards.selectors import card_figures
 from lessons.models import Lesson
@@ -126,7 +126,8 @@ def mastery_spread(now: dt.datetime) -> list[MasterySpread]:
         Lesson.objects.published().in_reading_order().only("id", "title", "slug", "topic_id")
     )
     totals = dict(
-        Prompt.objects.filter(is_active=True, card__is_active=True, card__lesson__in=lessons)
+        Prompt.objects.live()
+        .filter(card__lesson__in=lessons)
         .values_list("card__lesson_id")
         .annotate(count=Count("pk"))
         .order_by()
@@ -134,9 +135,7 @@ def mastery_spread(now: dt.datetime) -> list[MasterySpread]:
     per_lesson: dict[int, list[float]] = {lesson_id: [] for lesson_id in totals}
     rows = (
         PromptState.objects.filter(
-            prompt__is_active=True,
-            prompt__card__is_active=True,
-            prompt__card__lesson_id__in=list(totals),
+            live_prompts("prompt__"), prompt__card__lesson_id__in=list(totals)
         )
         .values_list("user_id", "prompt__card__lesson_id")
         .annotate(recalled=Sum(recall_at(now)))

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from analytics import selectors
-from portal import charts
+from progress import charts
 
 # Whoever may edit lessons may see what in them to fix; learners are refused (403).
 INSTRUCTOR_PERMISSION = "lessons.change_lesson"

@@ -19,21 +19,16 @@ from django.utils import timezone
 from flashcards.cards import CardSpec, content_key
 from flashcards.models import Card, PromptState, Review, StudySettings
 from flashcards.scheduling import Memory
+from portal.problems import Problem, ProblemList
 
 FORMAT = "study-portal-progress"
 FORMAT_VERSION = 1
 PROMPT_CARD = "prompt__card__lesson"
-SHOWN_PROBLEMS = 10
 
 
-class ProgressInvalid(Exception):
-    """The file cannot be imported; nothing was changed. One message per problem."""
-
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        shown = problems[:SHOWN_PROBLEMS]
-        more = len(problems) - len(shown)
-        super().__init__("\n".join(shown + ([f"... and {more} more"] if more else [])))
+class ProgressInvalid(ProblemList):
+    """The file cannot be imported; nothing was changed. Each problem says where it is in the
+    file ("states[2].reps")."""
 
 
 @dataclass(frozen=True)
@@ -98,19 +93,19 @@ def progress_import(*, user, data) -> ProgressImported:
     the same card cannot be interleaved into one that FSRS would have produced. Every problem
     (format, values, prompts this site does not have) is reported before anything is written.
     """
-    problems: list[str] = []
+    problems: list[Problem] = []
     if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise ProgressInvalid(["This is not a progress file exported by `export_progress`."])
+        raise ProgressInvalid.one("This is not a progress file exported by `export_progress`.")
     if data.get("version") != FORMAT_VERSION:
-        raise ProgressInvalid([
+        raise ProgressInvalid.one(
             f"This file is format version {data.get('version')!r}; this site reads version "
             f"{FORMAT_VERSION}."
-        ])  # fmt: skip
+        )
     for section in ("reviews", "states"):
         if not isinstance(data.get(section), list):
-            problems.append(f"{section}: expected a list.")
+            problems.append(Problem("expected a list.", where=section))
     if data.get("settings") is not None and not isinstance(data["settings"], dict):
-        problems.append("settings: expected an object or null.")
+        problems.append(Problem("expected an object or null.", where="settings"))
     if problems:
         raise ProgressInvalid(problems)
 
@@ -131,7 +126,7 @@ def progress_import(*, user, data) -> ProgressImported:
                                              prompts, problems)
     ]  # fmt: skip
     problems += [
-        f"states: {count} states for one prompt (#{prompt_id} here)."
+        Problem(f"{count} states for one prompt (#{prompt_id} here).", where="states")
         for prompt_id, count in Counter(state.prompt_id for state in states).items()
         if count > 1
     ]
@@ -192,16 +187,16 @@ class PromptFinder:
 
 
 def _parse_rows(rows: list, section: str, parsers: dict, prompts: PromptFinder,
-                problems: list[str]):  # fmt: skip
+                problems: list[Problem]):  # fmt: skip
     for index, row in enumerate(rows):
         where = f"{section}[{index}]"
         if not isinstance(row, dict):
-            problems.append(f"{where}: expected an object.")
+            problems.append(Problem("expected an object.", where=where))
             continue
         try:
             prompt_id = prompts.find(row.get("prompt"))
         except ValueError as error:
-            problems.append(f"{where}: {error}")
+            problems.append(Problem(str(error), where=where))
             continue
         before = len(problems)
         values = _parse(row, parsers, where, problems)
@@ -209,16 +204,17 @@ def _parse_rows(rows: list, section: str, parsers: dict, prompts: PromptFinder,
             yield prompt_id, values
 
 
-def _parse(row: dict, parsers: dict, where: str, problems: list[str]) -> dict:
+def _parse(row: dict, parsers: dict, where: str, problems: list[Problem]) -> dict:
     values = {}
     for name, parse in parsers.items():
         if name not in row:
-            problems.append(f"{where}.{name}: missing.")
+            problems.append(Problem("missing.", where=f"{where}.{name}"))
             continue
         try:
             values[name] = parse(row[name])
         except (TypeError, ValueError, KeyError) as error:
-            problems.append(f"{where}.{name}: {error or 'not valid'} (got {row[name]!r}).")
+            message = f"{error or 'not valid'} (got {row[name]!r})."
+            problems.append(Problem(message, where=f"{where}.{name}"))
     return values
 
 

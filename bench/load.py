@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
-from bench.run import (
+from bench.harness import (
     Gunicorn,
     database_version,
     drop_postgres_database,

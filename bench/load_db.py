@@ -30,10 +30,10 @@ from django.db import transaction  # noqa: E402
 from bench.load import ACKNOWLEDGED  # noqa: E402
 from bench.prepare import CSRF_SECRET, signed_in_cookie  # noqa: E402
 from flashcards.grading import states_rebuild  # noqa: E402
+from flashcards.management.commands.generate_dataset import practice_prompts  # noqa: E402
 from flashcards.models import PromptState, Review, StudySettings  # noqa: E402
 from flashcards.scheduling import Memory  # noqa: E402
 from flashcards.tokens import TOKEN_SALT  # noqa: E402
-from portal.management.commands.generate_dataset import practice_prompts  # noqa: E402
 
 PREFIX = "learner"
 

@@ -12,24 +12,27 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import http.client
-import json
 import os
 import platform
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
+from bench.harness import (
+    ROOT,
+    Gunicorn,
+    database_version,
+    environment,
+    fresh_postgres_database,
+    manage,
+    run_json,
+)
+
 DATA = ROOT / "bench" / ".data"
 OUTPUT = ROOT / "docs" / "PERFORMANCE.md"
 HISTORY = ROOT / "bench" / "history.md"
@@ -127,62 +130,6 @@ def postgres_url() -> str | None:
     return fresh_postgres_database(url, "portal_bench")
 
 
-def fresh_postgres_database(server_url: str, name: str) -> str:
-    """Drop and create database `name` on the server `server_url` names; return its URL.
-
-    Works from the `postgres` maintenance database, so the one in the URL need not exist.
-    """
-    import psycopg
-    from psycopg import sql
-
-    url = with_database(server_url, name)
-    drop_postgres_database(url)
-    with psycopg.connect(with_database(server_url, "postgres"), autocommit=True) as connection:
-        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    return url
-
-
-def drop_postgres_database(database_url: str) -> None:
-    """Drop the database `database_url` names, closing any sessions still connected to it."""
-    import psycopg
-    from psycopg import sql
-
-    name = sql.Identifier(urlsplit(database_url).path.lstrip("/"))
-    with psycopg.connect(with_database(database_url, "postgres"), autocommit=True) as connection:
-        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
-
-
-def with_database(url: str, name: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
-
-
-def environment(database_url: str) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
-    env.update(
-        DATABASE_URL=database_url,
-        DJANGO_SETTINGS_MODULE="bench.settings",  # the site plus bench/urls.py's limits
-        DJANGO_DEBUG="0",
-        DJANGO_SECRET_KEY="bench-" + "k" * 60,
-        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
-        DJANGO_SECURE_COOKIES="0",  # plain HTTP on loopback
-        DJANGO_SECURE_SSL_REDIRECT="0",  # likewise: no redirect to https://
-        DJANGO_LOG_LEVEL="ERROR",
-    )
-    return env
-
-
-def manage(env: dict, *arguments: str) -> str:
-    completed = subprocess.run(
-        [PYTHON, "manage.py", *arguments],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return completed.stdout
-
-
 def bench_database(label: str, database_url: str, args) -> DatabaseRun:
     print(f"== {label}")
     env = environment(database_url)
@@ -226,104 +173,8 @@ def bench_database(label: str, database_url: str, args) -> DatabaseRun:
     return run
 
 
-def database_version(env: dict) -> str:
-    code = (
-        "from django.db import connection; connection.ensure_connection(); "
-        "print('SQLite', connection.Database.sqlite_version) if connection.vendor == 'sqlite' "
-        "else print('PostgreSQL', connection.connection.info.server_version)"
-    )
-    name, version = manage(env, "shell", "-c", code).strip().splitlines()[-1].split()
-    if name == "PostgreSQL":  # 150018 -> 15.18
-        version = f"{int(version) // 10000}.{int(version) % 10000}"
-    return f"{name} {version}"
-
-
 def prepare(env: dict, *, grade_learners: int) -> dict:
     return run_json(env, "bench.prepare", str(DATA), str(grade_learners))
-
-
-def run_json(env: dict, module: str, *arguments: str) -> dict:
-    """Run a bench module inside the benchmarked database and read the JSON it prints."""
-    completed = subprocess.run(
-        [PYTHON, "-m", module, *arguments], cwd=ROOT, env=env, capture_output=True, text=True
-    )
-    if completed.returncode:  # say what went wrong, not only that it did
-        sys.exit(f"python -m {module} {' '.join(arguments)} failed:\n{completed.stderr}")
-    return json.loads(completed.stdout)
-
-
-# The server ------------------------------------------------------------------------------------
-
-
-class Gunicorn:
-    """gunicorn with two sync workers on a free loopback port, stopped on exit."""
-
-    def __init__(self, env: dict) -> None:
-        self.env = env
-        self.port = free_port()
-        self.process: subprocess.Popen | None = None
-
-    def __enter__(self) -> Gunicorn:
-        self.process = subprocess.Popen(
-            [
-                PYTHON,
-                "-m",
-                "gunicorn",
-                "portal.wsgi",
-                "--workers",
-                "2",
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--log-level",
-                "warning",
-            ],
-            cwd=ROOT,
-            env=self.env,
-            start_new_session=True,
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if self.get("/healthz")[0] == 200:
-                    return self
-            except OSError:
-                time.sleep(0.2)
-        self.__exit__()  # `with` calls __exit__ only once __enter__ has returned
-        raise RuntimeError("gunicorn did not start")
-
-    def __exit__(self, *exc) -> None:
-        os.killpg(self.process.pid, signal.SIGTERM)
-        self.process.wait(timeout=30)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def get(self, path: str, headers: dict | None = None) -> tuple[int, bytes]:
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-        try:
-            connection.request("GET", path, headers=headers or {})
-            response = connection.getresponse()
-            return response.status, response.read()
-        finally:
-            connection.close()
-
-    def worker_pids(self) -> list[int]:
-        pids = []
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                fields = stat.read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == self.process.pid:
-                pids.append(int(stat.parent.name))
-        return sorted(pids)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def rss_kib(pid: int) -> int:
@@ -391,7 +242,7 @@ def memory_growth(server: Gunicorn, fixtures: dict) -> dict:
     def send(count: int) -> None:
         for number in range(count):
             endpoint = gets[number % len(gets)]
-            status, _ = server.get(endpoint.path, headers_for(endpoint, fixtures))
+            status, _, _ = server.get(endpoint.path, headers_for(endpoint, fixtures), timeout=10)
             if status != 200:
                 raise RuntimeError(f"{endpoint.path} answered {status}")
 

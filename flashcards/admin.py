@@ -29,7 +29,7 @@ class CardForm(forms.ModelForm):
         try:
             check_card(spec)
         except CardsError as error:
-            raise forms.ValidationError(error.message) from None
+            raise forms.ValidationError(error.lines()) from None
         lesson = cleaned.get("lesson") or getattr(self.instance, "lesson", None)
         section = cleaned.get("section")
         if lesson is not None and section and section not in lesson.sections():

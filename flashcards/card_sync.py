@@ -16,12 +16,11 @@ from django.utils import timezone
 from flashcards.cards import CardSpec, content_key, prompts_for
 from flashcards.models import Card, Prompt, PromptState, Tag
 from portal.markdown import render_markdown
+from portal.problems import Problem, ProblemList
 
 
-class CardsInvalid(Exception):
-    def __init__(self, problems: list[tuple[int | None, str]]) -> None:
-        self.problems = problems
-        super().__init__("; ".join(message for _, message in problems))
+class CardsInvalid(ProblemList):
+    """A note's cards that do not fit its lesson (a section it does not have). Nothing saved."""
 
 
 @dataclass(frozen=True)
@@ -58,11 +57,14 @@ def cards_sync_from_note(
     now = now or timezone.now()
     sections = lesson.sections()
     problems = [
-        (spec.line, f"card '{spec.front[:40]}': section '#{spec.section}' is not a heading of "
-                    f"lesson '{lesson.slug}'")
+        Problem(
+            f"card '{spec.front[:40]}': section '#{spec.section}' is not a heading of "
+            f"lesson '{lesson.slug}'",
+            spec.line,
+        )
         for spec in specs
         if spec.section and spec.section not in sections
-    ]  # fmt: skip
+    ]
     if problems:
         raise CardsInvalid(problems)
 

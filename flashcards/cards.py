@@ -27,6 +27,8 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
+from portal.problems import ProblemList
+
 BASIC = "basic"
 REVERSED = "reversed"
 CLOZE = "cloze"
@@ -45,11 +47,8 @@ _ANCHOR = re.compile(r"^[-a-z0-9_.]+$")
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
-class CardsError(ValueError):
-    def __init__(self, message: str, line: int | None = None) -> None:
-        self.message = message
-        self.line = line
-        super().__init__(f"line {line}: {message}" if line else message)
+class CardsError(ProblemList):
+    """A flashcards block (or one card) that cannot be studied as written: its first problem."""
 
 
 @dataclass
@@ -109,20 +108,20 @@ def parse_cards(text: str, *, first_line: int = 1) -> list[CardSpec]:
                     card.tags = list(dict.fromkeys([*card.tags, *tags]))
             elif key == "section":
                 if not _ANCHOR.match(value):
-                    raise CardsError(f"section {value!r} must be a heading anchor", number)
+                    raise CardsError.one(f"section {value!r} must be a heading anchor", number)
                 if card is None:
                     default_section = value
                 else:
                     card.section = value
             elif key == "id":
                 if not _KEY.match(value):
-                    raise CardsError(
+                    raise CardsError.one(
                         f"id {value!r} must be lowercase letters, digits, - or _", number
                     )
                 card.key = value
             else:  # A:
                 if card.back:
-                    raise CardsError("a card has two 'A:' lines", number)
+                    raise CardsError.one("a card has two 'A:' lines", number)
                 card.back = value
                 current = "back"
             if key != "A":
@@ -130,14 +129,16 @@ def parse_cards(text: str, *, first_line: int = 1) -> list[CardSpec]:
             continue
         if card is None:
             if line.strip():
-                raise CardsError(
+                raise CardsError.one(
                     "expected a card: 'Q: front', 'R: front' or 'C: text with {{c1::cloze}}'",
                     number,
                 )
             continue
         if current is None:
             if line.strip():
-                raise CardsError("text after a card's tags or section; start a new card", number)
+                raise CardsError.one(
+                    "text after a card's tags or section; start a new card", number
+                )
             continue
         setattr(card, current, f"{getattr(card, current)}\n{raw}")
 
@@ -152,20 +153,20 @@ def _parse_tags(value: str, number: int) -> list[str]:
     tags = [tag.strip().lower() for tag in value.split(",") if tag.strip()]
     for tag in tags:
         if not _TAG.match(tag):
-            raise CardsError(f"tag {tag!r} may hold only letters, digits and hyphens", number)
+            raise CardsError.one(f"tag {tag!r} may hold only letters, digits and hyphens", number)
     return tags
 
 
 def check_card(card: CardSpec) -> None:
     """Raise CardsError if the card cannot be studied as written."""
     if not card.front:
-        raise CardsError("the card's front is empty", card.line)
+        raise CardsError.one("the card's front is empty", card.line)
     if card.kind in (BASIC, REVERSED) and not card.back:
-        raise CardsError("the card has no back: add an 'A:' line", card.line)
+        raise CardsError.one("the card has no back: add an 'A:' line", card.line)
     if card.kind == CLOZE and not cloze_numbers(card.front):
-        raise CardsError("a cloze card needs at least one {{c1::...}} deletion", card.line)
+        raise CardsError.one("a cloze card needs at least one {{c1::...}} deletion", card.line)
     if "{{" in _CLOZE.sub("", card.front) or (card.kind != CLOZE and "{{c" in card.back):
-        raise CardsError("a '{{' that is not a well-formed {{cN::...}} deletion", card.line)
+        raise CardsError.one("a '{{' that is not a well-formed {{cN::...}} deletion", card.line)
 
 
 def cloze_numbers(text: str) -> list[int]:

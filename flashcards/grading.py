@@ -76,7 +76,8 @@ def grade_submit(
         raise GradeRefused(RATING_REFUSED)
     ticket = read_grade_token(token, user_id=user.pk)
     found = (
-        Prompt.objects.filter(pk=ticket.prompt_id, is_active=True, card__is_active=True)
+        Prompt.objects.live()
+        .filter(pk=ticket.prompt_id)
         .values_list("id", "card__lesson_id")
         .first()
     )

@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 
 from flashcards.cards import BASIC, CLOZE, REVERSED
+from lessons.models import Lesson
 
 LEECH_LAPSES = 8
 MATURE_DAYS = 21  # a prompt given an interval of three weeks or more is "mature", as in Anki
@@ -72,6 +73,34 @@ class Card(models.Model):
         return self.front[:80]
 
 
+def _live(through: str) -> dict[str, bool]:
+    return {f"{through}is_active": True, f"{through}card__is_active": True}
+
+
+def live_prompts(through: str = "") -> Q:
+    """The prompt reached through `through` (e.g. "prompt__") is live: neither it nor its card
+    is retired, whether or not its lesson is published (mastery on a draft's preview counts)."""
+    return Q(**_live(through))
+
+
+def studyable_prompts(through: str = "") -> Q:
+    """The prompt reached through `through` can be studied: live, in a published lesson.
+
+    A condition rather than a subquery, so a query over PromptState joins to the prompt, card
+    and lesson and the planner can start from the (user, due) index (tests/flashcards/
+    test_due_queue_plan.py). One Q, so the SQL is that of the three conditions written out.
+    """
+    return Q(**_live(through), **{f"{through}card__lesson__status": Lesson.Status.PUBLISHED})
+
+
+class PromptQuerySet(models.QuerySet):
+    def live(self) -> PromptQuerySet:
+        return self.filter(live_prompts())
+
+    def studyable(self) -> PromptQuerySet:
+        return self.filter(studyable_prompts())
+
+
 class Prompt(models.Model):
     card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="prompts")
     ordinal = models.PositiveSmallIntegerField()
@@ -82,6 +111,8 @@ class Prompt(models.Model):
     changed_at = models.DateTimeField(
         null=True, blank=True, help_text="When its text last changed after learners had seen it."
     )
+
+    objects = PromptQuerySet.as_manager()
 
     class Meta:
         ordering = ["card", "ordinal"]

@@ -26,7 +26,16 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from flashcards.days import day_start
-from flashcards.models import LEECH_LAPSES, Card, Prompt, PromptState, Review, StudySettings
+from flashcards.models import (
+    LEECH_LAPSES,
+    Card,
+    Prompt,
+    PromptState,
+    Review,
+    StudySettings,
+    live_prompts,
+    studyable_prompts,
+)
 from flashcards.recall import recall_at
 from lessons.models import Lesson
 
@@ -54,13 +63,9 @@ class Scope:
         return f"{self.kind}:{self.slug}" if self.slug else "all"
 
     def conditions(self, prefix: str = "") -> Q:
-        """Prompts that can be studied in this scope (active, in published lessons), as
-        conditions on the prompt reached through `prefix` (e.g. "prompt__")."""
-        condition = Q(**{
-            f"{prefix}is_active": True,
-            f"{prefix}card__is_active": True,
-            f"{prefix}card__lesson__status": Lesson.Status.PUBLISHED,
-        })  # fmt: skip
+        """Prompts that can be studied in this scope (`studyable_prompts`), as conditions on
+        the prompt reached through `prefix` (e.g. "prompt__")."""
+        condition = studyable_prompts(prefix)
         if self.kind == "lesson":
             condition &= Q(**{f"{prefix}card__lesson__slug": self.slug})
         elif self.kind == "tag":
@@ -218,7 +223,8 @@ def mastery_by_lesson(
     if not lesson_ids:
         return {}
     totals = dict(
-        Prompt.objects.filter(is_active=True, card__is_active=True, card__lesson_id__in=lesson_ids)
+        Prompt.objects.live()
+        .filter(card__lesson_id__in=lesson_ids)
         .values_list("card__lesson_id")
         .annotate(count=Count("pk"))
     )
@@ -229,10 +235,7 @@ def mastery_by_lesson(
             sums["exam"] = Sum(recall_at(exam_at))
         rows = (
             PromptState.objects.filter(
-                user=user,
-                prompt__is_active=True,
-                prompt__card__is_active=True,
-                prompt__card__lesson_id__in=lesson_ids,
+                live_prompts("prompt__"), user=user, prompt__card__lesson_id__in=lesson_ids
             )
             .values("prompt__card__lesson_id")
             .annotate(**sums)

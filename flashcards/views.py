@@ -6,8 +6,6 @@ views answer with the `study-card` partial of the same template.
 
 from __future__ import annotations
 
-import re
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -17,7 +15,6 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.middleware import HtmxDetails
 
 from flashcards.forms import StudySettingsForm
 from flashcards.grading import RATING_REFUSED, grade_submit, grade_undo
@@ -25,20 +22,8 @@ from flashcards.models import StudySettings
 from flashcards.selectors import Scope, study_settings_for
 from flashcards.study import build_study_page, record_grade, record_undo
 from flashcards.tokens import GradeRefused
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
-
-
-# An id or a rating as a form or URL sends it: ASCII digits (str.isdigit() also takes "²",
-# which int() refuses), at most 18 of them, so it fits the database's 64-bit integers.
-_WHOLE_NUMBER = re.compile(r"[0-9]{1,18}")
-
-
-def whole_number(raw: str | None) -> int | None:
-    """The number `raw` spells, or None for anything else (empty, signed, decimal, huge)."""
-    return int(raw) if raw and _WHOLE_NUMBER.fullmatch(raw) else None
+from portal.htmx import HtmxHttpRequest
+from portal.numbers import whole_number
 
 
 def _study_url(scope: Scope, **extra) -> str:

@@ -117,8 +117,8 @@ class LessonAdmin(admin.ModelAdmin):
                     status=form.cleaned_data["status"] or None,
                 )
             except NotesImportError as failure:
-                for error in failure.errors:
-                    form.add_error("notes", error)
+                for line in failure.lines():
+                    form.add_error("notes", line)
                 form.add_error(None, "Nothing was imported.")
             else:
                 if not dry_run:

@@ -35,6 +35,8 @@ from dataclasses import dataclass
 from django.utils.text import slugify
 
 from flashcards.cards import CardsError, CardSpec, parse_cards
+from portal.numbers import whole_number
+from portal.problems import ProblemList
 from trees.definition import DefinitionError, TreeBlock, parse_tree_block
 
 MAX_NOTE_BYTES = 1024 * 1024
@@ -48,8 +50,8 @@ _TITLE = re.compile(
 )
 _FIELD = re.compile(r"^\*\*(?P<key>[A-Za-z][A-Za-z ]*?)\s*:\s*\*\*\s*(?P<value>.*?)\s*$")
 _SLUG = re.compile(r"^[-a-z0-9_]+$")
-# ASCII digits (str.isdigit() also takes "²", which int() refuses), few enough for a position.
-_ORDER = re.compile(r"[0-9]{1,9}")
+# Few enough digits for a position.
+_ORDER_DIGITS = 9
 _FENCE = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,})\s*(?P<info>[^`\s]*)")
 TREE_BLOCK = "decision-tree"
 # Byte order marks of encodings that are not UTF-8; UTF-32's first, as UTF-16 LE's is a prefix.
@@ -62,22 +64,9 @@ _OTHER_BOMS = (
 CARDS_BLOCK = "flashcards"
 
 
-class NoteError(ValueError):
-    """A note that cannot become a lesson, with the line at fault when there is one.
-
-    `more` holds further problems found in the same pass (a tree block can have several).
-    """
-
-    def __init__(
-        self, message: str, line: int | None = None, more: tuple[NoteError, ...] = ()
-    ) -> None:
-        self.message = message
-        self.line = line
-        self.more = more
-        super().__init__(f"line {line}: {message}" if line else message)
-
-    def all(self) -> list[NoteError]:
-        return [self, *self.more]
+class NoteError(ProblemList):
+    """A note that cannot become a lesson, with the line at fault when there is one: one
+    problem, or several when a tree block has several."""
 
 
 @dataclass(frozen=True)
@@ -104,20 +93,20 @@ def read_note(data: bytes) -> Note:
 def decode_note(data: bytes) -> str:
     """The note's text, or a NoteError saying why these bytes are not a note."""
     if len(data) > MAX_NOTE_BYTES:
-        raise NoteError(
+        raise NoteError.one(
             f"is {len(data):,} bytes; a note may be at most {MAX_NOTE_BYTES:,} bytes (1 MB)"
         )
     if not data.strip():
-        raise NoteError("is empty")
+        raise NoteError.one("is empty")
     for bom, encoding in _OTHER_BOMS:
         if data.startswith(bom):
-            raise NoteError(f"is {encoding} text, not UTF-8; save it as UTF-8")
+            raise NoteError.one(f"is {encoding} text, not UTF-8; save it as UTF-8")
     if b"\x00" in data:
-        raise NoteError("is a binary file, not a Markdown note (it contains NUL bytes)")
+        raise NoteError.one("is a binary file, not a Markdown note (it contains NUL bytes)")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise NoteError(
+        raise NoteError.one(
             f"is not UTF-8 text (undecodable byte at offset {error.start}); save it as UTF-8"
         ) from None
     return text.replace("\r\n", "\n").replace("\r", "\n")
@@ -127,7 +116,7 @@ def parse_note(text: str) -> Note:
     lines = text.split("\n")
     index = _skip_blank(lines, 0)
     if index == len(lines):
-        raise NoteError("is empty")
+        raise NoteError.one("is empty")
 
     title, date = _parse_title(lines[index], index + 1)
     fields, index = _parse_fields(lines, index + 1)
@@ -135,11 +124,11 @@ def parse_note(text: str) -> Note:
     body_lines, trees, cards = _extract_blocks(lines[index:], first_number=index + 1)
     body = "\n".join(body_lines).strip()
     if not body:
-        raise NoteError("has a title but no content below it")
+        raise NoteError.one("has a title but no content below it")
 
     slug = fields.get("slug") or slugify(title)
     if not slug:
-        raise NoteError(f"the title {title!r} gives no usable slug; add a **Slug:** line", 1)
+        raise NoteError.one(f"the title {title!r} gives no usable slug; add a **Slug:** line", 1)
     return Note(
         title=title,
         slug=slug[:MAX_TITLE_LENGTH],
@@ -165,20 +154,20 @@ def _skip_blank(lines: list[str], index: int) -> int:
 def _parse_title(line: str, number: int) -> tuple[str, datetime.date | None]:
     match = _TITLE.match(line.strip())
     if not match:
-        raise NoteError(
+        raise NoteError.one(
             "no title: a note must start with a heading like '# 2026-01-06 — Title'", number
         )
     title = match["title"].strip()
     if not title:
-        raise NoteError("no title: the heading on the first line is empty", number)
+        raise NoteError.one("no title: the heading on the first line is empty", number)
     if len(title) > MAX_TITLE_LENGTH:
-        raise NoteError(f"the title is longer than {MAX_TITLE_LENGTH} characters", number)
+        raise NoteError.one(f"the title is longer than {MAX_TITLE_LENGTH} characters", number)
     date = None
     if match["date"]:
         try:
             date = datetime.date.fromisoformat(_zero_pad_date(match["date"]))
         except ValueError:
-            raise NoteError(
+            raise NoteError.one(
                 f"{match['date']!r} is not a real date (expected YYYY-MM-DD)", number
             ) from None
     return title, date
@@ -204,27 +193,31 @@ def _parse_fields(lines: list[str], index: int) -> tuple[dict[str, str], int]:
         value = match["value"].strip()
         if key not in KNOWN_FIELDS:
             known = ", ".join(name.capitalize() for name in KNOWN_FIELDS)
-            raise NoteError(f"unknown field {match['key']!r} (known fields: {known})", number)
+            raise NoteError.one(f"unknown field {match['key']!r} (known fields: {known})", number)
         if key in fields:
-            raise NoteError(f"the field {key.capitalize()!r} is given twice", number)
+            raise NoteError.one(f"the field {key.capitalize()!r} is given twice", number)
         fields[key] = _check_field(key, value, number)
         index += 1
 
 
 def _check_field(key: str, value: str, number: int) -> str:
     if len(value) > MAX_FIELD_LENGTH:
-        raise NoteError(f"{key.capitalize()} is longer than {MAX_FIELD_LENGTH} characters", number)
+        raise NoteError.one(
+            f"{key.capitalize()} is longer than {MAX_FIELD_LENGTH} characters", number
+        )
     if key == "status" and value.lower() not in STATUSES:
-        raise NoteError(f"Status must be 'draft' or 'published', not {value!r}", number)
-    if key == "order" and not _ORDER.fullmatch(value):
-        raise NoteError(f"Order must be a whole number of at most 9 digits, not {value!r}", number)
+        raise NoteError.one(f"Status must be 'draft' or 'published', not {value!r}", number)
+    if key == "order" and whole_number(value, max_digits=_ORDER_DIGITS) is None:
+        raise NoteError.one(
+            f"Order must be a whole number of at most 9 digits, not {value!r}", number
+        )
     if key == "slug" and not _SLUG.match(value):
-        raise NoteError(
+        raise NoteError.one(
             f"Slug {value!r} may hold only lowercase letters, digits, hyphens and underscores",
             number,
         )
     if key == "topic" and not slugify(value):
-        raise NoteError(f"Topic {value!r} needs at least one letter or digit", number)
+        raise NoteError.one(f"Topic {value!r} needs at least one letter or digit", number)
     return value.lower() if key == "status" else value
 
 
@@ -255,17 +248,17 @@ def _extract_blocks(
             index = end
             continue
         if close is None:
-            raise NoteError(f"the {kind} block opened here is never closed", number)
+            raise NoteError.one(f"the {kind} block opened here is never closed", number)
         text = "\n".join(lines[index + 1 : close])
         if kind == CARDS_BLOCK:
             try:
                 cards.extend(parse_cards(text, first_line=number + 1))
             except CardsError as error:
-                raise NoteError(f"flashcards: {error.message}", error.line) from None
+                raise NoteError(p.about("flashcards") for p in error.problems) from None
         else:
             block = _tree_block(text, number)
             if any(tree.slug == block.slug for tree in trees):
-                raise NoteError(
+                raise NoteError.one(
                     f"decision tree '{block.slug}' is defined twice in this note", number
                 )
             trees.append(block)
@@ -278,8 +271,7 @@ def _tree_block(text: str, number: int) -> TreeBlock:
     try:
         return parse_tree_block(text, first_line=number + 1)
     except DefinitionError as error:
-        found = [NoteError(f"decision tree: {p.message}", p.line) for p in error.problems]
-        raise NoteError(found[0].message, found[0].line, tuple(found[1:])) from None
+        raise NoteError(p.about("decision tree") for p in error.problems) from None
 
 
 def _closing_fence(lines: list[str], start: int, fence: str) -> int | None:

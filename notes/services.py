@@ -16,6 +16,7 @@ from lessons.models import Lesson
 from lessons.services import lesson_upsert_from_note
 from notes.parser import Note, NoteError, read_note
 from portal.markdown import EMBED_MARKER
+from portal.problems import Problem, ProblemList
 from trees.models import Tree
 from trees.services import TreeInvalid, tree_save
 
@@ -76,12 +77,8 @@ class ImportResult:
     warnings: list[str]
 
 
-class NotesImportError(Exception):
-    """One or more notes were bad; nothing was saved. Each error names its file."""
-
-    def __init__(self, errors: list[str]) -> None:
-        self.errors = errors
-        super().__init__("; ".join(errors))
+class NotesImportError(ProblemList):
+    """One or more notes were bad; nothing was saved. Each problem names its file."""
 
 
 def notes_import(
@@ -124,7 +121,7 @@ def notes_import(
                     )
                 except TreeInvalid as invalid:
                     errors.extend(
-                        _located(name, p.line, f"decision tree '{block.slug}': {p.message}")
+                        p.about(f"decision tree '{block.slug}'").within(name)
                         for p in invalid.problems
                     )
                     continue
@@ -134,10 +131,7 @@ def notes_import(
             try:
                 synced = cards_sync_from_note(lesson=lesson, specs=list(note.cards))
             except CardsInvalid as invalid:
-                errors.extend(
-                    _located(name, line, f"flashcards: {message}")
-                    for line, message in invalid.problems
-                )
+                errors.extend(p.about("flashcards").within(name) for p in invalid.problems)
                 continue
             if note.cards or synced.retired:
                 detail = (synced.describe(),) if synced.action == "update" else ()
@@ -168,21 +162,16 @@ def _missing_tree_warnings(parsed: list[tuple[str, Note]]) -> list[str]:
     ]
 
 
-def _located(name: str, line: int | None, message: str) -> str:
-    """An import error as reported: the file, the line when known, what is wrong."""
-    return f"{name}: line {line}: {message}" if line else f"{name}: {message}"
-
-
-def _parse_all(files: Iterable[NoteFile]) -> tuple[list[tuple[str, Note]], list[str]]:
+def _parse_all(files: Iterable[NoteFile]) -> tuple[list[tuple[str, Note]], list[Problem]]:
     parsed: list[tuple[str, Note]] = []
-    errors: list[str] = []
+    errors: list[Problem] = []
     lesson_files: dict[str, str] = {}
     tree_files: dict[str, str] = {}
     for note_file in files:
         try:
             note = read_note(note_file.data)
         except NoteError as error:
-            errors.extend(f"{note_file.name}: {problem}" for problem in error.all())
+            errors.extend(problem.within(note_file.name) for problem in error.problems)
             continue
         clash = _first_clash(note_file.name, [note.slug], lesson_files, "the slug")
         clash = clash or _first_clash(
@@ -193,14 +182,15 @@ def _parse_all(files: Iterable[NoteFile]) -> tuple[list[tuple[str, Note]], list[
             continue
         parsed.append((note_file.name, note))
     if not parsed and not errors:
-        errors.append("no notes were given")
+        errors.append(Problem("no notes were given"))
     return parsed, errors
 
 
-def _first_clash(name: str, slugs: list[str], seen: dict[str, str], what: str) -> str | None:
+def _first_clash(name: str, slugs: list[str], seen: dict[str, str], what: str) -> Problem | None:
     for slug in slugs:
         if slug in seen:
-            return f"{name}: gives {what} {slug!r}, as {seen[slug]} does; each must be unique"
+            message = f"gives {what} {slug!r}, as {seen[slug]} does; each must be unique"
+            return Problem(message, where=name)
     for slug in slugs:
         seen[slug] = name
     return None

@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django_htmx.middleware import HtmxDetails
 
 
-def current_page_path(request: HttpRequest) -> str | None:
+class HtmxHttpRequest(HttpRequest):
+    """A request that has been through django-htmx's middleware, typed so `request.htmx` is
+    known (the pattern from django-htmx's example project)."""
+
+    htmx: HtmxDetails
+
+
+def current_page_path(request: HtmxHttpRequest) -> str | None:
     """The path (with its query) of the page htmx sent this request from, when that page is on
     this site; None otherwise.
 

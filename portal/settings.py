@@ -24,6 +24,8 @@ from pathlib import Path
 import dj_database_url
 from django.utils.csp import CSP
 
+from portal.numbers import whole_number
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -42,9 +44,10 @@ def env_int(name: str, default: int) -> int:
     value = os.environ.get(name, "").strip()
     if not value:
         return default
-    if not value.isdigit():
+    number = whole_number(value)
+    if number is None:
         raise SystemExit(f"{name} must be a whole number, not {value!r}.")
-    return int(value)
+    return number
 
 
 def require_in_production(name: str) -> str:
@@ -127,7 +130,7 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
+        conn_max_age=env_int("DJANGO_CONN_MAX_AGE", default=60),
         conn_health_checks=True,
     )
 }
@@ -188,7 +191,7 @@ AXES_USERNAME_CALLABLE = "accounts.lockout.client_username"
 # of ours stand in front and append to X-Forwarded-For (see accounts/lockout.py). Left at 0
 # behind a proxy, every visitor would share the proxy's address.
 AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip_address"
-PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "0") or 0)
+PROXY_COUNT = env_int("DJANGO_PROXY_COUNT", default=0)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "UTC")

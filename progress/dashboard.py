@@ -21,8 +21,7 @@ from flashcards.selectors import (
     study_settings_for,
 )
 from lessons.models import Lesson
-from portal import charts
-from progress import selectors
+from progress import charts, selectors
 
 HEATMAP_DAYS = 365
 FORECAST_DAYS = 30

@@ -4,22 +4,17 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url, replace_url
-from django_htmx.middleware import HtmxDetails
 
-from portal.htmx import current_page_path
+from portal.htmx import HtmxHttpRequest, current_page_path
 from search.query import MAX_QUERY_LENGTH
 from search.selectors import search
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
 
 
 @require_safe

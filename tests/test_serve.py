@@ -10,20 +10,17 @@ running in.
 
 from __future__ import annotations
 
-import http.client
 import os
 import re
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
 
 from tests.portal.observatory import observe
+from tools.servers import Server, free_port, get
 
 ROOT = Path(__file__).resolve().parents[1]
 MAKE = ["make", "--no-print-directory", "-o", ".venv/.installed", "serve"]
@@ -71,15 +68,10 @@ def test_make_serve_refuses_to_start_without_its_variables(missing, message):
     assert "manage.py" not in result.stdout  # nothing ran
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    """`make serve` on a free loopback port; stopped (its whole process group) afterwards."""
+    """`make serve` on a free loopback port; stopped (its whole process group) afterwards. If
+    it dies, starting or later, the error quotes its log."""
     folder = tmp_path_factory.mktemp("serve")
     port = free_port()
     env = serve_env(
@@ -90,43 +82,8 @@ def served(tmp_path_factory):
         WEB_CONCURRENCY="2",
     )
     log = folder / "serve.log"
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            MAKE, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"make serve exited ({process.returncode}):\n{log.read_text()}")
-            try:
-                if fetch(port, "/healthz")[0] == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"make serve did not answer in time:\n{log.read_text()}")
-            time.sleep(0.5)
+    with Server(MAKE, port=port, env=env, log=log, timeout=180, name="make serve"):
         yield {"port": port, "static": folder / "static", "log": log}
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
-def fetch(port: int, path: str, headers: dict[str, str] | None = None):
-    """(status, header pairs as sent, body) of one GET."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
-    try:
-        connection.request("GET", path, headers=headers or {})
-        response = connection.getresponse()
-        return response.status, response.getheaders(), response.read()
-    finally:
-        connection.close()
 
 
 def header(pairs, name: str) -> str | None:
@@ -137,7 +94,7 @@ def test_gunicorn_serves_with_debug_off(served):
     log = served["log"].read_text()
     assert "Starting gunicorn" in log
     assert "System check identified no issues" in log  # check --deploy, on the way up
-    status, pairs, body = fetch(served["port"], "/no-such-page/", VIA_PROXY)
+    status, pairs, body = get(served["port"], "/no-such-page/", VIA_PROXY)
     assert status == 404
     assert header(pairs, "Server") == "gunicorn"
     assert b"URLconf" not in body and b"Traceback" not in body  # no debug page
@@ -145,23 +102,23 @@ def test_gunicorn_serves_with_debug_off(served):
 
 def test_plain_http_is_redirected_to_https_but_the_health_check_is_not(served):
     port = served["port"]
-    status, pairs, _ = fetch(port, "/lessons/restore-paths/")
+    status, pairs, _ = get(port, "/lessons/restore-paths/")
     assert status == 301
     assert header(pairs, "Location") == f"https://127.0.0.1:{port}/lessons/restore-paths/"
-    assert fetch(port, "/healthz")[:1] == (200,)
-    assert fetch(port, "/healthz")[2] == b"ok\n"
+    assert get(port, "/healthz")[:1] == (200,)
+    assert get(port, "/healthz")[2] == b"ok\n"
 
 
 def test_static_files_are_hashed_compressed_and_cached_for_good(served):
     port = served["port"]
-    _, _, page = fetch(port, "/", VIA_PROXY)
+    _, _, page = get(port, "/", VIA_PROXY)
     stylesheet = re.search(rb'href="(/static/css/site\.[0-9a-f]{12}\.css)"', page)
     assert stylesheet, "the page links the hashed stylesheet"
     url = stylesheet[1].decode()
     assert (served["static"] / url.removeprefix("/static/")).is_file()
     assert (served["static"] / (url.removeprefix("/static/") + ".gz")).is_file()
 
-    status, pairs, body = fetch(port, url, {**VIA_PROXY, "Accept-Encoding": "gzip"})
+    status, pairs, body = get(port, url, {**VIA_PROXY, "Accept-Encoding": "gzip"})
     assert status == 200
     assert header(pairs, "Cache-Control") == "max-age=315360000, public, immutable"
     assert header(pairs, "Content-Encoding") == "gzip"
@@ -169,16 +126,16 @@ def test_static_files_are_hashed_compressed_and_cached_for_good(served):
     assert body[:2] == b"\x1f\x8b"
 
     # Under its plain name the same file may change, so it is cached only briefly.
-    _, pairs, _ = fetch(port, "/static/css/site.css", VIA_PROXY)
+    _, pairs, _ = get(port, "/static/css/site.css", VIA_PROXY)
     assert "immutable" not in header(pairs, "Cache-Control")
 
 
 @pytest.mark.parametrize("path", ["/", "/lessons/restore-paths/", "/accounts/login/"])
 def test_pages_score_a_plus_on_the_observatory_as_served(served, path):
     port = served["port"]
-    status, pairs, body = fetch(port, path, VIA_PROXY)
+    status, pairs, body = get(port, path, VIA_PROXY)
     assert status == 200
-    _, plain, _ = fetch(port, path)
+    _, plain, _ = get(port, path)
     report = observe(
         f"https://127.0.0.1:{port}{path}",
         pairs,

@@ -14,18 +14,14 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import socket
-import subprocess
-import sys
 import tempfile
-import time
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from io import StringIO
 from pathlib import Path
 
 from tools.chromium import CHROMIUM, LAUNCH_ARGS
+from tools.servers import Server, free_port, gunicorn_command
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "docs" / "screenshots"
@@ -126,27 +122,9 @@ def build_site(env: dict[str, str]) -> str:
     return client.cookies["sessionid"].value
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def serve(env: dict[str, str], port: int) -> subprocess.Popen:
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "portal.wsgi", "--workers", "2",
-         "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
-                return server
-        except OSError:
-            time.sleep(0.2)
-    server.terminate()
-    raise SystemExit("gunicorn did not start within 30 seconds")
+def gunicorn(env: dict[str, str]) -> Server:
+    port = free_port()
+    return Server(gunicorn_command(port), port=port, env=env, name="gunicorn")
 
 
 # The pictures ------------------------------------------------------------------------------------
@@ -204,13 +182,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="portal-screenshots-") as folder:
         env = environment(Path(folder) / "screenshots.sqlite3")
         session_id = build_site(env)
-        port = free_port()
-        server = serve(env, port)
-        try:
-            written = photograph(f"http://127.0.0.1:{port}", session_id, shots)
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+        with gunicorn(env) as server:
+            written = photograph(server.url, session_id, shots)
     for path in written:
         print(f"{path.relative_to(ROOT)}  {path.stat().st_size // 1024} KB")
 

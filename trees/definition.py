@@ -33,6 +33,8 @@ from dataclasses import dataclass, field
 
 from django.utils.text import slugify
 
+from portal.problems import Problem, ProblemList
+
 QUESTION = "question"
 OUTCOME = "outcome"
 
@@ -51,21 +53,8 @@ _LINK_RE = re.compile(r"^(?P<lesson>[-a-z0-9_]+)#(?P<anchor>[-a-z0-9_.]+)$")
 SPEC_VERSION = 1
 
 
-@dataclass
-class Problem:
-    message: str
-    line: int | None = None
-
-    def __str__(self) -> str:
-        return f"line {self.line}: {self.message}" if self.line else self.message
-
-
-class DefinitionError(ValueError):
+class DefinitionError(ProblemList):
     """The text is not a tree definition, or the tree it defines is broken."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        super().__init__("; ".join(str(problem) for problem in problems))
 
 
 @dataclass

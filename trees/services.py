@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from lessons.models import Lesson
 from portal.markdown import render_markdown
+from portal.problems import ProblemList
 from trees.definition import DefinitionError, Problem, TreeSpec, parse_definition, validate
 from trees.models import AnswerTakenBack, OutcomeLink, Tree, TreeWalk
 from trees.walk import TrailStep, Walk, format_path, walk
@@ -17,12 +18,8 @@ TREE_FIELDS = ("title", "intro", "definition")
 SESSION_WALKS = "tree_walks"
 
 
-class TreeInvalid(Exception):
+class TreeInvalid(ProblemList):
     """The definition does not parse, or the tree it describes is broken. Nothing was saved."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        super().__init__("; ".join(str(problem) for problem in problems))
 
 
 def tree_check(definition: str) -> tuple[TreeSpec | None, list[Problem]]:

@@ -9,9 +9,8 @@ from django.shortcuts import render
 from django.urls import Resolver404, resolve
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.middleware import HtmxDetails
 
-from portal.htmx import current_page_path
+from portal.htmx import HtmxHttpRequest, current_page_path
 from trees import selectors
 from trees.maps import map_outline
 from trees.models import Tree
@@ -20,10 +19,6 @@ from trees.widgets import build_widget, path_param
 
 # Pages a widget may sit on; its links point back at the page it is on.
 WIDGET_PAGES = {"lessons:lesson", "trees:tree"}
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
 
 
 @require_safe

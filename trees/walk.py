@@ -7,16 +7,15 @@ That string is what goes in the URL, so a step can be reloaded and shared.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
+from portal.numbers import whole_number
 from trees.definition import ChoiceSpec, NodeSpec, TreeSpec
 
 SEPARATOR = "."
 MAX_STEPS = 100  # deeper than any sensible tree; bounds the work a crafted URL can cause
-# A choice number: ASCII digits only (str.isdigit() also takes "²", which int() refuses) and
-# few of them (int() refuses thousands of digits; no question has a thousand answers).
-_CHOICE_NUMBER = re.compile(r"[0-9]{1,3}")
+# No question has a thousand answers.
+_CHOICE_DIGITS = 3
 
 
 @dataclass(frozen=True)
@@ -52,9 +51,10 @@ def parse_path(raw: str | None) -> tuple[tuple[int, ...], bool]:
         return (), False
     numbers: list[int] = []
     for token in raw.split(SEPARATOR)[: MAX_STEPS + 1]:
-        if not _CHOICE_NUMBER.fullmatch(token) or int(token) < 1 or len(numbers) == MAX_STEPS:
+        number = whole_number(token, max_digits=_CHOICE_DIGITS)
+        if number is None or number < 1 or len(numbers) == MAX_STEPS:
             return tuple(numbers), True
-        numbers.append(int(token))
+        numbers.append(number)
     return tuple(numbers), False
 
 

@@ -6,7 +6,7 @@ from django import template
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 
-from portal.charts import Heatmap
+from progress.charts import Heatmap
 
 register = template.Library()
 

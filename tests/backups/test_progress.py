@@ -82,8 +82,8 @@ def test_unknown_prompts_are_refused_by_name_and_nothing_changes(studied):
     with pytest.raises(ProgressInvalid) as refused:
         progress_import(user=studied, data=data)
     problems = refused.value.problems
-    assert any(p.startswith("states[0]:") and "'no-such-lesson'" in p for p in problems)
-    assert any(p.startswith(f"reviews[{len(data['reviews']) - 1}]: ") for p in problems)
+    assert any(p.where == "states[0]" and "'no-such-lesson'" in p.message for p in problems)
+    assert any(p.where == f"reviews[{len(data['reviews']) - 1}]" for p in problems)
     assert progress_of(studied) == before
 
 
@@ -105,7 +105,7 @@ def test_bad_values_are_each_reported_with_where_they_are(studied):
     del data["reviews"][3]["after"]
     with pytest.raises(ProgressInvalid) as refused:
         progress_import(user=studied, data=data)
-    wheres = [problem.split(":")[0] for problem in refused.value.problems]
+    wheres = [problem.where for problem in refused.value.problems]
     assert wheres == [
         "settings.time_zone", "reviews[0].rating", "reviews[3].after", "states[1].due",
         "states[2].reps",

@@ -9,6 +9,7 @@ from flashcards.cards import parse_cards
 from flashcards.grading import grade_submit
 from flashcards.models import Card, Prompt, Review
 from flashcards.scheduling import Memory
+from portal.problems import Problem
 from tests.conftest import make_lesson
 from tests.flashcards.conftest import NOW, state_of, token_for
 
@@ -54,6 +55,6 @@ def test_a_card_naming_a_missing_section_is_refused(learner):
     with pytest.raises(CardsInvalid) as invalid:
         sync(lesson, "\nQ: F?\nA: B.\nsection: nowhere\n")
     assert invalid.value.problems == [
-        (2, "card 'F?': section '#nowhere' is not a heading of lesson 'backups'")
+        Problem("card 'F?': section '#nowhere' is not a heading of lesson 'backups'", 2)
     ]
     assert not Card.objects.exists()

@@ -105,7 +105,7 @@ def test_bad_notes_raise_a_clear_error(data, message):
 def test_errors_name_the_line():
     with pytest.raises(NoteError) as raised:
         parse_note("\n\n# Title\n**Source:** ok\n**Sorce:** typo\n\nbody\n")
-    assert raised.value.line == 5
+    assert [problem.line for problem in raised.value.problems] == [5]
     assert str(raised.value).startswith("line 5: unknown field")
 
 

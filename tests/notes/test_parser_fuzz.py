@@ -23,6 +23,7 @@ from notes.parser import (
     parse_note,
     read_note,
 )
+from portal.problems import Problem
 from trees.definition import DefinitionError, parse_definition, parse_tree_block
 from trees.walk import MAX_STEPS, parse_path
 
@@ -54,9 +55,10 @@ def line_count(text: str) -> int:
 def assert_clear(error: NoteError, lines: int) -> None:
     """A NoteError (and each further problem it carries) says what is wrong, and any line it
     names is one of the note's."""
-    for problem in error.all():
-        assert type(problem) is NoteError
-        assert problem.message.strip()
+    assert error.problems
+    for problem in error.problems:
+        assert type(problem) is Problem
+        assert problem.message.strip() and not problem.where
         if problem.line is not None:
             assert 1 <= problem.line <= lines, (problem.line, lines, problem.message)
             assert str(problem) == f"line {problem.line}: {problem.message}"
@@ -86,7 +88,8 @@ def parse_bytes(data: bytes) -> None:
     try:
         text = decode_note(data)
     except NoteError as error:
-        assert error.line is None and error.message.strip()
+        [problem] = error.problems
+        assert problem.line is None and problem.message.strip()
         return
     try:
         note = read_note(data)
@@ -144,8 +147,9 @@ def test_any_card_block_parses_or_names_its_line(text):
     try:
         cards = parse_cards(text, first_line=1)
     except CardsError as error:
-        assert error.message.strip()
-        assert error.line is None or 1 <= error.line <= lines
+        [problem] = error.problems
+        assert problem.message.strip()
+        assert problem.line is None or 1 <= problem.line <= lines
     else:
         for card in cards:
             for prompt in prompts_for(card.kind, card.front, card.back):

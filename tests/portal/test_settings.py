@@ -81,18 +81,27 @@ def test_check_deploy_passes_on_the_production_defaults_with_nothing_silenced():
     assert "System check identified no issues (0 silenced)." in result.stdout
 
 
-def test_a_malformed_number_exits_with_one_line():
+# "²" passes str.isdigit() but not int(): it must get the same one line, not a traceback.
+@pytest.mark.parametrize("value", ["a year", "²"])
+def test_a_malformed_number_exits_with_one_line(value):
     result = run_django(
         "print('started')",
         DJANGO_DEBUG="0",
         DJANGO_SECRET_KEY="x" * 50,
         DJANGO_ALLOWED_HOSTS="example.com",
-        DJANGO_HSTS_SECONDS="a year",
+        DJANGO_HSTS_SECONDS=value,
     )
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
-        "DJANGO_HSTS_SECONDS must be a whole number, not 'a year'."
+        f"DJANGO_HSTS_SECONDS must be a whole number, not {value!r}."
     ]
+
+
+@pytest.mark.parametrize("name", ["DJANGO_CONN_MAX_AGE", "DJANGO_PROXY_COUNT"])
+def test_every_number_setting_is_checked_the_same_way(name):
+    result = run_django("print('started')", **{name: "²"})
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [f"{name} must be a whole number, not '²'."]
 
 
 def test_sqlite_file_database_runs_in_wal_with_immediate_transactions(tmp_path):

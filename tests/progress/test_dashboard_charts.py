@@ -7,7 +7,7 @@ import re
 
 from django.template import Context, Template
 
-from portal.charts import heatmap
+from progress.charts import heatmap
 
 FIRST, LAST = dt.date(2026, 3, 1), dt.date(2026, 3, 10)
 

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from lessons.models import Lesson
 from notes.parser import MAX_NOTE_BYTES
 from notes.services import DEFAULT_TOPIC, NoteFile, NotesImportError, notes_import, summarize
+from portal.problems import Problem
 
 NOTE_SUFFIXES = {".md", ".markdown", ".txt"}
 
@@ -43,12 +44,12 @@ class Command(BaseCommand):
                     files=files, dry_run=dry_run, default_topic=topic, status=status
                 )
             except NotesImportError as failure:
-                errors = failure.errors
+                errors = failure.problems
         if errors:
             if len(errors) == 1:
                 raise CommandError(f"{errors[0]} (nothing was imported)")
-            for error in errors:
-                self.stderr.write(error)
+            for problem in errors:
+                self.stderr.write(str(problem))
             raise CommandError(f"{len(errors)} errors; nothing was imported")
 
         for change in result.changes:
@@ -58,10 +59,10 @@ class Command(BaseCommand):
         self.stdout.write(summarize(result.changes, dry_run=dry_run))
 
 
-def collect_note_files(paths: list[str]) -> tuple[list[NoteFile], list[str]]:
+def collect_note_files(paths: list[str]) -> tuple[list[NoteFile], list[Problem]]:
     """Read the named files and the notes in the named folders (sorted; hidden ones skipped)."""
     files: list[NoteFile] = []
-    errors: list[str] = []
+    errors: list[Problem] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
@@ -71,12 +72,14 @@ def collect_note_files(paths: list[str]) -> tuple[list[NoteFile], list[str]]:
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )  # fmt: skip
             if not found:
-                errors.append(f"{path}: no .md, .markdown or .txt notes in this folder")
+                errors.append(
+                    Problem("no .md, .markdown or .txt notes in this folder", where=str(path))
+                )
             targets = found
         elif path.is_file():
             targets = [path]
         else:
-            errors.append(f"{path}: no such file or folder")
+            errors.append(Problem("no such file or folder", where=str(path)))
             continue
         for target in targets:
             try:
@@ -84,7 +87,7 @@ def collect_note_files(paths: list[str]) -> tuple[list[NoteFile], list[str]]:
                     # One byte over the limit is enough for the parser to report the size.
                     data = handle.read(MAX_NOTE_BYTES + 1)
             except OSError as error:
-                errors.append(f"{target}: cannot be read ({error.strerror})")
+                errors.append(Problem(f"cannot be read ({error.strerror})", where=str(target)))
                 continue
             files.append(NoteFile(name=str(target), data=data))
     return files, errors

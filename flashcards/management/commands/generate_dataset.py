@@ -29,8 +29,7 @@ BATCH = 5000
 
 def practice_prompts(count: int) -> list[Prompt]:
     """`count` studyable prompts: the bundled deck's, topped up with a generated lesson."""
-    active = Prompt.objects.filter(is_active=True, card__is_active=True,
-                                   card__lesson__status=Lesson.Status.PUBLISHED)  # fmt: skip
+    active = Prompt.objects.studyable()
     missing = count - active.count()
     if missing > 0:
         lesson, _ = Lesson.objects.get_or_create(

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from portal import charts
+from progress import charts
 
 D = dt.date
 
