@@ -1,4 +1,4 @@
-"""An exam date: intervals stop short of it, and the settings form takes it."""
+"""An exam date: intervals stop short of it."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import datetime as dt
 
 import pytest
 
-from flashcards.forms import StudySettingsForm
 from flashcards.grading import grade_submit
 from flashcards.models import PromptState, StudySettings
 from flashcards.scheduling import interval_cap
@@ -61,19 +60,3 @@ def test_no_grade_schedules_a_prompt_on_or_after_the_exam_day():
             assert due.date() < exam, (when, due)
     assert reviewed[-1].date() == exam - dt.timedelta(days=1)
     assert capped[-1].date() == exam
-
-
-@pytest.mark.django_db
-def test_the_settings_form_refuses_an_exam_date_that_is_not_ahead(learner):
-    base = {"desired_retention": 0.9, "maximum_interval": 36500, "new_per_day": 20,
-            "time_zone": "UTC"}  # fmt: skip
-    instance = StudySettings(user=learner)
-    past = StudySettingsForm({**base, "exam_date": "2020-01-01"}, instance=instance)
-    assert not past.is_valid()
-    assert past.errors["exam_date"] == ["Choose a day after today, or leave it empty."]
-    ahead = (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=40)).isoformat()
-    form = StudySettingsForm({**base, "exam_date": ahead}, instance=instance)
-    assert form.is_valid(), form.errors
-    form.save()
-    assert StudySettings.objects.get(user=learner).exam_date.isoformat() == ahead
-    assert StudySettingsForm({**base, "exam_date": ""}, instance=instance).is_valid()

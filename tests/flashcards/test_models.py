@@ -1,4 +1,5 @@
-"""Which prompts are live and which can be studied: the one definition every read uses."""
+"""The flashcards models' own logic: which prompts are live and which can be studied (the one
+definition every read uses), active cards, and a prompt state's leech flag."""
 
 from __future__ import annotations
 
@@ -6,15 +7,20 @@ import datetime as dt
 
 import pytest
 
-from flashcards.models import Card, Prompt, PromptState, live_prompts, studyable_prompts
+from flashcards.models import (
+    LEECH_LAPSES,
+    Card,
+    Prompt,
+    PromptState,
+    live_prompts,
+    studyable_prompts,
+)
 from lessons.models import Lesson
 from tests.conftest import make_card, make_lesson
 
-pytestmark = pytest.mark.django_db
-
 
 @pytest.fixture
-def prompts():
+def prompts(db):
     """One prompt of each kind: studyable, retired itself, on a retired card, in a draft."""
     studyable = make_card().prompts.get()
     retired = make_card().prompts.get()
@@ -43,3 +49,18 @@ def test_the_same_conditions_reach_prompts_through_a_relation(prompts, learner):
     states = PromptState.objects.filter(user=learner)
     assert [s.prompt for s in states.filter(studyable_prompts("prompt__"))] == [studyable]
     assert {s.prompt for s in states.filter(live_prompts("prompt__"))} == {studyable, in_draft}
+
+
+def test_a_prompt_is_a_leech_from_the_eighth_lapse():
+    assert LEECH_LAPSES == 8
+    assert not PromptState(lapses=LEECH_LAPSES - 1).is_leech
+    assert PromptState(lapses=LEECH_LAPSES).is_leech
+    assert PromptState(lapses=LEECH_LAPSES + 5).is_leech
+
+
+@pytest.mark.django_db
+def test_active_cards_leave_out_retired_ones():
+    kept = make_card()
+    retired = make_card(is_active=False)
+    assert list(Card.objects.active()) == [kept]
+    assert retired in Card.objects.all()

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from io import StringIO
-
 import pytest
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import CommandError, call_command
 
 from lessons.models import Lesson, Topic
 from tests.conftest import make_lesson, make_user
@@ -134,22 +131,3 @@ def test_the_import_page_needs_add_permission(client):
     viewer = make_user(is_staff=True)
     client.force_login(viewer)
     assert client.get("/admin/lessons/lesson/import/").status_code == 403
-
-
-def test_make_instructor_grants_and_revokes(client):
-    user = make_user(username="teacher")
-    out = StringIO()
-    call_command("make_instructor", "teacher", stdout=out)
-    user.refresh_from_db()
-    assert user.is_staff and user.groups.filter(name="Instructors").exists()
-    assert user.has_perm("lessons.change_lesson")
-    assert "now an instructor" in out.getvalue()
-
-    call_command("make_instructor", "teacher", "--remove", stdout=StringIO())
-    user.refresh_from_db()
-    assert not user.is_staff and not user.groups.exists()
-
-
-def test_make_instructor_names_a_missing_user():
-    with pytest.raises(CommandError, match="No user named 'ghost'"):
-        call_command("make_instructor", "ghost")

@@ -1,16 +1,14 @@
-"""Dashboard figures from a known review log, with a fixed clock."""
+"""Progress reads from a known review log, with a fixed clock."""
 
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 
 import pytest
 
-from flashcards.models import Prompt, PromptState, Review, StudySettings
+from flashcards.models import Prompt, PromptState, Review
 from progress import selectors
-from progress.dashboard import build_dashboard
-from tests.conftest import make_card, make_lesson, study_for_days
+from tests.conftest import make_card, make_lesson
 
 pytestmark = pytest.mark.django_db
 
@@ -97,49 +95,6 @@ def test_retention_windows_start_at_the_learners_midnight(learner):
     log(learner, prompt, 3, at("2026-03-01T11:30:00"), interval=5)  # 2 March in Auckland
     today_row = selectors.retention(learner, AUCKLAND, today)[0]
     assert today_row.young_total == 1
-
-
-def test_a_month_of_study_gives_true_figures(learner):
-    """Grade for a month through the real service, then check the dashboard against figures
-    worked out independently from the review log and the states."""
-    zone = zoneinfo.ZoneInfo(AUCKLAND)
-    StudySettings.objects.create(user=learner, time_zone=AUCKLAND, new_per_day=3)
-    lesson = make_lesson()
-    prompts = [make_card(lesson=lesson).prompts.get() for _ in range(40)]
-    start = dt.datetime(2026, 2, 1, 8, tzinfo=zone)
-    study_for_days(learner, prompts, start=start, days=30, skip=(11, 12))  # two days off
-    now = dt.datetime(2026, 3, 2, 21, tzinfo=zone)  # the evening of the last day studied
-    board = build_dashboard(learner, now)
-
-    reviews = list(Review.objects.filter(user=learner))
-    local_days = {}
-    for review in reviews:
-        local = review.reviewed_at.astimezone(zone).date()
-        local_days[local] = local_days.get(local, 0) + 1
-    today = now.date()
-    assert board.today == today
-    assert board.reviewed_today == local_days.get(today, 0) > 0
-    assert board.year_reviews == len(reviews)
-    assert board.studied_days == len(local_days)
-    assert board.streak == (today - dt.date(2026, 2, 14)).days + 1  # since the days off
-    end_of_today = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(), tzinfo=zone)
-    states = PromptState.objects.filter(user=learner)
-    assert board.due_today == states.filter(due__lt=end_of_today).count()
-    assert (
-        board.forecast_total == states.filter(due__lt=end_of_today + dt.timedelta(days=29)).count()
-    )
-    assert board.unseen == len(prompts) - states.count()
-    assert [bar.value for bar in board.forecast.bars][0] == board.due_today
-    heat = {cell.day: cell.reviews for cell in board.heatmap.cells}
-    assert {day: count for day, count in heat.items() if count} == local_days
-    in_review = [r for r in reviews if r.state_before == PromptState.State.REVIEW
-                 and (today - r.reviewed_at.astimezone(zone).date()).days < 30]  # fmt: skip
-    month = board.retention[-1]
-    assert month.young_total + month.mature_total == len(in_review)
-    assert month.young_passed + month.mature_passed == sum(r.rating > 1 for r in in_review)
-    mastery = board.lessons[0].mastery
-    assert mastery.cards == len(prompts)
-    assert 0 < mastery.known < 1
 
 
 def test_unseen_prompts_leave_out_retired_cards_and_drafts(learner):

@@ -1,0 +1,236 @@
+"""Reads for studying: the queue (what comes next, and how many new cards a day, in the
+learner's time zone), its scopes, the learner's settings, mastery and per-card figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
+from django.core.management import call_command
+from django.db import connection
+from django.utils import timezone
+
+from flashcards.models import LEECH_LAPSES, Card, PromptState, Review, StudySettings
+from flashcards.selectors import (
+    Scope,
+    _due_states,
+    card_figures,
+    has_unseen,
+    mastery_by_lesson,
+    next_due_at,
+    next_prompt,
+    queue_counts,
+    study_settings_for,
+)
+from tests.conftest import make_card, make_lesson, make_topic, make_user
+
+pytestmark = pytest.mark.django_db
+
+NOW = dt.datetime(2026, 3, 2, 12, 0, tzinfo=dt.UTC)
+
+
+def put_state(user, prompt, *, state, due):
+    return PromptState.objects.create(user=user, prompt=prompt, state=state, step=0,
+                                      stability=3.0, difficulty=5.0, due=due,
+                                      last_review=due - dt.timedelta(days=1))  # fmt: skip
+
+
+EVERYTHING = Scope()
+
+
+def study_order(user, scope=EVERYTHING, now=NOW) -> list[str]:
+    """Fronts in the order the queue serves them, answering each by removing it from the queue."""
+    served = []
+    settings = study_settings_for(user)
+    for _ in range(50):
+        counts = queue_counts(user, scope, settings, now)
+        item = next_prompt(user, scope, counts, now)
+        if item is None:
+            return served
+        served.append(item.prompt.card.front)
+        if item.state:
+            PromptState.objects.filter(pk=item.state.pk).update(due=now + dt.timedelta(days=365))
+        else:
+            put_state(user, item.prompt, state=2, due=now + dt.timedelta(days=365))
+    raise AssertionError("the queue never emptied")
+
+
+def test_learning_first_then_due_reviews_then_new_cards(learner):
+    topic = make_topic()
+    early, late = make_lesson(topic=topic, position=1), make_lesson(topic=topic, position=2)
+    new_late = make_card(lesson=late, front="new in the later lesson")
+    new_early = make_card(lesson=early, front="new in the earlier lesson")
+    review_old = make_card(front="review due yesterday")
+    review_new = make_card(front="review due an hour ago")
+    learning = make_card(front="learning due now")
+    relearning = make_card(front="relearning due a minute ago")
+    not_due = make_card(front="review due tomorrow")
+    put_state(learner, review_old.prompts.get(), state=2, due=NOW - dt.timedelta(days=1))
+    put_state(learner, review_new.prompts.get(), state=2, due=NOW - dt.timedelta(hours=1))
+    put_state(learner, learning.prompts.get(), state=1, due=NOW)
+    put_state(learner, relearning.prompts.get(), state=3, due=NOW - dt.timedelta(minutes=1))
+    put_state(learner, not_due.prompts.get(), state=2, due=NOW + dt.timedelta(days=1))
+    assert new_late and new_early
+    assert study_order(learner)[:6] == [
+        "relearning due a minute ago",
+        "learning due now",
+        "review due yesterday",
+        "review due an hour ago",
+        "new in the earlier lesson",
+        "new in the later lesson",
+    ]
+
+
+def test_scopes_limit_the_queue(learner):
+    lesson = make_lesson(slug="only-this")
+    make_card(lesson=lesson, front="in the lesson")
+    tagged = make_card(front="tagged")
+    tagged.tags.create(slug="kms")
+    make_card(front="elsewhere")
+    assert study_order(learner, Scope.parse("lesson:only-this")) == ["in the lesson"]
+    assert study_order(learner, Scope.parse("tag:kms")) == ["tagged"]
+
+
+def test_drafts_and_retired_cards_are_not_studied(learner):
+    make_card(lesson=make_lesson(status="draft"), front="draft lesson")
+    retired = make_card(front="retired")
+    retired.is_active = False
+    retired.save()
+    assert study_order(learner) == []
+
+
+def introduce(user, prompt, at):
+    """Record that a new prompt was first studied at `at`."""
+    Review.objects.create(user=user, prompt=prompt, rating=3, reviewed_at=at, state_before=None,
+                          state_after=1, after={})  # fmt: skip
+
+
+def test_new_cards_per_day_count_in_the_learners_time_zone(learner):
+    StudySettings.objects.create(user=learner, new_per_day=2, time_zone="Pacific/Auckland")
+    lesson = make_lesson()
+    cards = [make_card(lesson=lesson) for _ in range(5)]
+    # 10:30 UTC on 2 March is 23:30 in Auckland (UTC+13): two new cards started "today" there.
+    late_evening = dt.datetime(2026, 3, 2, 10, 30, tzinfo=dt.UTC)
+    introduce(learner, cards[0].prompts.get(), late_evening - dt.timedelta(hours=1))
+    introduce(learner, cards[1].prompts.get(), late_evening - dt.timedelta(minutes=5))
+    for card in cards[:2]:
+        put_state(learner, card.prompts.get(), state=1, due=late_evening + dt.timedelta(days=9))
+    settings = study_settings_for(learner)
+    assert queue_counts(learner, Scope(), settings, late_evening).new == 0
+    # Forty minutes later it is past midnight in Auckland: a new day, two more new cards.
+    after_midnight = late_evening + dt.timedelta(minutes=40)
+    assert queue_counts(learner, Scope(), settings, after_midnight).new == 2
+    # In UTC it would still have been the same day.
+    StudySettings.objects.filter(user=learner).update(time_zone="UTC")
+    assert queue_counts(learner, Scope(), study_settings_for(learner), after_midnight).new == 0
+
+
+def test_study_settings_are_defaults_until_saved_and_read_afresh_each_time(learner):
+    defaults = study_settings_for(learner)
+    assert defaults.pk is None and defaults.new_per_day == 20
+    StudySettings.objects.create(user=learner, new_per_day=3)
+    assert study_settings_for(learner).new_per_day == 3  # nothing kept on the user object
+
+
+@pytest.mark.parametrize(
+    ("raw", "scope"),
+    [
+        ("lesson:kms", Scope("lesson", "kms")),
+        ("tag:aurora_2", Scope("tag", "aurora_2")),
+        ("all", Scope()),
+        (None, Scope()),
+        ("lesson:", Scope()),
+        ("topic:kms", Scope()),
+        ("lesson:k\x00ms", Scope()),
+        ("tag:" + "x" * 201, Scope()),
+    ],
+)
+def test_a_scope_is_parsed_from_what_names_a_lesson_or_a_tag_and_everything_else_is_all(raw, scope):
+    assert Scope.parse(raw) == scope
+
+
+def test_a_scope_reads_back_as_it_is_written():
+    assert str(Scope()) == "all"
+    assert str(Scope.parse("tag:kms")) == "tag:kms"
+
+
+def test_has_unseen_and_next_due_at_stay_in_the_scope(learner):
+    lesson = make_lesson(slug="only-this")
+    seen = make_card(lesson=lesson).prompts.get()
+    later = make_card(lesson=lesson).prompts.get()
+    elsewhere = make_card().prompts.get()
+    put_state(learner, seen, state=2, due=NOW + dt.timedelta(days=3))
+    put_state(learner, later, state=2, due=NOW + dt.timedelta(days=5))
+    put_state(learner, elsewhere, state=2, due=NOW + dt.timedelta(days=1))
+    in_lesson = Scope.parse("lesson:only-this")
+    assert next_due_at(learner, in_lesson) == NOW + dt.timedelta(days=3)
+    assert next_due_at(learner, EVERYTHING) == NOW + dt.timedelta(days=1)
+    assert not has_unseen(learner, in_lesson)
+    make_card(lesson=lesson)
+    assert has_unseen(learner, in_lesson)
+    assert next_due_at(learner, Scope.parse("tag:none")) is None
+
+
+def test_mastery_is_the_mean_recall_over_a_lessons_prompts_unstudied_ones_counting_zero(learner):
+    lesson = make_lesson()
+    studied, _unstudied = (make_card(lesson=lesson).prompts.get() for _ in range(2))
+    retired = make_card(lesson=lesson)
+    Card.objects.filter(pk=retired.pk).update(is_active=False)
+    put_state(learner, studied, state=2, due=NOW)
+    PromptState.objects.filter(prompt=studied).update(stability=10.0, last_review=NOW)
+    without_cards = make_lesson()
+    exam_at = NOW + dt.timedelta(days=60)
+
+    mastery = mastery_by_lesson(learner, [lesson.pk, without_cards.pk], NOW, exam_at=exam_at)
+    assert list(mastery) == [lesson.pk]  # a lesson without cards has no mastery
+    assert mastery[lesson.pk].cards == 2  # the retired card does not count
+    assert mastery[lesson.pk].known == pytest.approx(0.5)  # reviewed just now: recall 1 of 2
+    assert 0 < mastery[lesson.pk].at_exam < 0.5  # memory fades by the exam
+    assert mastery_by_lesson(learner, [lesson.pk], NOW)[lesson.pk].at_exam is None
+    assert mastery_by_lesson(AnonymousUser(), [lesson.pk], NOW)[lesson.pk].known == 0
+    assert mastery_by_lesson(learner, [], NOW) == {}
+
+
+def test_card_figures_add_up_reviews_agains_lapses_and_leeches_across_learners():
+    card = make_card()
+    other = make_card()
+    prompt = card.prompts.get()
+    first, second = make_user(), make_user()
+    for user, ratings in ((first, (3, 1, 1)), (second, (3, 3))):
+        for rating in ratings:
+            Review.objects.create(
+                user=user, prompt=prompt, rating=rating, reviewed_at=NOW, state_after=2, after={}
+            )
+    put_state(first, prompt, state=2, due=NOW)
+    put_state(second, prompt, state=2, due=NOW)
+    PromptState.objects.filter(user=first).update(lapses=LEECH_LAPSES)
+    PromptState.objects.filter(user=second).update(lapses=2)
+
+    figures = {row.pk: row for row in card_figures(Card.objects.all())}
+    row = figures[card.pk]
+    assert (row.review_count, row.again_count, row.lapse_total, row.leech_count) == (5, 2, 10, 1)
+    row = figures[other.pk]  # never studied: zeros, not None
+    assert (row.review_count, row.again_count, row.lapse_total, row.leech_count) == (0, 0, 0, 0)
+
+
+def test_the_due_queue_query_is_an_index_range_scan_on_user_and_due():
+    """The due-queue query uses the (user, due) index, on SQLite and on PostgreSQL."""
+    # Enough learners that reading one learner's due cards by index is clearly the best plan.
+    call_command("generate_dataset", learners=60, cards=40, history=0, stdout=StringIO())
+    user = get_user_model().objects.get(username="load000030")
+    sql, params = _due_states(user, Scope(), timezone.now()).order_by("due").query.sql_with_params()
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("ANALYZE")
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+            plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+            assert "USING INDEX state_user_due (user_id=? AND due<?)" in plan
+        else:
+            cursor.execute("ANALYZE flashcards_promptstate")
+            cursor.execute("EXPLAIN " + sql, params)
+            plan = " ".join(row[0] for row in cursor.fetchall())
+            assert "state_user_due" in plan
+            assert "Seq Scan on flashcards_promptstate" not in plan

@@ -1,0 +1,190 @@
+"""Importing notes: lessons, their trees and cards written all or nothing, every problem named
+with its file and line, and what changed reported."""
+
+from __future__ import annotations
+
+import pytest
+
+from flashcards.models import Card, Prompt
+from lessons.models import Lesson
+from notes.services import Change, NoteFile, NotesImportError, notes_import, summarize
+from tests.conftest import make_tree
+from tests.notes.conftest import CARDS, TREE, note_text
+from trees.models import Tree
+
+pytestmark = pytest.mark.django_db
+
+
+def note(name: str = "a.md", **fields) -> NoteFile:
+    return NoteFile(name=name, data=note_text(**fields).encode())
+
+
+def report(*files: NoteFile, dry_run: bool = False, **options) -> str:
+    """What the import did, as the command and the admin's upload report it."""
+    result = notes_import(files=files, dry_run=dry_run, **options)
+    lines = [change.describe(dry_run=dry_run) for change in result.changes]
+    return "\n".join([*lines, summarize(result.changes, dry_run=dry_run)])
+
+
+def refused(*files: NoteFile) -> list[str]:
+    with pytest.raises(NotesImportError) as raised:
+        notes_import(files=files)
+    return raised.value.lines()
+
+
+def test_reimport_updates_the_same_lesson_instead_of_duplicating():
+    report(note(body="## Old\n\nOld text.\n"))
+    first = Lesson.objects.get()
+    output = report(note(body="## New\n\nNew text.\n"))
+    lesson = Lesson.objects.get()
+    assert lesson.pk == first.pk
+    assert "New text." in lesson.body_html and "Old text." not in lesson.body_html
+    assert lesson.toc[0]["id"] == "new"
+    assert "updated: backups (body)" in output
+    assert "unchanged: backups" in report(note(body="## New\n\nNew text.\n"))
+
+
+def test_a_failed_update_leaves_the_existing_lesson_as_it_was():
+    report(note(body="## Original\n"))
+    refused(note(body="## Changed\n"), NoteFile("broken.md", b"\x00"))
+    assert "## Original" in Lesson.objects.get().body
+
+
+def test_two_notes_with_the_same_slug_are_refused():
+    errors = refused(note("one.md", title="Same"), note("two.md", title="Same"))
+    assert errors == ["two.md: gives the slug 'same', as one.md does; each must be unique"]
+    assert not Lesson.objects.exists()
+
+
+def test_a_note_with_a_tree_block_creates_the_tree_embedded_in_its_lesson():
+    output = report(note(body=f"## Part\n\nText.\n\n{TREE}\n"))
+    tree = Tree.objects.get(slug="ways")
+    assert (tree.title, tree.intro, tree.to_spec().start_key) == (
+        "Which way?",
+        "Pick one.",
+        "first",
+    )
+    assert tree.definition.startswith("? first: Which way?")
+    lesson = Lesson.objects.get()
+    assert "[[tree:ways]]" in lesson.body
+    assert '<div data-embed="tree:ways"></div>' in lesson.body_html
+    assert "created: tree ways" in output and "Trees: created 1" in output
+
+    changed = TREE.replace("= right: Right", "= right: Right, now")
+    output = report(note(body=f"## Part\n\nText.\n\n{changed}\n"))
+    assert "updated: tree ways (definition)" in output
+    assert Tree.objects.get().to_spec().nodes["right"].text == "Right, now"
+
+
+def test_a_broken_tree_in_a_note_names_file_and_line_and_saves_nothing():
+    broken = TREE.replace("link: backups#part", "link: backups#no-such-part")
+    assert refused(note(body=f"## Part\n\n{broken}\n")) == [
+        "a.md: line 20: decision tree 'ways': outcome 'left' links to '#no-such-part', "
+        "which is not a section of lesson 'backups'"
+    ]
+    assert not Lesson.objects.exists() and not Tree.objects.exists()
+
+
+def test_a_tree_syntax_error_in_a_note_names_file_and_line():
+    broken = TREE.replace("- Right -> right", "- Right -> right\n  why: one\n  why: two")
+    (error,) = refused(note(body=f"## Part\n\n{broken}\n"))
+    assert error.startswith("a.md: line 19: decision tree:")
+    assert not Lesson.objects.exists()
+
+
+def test_two_notes_defining_the_same_tree_are_refused():
+    one = note("one.md", title="One", body=f"## Part\n\n{TREE}\n")
+    two = note("two.md", title="Two", body=f"## Part\n\n{TREE}\n")
+    (error,) = refused(one, two)
+    assert "gives the tree slug 'ways'" in error
+
+
+def test_a_flashcards_block_becomes_the_lessons_cards_and_leaves_the_body():
+    output = report(note(body=f"## Part\n\nText.\n\n{CARDS}\n"))
+    assert list(Card.objects.values_list("kind", "section")) == [
+        ("basic", "part"),
+        ("cloze", "part"),
+    ]
+    assert Prompt.objects.count() == 2
+    assert "flashcards" not in Lesson.objects.get().body
+    assert "created: cards of backups" in output and "Card sets: created 1" in output
+
+
+def test_a_card_naming_a_missing_section_names_file_and_line_and_saves_nothing():
+    broken = CARDS.replace("A: One.", "A: One.\nsection: nowhere")
+    (error,) = refused(note(body=f"## Part\n\n{broken}\n"))
+    assert error.startswith("a.md: line 13: flashcards: card 'First?': section '#nowhere'")
+    assert not Lesson.objects.exists() and not Card.objects.exists()
+
+
+def test_a_card_syntax_error_names_file_and_line():
+    broken = CARDS.replace("A: One.", "A: One.\nA: Two.")
+    (error,) = refused(note(body=f"## Part\n\n{broken}\n"))
+    assert error.startswith("a.md: line 15: flashcards: a card has two")
+
+
+def test_every_problem_in_every_note_is_reported_at_once():
+    bad_tree = TREE.replace("link: backups#part", "link: backups#nowhere")
+    bad_cards = CARDS.replace("A: One.", "A: One.\nsection: nowhere")
+    errors = refused(
+        NoteFile("empty.md", b""),
+        note("tree.md", body=f"## Part\n\n{bad_tree}\n"),
+        note("cards.md", title="Other", body=f"## Part\n\n{bad_cards}\n"),
+    )
+    assert [error.split(":")[0] for error in errors] == ["empty.md"]  # unreadable: none written
+    errors = refused(
+        note("tree.md", body=f"## Part\n\n{bad_tree}\n"),
+        note("cards.md", title="Other", body=f"## Part\n\n{bad_cards}\n"),
+    )
+    assert [error.split(":")[0] for error in errors] == ["tree.md", "cards.md"]
+    assert not Lesson.objects.exists()
+
+
+def test_no_notes_at_all_is_an_error():
+    assert refused() == ["no notes were given"]
+
+
+def test_a_dry_run_reports_what_would_change_and_saves_no_lesson_tree_or_card():
+    output = report(note(body=f"## Part\n\n{TREE}\n\n{CARDS}\n"), dry_run=True)
+    assert "would create: backups  [a.md]" in output
+    assert "would create: tree ways  [a.md]" in output
+    assert "would create: cards of backups  [a.md]" in output
+    assert not Lesson.objects.exists() and not Tree.objects.exists()
+    assert not Card.objects.exists()
+
+
+def test_new_lessons_take_the_default_topic_and_the_status_asked_for():
+    report(note(), default_topic="Uploads", status=Lesson.Status.DRAFT)
+    lesson = Lesson.objects.get()
+    assert (lesson.topic.title, lesson.status) == ("Uploads", "draft")
+
+
+def test_placing_a_tree_that_does_not_exist_yet_is_a_warning():
+    make_tree(slug="already")
+    result = notes_import(files=[note(body="## Part\n\n[[tree:later]]\n\n[[tree:already]]\n")])
+    assert result.warnings == [
+        "a.md: lesson 'backups' places tree 'later', which does not exist yet; "
+        "learners see nothing there until it does"
+    ]
+
+
+def test_a_change_describes_itself_for_a_run_and_a_dry_run():
+    update = Change("lesson", "a.md", "backups", "update", ("title", "body"))
+    assert update.describe(dry_run=False) == "updated: backups (title, body)  [a.md]"
+    assert update.describe(dry_run=True) == "would update: backups (title, body)  [a.md]"
+    cards = Change("cards", "a.md", "backups", "unchanged")
+    assert cards.describe(dry_run=True) == "unchanged: cards of backups  [a.md]"
+
+
+def test_the_summary_counts_each_kind_and_leaves_out_kinds_not_imported():
+    changes = [
+        Change("lesson", "a.md", "a", "create"),
+        Change("lesson", "b.md", "b", "unchanged"),
+        Change("tree", "a.md", "t", "update", ("definition",)),
+    ]
+    assert summarize(changes, dry_run=False) == (
+        "Lessons: created 1, updated 0, unchanged 1.\nTrees: created 0, updated 1, unchanged 0."
+    )
+    assert summarize([], dry_run=True) == (
+        "Lessons: would create 0, would update 0, unchanged 0.\nDry run: nothing was saved."
+    )
