@@ -40,9 +40,13 @@ def test_the_navigation_offers_it_to_staff_only(instructor, learner):
 
 def log(user, prompt, rating, days_ago=1):
     Review.objects.create(
-        user=user, prompt=prompt, rating=rating, state_after=2, after={},
+        user=user,
+        prompt=prompt,
+        rating=rating,
+        state_after=2,
+        after={},
         reviewed_at=timezone.now() - dt.timedelta(days=days_ago),
-    )  # fmt: skip
+    )
 
 
 def test_the_hardest_cards_come_first_with_links_to_fix_them(instructor_client):
@@ -57,8 +61,13 @@ def test_the_hardest_cards_come_first_with_links_to_fix_them(instructor_client):
     log(learners[0], hard.prompts.get(), 3)
     log(learners[0], rare.prompts.get(), 1)
     log(learners[1], rare.prompts.get(), 1)
-    PromptState.objects.create(user=learners[0], prompt=hard.prompts.get(), state=2,
-                               due=timezone.now(), lapses=LEECH_LAPSES)  # fmt: skip
+    PromptState.objects.create(
+        user=learners[0],
+        prompt=hard.prompts.get(),
+        state=2,
+        due=timezone.now(),
+        lapses=LEECH_LAPSES,
+    )
 
     cards = selectors.hardest_cards()
     assert [card.pk for card in cards] == [hard.pk, easy.pk]  # "rare" has too few reviews
@@ -93,8 +102,12 @@ def test_tree_questions_where_learners_leave_or_go_back(instructor_client):
     assert len(rows) == 1
     row = rows[0]
     assert (row.node_key, row.question, row.left, row.taken_back, row.most_taken_back) == (
-        "second", "Are you sure?", 2, 1, "Yes",
-    )  # fmt: skip
+        "second",
+        "Are you sure?",
+        2,
+        1,
+        "Yes",
+    )
     page = instructor_client.get("/analytics/").content.decode()
     assert f'href="/admin/trees/tree/{tree.pk}/change/"' in page
     assert "Are you sure?" in page
@@ -106,12 +119,25 @@ def test_the_mastery_spread_counts_each_learner_in_one_band(instructor_client):
     now = timezone.now()
     strong, weak = make_user(), make_user()
     for prompt in prompts:  # reviewed an hour ago with long stability: recall close to 100%
-        PromptState.objects.create(user=strong, prompt=prompt, state=2, due=now,
-                                   stability=100, difficulty=5,
-                                   last_review=now - dt.timedelta(hours=1))  # fmt: skip
+        PromptState.objects.create(
+            user=strong,
+            prompt=prompt,
+            state=2,
+            due=now,
+            stability=100,
+            difficulty=5,
+            last_review=now - dt.timedelta(hours=1),
+        )
     # One of the two studied, long ago and barely: about 29% of one card, 15% of the lesson.
-    PromptState.objects.create(user=weak, prompt=prompts[0], state=2, due=now, stability=0.1,
-                               difficulty=5, last_review=now - dt.timedelta(days=300))  # fmt: skip
+    PromptState.objects.create(
+        user=weak,
+        prompt=prompts[0],
+        state=2,
+        due=now,
+        stability=0.1,
+        difficulty=5,
+        last_review=now - dt.timedelta(days=300),
+    )
     spread = {row.lesson.pk: row for row in selectors.mastery_spread(now)}[lesson.pk]
     assert spread.learners == 2
     assert spread.bands == [1, 0, 0, 0, 1]
@@ -123,8 +149,9 @@ def test_active_learners_are_counted_once_per_week():
     first, second = make_user(), make_user()
     monday = dt.datetime(2026, 11, 23, 10, tzinfo=dt.UTC)
     for user in (first, first, second):
-        Review.objects.create(user=user, prompt=prompt, rating=3, state_after=2, after={},
-                              reviewed_at=monday)  # fmt: skip
+        Review.objects.create(
+            user=user, prompt=prompt, rating=3, state_after=2, after={}, reviewed_at=monday
+        )
     Review.objects.create(
         user=first,
         prompt=prompt,
@@ -134,5 +161,8 @@ def test_active_learners_are_counted_once_per_week():
         reviewed_at=monday - dt.timedelta(days=1),
     )  # the Sunday before
     weeks = selectors.active_learners_per_week(today, weeks=3)
-    assert weeks == [(dt.date(2026, 11, 9), 0), (dt.date(2026, 11, 16), 1),
-                     (dt.date(2026, 11, 23), 2)]  # fmt: skip
+    assert weeks == [
+        (dt.date(2026, 11, 9), 0),
+        (dt.date(2026, 11, 16), 1),
+        (dt.date(2026, 11, 23), 2),
+    ]

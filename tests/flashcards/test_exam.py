@@ -31,8 +31,12 @@ def grade_easy_until(user, prompt, start: dt.datetime, until: dt.datetime) -> li
     now, dues = start, []
     while now < until:
         state = PromptState.objects.filter(user=user, prompt=prompt).first()
-        token = grade_token(user_id=user.pk, prompt_id=prompt.pk,
-                            version=state.version if state else 0, shown_at=now)  # fmt: skip
+        token = grade_token(
+            user_id=user.pk,
+            prompt_id=prompt.pk,
+            version=state.version if state else 0,
+            shown_at=now,
+        )
         assert grade_submit(user=user, token=token, rating=4, now=now).applied
         now = PromptState.objects.get(user=user, prompt=prompt).due
         dues.append(now)
@@ -65,8 +69,12 @@ def test_no_grade_schedules_a_prompt_on_or_after_the_exam_day():
 
 @pytest.mark.django_db
 def test_the_settings_form_refuses_an_exam_date_that_is_not_ahead(learner):
-    base = {"desired_retention": 0.9, "maximum_interval": 36500, "new_per_day": 20,
-            "time_zone": "UTC"}  # fmt: skip
+    base = {
+        "desired_retention": 0.9,
+        "maximum_interval": 36500,
+        "new_per_day": 20,
+        "time_zone": "UTC",
+    }
     instance = StudySettings(user=learner)
     past = StudySettingsForm({**base, "exam_date": "2020-01-01"}, instance=instance)
     assert not past.is_valid()
