@@ -38,7 +38,7 @@ def hardest_cards(limit: int = 15) -> list[Card]:
                 "lesson__slug",
                 "lesson__toc",
             )
-        )  # fmt: skip
+        )
         .filter(review_count__gte=MIN_REVIEWS)
         .annotate(again_rate=Cast(F("again_count"), FloatField()) / F("review_count"))
         .order_by("-again_rate", "-lapse_total", "-leech_count", "id")[:limit]
@@ -151,10 +151,14 @@ def mastery_spread(now: dt.datetime) -> list[MasterySpread]:
         bands = [0] * len(BANDS)
         for mastery in masteries:
             bands[max(i for i, (low, _label) in enumerate(BANDS) if mastery >= low)] += 1
-        spread.append(MasterySpread(
-            lesson=lesson, learners=len(masteries), bands=bands,
-            median=statistics.median(masteries) if masteries else None,
-        ))  # fmt: skip
+        spread.append(
+            MasterySpread(
+                lesson=lesson,
+                learners=len(masteries),
+                bands=bands,
+                median=statistics.median(masteries) if masteries else None,
+            )
+        )
     return spread
 
 

@@ -105,8 +105,17 @@ def database_restore(*, path: Path, using: str = "default") -> None:
         raise BackupError(f"{path.name} is a PostgreSQL dump, but not of this portal.")
     # --clean drops each object in the dump before recreating it; in one transaction, so an
     # error anywhere leaves the database as it was.
-    _pg("pg_restore", connection.settings_dict, "--clean", "--if-exists", "--no-owner",
-        "--no-privileges", "--single-transaction", "--exit-on-error", str(path))  # fmt: skip
+    _pg(
+        "pg_restore",
+        connection.settings_dict,
+        "--clean",
+        "--if-exists",
+        "--no-owner",
+        "--no-privileges",
+        "--single-transaction",
+        "--exit-on-error",
+        str(path),
+    )
 
 
 def _kind_of(connection) -> str:

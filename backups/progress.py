@@ -77,8 +77,10 @@ def progress_export(*, user, now: dt.datetime | None = None) -> dict:
 
 
 def _row(instance, names) -> dict:
-    return {"prompt": prompt_identity(instance.prompt),
-            **{name: _plain(getattr(instance, name)) for name in names}}  # fmt: skip
+    return {
+        "prompt": prompt_identity(instance.prompt),
+        **{name: _plain(getattr(instance, name)) for name in names},
+    }
 
 
 def _plain(value):
@@ -109,22 +111,25 @@ def progress_import(*, user, data) -> ProgressImported:
     if problems:
         raise ProgressInvalid(problems)
 
-    prompts = PromptFinder([row.get("prompt") for row in data["reviews"] + data["states"]
-                            if isinstance(row, dict)])  # fmt: skip
+    prompts = PromptFinder(
+        [row.get("prompt") for row in data["reviews"] + data["states"] if isinstance(row, dict)]
+    )
     settings = None
     if data["settings"] is not None:
         values = _parse(data["settings"], SETTINGS_PARSERS, "settings", problems)
         settings = StudySettings(user=user, **values)
     reviews = [
         Review(user=user, prompt_id=prompt_id, **values)
-        for prompt_id, values in _parse_rows(data["reviews"], "reviews", REVIEW_PARSERS,
-                                             prompts, problems)
-    ]  # fmt: skip
+        for prompt_id, values in _parse_rows(
+            data["reviews"], "reviews", REVIEW_PARSERS, prompts, problems
+        )
+    ]
     states = [
         PromptState(user=user, prompt_id=prompt_id, **values)
-        for prompt_id, values in _parse_rows(data["states"], "states", STATE_PARSERS,
-                                             prompts, problems)
-    ]  # fmt: skip
+        for prompt_id, values in _parse_rows(
+            data["states"], "states", STATE_PARSERS, prompts, problems
+        )
+    ]
     problems += [
         Problem(f"{count} states for one prompt (#{prompt_id} here).", where="states")
         for prompt_id, count in Counter(state.prompt_id for state in states).items()
@@ -168,9 +173,13 @@ class PromptFinder:
         card = self.by_key.get((lesson, str(identity.get("card_key"))))
         if card is None:
             same_text = self.by_text.get((lesson, str(identity.get("card_text"))), [])
-            card = same_text[0] if len(same_text) == 1 else next(
-                (c for c in same_text if c.position == identity.get("card_position")), None
-            )  # fmt: skip
+            card = (
+                same_text[0]
+                if len(same_text) == 1
+                else next(
+                    (c for c in same_text if c.position == identity.get("card_position")), None
+                )
+            )
         prompt = card and next(
             (p for p in card.prompts.all() if p.ordinal == identity["ordinal"]), None
         )
@@ -186,8 +195,9 @@ class PromptFinder:
         return f"{identity.get('ordinal')} of card {card} in lesson {identity.get('lesson')!r}"
 
 
-def _parse_rows(rows: list, section: str, parsers: dict, prompts: PromptFinder,
-                problems: list[Problem]):  # fmt: skip
+def _parse_rows(
+    rows: list, section: str, parsers: dict, prompts: PromptFinder, problems: list[Problem]
+):
     for index, row in enumerate(rows):
         where = f"{section}[{index}]"
         if not isinstance(row, dict):

@@ -64,8 +64,16 @@ REPEAT = "repeat"  # the second of a double submit, answered too (the log must h
 UNANSWERED = "unanswered"  # the connection broke (a killed worker): it may or may not have landed
 REFUSED = "refused"  # answered 4xx: never expected, since every grade names the current state
 # What the audit counts (all should be 0); see bench/load_db.py.
-AUDITED = ("lost", "duplicated", "unexplained", "chain_breaks", "lost_states", "stale_states",
-           "states_without_reviews", "rebuild_mismatches")  # fmt: skip
+AUDITED = (
+    "lost",
+    "duplicated",
+    "unexplained",
+    "chain_breaks",
+    "lost_states",
+    "stale_states",
+    "states_without_reviews",
+    "rebuild_mismatches",
+)
 
 
 @dataclass
@@ -207,8 +215,9 @@ def drive(servers: list[Gunicorn], fixtures: dict, args):
     return tallies, kill, elapsed, sum(thread.is_alive() for thread in threads)
 
 
-def study(learner: dict, servers: list[Gunicorn], csrf: str, deadline: float, tally: Tally,
-          seed: int) -> None:  # fmt: skip
+def study(
+    learner: dict, servers: list[Gunicorn], csrf: str, deadline: float, tally: Tally, seed: int
+) -> None:
     """One learner: show the card on one instance, grade it on the next, until the time is up."""
     rng = random.Random(seed)
     turn = seed  # learners start on different instances
@@ -229,8 +238,14 @@ def study(learner: dict, servers: list[Gunicorn], csrf: str, deadline: float, ta
                 time.sleep(0.2)
                 continue
             grade = {"user": learner["id"], "token": found[1].decode(), "rating": rng.randint(1, 4)}
-            post = functools.partial(post_grade, tally, learner=learner, csrf=csrf, grade=grade,
-                                     htmx=rng.random() >= PLAIN_FORMS)  # fmt: skip
+            post = functools.partial(
+                post_grade,
+                tally,
+                learner=learner,
+                csrf=csrf,
+                grade=grade,
+                htmx=rng.random() >= PLAIN_FORMS,
+            )
             if rng.random() >= DOUBLE_SUBMITS:
                 tally.grades.append({**grade, "outcome": post(servers[turn % len(servers)])})
                 turn += 1
@@ -248,8 +263,9 @@ def study(learner: dict, servers: list[Gunicorn], csrf: str, deadline: float, ta
             tally.grades.append({**grade, "outcome": REPEAT if second == ACKNOWLEDGED else second})
 
 
-def post_grade(tally: Tally, server: Gunicorn, *, learner: dict, csrf: str, grade: dict,
-               htmx: bool) -> str:  # fmt: skip
+def post_grade(
+    tally: Tally, server: Gunicorn, *, learner: dict, csrf: str, grade: dict, htmx: bool
+) -> str:
     headers = {
         "Cookie": learner["cookie"],
         "X-CSRFToken": csrf,
@@ -287,8 +303,9 @@ def kill_a_worker(server: Gunicorn, started: float) -> Kill | None:
 # The verdict -----------------------------------------------------------------------------------
 
 
-def verdict(tallies: list[Tally], kill: Kill | None, elapsed: float, stuck: int,
-            audit: dict) -> int:  # fmt: skip
+def verdict(
+    tallies: list[Tally], kill: Kill | None, elapsed: float, stuck: int, audit: dict
+) -> int:
     def merged(name: str) -> list:
         return [item for tally in tallies for item in getattr(tally, name)]
 

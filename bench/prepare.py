@@ -53,8 +53,9 @@ def tree_walker_cookie() -> str:
     tree = Tree.objects.get(slug=TREE)
     session = SessionStore()
     session.create()
-    walk = TreeWalk.objects.create(tree=tree, walker=f"session:bench-{session.session_key[:8]}",
-                                   last_node_key="source")  # fmt: skip
+    walk = TreeWalk.objects.create(
+        tree=tree, walker=f"session:bench-{session.session_key[:8]}", last_node_key="source"
+    )
     session["tree_walks"] = {TREE: walk.pk}
     session.save()
     return f"sessionid={session.session_key}"
@@ -85,10 +86,11 @@ def grade_lines(users, now) -> list[str]:
         cookie = signed_in_cookie(user)
         states = PromptState.objects.filter(user=user).only("prompt_id", "version")
         tokens = [
-            grade_token(user_id=user.pk, prompt_id=state.prompt_id, version=state.version,
-                        shown_at=now)
+            grade_token(
+                user_id=user.pk, prompt_id=state.prompt_id, version=state.version, shown_at=now
+            )
             for state in states
-        ]  # fmt: skip
+        ]
         per_learner.append([f"{cookie}\t{token}" for token in tokens])
     return [line for turn in itertools.zip_longest(*per_learner) for line in turn if line]
 

@@ -24,8 +24,11 @@ class CardForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        spec = CardSpec(kind=cleaned.get("kind") or "", front=(cleaned.get("front") or "").strip(),
-                        back=(cleaned.get("back") or "").strip())  # fmt: skip
+        spec = CardSpec(
+            kind=cleaned.get("kind") or "",
+            front=(cleaned.get("front") or "").strip(),
+            back=(cleaned.get("back") or "").strip(),
+        )
         try:
             check_card(spec)
         except CardsError as error:
@@ -52,8 +55,17 @@ class CardInline(admin.StackedInline):
 @admin.register(Card)
 class CardAdmin(admin.ModelAdmin):
     form = CardForm
-    list_display = ("short_front", "lesson", "kind", "section", "is_active", "reviews",
-                    "again_rate", "lapses", "leeches")  # fmt: skip
+    list_display = (
+        "short_front",
+        "lesson",
+        "kind",
+        "section",
+        "is_active",
+        "reviews",
+        "again_rate",
+        "lapses",
+        "leeches",
+    )
     list_filter = ("kind", "is_active", "origin", "lesson", "tags")
     search_fields = ("front", "back", "section", "lesson__title", "tags__slug")
     list_select_related = ("lesson",)

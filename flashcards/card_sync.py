@@ -168,8 +168,13 @@ def card_prompts_sync(card: Card, *, now: dt.datetime | None = None) -> None:
         front_html = render_markdown(spec.front).html
         back_html = render_markdown(spec.back).html
         if prompt is None:
-            Prompt.objects.create(card=card, ordinal=spec.ordinal, front_html=front_html,
-                                  back_html=back_html, content_hash=spec.content_hash)  # fmt: skip
+            Prompt.objects.create(
+                card=card,
+                ordinal=spec.ordinal,
+                front_html=front_html,
+                back_html=back_html,
+                content_hash=spec.content_hash,
+            )
             continue
         if prompt.content_hash != spec.content_hash:
             prompt.changed_at = now

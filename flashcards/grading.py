@@ -110,17 +110,28 @@ def grade_submit(
         state.save()
     elapsed = int((now - ticket.shown_at).total_seconds() * 1000)
     logged = review_entry(
-        user=user, prompt_id=prompt_id, rating=rating, reviewed_at=now, before=before,
-        after=after, duration_ms=min(max(elapsed, 0), MAX_COUNTED_DURATION_MS),
-    )  # fmt: skip
+        user=user,
+        prompt_id=prompt_id,
+        rating=rating,
+        reviewed_at=now,
+        before=before,
+        after=after,
+        duration_ms=min(max(elapsed, 0), MAX_COUNTED_DURATION_MS),
+    )
     logged.save()
     return GradeResult(applied=True, review=logged, lesson_id=lesson_id)
 
 
 def review_entry(
-    *, user, prompt_id: int, rating: int, reviewed_at: dt.datetime, before: Memory | None,
-    after: Memory, duration_ms: int | None,
-) -> Review:  # fmt: skip
+    *,
+    user,
+    prompt_id: int,
+    rating: int,
+    reviewed_at: dt.datetime,
+    before: Memory | None,
+    after: Memory,
+    duration_ms: int | None,
+) -> Review:
     """The review log row for one grade (unsaved): the rating and the memory before and after."""
     return Review(
         user=user,

@@ -174,8 +174,20 @@ class PromptState(models.Model):
     version = models.PositiveIntegerField(default=0)
 
     # The columns a study session reads (scheduling fields, counters, identity).
-    STUDY_FIELDS = ("id", "user_id", "prompt_id", "state", "step", "stability", "difficulty",
-                    "due", "last_review", "reps", "lapses", "version")  # fmt: skip
+    STUDY_FIELDS = (
+        "id",
+        "user_id",
+        "prompt_id",
+        "state",
+        "step",
+        "stability",
+        "difficulty",
+        "due",
+        "last_review",
+        "reps",
+        "lapses",
+        "version",
+    )
 
     class Meta:
         constraints = [

@@ -141,9 +141,13 @@ class NextPrompt:
 
 # What the study card shows of a prompt's card and lesson: a lesson's body is large and unused.
 CARD_COLUMNS = (
-    "card__id", "card__section", "card__lesson_id",
-    "card__lesson__id", "card__lesson__title", "card__lesson__slug",
-)  # fmt: skip
+    "card__id",
+    "card__section",
+    "card__lesson_id",
+    "card__lesson__id",
+    "card__lesson__title",
+    "card__lesson__slug",
+)
 PROMPT_COLUMNS = ("id", "card_id", "ordinal", "front_html", "back_html", "changed_at")
 
 
@@ -184,7 +188,7 @@ def next_prompt(user, scope: Scope, counts: QueueCounts, now: dt.datetime) -> Ne
                 "card__position",
                 "card_id",
                 "ordinal",
-            )  # fmt: skip
+            )
             .first()
         )
         if prompt is not None:

@@ -83,8 +83,15 @@ class StudyPage:
 def session_figures(session, scope: Scope) -> dict:
     figures = session.get(SESSION_KEY)
     if not figures or figures.get("scope") != str(scope):
-        figures = {"scope": str(scope), "reviewed": 0, "again": 0, "ms": 0, "lessons": [],
-                   "last_review": None, "done": False}  # fmt: skip
+        figures = {
+            "scope": str(scope),
+            "reviewed": 0,
+            "again": 0,
+            "ms": 0,
+            "lessons": [],
+            "last_review": None,
+            "done": False,
+        }
     return figures
 
 
@@ -141,8 +148,9 @@ def build_study_page(
 
     version = item.state.version if item.state else 0
     page.item = item
-    page.token = grade_token(user_id=user.pk, prompt_id=item.prompt.pk, version=version,
-                             shown_at=now)  # fmt: skip
+    page.token = grade_token(
+        user_id=user.pk, prompt_id=item.prompt.pk, version=version, shown_at=now
+    )
     card = item.prompt.card
     if card.section:
         page.section_url = f"{reverse('lessons:lesson', args=[card.lesson.slug])}#{card.section}"
@@ -182,8 +190,12 @@ def _preferred(user, scope, prompt_id, counts, now) -> NextPrompt | None:
 
 
 def _summary(user, figures, next_due, now) -> Summary:
-    summary = Summary(reviewed=figures["reviewed"], again=figures["again"],
-                      seconds=figures["ms"] // 1000, next_due=next_due)  # fmt: skip
+    summary = Summary(
+        reviewed=figures["reviewed"],
+        again=figures["again"],
+        seconds=figures["ms"] // 1000,
+        next_due=next_due,
+    )
     lessons = list(Lesson.objects.filter(pk__in=figures["lessons"]).only("id", "title", "slug"))
     mastery = selectors.mastery_by_lesson(user, [lesson.pk for lesson in lessons], now)
     summary.lessons = [

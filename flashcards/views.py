@@ -56,9 +56,11 @@ def _render_study(
 def study(request: HtmxHttpRequest) -> HttpResponse:
     scope = Scope.parse(request.GET.get("scope"))
     return _render_study(
-        request, scope, reveal=request.GET.get("reveal"),
+        request,
+        scope,
+        reveal=request.GET.get("reveal"),
         prefer_prompt=whole_number(request.GET.get("again")),
-    )  # fmt: skip
+    )
 
 
 @login_required

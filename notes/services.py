@@ -58,8 +58,10 @@ def summarize(changes: list[Change], *, dry_run: bool) -> str:
         of_kind = [change for change in changes if change.kind == kind]
         if kind != "lesson" and not of_kind:
             continue
-        counts = {action: sum(c.action == action for c in of_kind)
-                  for action in ("create", "update", "unchanged")}  # fmt: skip
+        counts = {
+            action: sum(c.action == action for c in of_kind)
+            for action in ("create", "update", "unchanged")
+        }
         created, updated = ("would create", "would update") if dry_run else ("created", "updated")
         lines.append(
             f"{label}: {created} {counts['create']}, {updated} {counts['update']}, "

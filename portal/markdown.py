@@ -29,12 +29,56 @@ EXTENSION_CONFIGS: dict[str, dict[str, Any]] = {
 }
 
 ALLOWED_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "details", "div",
-    "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i",
-    "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "samp", "small", "span",
-    "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr",
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "caption",
+    "code",
+    "dd",
+    "del",
+    "details",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "figcaption",
+    "figure",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "img",
+    "ins",
+    "kbd",
+    "li",
+    "mark",
+    "ol",
+    "p",
+    "pre",
+    "q",
+    "s",
+    "samp",
+    "small",
+    "span",
+    "strong",
+    "sub",
+    "summary",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
     "ul",
-}  # fmt: skip
+}
 
 ALLOWED_ATTRIBUTES = {
     "*": {"id", "title", "lang"},
@@ -48,8 +92,16 @@ ALLOWED_ATTRIBUTES = {
 
 # Classes the site's stylesheet knows; anything else is removed rather than letting authored
 # content borrow the site's own UI classes.
-ADMONITION_CLASSES = {"admonition", "admonition-title", "note", "tip", "warning", "danger",
-                      "important", "info"}  # fmt: skip
+ADMONITION_CLASSES = {
+    "admonition",
+    "admonition-title",
+    "note",
+    "tip",
+    "warning",
+    "danger",
+    "important",
+    "info",
+}
 ALLOWED_CLASSES = {
     "div": ADMONITION_CLASSES,
     "p": ADMONITION_CLASSES,
@@ -71,7 +123,7 @@ ALLOWED_CLASSES = {
             "javascript",
             "hcl",
         )
-    },  # fmt: skip
+    },
 }
 
 URL_SCHEMES = {"http", "https", "mailto"}

@@ -60,8 +60,9 @@ def heatmap(per_day: dict[dt.date, int], first: dt.date, last: dt.date) -> Heatm
         column = (day - origin).days // 7
         x = LEFT + column * (CELL + GAP)
         reviews = per_day.get(day, 0)
-        cells.append(HeatCell(day, reviews, shade(reviews, busiest), x,
-                              TOP + day.weekday() * (CELL + GAP)))  # fmt: skip
+        cells.append(
+            HeatCell(day, reviews, shade(reviews, busiest), x, TOP + day.weekday() * (CELL + GAP))
+        )
         # A month's name over its first column; the first month's only if enough of it shows.
         if day.day == 1 or (day == first and first.day <= 14):
             months.append(AxisLabel(day.strftime("%b"), x, TOP - 4))
@@ -71,8 +72,13 @@ def heatmap(per_day: dict[dt.date, int], first: dt.date, last: dt.date) -> Heatm
         AxisLabel(name, 0, TOP + row * (CELL + GAP) + CELL - 2)
         for row, name in ((0, "Mon"), (2, "Wed"), (4, "Fri"))
     ]
-    return Heatmap(cells=cells, months=months, weekdays=weekdays,
-                   width=LEFT + columns * (CELL + GAP), height=TOP + 7 * (CELL + GAP))  # fmt: skip
+    return Heatmap(
+        cells=cells,
+        months=months,
+        weekdays=weekdays,
+        width=LEFT + columns * (CELL + GAP),
+        height=TOP + 7 * (CELL + GAP),
+    )
 
 
 @dataclass(frozen=True)
@@ -107,17 +113,25 @@ def bar_chart(points: list[tuple[dt.date, int]], *, label_every: int = 7) -> Bar
         x = plot_left + index * step + (step - bar_width) / 2
         bars.append(Bar(day, value, x, plot_top + plot_height - height, height))
         if index % label_every == 0:
-            labels.append(AxisLabel(f"{day:%b} {day.day}", x + bar_width / 2,
-                                    plot_top + plot_height + 16))  # fmt: skip
+            labels.append(
+                AxisLabel(f"{day:%b} {day.day}", x + bar_width / 2, plot_top + plot_height + 16)
+            )
     scale, gridlines = [], []
     for fraction in (0, 0.5, 1):
         y = plot_top + plot_height * (1 - fraction)
         gridlines.append(y)
         scale.append(AxisLabel(f"{round(top_value * fraction)}", plot_left - 6, y + 4))
-    return BarChart(bars=bars, labels=labels, scale=scale, gridlines=gridlines,
-                    width=plot_left + len(points) * step + 4, height=plot_top + plot_height + 24,
-                    bar_width=bar_width, plot_left=plot_left,
-                    plot_bottom=plot_top + plot_height)  # fmt: skip
+    return BarChart(
+        bars=bars,
+        labels=labels,
+        scale=scale,
+        gridlines=gridlines,
+        width=plot_left + len(points) * step + 4,
+        height=plot_top + plot_height + 24,
+        bar_width=bar_width,
+        plot_left=plot_left,
+        plot_bottom=plot_top + plot_height,
+    )
 
 
 def daily(per_day: dict[dt.date, int], first: dt.date, days: int) -> list[tuple[dt.date, int]]:

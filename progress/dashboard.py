@@ -96,8 +96,9 @@ def build_dashboard(user, now: dt.datetime) -> Dashboard:
         else None
     )
     mastery = mastery_by_lesson(user, [lesson.pk for lesson in lessons], now, exam_at=exam_at)
-    progress = [LessonProgress(lesson, mastery[lesson.pk]) for lesson in lessons
-                if lesson.pk in mastery]  # fmt: skip
+    progress = [
+        LessonProgress(lesson, mastery[lesson.pk]) for lesson in lessons if lesson.pk in mastery
+    ]
 
     busiest = max(per_day.items(), key=lambda item: (item[1], item[0]), default=None)
     unseen = selectors.unseen_count(user)
@@ -133,8 +134,9 @@ def _exam(study_settings: StudySettings, today: dt.date) -> Exam | None:
     if day is None or day <= today:
         return None
     cap = interval_cap(study_settings.maximum_interval, day, today)
-    return Exam(day=day, days_left=(day - today).days,
-                last_interval_day=today + dt.timedelta(days=cap))  # fmt: skip
+    return Exam(
+        day=day, days_left=(day - today).days, last_interval_day=today + dt.timedelta(days=cap)
+    )
 
 
 def _months(per_day: dict[dt.date, int], first: dt.date, last: dt.date):

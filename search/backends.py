@@ -93,10 +93,16 @@ ORDER BY best.score, e.id
 def sqlite_search(terms: tuple[str, ...], limit: int) -> list[Match]:
     expression = fts5_expression(terms)
     params = [
-        expression, *_VISIBLE_PARAMS, limit,
-        MARK_START, MARK_END, MARK_START, MARK_END, SNIPPET_WORDS,
         expression,
-    ]  # fmt: skip
+        *_VISIBLE_PARAMS,
+        limit,
+        MARK_START,
+        MARK_END,
+        MARK_START,
+        MARK_END,
+        SNIPPET_WORDS,
+        expression,
+    ]
     return _fetch(_statement(SQLITE_SEARCH), params)
 
 
@@ -138,9 +144,14 @@ SHORT_BODY_CHARS = 160
 
 def postgresql_search(terms: tuple[str, ...], limit: int) -> list[Match]:
     params = [
-        tsquery_expression(terms), *_VISIBLE_PARAMS, limit, POSTGRESQL_WHOLE_OPTIONS,
-        SHORT_BODY_CHARS, POSTGRESQL_WHOLE_OPTIONS, POSTGRESQL_FRAGMENT_OPTIONS,
-    ]  # fmt: skip
+        tsquery_expression(terms),
+        *_VISIBLE_PARAMS,
+        limit,
+        POSTGRESQL_WHOLE_OPTIONS,
+        SHORT_BODY_CHARS,
+        POSTGRESQL_WHOLE_OPTIONS,
+        POSTGRESQL_FRAGMENT_OPTIONS,
+    ]
     return _fetch(_statement(POSTGRESQL_SEARCH), params)
 
 

@@ -63,8 +63,13 @@ def lesson_rows(lesson, *, model=Entry) -> list:
 
 
 def card_row(card, *, lesson_title: str, model=Entry):
-    document = card_document(kind=card.kind, front=card.front, back=card.back,
-                             section=card.section, lesson_title=lesson_title)  # fmt: skip
+    document = card_document(
+        kind=card.kind,
+        front=card.front,
+        back=card.back,
+        section=card.section,
+        lesson_title=lesson_title,
+    )
     return model(
         kind=Entry.Kind.CARD, card_id=card.pk, lesson_id=card.lesson_id, **document.as_fields()
     )

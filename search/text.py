@@ -26,10 +26,35 @@ _SPACE = re.compile(r"\s+")
 SECTION_HEADINGS = {"h2", "h3"}
 # Elements whose end is a word break even when the HTML has no space there (<td>a</td><td>b</td>).
 _BREAKS = {
-    "address", "blockquote", "br", "dd", "div", "dl", "dt", "figcaption", "figure", "h1", "h2",
-    "h3", "h4", "h5", "h6", "hr", "li", "ol", "p", "pre", "summary", "table", "td", "th", "tr",
-    "ul", "details", "caption",
-}  # fmt: skip
+    "address",
+    "blockquote",
+    "br",
+    "dd",
+    "div",
+    "dl",
+    "dt",
+    "figcaption",
+    "figure",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "summary",
+    "table",
+    "td",
+    "th",
+    "tr",
+    "ul",
+    "details",
+    "caption",
+}
 
 
 def clean(text: str) -> str:
@@ -111,8 +136,13 @@ class Document:
     position: int = 0
 
     def as_fields(self) -> dict[str, str | int]:
-        return {"title": self.title, "body": self.body, "context": self.context,
-                "anchor": self.anchor, "position": self.position}  # fmt: skip
+        return {
+            "title": self.title,
+            "body": self.body,
+            "context": self.context,
+            "anchor": self.anchor,
+            "position": self.position,
+        }
 
 
 def lesson_documents(*, title: str, summary: str, body_html: str) -> list[Document]:

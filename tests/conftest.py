@@ -188,8 +188,9 @@ def instructor_client(client, instructor):
 def grade_now(user, prompt, rating: int, when):
     """Grade a prompt through the real service, as the study page would at `when`."""
     state = PromptState.objects.filter(user=user, prompt=prompt).first()
-    token = grade_token(user_id=user.pk, prompt_id=prompt.pk,
-                        version=state.version if state else 0, shown_at=when)  # fmt: skip
+    token = grade_token(
+        user_id=user.pk, prompt_id=prompt.pk, version=state.version if state else 0, shown_at=when
+    )
     result = grade_submit(user=user, token=token, rating=rating, now=when)
     assert result.applied
     return result

@@ -144,8 +144,7 @@ def site(bundled_content, instructor, superuser, learner):
     """The bundled notes imported, a draft lesson, and a user of every role."""
     topic = Lesson.objects.get(slug="restore-paths").topic
     make_lesson(topic=topic, slug="draft-only", title="Draft only", status=Lesson.Status.DRAFT)
-    return {"anonymous": None, "learner": learner, "instructor": instructor,
-            "superuser": superuser}  # fmt: skip
+    return {"anonymous": None, "learner": learner, "instructor": instructor, "superuser": superuser}
 
 
 def client_for(user) -> Client:
@@ -350,8 +349,12 @@ def test_the_dashboard_shows_only_the_requesters_own_figures(two_learners):
 
 
 def test_search_never_finds_a_draft(site):
-    make_lesson(slug="secret-draft", title="Quokkaquest secrets", status=Lesson.Status.DRAFT,
-                body="## Quokkaquest\n\nUnpublished.\n")  # fmt: skip
+    make_lesson(
+        slug="secret-draft",
+        title="Quokkaquest secrets",
+        status=Lesson.Status.DRAFT,
+        body="## Quokkaquest\n\nUnpublished.\n",
+    )
     for role in ROLES:
         page = client_for(site[role]).get("/search/", {"q": "quokkaquest"}).content.decode()
         assert "secret-draft" not in page, role
@@ -405,30 +408,73 @@ def csrf_cases(site, studied_page: str) -> list[CsrfCase]:
     lesson = Lesson.objects.get(slug="restore-paths")
     note = b"# 2026-02-01 \xe2\x80\x94 CSRF note\n\n**Source:** s\n**Theme:** t\n\nBody.\n"
     return [
-        CsrfCase("/accounts/signup/", "anonymous", "/accounts/signup/",
-                 {"username": "csrf-newcomer", "password1": new_password,
-                  "password2": new_password}),
-        CsrfCase("/accounts/login/", "anonymous", "/accounts/login/",
-                 {"username": "learner", "password": PASSWORD}),
+        CsrfCase(
+            "/accounts/signup/",
+            "anonymous",
+            "/accounts/signup/",
+            {"username": "csrf-newcomer", "password1": new_password, "password2": new_password},
+        ),
+        CsrfCase(
+            "/accounts/login/",
+            "anonymous",
+            "/accounts/login/",
+            {"username": "learner", "password": PASSWORD},
+        ),
         CsrfCase("/accounts/logout/", "learner", "/", {}),
-        CsrfCase("/accounts/password/", "learner", "/accounts/password/",
-                 {"old_password": PASSWORD, "new_password1": new_password,
-                  "new_password2": new_password}),
-        CsrfCase("/study/grade/", "learner", "/study/",
-                 {"token": hidden(studied_page, "reveal"), "rating": "3"}),
+        CsrfCase(
+            "/accounts/password/",
+            "learner",
+            "/accounts/password/",
+            {
+                "old_password": PASSWORD,
+                "new_password1": new_password,
+                "new_password2": new_password,
+            },
+        ),
+        CsrfCase(
+            "/study/grade/",
+            "learner",
+            "/study/",
+            {"token": hidden(studied_page, "reveal"), "rating": "3"},
+        ),
         CsrfCase("/study/undo/", "learner", "/study/", {"token": "filled in below"}),
-        CsrfCase("/study/settings/", "learner", "/study/settings/",
-                 {"desired_retention": "0.8", "maximum_interval": "100", "new_per_day": "3",
-                  "time_zone": "UTC", "exam_date": ""}),
-        CsrfCase("/admin/login/", "anonymous", "/admin/login/",
-                 {"username": "admin", "password": PASSWORD}),
-        CsrfCase("/admin/lessons/lesson/import/", "instructor", "/admin/lessons/lesson/import/",
-                 {"notes": _upload(note), "topic": "CSRF", "status": ""}),
-        CsrfCase("/admin/lessons/lesson/", "instructor", "/admin/lessons/lesson/",
-                 {"action": "unpublish", "_selected_action": [lesson.pk]}),
-        CsrfCase("/admin/trees/tree/preview/", "instructor", "/admin/trees/tree/add/",
-                 {"definition": "? q: Why?\n- A -> a\n\n= a: A\n"}),
-    ]  # fmt: skip
+        CsrfCase(
+            "/study/settings/",
+            "learner",
+            "/study/settings/",
+            {
+                "desired_retention": "0.8",
+                "maximum_interval": "100",
+                "new_per_day": "3",
+                "time_zone": "UTC",
+                "exam_date": "",
+            },
+        ),
+        CsrfCase(
+            "/admin/login/",
+            "anonymous",
+            "/admin/login/",
+            {"username": "admin", "password": PASSWORD},
+        ),
+        CsrfCase(
+            "/admin/lessons/lesson/import/",
+            "instructor",
+            "/admin/lessons/lesson/import/",
+            {"notes": _upload(note), "topic": "CSRF", "status": ""},
+        ),
+        CsrfCase(
+            "/admin/lessons/lesson/",
+            "instructor",
+            "/admin/lessons/lesson/",
+            {"action": "unpublish", "_selected_action": [lesson.pk]},
+        ),
+        CsrfCase(
+            "/admin/trees/tree/preview/",
+            "instructor",
+            "/admin/trees/tree/add/",
+            {"definition": "? q: Why?\n- A -> a\n\n= a: A\n"},
+        ),
+    ]
 
 
 def _upload(data: bytes) -> SimpleUploadedFile:
@@ -459,8 +505,11 @@ def prepare(site, case: CsrfCase) -> tuple[Client, dict, str]:
     if case.path == "/study/undo/":
         # Grade first, through the CSRF-checked client, to have something to undo.
         page = client.get("/study/").content.decode()
-        graded = client.post("/study/grade/", {"token": hidden(page, "reveal"), "rating": "1"},
-                             HTTP_X_CSRFTOKEN=HTMX_TOKEN.search(page)[1])  # fmt: skip
+        graded = client.post(
+            "/study/grade/",
+            {"token": hidden(page, "reveal"), "rating": "1"},
+            HTTP_X_CSRFTOKEN=HTMX_TOKEN.search(page)[1],
+        )
         assert graded.status_code == 303
         page = client.get("/study/").content.decode()
         data["token"] = hidden(page.split('class="undo"')[1], "token")

@@ -193,8 +193,7 @@ def signed_long_ago(make_token, monkeypatch) -> str:
 def grade_tokens(learner, monkeypatch) -> dict[str, tuple[str, int, str]]:
     """Bad grade tokens: (token, status, message)."""
     prompt = make_card().prompts.get()
-    good = grade_token(user_id=learner.pk, prompt_id=prompt.pk, version=0,
-                       shown_at=timezone.now())  # fmt: skip
+    good = grade_token(user_id=learner.pk, prompt_id=prompt.pk, version=0, shown_at=timezone.now())
     other = make_user()
     not_shown = "That grade did not come from a card shown to you."
     return {
@@ -204,26 +203,33 @@ def grade_tokens(learner, monkeypatch) -> dict[str, tuple[str, int, str]]:
         "tampered": (tampered(good), 400, not_shown),
         "an undo token": (undo_token(user_id=learner.pk, review_id=1), 400, not_shown),
         "another learner's": (
-            grade_token(user_id=other.pk, prompt_id=prompt.pk, version=0,
-                        shown_at=timezone.now()),
-            404, "That card is not in your study session.",
+            grade_token(user_id=other.pk, prompt_id=prompt.pk, version=0, shown_at=timezone.now()),
+            404,
+            "That card is not in your study session.",
         ),
         "expired": (
-            signed_long_ago(lambda: grade_token(
-                user_id=learner.pk, prompt_id=prompt.pk, version=0,
-                shown_at=timezone.now(),
-            ), monkeypatch),
-            400, "This card was shown too long ago; here it is again.",
+            signed_long_ago(
+                lambda: grade_token(
+                    user_id=learner.pk,
+                    prompt_id=prompt.pk,
+                    version=0,
+                    shown_at=timezone.now(),
+                ),
+                monkeypatch,
+            ),
+            400,
+            "This card was shown too long ago; here it is again.",
         ),
-    }  # fmt: skip
+    }
 
 
 @pytest.mark.parametrize(
     "kind",
     ["garbage", "empty", "truncated", "tampered", "an undo token", "another learner's", "expired"],
 )
-def test_a_bad_grade_token_is_refused_and_writes_nothing(learner_client, learner, monkeypatch,
-                                                        kind):  # fmt: skip
+def test_a_bad_grade_token_is_refused_and_writes_nothing(
+    learner_client, learner, monkeypatch, kind
+):
     token, status, message = grade_tokens(learner, monkeypatch)[kind]
     before = everything()
     for extra in ({}, HTMX):
@@ -234,11 +240,19 @@ def test_a_bad_grade_token_is_refused_and_writes_nothing(learner_client, learner
 
 
 @pytest.mark.parametrize(
-    "kind", ["garbage", "truncated", "tampered", "a grade token", "another learner's", "expired",
-             "not the latest", "no such review"],
-)  # fmt: skip
-def test_a_bad_undo_token_is_refused_and_writes_nothing(learner_client, learner, monkeypatch,
-                                                       kind):  # fmt: skip
+    "kind",
+    [
+        "garbage",
+        "truncated",
+        "tampered",
+        "a grade token",
+        "another learner's",
+        "expired",
+        "not the latest",
+        "no such review",
+    ],
+)
+def test_a_bad_undo_token_is_refused_and_writes_nothing(learner_client, learner, monkeypatch, kind):
     make_card()
     make_card()
     learner_client.post("/study/grade/", {"token": shown_token(learner_client), "rating": "3"})
@@ -251,18 +265,36 @@ def test_a_bad_undo_token_is_refused_and_writes_nothing(learner_client, learner,
         "garbage": (good.replace(":", "")[:40], 400, "There is nothing to undo."),
         "truncated": (good[:-4], 400, "There is nothing to undo."),
         "tampered": (tampered(good), 400, "There is nothing to undo."),
-        "a grade token": (grade_token(user_id=learner.pk, prompt_id=latest.prompt_id, version=1,
-                                      shown_at=timezone.now()), 400, "There is nothing to undo."),
-        "another learner's": (undo_token(user_id=other.pk, review_id=latest.pk), 404,
-                              "There is nothing of yours to undo."),
-        "expired": (signed_long_ago(
-            lambda: undo_token(user_id=learner.pk, review_id=latest.pk), monkeypatch), 400,
-                    "There is nothing to undo."),
-        "not the latest": (undo_token(user_id=learner.pk, review_id=first.pk), 400,
-                           "Only your most recent grade can be undone."),
-        "no such review": (undo_token(user_id=learner.pk, review_id=10**12), 400,
-                           "Only your most recent grade can be undone."),
-    }  # fmt: skip
+        "a grade token": (
+            grade_token(
+                user_id=learner.pk, prompt_id=latest.prompt_id, version=1, shown_at=timezone.now()
+            ),
+            400,
+            "There is nothing to undo.",
+        ),
+        "another learner's": (
+            undo_token(user_id=other.pk, review_id=latest.pk),
+            404,
+            "There is nothing of yours to undo.",
+        ),
+        "expired": (
+            signed_long_ago(
+                lambda: undo_token(user_id=learner.pk, review_id=latest.pk), monkeypatch
+            ),
+            400,
+            "There is nothing to undo.",
+        ),
+        "not the latest": (
+            undo_token(user_id=learner.pk, review_id=first.pk),
+            400,
+            "Only your most recent grade can be undone.",
+        ),
+        "no such review": (
+            undo_token(user_id=learner.pk, review_id=10**12),
+            400,
+            "Only your most recent grade can be undone.",
+        ),
+    }
     token, status, message = tokens[kind]
     before = everything()
     response = learner_client.post("/study/undo/", {"token": token})
@@ -445,14 +477,20 @@ def test_import_notes_refuses_a_note_that_is_not_utf8_by_name(tmp_path, kind):
 @pytest.mark.parametrize(
     ("note", "message"),
     [
-        (NOTE.replace("**Source:** Upload", "**Order:** 99999999999"),
-         "line 3: Order must be a whole number of at most 9 digits, not '99999999999'"),
-        (NOTE.replace("**Source:** Upload", "**Order:** ²"),
-         "line 3: Order must be a whole number of at most 9 digits, not '²'"),
-        (NOTE + "\n```flashcards\nC: Too many {{c40000::deletions}}\n```\n",
-         "flashcards: a cloze card needs at least one {{c1::...}} deletion"),
+        (
+            NOTE.replace("**Source:** Upload", "**Order:** 99999999999"),
+            "line 3: Order must be a whole number of at most 9 digits, not '99999999999'",
+        ),
+        (
+            NOTE.replace("**Source:** Upload", "**Order:** ²"),
+            "line 3: Order must be a whole number of at most 9 digits, not '²'",
+        ),
+        (
+            NOTE + "\n```flashcards\nC: Too many {{c40000::deletions}}\n```\n",
+            "flashcards: a cloze card needs at least one {{c1::...}} deletion",
+        ),
     ],
-)  # fmt: skip
+)
 def test_numbers_too_big_to_store_are_refused_before_anything_is_written(tmp_path, note, message):
     path = tmp_path / "big-numbers.md"
     path.write_text(note, encoding="utf-8")

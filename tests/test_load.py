@@ -24,13 +24,22 @@ def test_grading_under_load_with_a_worker_killed_loses_and_doubles_nothing():
     url = os.environ.get("DATABASE_URL", "")
     database = url if url.startswith(("postgres://", "postgresql://")) else "sqlite"
     completed = subprocess.run(
-        [sys.executable, "-m", "bench.load", "--database", database, "--learners", "8",
-         "--seconds", "8"],
+        [
+            sys.executable,
+            "-m",
+            "bench.load",
+            "--database",
+            database,
+            "--learners",
+            "8",
+            "--seconds",
+            "8",
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=300,
-    )  # fmt: skip
+    )
     report = completed.stdout + completed.stderr
     assert completed.returncode == 0, report
     assert "killed at" in report and "replaced after" in report

@@ -60,8 +60,9 @@ def grow() -> None:
     """Make the data set several times larger in every direction the pages read."""
     for number in range(30):
         make_lesson(title=f"Extra lesson {number}")
-    call_command("generate_dataset", learners=40, history=5, days=60, prefix="load",
-                 stdout=StringIO())  # fmt: skip
+    call_command(
+        "generate_dataset", learners=40, history=5, days=60, prefix="load", stdout=StringIO()
+    )
     tree = Tree.objects.get(slug="which-restore-path")
     TreeWalk.objects.bulk_create(
         TreeWalk(tree=tree, walker=f"session:{n}", last_node_key="engine") for n in range(300)
@@ -108,10 +109,17 @@ def clients(bundled_content, instructor):
     learner = make_user(username="budget-learner")
     # Some of the deck studied and due now, the rest new.
     PromptState.objects.bulk_create(
-        PromptState(user=learner, prompt=state.prompt, state=2, stability=3, difficulty=5,
-                    due=state.due, version=1)
+        PromptState(
+            user=learner,
+            prompt=state.prompt,
+            state=2,
+            stability=3,
+            difficulty=5,
+            due=state.due,
+            version=1,
+        )
         for state in PromptState.objects.filter(user__username="load000003")[:40]
-    )  # fmt: skip
+    )
     PromptState.objects.filter(user=learner).update(due="2000-01-01T00:00:00Z")
 
     def make_clients() -> dict[str, Client]:

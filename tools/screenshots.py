@@ -102,8 +102,9 @@ def build_site(env: dict[str, str]) -> str:
     call_command("migrate", "--no-input", verbosity=0)
     call_command("import_notes", str(ROOT / "content"), stdout=quiet)
     # 40 of the 56 bundled cards studied for two months; the other 16 are still new.
-    call_command("generate_dataset", learners=1, history=1, cards=40, days=60, prefix="shots",
-                 stdout=quiet)  # fmt: skip
+    call_command(
+        "generate_dataset", learners=1, history=1, cards=40, days=60, prefix="shots", stdout=quiet
+    )
     learner = get_user_model().objects.get(username="shots000000")
     learner.username = LEARNER
     learner.save(update_fields=["username"])
@@ -145,16 +146,22 @@ def photograph(base_url: str, session_id: str, shots: list[Shot]) -> list[Path]:
                     viewport=VIEWPORT, color_scheme=scheme, reduced_motion="reduce"
                 )
                 if shot.signed_in:
-                    context.add_cookies([{"name": "sessionid", "value": session_id,
-                                          "url": base_url}])  # fmt: skip
+                    context.add_cookies(
+                        [{"name": "sessionid", "value": session_id, "url": base_url}]
+                    )
                 page = context.new_page()
                 page.goto(f"{base_url}{shot.path}")
                 if shot.then:
                     shot.then(page)
                 target = OUTPUT / f"{shot.name}-{scheme}.png"
                 # A full-page picture, clipped: the element may end below the window.
-                page.screenshot(path=target, animations="disabled", caret="hide", full_page=True,
-                                clip=clip_until(page, shot.until))  # fmt: skip
+                page.screenshot(
+                    path=target,
+                    animations="disabled",
+                    caret="hide",
+                    full_page=True,
+                    clip=clip_until(page, shot.until),
+                )
                 context.close()
                 written.append(target)
         browser.close()

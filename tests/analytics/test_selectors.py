@@ -38,8 +38,12 @@ def test_tree_questions_where_learners_leave_or_go_back(troubled_tree):
     assert len(rows) == 1
     row = rows[0]
     assert (row.node_key, row.question, row.left, row.taken_back, row.most_taken_back) == (
-        "second", "Are you sure?", 2, 1, "Yes",
-    )  # fmt: skip
+        "second",
+        "Are you sure?",
+        2,
+        1,
+        "Yes",
+    )
     assert row.tree_id == troubled_tree.pk
 
 
@@ -49,12 +53,25 @@ def test_the_mastery_spread_counts_each_learner_in_one_band():
     now = timezone.now()
     strong, weak = make_user(), make_user()
     for prompt in prompts:  # reviewed an hour ago with long stability: recall close to 100%
-        PromptState.objects.create(user=strong, prompt=prompt, state=2, due=now,
-                                   stability=100, difficulty=5,
-                                   last_review=now - dt.timedelta(hours=1))  # fmt: skip
+        PromptState.objects.create(
+            user=strong,
+            prompt=prompt,
+            state=2,
+            due=now,
+            stability=100,
+            difficulty=5,
+            last_review=now - dt.timedelta(hours=1),
+        )
     # One of the two studied, long ago and barely: about 29% of one card, 15% of the lesson.
-    PromptState.objects.create(user=weak, prompt=prompts[0], state=2, due=now, stability=0.1,
-                               difficulty=5, last_review=now - dt.timedelta(days=300))  # fmt: skip
+    PromptState.objects.create(
+        user=weak,
+        prompt=prompts[0],
+        state=2,
+        due=now,
+        stability=0.1,
+        difficulty=5,
+        last_review=now - dt.timedelta(days=300),
+    )
     spread = {row.lesson.pk: row for row in selectors.mastery_spread(now)}[lesson.pk]
     assert spread.learners == 2
     assert spread.bands == [1, 0, 0, 0, 1]
@@ -66,8 +83,9 @@ def test_active_learners_are_counted_once_per_week():
     first, second = make_user(), make_user()
     monday = dt.datetime(2026, 11, 23, 10, tzinfo=dt.UTC)
     for user in (first, first, second):
-        Review.objects.create(user=user, prompt=prompt, rating=3, state_after=2, after={},
-                              reviewed_at=monday)  # fmt: skip
+        Review.objects.create(
+            user=user, prompt=prompt, rating=3, state_after=2, after={}, reviewed_at=monday
+        )
     Review.objects.create(
         user=first,
         prompt=prompt,
@@ -77,5 +95,8 @@ def test_active_learners_are_counted_once_per_week():
         reviewed_at=monday - dt.timedelta(days=1),
     )  # the Sunday before
     weeks = selectors.active_learners_per_week(today, weeks=3)
-    assert weeks == [(dt.date(2026, 11, 9), 0), (dt.date(2026, 11, 16), 1),
-                     (dt.date(2026, 11, 23), 2)]  # fmt: skip
+    assert weeks == [
+        (dt.date(2026, 11, 9), 0),
+        (dt.date(2026, 11, 16), 1),
+        (dt.date(2026, 11, 23), 2),
+    ]

@@ -53,9 +53,13 @@ def study(user, prompts) -> None:
 @pytest.fixture
 def studied(learner):
     StudySettings.objects.create(
-        user=learner, desired_retention=0.85, maximum_interval=400, new_per_day=7,
-        time_zone="Europe/Paris", exam_date=dt.date(2026, 6, 1),
-    )  # fmt: skip
+        user=learner,
+        desired_retention=0.85,
+        maximum_interval=400,
+        new_per_day=7,
+        time_zone="Europe/Paris",
+        exam_date=dt.date(2026, 6, 1),
+    )
     lesson = make_lesson()
     cards = [
         make_card(lesson=lesson),

@@ -107,9 +107,12 @@ def test_bad_values_are_each_reported_with_where_they_are(studied):
         progress_import(user=studied, data=data)
     wheres = [problem.where for problem in refused.value.problems]
     assert wheres == [
-        "settings.time_zone", "reviews[0].rating", "reviews[3].after", "states[1].due",
+        "settings.time_zone",
+        "reviews[0].rating",
+        "reviews[3].after",
+        "states[1].due",
         "states[2].reps",
-    ]  # fmt: skip
+    ]
     assert progress_of(studied) == before
 
 

@@ -24,12 +24,12 @@ def graded():
     learner, prompt = make_user(), make_card().prompts.get()
     grades = []
     for version, rating in enumerate((3, 1)):
-        token = grade_token(user_id=learner.pk, prompt_id=prompt.pk, version=version,
-                            shown_at=NOW)  # fmt: skip
+        token = grade_token(user_id=learner.pk, prompt_id=prompt.pk, version=version, shown_at=NOW)
         when = NOW + dt.timedelta(minutes=version)
         assert grade_submit(user=learner, token=token, rating=rating, now=when).applied
-        grades.append({"user": learner.pk, "token": token, "rating": rating,
-                       "outcome": ACKNOWLEDGED})  # fmt: skip
+        grades.append(
+            {"user": learner.pk, "token": token, "rating": rating, "outcome": ACKNOWLEDGED}
+        )
     return learner, prompt, grades
 
 
@@ -42,8 +42,9 @@ def test_a_clean_log_has_no_problems_and_repeats_count_once(graded):
 def test_an_acknowledged_grade_missing_from_the_log_is_lost(graded):
     learner, prompt, grades = graded
     token = grade_token(user_id=learner.pk, prompt_id=prompt.pk, version=2, shown_at=NOW)
-    report = audit([*grades, {"user": learner.pk, "token": token, "rating": 4,
-                              "outcome": ACKNOWLEDGED}])  # fmt: skip
+    report = audit(
+        [*grades, {"user": learner.pk, "token": token, "rating": 4, "outcome": ACKNOWLEDGED}]
+    )
     assert report["problems"] == {"lost": [[learner.pk, prompt.pk, 2]]}
 
 

@@ -66,8 +66,15 @@ def one_card_learner():
 def studied_learner():
     """Two months of simulated reviews of 20 bundled cards (charts and figures to show)."""
     prefix = f"studied{get_user_model().objects.count()}-"
-    call_command("generate_dataset", learners=1, history=1, cards=20, days=60, prefix=prefix,
-                 stdout=StringIO())  # fmt: skip
+    call_command(
+        "generate_dataset",
+        learners=1,
+        history=1,
+        cards=20,
+        days=60,
+        prefix=prefix,
+        stdout=StringIO(),
+    )
     return get_user_model().objects.get(username__startswith=prefix)
 
 

@@ -16,8 +16,9 @@ pytestmark = pytest.mark.django_db
 
 
 def add_review(user, prompt, rating):
-    Review.objects.create(user=user, prompt=prompt, rating=rating, reviewed_at=timezone.now(),
-                          state_after=2, after={})  # fmt: skip
+    Review.objects.create(
+        user=user, prompt=prompt, rating=rating, reviewed_at=timezone.now(), state_after=2, after={}
+    )
 
 
 def test_the_card_list_shows_figures_across_learners(instructor_client):
@@ -27,10 +28,16 @@ def test_the_card_list_shows_figures_across_learners(instructor_client):
     for user, ratings in zip(learners, [(3, 1, 1), (3, 3, 1)], strict=True):
         for rating in ratings:
             add_review(user, prompt, rating)
-    PromptState.objects.create(user=learners[0], prompt=prompt, state=2, lapses=9,
-                               due=timezone.now())  # fmt: skip
-    PromptState.objects.create(user=learners[1], prompt=prompt, state=2, lapses=1,
-                               due=timezone.now() + dt.timedelta(days=1))  # fmt: skip
+    PromptState.objects.create(
+        user=learners[0], prompt=prompt, state=2, lapses=9, due=timezone.now()
+    )
+    PromptState.objects.create(
+        user=learners[1],
+        prompt=prompt,
+        state=2,
+        lapses=1,
+        due=timezone.now() + dt.timedelta(days=1),
+    )
     page = instructor_client.get("/admin/flashcards/card/").content.decode()
     row = page[page.index("Which tool does Aurora MySQL need?") :].split("</tr>")[0]
     cells = [cell.strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row)]
@@ -47,8 +54,15 @@ def test_the_card_list_searches_and_filters(instructor_client):
 
 
 def card_form(lesson, **overrides):
-    data = {"lesson": lesson.pk, "section": "", "kind": "basic", "front": "Front?", "back": "Back.",
-            "position": 0, "is_active": "on"}  # fmt: skip
+    data = {
+        "lesson": lesson.pk,
+        "section": "",
+        "kind": "basic",
+        "front": "Front?",
+        "back": "Back.",
+        "position": 0,
+        "is_active": "on",
+    }
     return {**data, **overrides}
 
 
@@ -56,9 +70,14 @@ def test_adding_a_card_makes_its_prompts(instructor_client):
     lesson = make_lesson(body="## Keys\n\ntext\n")
     response = instructor_client.post(
         "/admin/flashcards/card/add/",
-        card_form(lesson, kind="cloze", front="KMS {{c1::keys}} and {{c2::grants}}", back="",
-                  section="keys"),
-    )  # fmt: skip
+        card_form(
+            lesson,
+            kind="cloze",
+            front="KMS {{c1::keys}} and {{c2::grants}}",
+            back="",
+            section="keys",
+        ),
+    )
     assert response.status_code == 302
     assert list(Prompt.objects.values_list("ordinal", flat=True)) == [1, 2]
 
@@ -85,15 +104,29 @@ def test_cards_can_be_edited_inline_under_their_lesson(instructor_client):
     page = instructor_client.get(f"/admin/lessons/lesson/{lesson.pk}/change/").content.decode()
     assert 'name="cards-0-front"' in page and "Old front?" in page
     data = {
-        "title": lesson.title, "slug": lesson.slug, "topic": lesson.topic_id, "position": 1,
-        "status": "published", "summary": "", "source": "", "theme": "", "date": "",
+        "title": lesson.title,
+        "slug": lesson.slug,
+        "topic": lesson.topic_id,
+        "position": 1,
+        "status": "published",
+        "summary": "",
+        "source": "",
+        "theme": "",
+        "date": "",
         "body": lesson.body,
-        "cards-TOTAL_FORMS": "1", "cards-INITIAL_FORMS": "1", "cards-MIN_NUM_FORMS": "0",
+        "cards-TOTAL_FORMS": "1",
+        "cards-INITIAL_FORMS": "1",
+        "cards-MIN_NUM_FORMS": "0",
         "cards-MAX_NUM_FORMS": "1000",
-        "cards-0-id": card.pk, "cards-0-lesson": lesson.pk, "cards-0-kind": "reversed",
-        "cards-0-front": "New front", "cards-0-back": "New back", "cards-0-section": "part",
-        "cards-0-position": 0, "cards-0-is_active": "on",
-    }  # fmt: skip
+        "cards-0-id": card.pk,
+        "cards-0-lesson": lesson.pk,
+        "cards-0-kind": "reversed",
+        "cards-0-front": "New front",
+        "cards-0-back": "New back",
+        "cards-0-section": "part",
+        "cards-0-position": 0,
+        "cards-0-is_active": "on",
+    }
     response = instructor_client.post(f"/admin/lessons/lesson/{lesson.pk}/change/", data)
     assert response.status_code == 302
     assert list(Prompt.objects.filter(card=card).values_list("ordinal", flat=True)) == [1, 2]

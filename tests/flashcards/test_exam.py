@@ -30,8 +30,12 @@ def grade_easy_until(user, prompt, start: dt.datetime, until: dt.datetime) -> li
     now, dues = start, []
     while now < until:
         state = PromptState.objects.filter(user=user, prompt=prompt).first()
-        token = grade_token(user_id=user.pk, prompt_id=prompt.pk,
-                            version=state.version if state else 0, shown_at=now)  # fmt: skip
+        token = grade_token(
+            user_id=user.pk,
+            prompt_id=prompt.pk,
+            version=state.version if state else 0,
+            shown_at=now,
+        )
         assert grade_submit(user=user, token=token, rating=4, now=now).applied
         now = PromptState.objects.get(user=user, prompt=prompt).due
         dues.append(now)

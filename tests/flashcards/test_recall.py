@@ -26,15 +26,40 @@ def test_recall_in_sql_matches_fsrs_for_many_states():
     states = []
     for _ in range(60):
         last = now - dt.timedelta(seconds=rng.randint(0, 400 * 86400))
-        states.append(PromptState(
-            user=next(users), prompt=prompt, state=2, step=None, due=now,
-            stability=rng.uniform(0.1, 300), difficulty=5, last_review=last,
-        ))  # fmt: skip
+        states.append(
+            PromptState(
+                user=next(users),
+                prompt=prompt,
+                state=2,
+                step=None,
+                due=now,
+                stability=rng.uniform(0.1, 300),
+                difficulty=5,
+                last_review=last,
+            )
+        )
     # A prompt seen only in learning may have no stability yet; a future review counts 0 days.
-    states.append(PromptState(user=next(users), prompt=prompt, state=1, step=0, due=now,
-                              stability=None, last_review=now))  # fmt: skip
-    states.append(PromptState(user=next(users), prompt=prompt, state=2, due=now, stability=3,
-                              last_review=now + dt.timedelta(days=2)))  # fmt: skip
+    states.append(
+        PromptState(
+            user=next(users),
+            prompt=prompt,
+            state=1,
+            step=0,
+            due=now,
+            stability=None,
+            last_review=now,
+        )
+    )
+    states.append(
+        PromptState(
+            user=next(users),
+            prompt=prompt,
+            state=2,
+            due=now,
+            stability=3,
+            last_review=now + dt.timedelta(days=2),
+        )
+    )
     PromptState.objects.bulk_create(states)
 
     scheduler = make_scheduler()

@@ -33,9 +33,16 @@ NOW = dt.datetime(2026, 3, 2, 12, 0, tzinfo=dt.UTC)
 
 
 def put_state(user, prompt, *, state, due):
-    return PromptState.objects.create(user=user, prompt=prompt, state=state, step=0,
-                                      stability=3.0, difficulty=5.0, due=due,
-                                      last_review=due - dt.timedelta(days=1))  # fmt: skip
+    return PromptState.objects.create(
+        user=user,
+        prompt=prompt,
+        state=state,
+        step=0,
+        stability=3.0,
+        difficulty=5.0,
+        due=due,
+        last_review=due - dt.timedelta(days=1),
+    )
 
 
 EVERYTHING = Scope()
@@ -104,8 +111,15 @@ def test_drafts_and_retired_cards_are_not_studied(learner):
 
 def introduce(user, prompt, at):
     """Record that a new prompt was first studied at `at`."""
-    Review.objects.create(user=user, prompt=prompt, rating=3, reviewed_at=at, state_before=None,
-                          state_after=1, after={})  # fmt: skip
+    Review.objects.create(
+        user=user,
+        prompt=prompt,
+        rating=3,
+        reviewed_at=at,
+        state_before=None,
+        state_after=1,
+        after={},
+    )
 
 
 def test_new_cards_per_day_count_in_the_learners_time_zone(learner):

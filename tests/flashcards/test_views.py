@@ -137,9 +137,13 @@ def test_the_end_of_a_session_shows_a_summary_then_the_empty_state(learner_clien
 def test_the_empty_state_says_when_the_next_card_is_due(learner_client, learner):
     prompt = make_card().prompts.get()
     PromptState.objects.create(
-        user=learner, prompt=prompt, state=2, stability=5, difficulty=5,
+        user=learner,
+        prompt=prompt,
+        state=2,
+        stability=5,
+        difficulty=5,
         due=timezone.now() + dt.timedelta(hours=3),
-    )  # fmt: skip
+    )
     page = learner_client.get("/study/").content.decode()
     assert "Nothing to study right now" in page and "Your next card is due in 2" in page
 
@@ -178,8 +182,9 @@ def test_lesson_pages_show_mastery_to_learners_and_an_invitation_to_visitors(cli
     assert "This lesson has 2 flashcards." in page and "mastery__bar" not in page
     client.force_login(learner)
     assert "0% known" in client.get("/lessons/kms/").content.decode()
-    token = grade_token(user_id=learner.pk, prompt_id=card.prompts.get().pk, version=0,
-                        shown_at=timezone.now())  # fmt: skip
+    token = grade_token(
+        user_id=learner.pk, prompt_id=card.prompts.get().pk, version=0, shown_at=timezone.now()
+    )
     client.post("/study/grade/", {"token": token, "rating": 4})
     home = client.get("/").content.decode()
     # One of two cards just learnt with Easy: retrievability 1, so half the lesson is known.
@@ -203,9 +208,14 @@ def study_and_grade_counts(size: int) -> tuple[int, int, int]:
     cards = deck(size)
     for card in cards[: size // 2]:  # half the deck already studied and due
         PromptState.objects.create(
-            user=user, prompt=card.prompts.get(), state=2, stability=3, difficulty=5,
-            due=timezone.now() - dt.timedelta(hours=1), version=1,
-        )  # fmt: skip
+            user=user,
+            prompt=card.prompts.get(),
+            state=2,
+            stability=3,
+            difficulty=5,
+            due=timezone.now() - dt.timedelta(hours=1),
+            version=1,
+        )
     client = Client()
     client.force_login(user)
     client.get("/study/")  # the session exists from here on

@@ -174,10 +174,34 @@ plain = st.from_regex(r"[A-Za-z][A-Za-z0-9 ,.()'&]{0,30}", fullmatch=True)
 slug = st.from_regex(r"[a-z0-9][a-z0-9_-]{0,12}", fullmatch=True)
 noise = st.one_of(
     st.text(max_size=40),
-    st.sampled_from(["", " ", "\x00", "\r", "\t", "²", "٣", "—", "–", "#", "**", "```", "~~~",
-                     "{{c1::", "}}", "->", ":", "\ufeff", "\u2028", "🙂", "ß", "İ"]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "\x00",
+            "\r",
+            "\t",
+            "²",
+            "٣",
+            "—",
+            "–",
+            "#",
+            "**",
+            "```",
+            "~~~",
+            "{{c1::",
+            "}}",
+            "->",
+            ":",
+            "\ufeff",
+            "\u2028",
+            "🙂",
+            "ß",
+            "İ",
+        ]
+    ),
     st.integers(min_value=-(10**30), max_value=10**30).map(str),
-)  # fmt: skip
+)
 words = st.lists(noise, max_size=4).map(" ".join)
 huge_line = st.integers(min_value=1_000, max_value=120_000).map(lambda n: "x" * n)
 some_text = st.one_of(plain, plain, plain, words, huge_line)
@@ -190,17 +214,27 @@ title_line = st.builds(
         st.just(""),
         st.dates().map(lambda day: f"{day} — "),
         st.dates().map(lambda day: f"{day} — "),
-        st.builds("{} {} ".format, st.from_regex(r"\d{4}-\d{1,2}-\d{1,2}", fullmatch=True),
-                  st.sampled_from(["—", "–", "-", "--", ""])),
+        st.builds(
+            "{} {} ".format,
+            st.from_regex(r"\d{4}-\d{1,2}-\d{1,2}", fullmatch=True),
+            st.sampled_from(["—", "–", "-", "--", ""]),
+        ),
     ),
     st.one_of(plain, plain, plain, plain, plain, words, huge_line),
-)  # fmt: skip
+)
 field_line = st.builds(
     lambda key, value: f"**{key}:** {value}",
     st.one_of(st.sampled_from([name.capitalize() for name in KNOWN_FIELDS]), words),
-    st.one_of(plain, plain, slug, st.sampled_from([*STATUSES, "Draft", "archived"]),
-              st.integers(min_value=-5, max_value=10**25).map(str), words, huge_line),
-)  # fmt: skip
+    st.one_of(
+        plain,
+        plain,
+        slug,
+        st.sampled_from([*STATUSES, "Draft", "archived"]),
+        st.integers(min_value=-5, max_value=10**25).map(str),
+        words,
+        huge_line,
+    ),
+)
 
 
 @st.composite
@@ -231,10 +265,11 @@ tree_line = st.one_of(
     st.builds("- {} -> {}".format, some_text, some_slug),
     st.builds("  why: {}".format, some_text),
     st.builds("link: {}#{}".format, some_slug, some_slug),
-    st.builds("{}: {}".format, st.sampled_from(["slug", "title", "intro", "start", "colour"]),
-              some_slug),
+    st.builds(
+        "{}: {}".format, st.sampled_from(["slug", "title", "intro", "start", "colour"]), some_slug
+    ),
     words,
-)  # fmt: skip
+)
 
 
 @st.composite

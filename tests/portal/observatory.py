@@ -24,9 +24,20 @@ from urllib.parse import urlsplit
 
 MINIMUM_SCORE_FOR_EXTRA_CREDIT = 90
 GRADES = [
-    (100, "A+"), (90, "A"), (85, "A-"), (80, "B+"), (70, "B"), (65, "B-"), (60, "C+"),
-    (50, "C"), (45, "C-"), (40, "D+"), (30, "D"), (25, "D-"), (0, "F"),
-]  # fmt: skip
+    (100, "A+"),
+    (90, "A"),
+    (85, "A-"),
+    (80, "B+"),
+    (70, "B"),
+    (65, "B-"),
+    (60, "C+"),
+    (50, "C"),
+    (45, "C-"),
+    (40, "D+"),
+    (30, "D"),
+    (25, "D-"),
+    (0, "F"),
+]
 
 MODIFIERS = {
     # Content Security Policy
@@ -109,14 +120,30 @@ MODIFIERS = {
 }
 
 SIX_MONTHS = 15_552_000  # the Observatory's own rounding of 15,768,000 seconds
-DANGEROUSLY_BROAD = {"ftp:", "http:", "https:", "*", "http://*", "http://*.*", "https://*",
-                     "https://*.*"}  # fmt: skip
+DANGEROUSLY_BROAD = {
+    "ftp:",
+    "http:",
+    "https:",
+    "*",
+    "http://*",
+    "http://*.*",
+    "https://*",
+    "https://*.*",
+}
 UNSAFE_INLINE = {"'unsafe-inline'", "data:"}
 NONCE_OR_HASH = ("'nonce-", "'sha256-", "'sha384-", "'sha512-")
-PRIVATE_REFERRERS = {"no-referrer", "same-origin", "strict-origin",
-                     "strict-origin-when-cross-origin"}  # fmt: skip
-UNSAFE_REFERRERS = {"origin", "origin-when-cross-origin", "unsafe-url",
-                    "no-referrer-when-downgrade"}  # fmt: skip
+PRIVATE_REFERRERS = {
+    "no-referrer",
+    "same-origin",
+    "strict-origin",
+    "strict-origin-when-cross-origin",
+}
+UNSAFE_REFERRERS = {
+    "origin",
+    "origin-when-cross-origin",
+    "unsafe-url",
+    "no-referrer-when-downgrade",
+}
 # Cookies worse to have later in the list: a cookie jar is judged by its worst cookie.
 COOKIE_BADNESS = [
     "cookies-without-secure-flag-but-protected-by-hsts",
@@ -232,9 +259,18 @@ def parse_csp(policies: list[str]) -> dict[str, set[str]]:
 def _csp(found: Headers, https: bool) -> tuple[str, dict[str, bool]]:
     policies = [p for value in found.all("Content-Security-Policy") for p in value.split(",")]
     findings = dict.fromkeys(
-        ["frame-ancestors-set", "anti-clickjacking", "unsafe-inline", "unsafe-eval",
-         "insecure-base-uri", "insecure-form-action", "unsafe-objects", "default-none"], False
-    )  # fmt: skip
+        [
+            "frame-ancestors-set",
+            "anti-clickjacking",
+            "unsafe-inline",
+            "unsafe-eval",
+            "insecure-base-uri",
+            "insecure-form-action",
+            "unsafe-objects",
+            "default-none",
+        ],
+        False,
+    )
     if not policies:
         if found.first("Content-Security-Policy-Report-Only"):
             return "csp-not-implemented-but-reporting-enabled", findings
@@ -261,12 +297,17 @@ def _csp(found: Headers, https: bool) -> tuple[str, dict[str, bool]]:
     if "'strict-dynamic'" in script:
         if not any(s.startswith(NONCE_OR_HASH) for s in script):
             return "csp-header-invalid", findings
-        script = {s for s in script if s not in ("'self'", "'unsafe-inline'")
-                  and not any(s.startswith(b) for b in DANGEROUSLY_BROAD)}  # fmt: skip
+        script = {
+            s
+            for s in script
+            if s not in ("'self'", "'unsafe-inline'")
+            and not any(s.startswith(b) for b in DANGEROUSLY_BROAD)
+        }
 
     passive = {"img-src", "media-src"}
-    active_sources = {s for name, v in csp.items() if name not in passive | {"script-src"}
-                      for s in v} | script  # fmt: skip
+    active_sources = {
+        s for name, v in csp.items() if name not in passive | {"script-src"} for s in v
+    } | script
     passive_sources = {s for name in passive for s in (csp.get(name) or default or set())}
 
     result = None
@@ -318,13 +359,19 @@ def _cookies(found: Headers, *, hsts_passes: bool) -> str:
         if not secure and (samesite or "").lower() == "none":
             worse("cookies-samesite-flag-invalid")
         if not secure:
-            worse("cookies-without-secure-flag-but-protected-by-hsts" if hsts_passes
-                  else "cookies-without-secure-flag")  # fmt: skip
+            worse(
+                "cookies-without-secure-flag-but-protected-by-hsts"
+                if hsts_passes
+                else "cookies-without-secure-flag"
+            )
         if anticsrf and not samesite:
             worse("cookies-anticsrf-without-samesite-flag")
         if session and not secure:
-            worse("cookies-session-without-secure-flag-but-protected-by-hsts" if hsts_passes
-                  else "cookies-session-without-secure-flag")  # fmt: skip
+            worse(
+                "cookies-session-without-secure-flag-but-protected-by-hsts"
+                if hsts_passes
+                else "cookies-session-without-secure-flag"
+            )
         if session and "httponly" not in attributes:
             worse("cookies-session-without-httponly-flag")
         missing_samesite = missing_samesite or not samesite
@@ -438,10 +485,16 @@ def _sri(url: str, found: Headers, html: str) -> str:
         return "sri-not-implemented-but-all-scripts-loaded-from-secure-origin"
     secure = all(https for https, _ in external)
     if all(integrity for _, integrity in external):
-        return ("sri-implemented-and-external-scripts-loaded-securely" if secure
-                else "sri-implemented-but-external-scripts-not-loaded-securely")  # fmt: skip
-    return ("sri-not-implemented-but-external-scripts-loaded-securely" if secure
-            else "sri-not-implemented-and-external-scripts-not-loaded-securely")  # fmt: skip
+        return (
+            "sri-implemented-and-external-scripts-loaded-securely"
+            if secure
+            else "sri-implemented-but-external-scripts-not-loaded-securely"
+        )
+    return (
+        "sri-not-implemented-but-external-scripts-loaded-securely"
+        if secure
+        else "sri-not-implemented-and-external-scripts-not-loaded-securely"
+    )
 
 
 def _nosniff(found: Headers) -> str:
@@ -482,7 +535,11 @@ def _coop(found: Headers) -> str:
     if not values:
         return "cross-origin-opener-policy-not-implemented"
     policy = values[0].split(";")[0].strip()
-    if len(values) > 1 or policy not in {"same-origin", "same-origin-allow-popups",
-                                         "noopener-allow-popups", "unsafe-none"}:  # fmt: skip
+    if len(values) > 1 or policy not in {
+        "same-origin",
+        "same-origin-allow-popups",
+        "noopener-allow-popups",
+        "unsafe-none",
+    }:
         return "cross-origin-opener-policy-header-invalid"
     return f"cross-origin-opener-policy-implemented-with-{policy}"

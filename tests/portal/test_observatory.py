@@ -71,33 +71,73 @@ def test_no_security_headers_at_all_is_an_f():
     ("changes", "outcome", "score", "grade"),
     [
         # 'unsafe-inline' for scripts: -20, and below 90 no bonus counts.
-        ({"Content-Security-Policy": CSP.replace("'nonce-abc123'", "'unsafe-inline'")},
-         "csp-implemented-with-unsafe-inline", 80, "B+"),
+        (
+            {"Content-Security-Policy": CSP.replace("'nonce-abc123'", "'unsafe-inline'")},
+            "csp-implemented-with-unsafe-inline",
+            80,
+            "B+",
+        ),
         # A broad source for scripts or plugins is as bad.
-        ({"Content-Security-Policy": CSP.replace("object-src 'none'", "object-src https:")},
-         "csp-implemented-with-unsafe-inline", 80, "B+"),
-        ({"Content-Security-Policy": "default-src 'self'"}, "csp-implemented-with-no-unsafe",
-         115, "A+"),
+        (
+            {"Content-Security-Policy": CSP.replace("object-src 'none'", "object-src https:")},
+            "csp-implemented-with-unsafe-inline",
+            80,
+            "B+",
+        ),
+        (
+            {"Content-Security-Policy": "default-src 'self'"},
+            "csp-implemented-with-no-unsafe",
+            115,
+            "A+",
+        ),
         (
             {"Content-Security-Policy": "default-src *; frame-ancestors 'none'"},
-            "csp-implemented-with-unsafe-inline", 80, "B+",
+            "csp-implemented-with-unsafe-inline",
+            80,
+            "B+",
         ),
         # 'unsafe-eval' costs 10; the other bonuses still lift the score (hence the portal's own
         # test that no policy contains it at all).
-        ({"Content-Security-Policy": CSP.replace("'self' 'nonce", "'self' 'unsafe-eval' 'nonce")},
-         "csp-implemented-with-unsafe-eval", 105, "A+"),
-        ({"Content-Security-Policy": None, "Content-Security-Policy-Report-Only": CSP},
-         "csp-not-implemented-but-reporting-enabled", 75, "B"),
-        ({"Content-Security-Policy": "default-src 'self'; default-src 'none'"},
-         "csp-header-invalid", 75, "B"),
-        ({"Content-Security-Policy": CSP.replace("style-src 'self'", "style-src 'unsafe-inline'")},
-         "csp-implemented-with-unsafe-inline-in-style-src-only", 115, "A+"),
+        (
+            {
+                "Content-Security-Policy": CSP.replace(
+                    "'self' 'nonce", "'self' 'unsafe-eval' 'nonce"
+                )
+            },
+            "csp-implemented-with-unsafe-eval",
+            105,
+            "A+",
+        ),
+        (
+            {"Content-Security-Policy": None, "Content-Security-Policy-Report-Only": CSP},
+            "csp-not-implemented-but-reporting-enabled",
+            75,
+            "B",
+        ),
+        (
+            {"Content-Security-Policy": "default-src 'self'; default-src 'none'"},
+            "csp-header-invalid",
+            75,
+            "B",
+        ),
+        (
+            {
+                "Content-Security-Policy": CSP.replace(
+                    "style-src 'self'", "style-src 'unsafe-inline'"
+                )
+            },
+            "csp-implemented-with-unsafe-inline-in-style-src-only",
+            115,
+            "A+",
+        ),
         (
             {"Content-Security-Policy": CSP.replace("default-src 'self'", "default-src 'none'")},
-            "csp-implemented-with-no-unsafe-default-src-none", 125, "A+",
+            "csp-implemented-with-no-unsafe-default-src-none",
+            125,
+            "A+",
         ),
     ],
-)  # fmt: skip
+)
 def test_content_security_policy(changes, outcome, score, grade):
     report = scan(changes)
     assert report.outcomes["content-security-policy"] == outcome
@@ -114,12 +154,15 @@ def test_unsafe_inline_beside_a_nonce_is_ignored_as_browsers_ignore_it():
 @pytest.mark.parametrize(
     ("changes", "outcome", "score"),
     [
-        ({"Strict-Transport-Security": "max-age=86400"},
-         "hsts-implemented-max-age-less-than-six-months", 110),
+        (
+            {"Strict-Transport-Security": "max-age=86400"},
+            "hsts-implemented-max-age-less-than-six-months",
+            110,
+        ),
         ({"Strict-Transport-Security": "includeSubDomains"}, "hsts-header-invalid", 80),
         ({"Strict-Transport-Security": None}, "hsts-not-implemented", 80),
     ],
-)  # fmt: skip
+)
 def test_strict_transport_security(changes, outcome, score):
     report = scan(changes)
     assert report.outcomes["strict-transport-security"] == outcome
@@ -136,16 +179,25 @@ def test_hsts_over_plain_http_cannot_count():
     [
         ([], "cookies-not-found", 115),
         (["csrftoken=a; Path=/; Secure"], "cookies-anticsrf-without-samesite-flag", 80),
-        (["sessionid=a; Path=/; SameSite=Lax; Secure"],
-         "cookies-session-without-httponly-flag", 70),
-        (["theme=dark; Path=/; SameSite=Lax"],
-         "cookies-without-secure-flag-but-protected-by-hsts", 110),
-        (["sessionid=a; HttpOnly; SameSite=Lax"],
-         "cookies-session-without-secure-flag-but-protected-by-hsts", 105),
+        (
+            ["sessionid=a; Path=/; SameSite=Lax; Secure"],
+            "cookies-session-without-httponly-flag",
+            70,
+        ),
+        (
+            ["theme=dark; Path=/; SameSite=Lax"],
+            "cookies-without-secure-flag-but-protected-by-hsts",
+            110,
+        ),
+        (
+            ["sessionid=a; HttpOnly; SameSite=Lax"],
+            "cookies-session-without-secure-flag-but-protected-by-hsts",
+            105,
+        ),
         (["theme=dark; Secure"], "cookies-secure-with-httponly-sessions", 115),
         (["theme=dark; Secure; SameSite=Sometimes"], "cookies-samesite-flag-invalid", 80),
     ],
-)  # fmt: skip
+)
 def test_cookies(cookies, outcome, score):
     report = scan(cookies=cookies)
     assert report.outcomes["cookies"] == outcome
@@ -164,20 +216,27 @@ def test_a_session_cookie_without_secure_and_without_hsts_is_the_worst():
         ({"X-Frame-Options": None}, "x-frame-options-implemented-via-csp", 120),
         (
             {"Content-Security-Policy": CSP.replace("; frame-ancestors 'none'", "")},
-            "x-frame-options-sameorigin-or-deny", 115,
+            "x-frame-options-sameorigin-or-deny",
+            115,
         ),
         (
-            {"Content-Security-Policy": CSP.replace("; frame-ancestors 'none'", ""),
-             "X-Frame-Options": None},
-            "x-frame-options-not-implemented", 80,
+            {
+                "Content-Security-Policy": CSP.replace("; frame-ancestors 'none'", ""),
+                "X-Frame-Options": None,
+            },
+            "x-frame-options-not-implemented",
+            80,
         ),
         (
-            {"Content-Security-Policy": CSP.replace("; frame-ancestors 'none'", ""),
-             "X-Frame-Options": "YES"},
-            "x-frame-options-header-invalid", 80,
+            {
+                "Content-Security-Policy": CSP.replace("; frame-ancestors 'none'", ""),
+                "X-Frame-Options": "YES",
+            },
+            "x-frame-options-header-invalid",
+            80,
         ),
     ],
-)  # fmt: skip
+)
 def test_frame_options_or_frame_ancestors(changes, outcome, score):
     report = scan(changes)
     assert report.outcomes["x-frame-options"] == outcome
@@ -220,11 +279,14 @@ def test_nosniff(value, outcome, score):
         (None, "redirection-not-needed-no-http", 120),
         ([], "redirection-missing", 80),
         (["https://www.example.com/"], "redirection-off-host-from-http", 115),
-        (["http://www.example.com/", "https://www.example.com/"],
-         "redirection-not-to-https-on-initial-redirection", 110),
+        (
+            ["http://www.example.com/", "https://www.example.com/"],
+            "redirection-not-to-https-on-initial-redirection",
+            110,
+        ),
         (["http://study.example.com/login"], "redirection-not-to-https", 80),
     ],
-)  # fmt: skip
+)
 def test_redirection_from_http(redirects, outcome, score):
     report = scan(redirects=redirects)
     assert report.outcomes["redirection"] == outcome
@@ -235,16 +297,28 @@ def test_redirection_from_http(redirects, outcome, score):
     ("html", "outcome", "score"),
     [
         ("<p>No scripts</p>", "sri-not-implemented-but-no-scripts-loaded", 120),
-        ('<script src="https://cdn.example.net/x.js"></script>',
-         "sri-not-implemented-but-external-scripts-loaded-securely", 115),
-        ('<script src="https://cdn.example.net/x.js" integrity="sha384-x"></script>',
-         "sri-implemented-and-external-scripts-loaded-securely", 125),
-        ('<script src="//cdn.example.net/x.js"></script>',
-         "sri-not-implemented-and-external-scripts-not-loaded-securely", 50),
-        ('<script src="/static/x.js" integrity="sha384-x"></script>',
-         "sri-implemented-and-all-scripts-loaded-securely", 125),
+        (
+            '<script src="https://cdn.example.net/x.js"></script>',
+            "sri-not-implemented-but-external-scripts-loaded-securely",
+            115,
+        ),
+        (
+            '<script src="https://cdn.example.net/x.js" integrity="sha384-x"></script>',
+            "sri-implemented-and-external-scripts-loaded-securely",
+            125,
+        ),
+        (
+            '<script src="//cdn.example.net/x.js"></script>',
+            "sri-not-implemented-and-external-scripts-not-loaded-securely",
+            50,
+        ),
+        (
+            '<script src="/static/x.js" integrity="sha384-x"></script>',
+            "sri-implemented-and-all-scripts-loaded-securely",
+            125,
+        ),
     ],
-)  # fmt: skip
+)
 def test_subresource_integrity(html, outcome, score):
     report = scan(html=html)
     assert report.outcomes["subresource-integrity"] == outcome
@@ -254,13 +328,21 @@ def test_subresource_integrity(html, outcome, score):
 @pytest.mark.parametrize(
     ("changes", "outcome", "score"),
     [
-        ({"Access-Control-Allow-Origin": "*"},
-         "cross-origin-resource-sharing-implemented-with-public-access", 120),
-        ({"Access-Control-Allow-Origin": "https://observatory.example",
-          "Access-Control-Allow-Credentials": "true"},
-         "cross-origin-resource-sharing-implemented-with-universal-access", 50),
+        (
+            {"Access-Control-Allow-Origin": "*"},
+            "cross-origin-resource-sharing-implemented-with-public-access",
+            120,
+        ),
+        (
+            {
+                "Access-Control-Allow-Origin": "https://observatory.example",
+                "Access-Control-Allow-Credentials": "true",
+            },
+            "cross-origin-resource-sharing-implemented-with-universal-access",
+            50,
+        ),
     ],
-)  # fmt: skip
+)
 def test_cross_origin_resource_sharing(changes, outcome, score):
     report = scan(changes)
     assert report.outcomes["cross-origin-resource-sharing"] == outcome
@@ -286,12 +368,14 @@ def test_cross_origin_resource_policy(value, outcome, score):
     ("value", "outcome"),
     [
         (None, "cross-origin-opener-policy-not-implemented"),
-        ("same-origin-allow-popups",
-         "cross-origin-opener-policy-implemented-with-same-origin-allow-popups"),
+        (
+            "same-origin-allow-popups",
+            "cross-origin-opener-policy-implemented-with-same-origin-allow-popups",
+        ),
         ("unsafe-none", "cross-origin-opener-policy-implemented-with-unsafe-none"),
         ("open", "cross-origin-opener-policy-header-invalid"),
     ],
-)  # fmt: skip
+)
 def test_cross_origin_opener_policy_is_reported_but_not_scored(value, outcome):
     report = scan({"Cross-Origin-Opener-Policy": value})
     assert report.outcomes["cross-origin-opener-policy"] == outcome
@@ -308,11 +392,35 @@ def test_bonuses_count_only_from_90_up():
 
 @pytest.mark.parametrize(
     ("score", "grade"),
-    [(145, "A+"), (100, "A+"), (99, "A"), (90, "A"), (89, "A-"), (85, "A-"), (84, "B+"),
-     (80, "B+"), (79, "B"), (70, "B"), (69, "B-"), (65, "B-"), (64, "C+"), (60, "C+"),
-     (59, "C"), (50, "C"), (49, "C-"), (45, "C-"), (44, "D+"), (40, "D+"), (39, "D"),
-     (30, "D"), (29, "D-"), (25, "D-"), (24, "F"), (0, "F")],
-)  # fmt: skip
+    [
+        (145, "A+"),
+        (100, "A+"),
+        (99, "A"),
+        (90, "A"),
+        (89, "A-"),
+        (85, "A-"),
+        (84, "B+"),
+        (80, "B+"),
+        (79, "B"),
+        (70, "B"),
+        (69, "B-"),
+        (65, "B-"),
+        (64, "C+"),
+        (60, "C+"),
+        (59, "C"),
+        (50, "C"),
+        (49, "C-"),
+        (45, "C-"),
+        (44, "D+"),
+        (40, "D+"),
+        (39, "D"),
+        (30, "D"),
+        (29, "D-"),
+        (25, "D-"),
+        (24, "F"),
+        (0, "F"),
+    ],
+)
 def test_grade_bands(score, grade):
     assert grade_for(score) == grade
 

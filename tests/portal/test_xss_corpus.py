@@ -48,8 +48,11 @@ PAYLOADS = [
     ("ontoggle", "<details open ontoggle=alert(1)><summary>x</summary>y</details>"),
     ("onfocus-autofocus", "<div onfocus=alert(1) tabindex=0 autofocus>x</div>"),
     ("onpointerenter", "<table onpointerenter=alert(1)><tr><td>x</td></tr></table>"),
-    ("newer-handlers", "<span onanimationstart=alert(1) onbeforetoggle=alert(1) "
-                       "oncontentvisibilityautostatechange=alert(1) onscrollend=alert(1)>x</span>"),
+    (
+        "newer-handlers",
+        "<span onanimationstart=alert(1) onbeforetoggle=alert(1) "
+        "oncontentvisibilityautostatechange=alert(1) onscrollend=alert(1)>x</span>",
+    ),
     ("heading-handler", '<h2 id="x" onmouseover=alert(1)>Heading</h2>'),
     ("attr-list-handler", '## Heading {: onclick="alert(1)" }'),
     ("body-onload", "<body onload=alert(1)>x</body>"),
@@ -66,8 +69,10 @@ PAYLOADS = [
     ("md-reference-javascript", "[click][evil]\n\n[evil]: javascript:alert(1)"),
     ("md-autolink-javascript", "<javascript:alert(1)>"),
     ("md-image-javascript", "![x](javascript:alert(1))"),
-    ("href-decimal-entities", '<a href="&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;'
-                              '&#116;&#58;alert(1)">x</a>'),
+    (
+        "href-decimal-entities",
+        '<a href="&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;alert(1)">x</a>',
+    ),
     ("href-hex-entities-colon", '<a href="&#x6A;avascript&colon;alert(1)">x</a>'),
     ("href-tab-entity", '<a href="jav&#x09;ascript:alert(1)">x</a>'),
     ("href-newline", '<a href="java\nscript:alert(1)">x</a>'),
@@ -76,41 +81,62 @@ PAYLOADS = [
     ("md-vbscript", "[x](vbscript:msgbox(1))"),
     ("href-vbscript-mixed-case", '<a href="VbScRiPt:msgbox(1)">x</a>'),
     ("md-data", "[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)"),
-    ("href-data-mixed-case", '<a href="DaTa:text/html,&lt;script&gt;alert(1)&lt;/script&gt;">'
-                             "x</a>"),
+    (
+        "href-data-mixed-case",
+        '<a href="DaTa:text/html,&lt;script&gt;alert(1)&lt;/script&gt;">x</a>',
+    ),
     ("md-image-data-svg", "![x](data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+)"),
     ("img-data-entities", '<img src="&#100;ata:image/svg+xml,&lt;svg onload=alert(1)&gt;">'),
     # SVG and MathML
     ("svg-onload", "<svg onload=alert(1)></svg>"),
     ("svg-script", "<svg><script>alert(1)</script></svg>"),
-    ("svg-xlink", '<svg><a xlink:href="javascript:alert(1)"><text x="20" y="20">x</text>'
-                  "</a></svg>"),
+    (
+        "svg-xlink",
+        '<svg><a xlink:href="javascript:alert(1)"><text x="20" y="20">x</text></a></svg>',
+    ),
     ("svg-animate", "<svg><animate onbegin=alert(1) attributeName=x dur=1s></animate></svg>"),
-    ("svg-set-href", '<svg><a><set attributeName="href" to="javascript:alert(1)"/>'
-                     "<text y=20>x</text></a></svg>"),
-    ("svg-use-data", '<svg><use href="data:image/svg+xml,&lt;svg id=\'x\'&gt;&lt;/svg&gt;#x"/>'
-                     "</svg>"),
-    ("svg-foreign-object", "<svg><foreignObject><iframe "
-                           'srcdoc="&lt;script&gt;alert(1)&lt;/script&gt;"></iframe>'
-                           "</foreignObject></svg>"),
+    (
+        "svg-set-href",
+        '<svg><a><set attributeName="href" to="javascript:alert(1)"/><text y=20>x</text></a></svg>',
+    ),
+    (
+        "svg-use-data",
+        "<svg><use href=\"data:image/svg+xml,&lt;svg id='x'&gt;&lt;/svg&gt;#x\"/></svg>",
+    ),
+    (
+        "svg-foreign-object",
+        "<svg><foreignObject><iframe "
+        'srcdoc="&lt;script&gt;alert(1)&lt;/script&gt;"></iframe>'
+        "</foreignObject></svg>",
+    ),
     ("math-href", '<math href="javascript:alert(1)"><mi>x</mi></math>'),
-    ("math-maction", '<math><maction actiontype="statusline" xlink:href="javascript:alert(1)">'
-                     "<mi>x</mi></maction></math>"),
+    (
+        "math-maction",
+        '<math><maction actiontype="statusline" xlink:href="javascript:alert(1)">'
+        "<mi>x</mi></maction></math>",
+    ),
     ("noscript-mxss", '<noscript><p title="</noscript><img src=x onerror=alert(1)>"></noscript>'),
     # Frames, plugins
     ("iframe", '<iframe src="https://evil.example/"></iframe>'),
     ("iframe-srcdoc", '<iframe srcdoc="&lt;script&gt;alert(1)&lt;/script&gt;"></iframe>'),
     ("iframe-javascript", '<iframe src="javascript:alert(1)"></iframe>'),
-    ("object-data", '<object data="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">'
-                    "</object>"),
+    (
+        "object-data",
+        '<object data="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg=="></object>',
+    ),
     ("embed", '<embed src="javascript:alert(1)">'),
     ("frameset", '<frameset onload=alert(1)><frame src="javascript:alert(1)"></frameset>'),
     # Forms
-    ("form-logout", '<form action="/accounts/logout/" method="post"><button>Continue</button>'
-                    "</form>"),
+    (
+        "form-logout",
+        '<form action="/accounts/logout/" method="post"><button>Continue</button></form>',
+    ),
     ("form-formaction", '<form><button formaction="javascript:alert(1)">x</button></form>'),
-    ("form-phishing", '<form action="https://evil.example/"><input name="password" '
-                      'type="password"><input type="submit"></form>'),
+    (
+        "form-phishing",
+        '<form action="https://evil.example/"><input name="password" '
+        'type="password"><input type="submit"></form>',
+    ),
     ("isindex", '<isindex action="javascript:alert(1)" type=image>'),
     # Styles and stylesheets
     ("style-attribute-url", '<p style="background:url(javascript:alert(1))">x</p>'),
@@ -124,51 +150,150 @@ PAYLOADS = [
     ("base-href", '<base href="https://evil.example/">'),
     # htmx attributes that would make htmx send requests or run code
     ("hx-get-load", '<div hx-get="/accounts/logout/" hx-trigger="load">x</div>'),
-    ("data-hx-post", '<div data-hx-post="/study/grade/" data-hx-trigger="load" '
-                     "data-hx-vals='{\"rating\": 4}'>x</div>"),
-    ("hx-post-mouseover", '<a hx-post="/accounts/password/" hx-trigger="mouseover" '
-                          'href="#top">x</a>'),
+    (
+        "data-hx-post",
+        '<div data-hx-post="/study/grade/" data-hx-trigger="load" '
+        "data-hx-vals='{\"rating\": 4}'>x</div>",
+    ),
+    (
+        "hx-post-mouseover",
+        '<a hx-post="/accounts/password/" hx-trigger="mouseover" href="#top">x</a>',
+    ),
     ("hx-delete", '<button hx-delete="/admin/" hx-trigger="click">x</button>'),
     ("hx-on", '<div hx-on:click="alert(1)" hx-on::load="alert(1)">x</div>'),
     ("data-hx-on", '<p data-hx-on-click="alert(1)" data-hx-on:htmx:load="alert(1)">x</p>'),
     ("hx-swap-oob", '<div hx-swap-oob="true" id="main">replaced</div>'),
-    ("hx-target-body", '<span hx-get="/trees/" hx-target="body" hx-swap="outerHTML" '
-                       'hx-trigger="revealed">x</span>'),
+    (
+        "hx-target-body",
+        '<span hx-get="/trees/" hx-target="body" hx-swap="outerHTML" '
+        'hx-trigger="revealed">x</span>',
+    ),
     ("hx-boost", '<div hx-boost="true"><a href="/admin/">admin</a></div>'),
-    ("hx-headers", '<img src="/static/favicon.svg" hx-get="/progress/" hx-trigger="load" '
-                   "hx-headers='{\"X-CSRFToken\": \"x\"}'>"),
-    ("hx-vals-js", "<div hx-vals='js:{a: alert(1)}' hx-get=\"/\" hx-trigger=\"load\">x</div>"),
+    (
+        "hx-headers",
+        '<img src="/static/favicon.svg" hx-get="/progress/" hx-trigger="load" '
+        'hx-headers=\'{"X-CSRFToken": "x"}\'>',
+    ),
+    ("hx-vals-js", '<div hx-vals=\'js:{a: alert(1)}\' hx-get="/" hx-trigger="load">x</div>'),
     ("hx-attr-list", '## Heading {: hx-get="/accounts/logout/" hx-trigger="load" }'),
     ("hx-ext", '<div hx-ext="json-enc" hx-post="/study/grade/" hx-trigger="load">x</div>'),
-    ("hx-include-script", '<div hx-get="/" hx-trigger="load" hx-swap="innerHTML" '
-                          'hx-select="script">x</div>'),
+    (
+        "hx-include-script",
+        '<div hx-get="/" hx-trigger="load" hx-swap="innerHTML" hx-select="script">x</div>',
+    ),
     # Raw-text elements left open: last, as explained above
     ("textarea-unclosed", "<textarea autofocus onfocus=alert(1)>"),
     ("style-unclosed", "<style>*{display:none}"),
     ("math-mxss", "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>"),
     ("script-unclosed", "<script>alert(1)"),
-]  # fmt: skip
+]
 
 # The stored HTML holds only these elements and attributes (portal/markdown.py's allowlist,
 # plus what it adds itself: table regions, code blocks' tabindex, links' rel, tree embeds).
 SAFE_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "details", "div",
-    "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i",
-    "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "samp", "small", "span",
-    "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr",
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "caption",
+    "code",
+    "dd",
+    "del",
+    "details",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "figcaption",
+    "figure",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "img",
+    "ins",
+    "kbd",
+    "li",
+    "mark",
+    "ol",
+    "p",
+    "pre",
+    "q",
+    "s",
+    "samp",
+    "small",
+    "span",
+    "strong",
+    "sub",
+    "summary",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
     "ul",
-}  # fmt: skip
+}
 FORBIDDEN_TAGS = {
-    "script", "iframe", "frame", "frameset", "object", "embed", "applet", "form", "input",
-    "button", "textarea", "select", "style", "svg", "math", "base", "meta", "link", "template",
-    "noscript", "xmp", "plaintext", "video", "audio", "source", "dialog", "marquee", "isindex",
-    "body", "html",
-}  # fmt: skip
+    "script",
+    "iframe",
+    "frame",
+    "frameset",
+    "object",
+    "embed",
+    "applet",
+    "form",
+    "input",
+    "button",
+    "textarea",
+    "select",
+    "style",
+    "svg",
+    "math",
+    "base",
+    "meta",
+    "link",
+    "template",
+    "noscript",
+    "xmp",
+    "plaintext",
+    "video",
+    "audio",
+    "source",
+    "dialog",
+    "marquee",
+    "isindex",
+    "body",
+    "html",
+}
 SAFE_ATTRIBUTES = {
-    "id", "title", "lang", "href", "src", "alt", "width", "height", "start", "align",
-    "colspan", "rowspan", "scope", "class", "rel", "tabindex", "role", "aria-label",
+    "id",
+    "title",
+    "lang",
+    "href",
+    "src",
+    "alt",
+    "width",
+    "height",
+    "start",
+    "align",
+    "colspan",
+    "rowspan",
+    "scope",
+    "class",
+    "rel",
+    "tabindex",
+    "role",
+    "aria-label",
     "data-embed",
-}  # fmt: skip
+}
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "data", "xlink:href", "background"}
 SAFE_SCHEMES = {"", "http", "https", "mailto"}
 
@@ -217,16 +342,28 @@ def test_the_corpus_is_large_and_covers_every_kind():
     assert len(PAYLOADS) >= 40
     assert len({name for name, _ in PAYLOADS}) == len(PAYLOADS)
     text = "\n".join(payload.lower() for _, payload in PAYLOADS)
-    for needle in ("<script", "onerror", "javascript", "vbscript", "data:", "&#", "<svg",
-                   "<math", "<iframe", "<form", "style", "hx-", "data-hx-"):  # fmt: skip
+    for needle in (
+        "<script",
+        "onerror",
+        "javascript",
+        "vbscript",
+        "data:",
+        "&#",
+        "<svg",
+        "<math",
+        "<iframe",
+        "<form",
+        "style",
+        "hx-",
+        "data-hx-",
+    ):
         assert needle in text, needle
 
 
 # Python-Markdown alone already defuses these: it escapes the tag after a comment and the
 # quote in a link title, and browsers read `<![CDATA[` as a comment and `src=x/onerror=...`
 # as one unquoted URL.
-HARMLESS_EVEN_UNSANITIZED = {"cdata", "comment-confusion", "link-title-breakout",
-                             "onerror-slashes"}  # fmt: skip
+HARMLESS_EVEN_UNSANITIZED = {"cdata", "comment-confusion", "link-title-breakout", "onerror-slashes"}
 
 
 def test_the_inspection_catches_every_other_payload_without_the_sanitizer():
@@ -259,10 +396,13 @@ def test_card_faces(payload):
     cards = [
         make_card(lesson=lesson, kind=Card.Kind.BASIC, front=payload, back=payload),
         make_card(lesson=lesson, kind=Card.Kind.REVERSED, front=payload, back="Back"),
-        make_card(lesson=lesson, kind=Card.Kind.CLOZE,
-                  front=f"Before {{{{c1::{payload}}}}} and {{{{c2::answer::{payload}}}}}",
-                  back=payload),
-    ]  # fmt: skip
+        make_card(
+            lesson=lesson,
+            kind=Card.Kind.CLOZE,
+            front=f"Before {{{{c1::{payload}}}}} and {{{{c2::answer::{payload}}}}}",
+            back=payload,
+        ),
+    ]
     faces = [
         face
         for card in cards

@@ -53,8 +53,12 @@ def test_a_month_of_study_gives_true_figures(learner):
     assert [bar.value for bar in board.forecast.bars][0] == board.due_today
     heat = {cell.day: cell.reviews for cell in board.heatmap.cells}
     assert {day: count for day, count in heat.items() if count} == local_days
-    in_review = [r for r in reviews if r.state_before == PromptState.State.REVIEW
-                 and (today - r.reviewed_at.astimezone(zone).date()).days < 30]  # fmt: skip
+    in_review = [
+        r
+        for r in reviews
+        if r.state_before == PromptState.State.REVIEW
+        and (today - r.reviewed_at.astimezone(zone).date()).days < 30
+    ]
     month = board.retention[-1]
     assert month.young_total + month.mature_total == len(in_review)
     assert month.young_passed + month.mature_passed == sum(r.rating > 1 for r in in_review)

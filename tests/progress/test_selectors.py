@@ -22,9 +22,15 @@ def at(text: str) -> dt.datetime:
 
 def log(user, prompt, rating, when, *, interval=None, state_before=PromptState.State.REVIEW):
     return Review.objects.create(
-        user=user, prompt=prompt, rating=rating, reviewed_at=when, interval_days=interval,
-        state_before=state_before, state_after=2, after={},
-    )  # fmt: skip
+        user=user,
+        prompt=prompt,
+        rating=rating,
+        reviewed_at=when,
+        interval_days=interval,
+        state_before=state_before,
+        state_after=2,
+        after={},
+    )
 
 
 def test_reviews_are_counted_on_the_learners_own_days(learner):
@@ -51,8 +57,15 @@ def test_the_forecast_counts_overdue_cards_today_and_follows_the_time_zone(learn
         at("2026-04-20T00:00:00"),  # beyond the 30 days
     ]
     for prompt, due in zip(prompts, dues, strict=True):
-        PromptState.objects.create(user=learner, prompt=prompt, state=2, due=due,
-                                   stability=5, difficulty=5, last_review=due)  # fmt: skip
+        PromptState.objects.create(
+            user=learner,
+            prompt=prompt,
+            state=2,
+            due=due,
+            stability=5,
+            difficulty=5,
+            last_review=due,
+        )
     today = dt.date(2026, 3, 2)
     assert selectors.due_per_day(learner, AUCKLAND, today, 30) == {
         dt.date(2026, 3, 2): 2,
@@ -80,8 +93,11 @@ def test_retention_splits_young_and_mature_prompts_over_each_window(learner):
     day, week, month = rows["Today"], rows["Past 7 days"], rows["Past 30 days"]
     assert (day.young_passed, day.young_total, day.mature_passed, day.mature_total) == (1, 2, 1, 1)
     assert (week.young_passed, week.young_total, week.mature_passed, week.mature_total) == (
-        1, 2, 1, 2,
-    )  # fmt: skip
+        1,
+        2,
+        1,
+        2,
+    )
     assert (month.young_passed, month.young_total) == (2, 3)
     assert day.young == pytest.approx(0.5)
     assert week.mature == pytest.approx(0.5)

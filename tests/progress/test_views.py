@@ -24,9 +24,17 @@ def test_anonymous_visitors_are_sent_to_log_in(client):
 def test_a_new_learner_sees_an_empty_but_complete_dashboard(learner_client):
     make_card(front="What is PITR?")
     page = learner_client.get("/progress/").content.decode()
-    for heading in ("My progress", "Due today", "New available", "Reviewed today", "Streak",
-                    "Reviews in the past year", "Cards due in the next 30 days", "Retention",
-                    "How well you know each lesson"):  # fmt: skip
+    for heading in (
+        "My progress",
+        "Due today",
+        "New available",
+        "Reviewed today",
+        "Streak",
+        "Reviews in the past year",
+        "Cards due in the next 30 days",
+        "Retention",
+        "How well you know each lesson",
+    ):
         assert heading in page
     assert "No reviews in the past year yet." in page
     assert "Nothing falls due in the next 30 days." in page
@@ -72,6 +80,10 @@ def test_the_dashboard_makes_the_same_number_of_queries_whatever_the_history(
     short = queries()
     for day in range(0, 200, 3):
         for card in cards:
-            grade_now(learner, Prompt.objects.get(card=card), 1 + day % 4,
-                  start + dt.timedelta(days=day, minutes=1))  # fmt: skip
+            grade_now(
+                learner,
+                Prompt.objects.get(card=card),
+                1 + day % 4,
+                start + dt.timedelta(days=day, minutes=1),
+            )
     assert queries() == short

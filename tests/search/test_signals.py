@@ -121,13 +121,22 @@ def test_editing_a_lesson_in_the_admin_reindexes_it(instructor_client):
     response = instructor_client.post(
         f"/admin/lessons/lesson/{lesson.pk}/change/",
         {
-            "title": "Seals", "slug": "seals", "topic": lesson.topic_id, "position": 1,
-            "status": "published", "summary": "", "source": "", "theme": "", "date": "",
+            "title": "Seals",
+            "slug": "seals",
+            "topic": lesson.topic_id,
+            "position": 1,
+            "status": "published",
+            "summary": "",
+            "source": "",
+            "theme": "",
+            "date": "",
             "body": "## Narwhals\n\nA tusk.\n",
-            "cards-TOTAL_FORMS": "0", "cards-INITIAL_FORMS": "0",
-            "cards-MIN_NUM_FORMS": "0", "cards-MAX_NUM_FORMS": "1000",
+            "cards-TOTAL_FORMS": "0",
+            "cards-INITIAL_FORMS": "0",
+            "cards-MIN_NUM_FORMS": "0",
+            "cards-MAX_NUM_FORMS": "1000",
         },
-    )  # fmt: skip
+    )
     assert response.status_code == 302
     assert found("walrus") == []
     assert found("tusk") == [("section", "/lessons/seals/#narwhals")]

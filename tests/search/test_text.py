@@ -82,17 +82,25 @@ def test_a_cloze_card_is_indexed_with_its_deletions_filled_in():
 
 def test_a_basic_card_is_its_front_and_back_as_plain_text():
     document = card_document(
-        kind="basic", front="What is **PITR**?", back="Point-in-time\nrestore.", section="",
+        kind="basic",
+        front="What is **PITR**?",
+        back="Point-in-time\nrestore.",
+        section="",
         lesson_title="Backups",
-    )  # fmt: skip
+    )
     assert (document.title, document.body) == ("What is PITR?", "Point-in-time restore.")
 
 
 def test_a_tree_holds_its_questions_answers_reasons_and_outcomes():
     document = tree_document(title="Which way?", intro="Pick a way.", definition=SIMPLE_TREE)
     assert document.title == "Which way?"
-    for text in ("Pick a way.", "Are you sure?", "Left is shorter.", "You went right",
-                 "Left is fine."):  # fmt: skip
+    for text in (
+        "Pick a way.",
+        "Are you sure?",
+        "Left is shorter.",
+        "You went right",
+        "Left is fine.",
+    ):
         assert text in document.body
 
 

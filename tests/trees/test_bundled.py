@@ -80,9 +80,10 @@ def test_every_path_ends_at_the_intended_outcome(bundled, slug):
     assert dict(all_paths(bundled[slug].to_spec())) == EXPECTED[slug]
 
 
-@pytest.mark.parametrize(("slug", "path", "outcome"), [
-    (slug, path, outcome) for slug, paths in EXPECTED.items() for path, outcome in paths.items()
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("slug", "path", "outcome"),
+    [(slug, path, outcome) for slug, paths in EXPECTED.items() for path, outcome in paths.items()],
+)
 def test_walking_each_path_with_plain_links_shows_its_outcome(bundled, client, slug, path, outcome):
     url = f"/trees/{slug}/"
     for number in path:

@@ -34,9 +34,13 @@ def practice_prompts(count: int) -> list[Prompt]:
     if missing > 0:
         lesson, _ = Lesson.objects.get_or_create(
             slug=PRACTICE_LESSON,
-            defaults={"title": "Generated practice deck", "topic": topic_for_title("Practice"),
-                      "status": Lesson.Status.PUBLISHED, "body": "## Practice\\n\\nCards.\\n"},
-        )  # fmt: skip
+            defaults={
+                "title": "Generated practice deck",
+                "topic": topic_for_title("Practice"),
+                "status": Lesson.Status.PUBLISHED,
+                "body": "## Practice\\n\\nCards.\\n",
+            },
+        )
         start = lesson.cards.count()
         for number in range(start, start + missing):
             card = Card.objects.create(
@@ -106,12 +110,21 @@ class Command(BaseCommand):
             for prompt in prompts:
                 stability = rng.uniform(0.5, 120.0)
                 due = now + dt.timedelta(hours=rng.uniform(-48, 24 * 60))
-                batch.append(PromptState(
-                    user=user, prompt=prompt, state=PromptState.State.REVIEW, step=None,
-                    stability=stability, difficulty=rng.uniform(1, 10), due=due,
-                    last_review=due - dt.timedelta(days=stability), reps=rng.randint(1, 12),
-                    lapses=rng.randint(0, 3), version=1,
-                ))  # fmt: skip
+                batch.append(
+                    PromptState(
+                        user=user,
+                        prompt=prompt,
+                        state=PromptState.State.REVIEW,
+                        step=None,
+                        stability=stability,
+                        difficulty=rng.uniform(1, 10),
+                        due=due,
+                        last_review=due - dt.timedelta(days=stability),
+                        reps=rng.randint(1, 12),
+                        lapses=rng.randint(0, 3),
+                        version=1,
+                    )
+                )
             if len(batch) >= BATCH * 4:
                 self._flush(batch)
         self._flush(batch)
@@ -148,10 +161,17 @@ class Command(BaseCommand):
                 while when < stopped:
                     rating = rng.choices((1, 2, 3, 4), weights=(1, 2, 12, 3))[0]
                     before, memory = memory, review(memory, rating, when, scheduler, prompt.pk)
-                    reviews.append(review_entry(
-                        user=user, prompt_id=prompt.pk, rating=rating, reviewed_at=when,
-                        before=before, after=memory, duration_ms=rng.randint(1500, 20000),
-                    ))  # fmt: skip
+                    reviews.append(
+                        review_entry(
+                            user=user,
+                            prompt_id=prompt.pk,
+                            rating=rating,
+                            reviewed_at=when,
+                            before=before,
+                            after=memory,
+                            duration_ms=rng.randint(1500, 20000),
+                        )
+                    )
                     when = max(memory.due, when + dt.timedelta(minutes=1))
                 state = PromptState(user=user, prompt=prompt, version=memory.reps)
                 store_memory(state, memory)

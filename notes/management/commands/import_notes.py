@@ -67,10 +67,12 @@ def collect_note_files(paths: list[str]) -> tuple[list[NoteFile], list[Problem]]
         path = Path(raw)
         if path.is_dir():
             found = sorted(
-                p for p in path.rglob("*")
-                if p.is_file() and p.suffix.lower() in NOTE_SUFFIXES
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and p.suffix.lower() in NOTE_SUFFIXES
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )  # fmt: skip
+            )
             if not found:
                 errors.append(
                     Problem("no .md, .markdown or .txt notes in this folder", where=str(path))
