@@ -94,11 +94,12 @@ format: setup
 PYTEST_WORKERS ?= auto
 PYTEST := $(PY) -m pytest -n $(PYTEST_WORKERS) --dist load
 
+# Each run ends with its 20 slowest tests, so that a test growing slow is seen where it lands.
 test: lint
-	env -u DATABASE_URL $(PYTEST)
+	env -u DATABASE_URL $(PYTEST) --durations=20
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 	  echo "== Again on PostgreSQL ($${TEST_DATABASE_URL%%@*}@...)"; \
-	  DATABASE_URL="$$TEST_DATABASE_URL" $(PYTEST); \
+	  DATABASE_URL="$$TEST_DATABASE_URL" $(PYTEST) --durations=20; \
 	else \
 	  echo "TEST_DATABASE_URL is not set: the PostgreSQL run was skipped (.ci/run sets it up)."; \
 	fi
