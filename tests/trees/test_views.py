@@ -238,3 +238,51 @@ def test_a_tree_stored_deeper_than_the_limit_still_has_a_map_and_a_walk(client):
     Tree.objects.filter(pk=tree.pk).update(compiled=spec.to_dict())
     assert "Question 99?" in client.get("/trees/deep/map/").content.decode()
     assert client.get("/trees/deep/?tree-deep=" + ".".join(["1"] * 99)).status_code == 200
+
+
+# Drafts ---------------------------------------------------------------------------------------
+
+SECRET_LINKED = SIMPLE_TREE.replace(
+    "= right: You went right", "= right: You went right\nlink: secret#part"
+)
+
+
+@pytest.fixture
+def draft_tree():
+    """'hidden', placed only in the draft lesson 'secret'; 'ways', public, links to 'secret'."""
+    secret = make_lesson(slug="secret", status="draft", body="## Part\n\n[[tree:hidden]]\n")
+    make_tree(slug="hidden", title="Hidden tree")
+    make_tree(slug="ways", title="Public tree", definition=SECRET_LINKED)
+    return secret
+
+
+def test_a_draft_tree_is_a_404_and_absent_for_learners(client, learner, draft_tree):
+    for reader in (None, learner):
+        client.logout()
+        if reader:
+            client.force_login(reader)
+        for url in ("/trees/hidden/", "/trees/hidden/?tree-hidden=2.1", "/trees/hidden/map/"):
+            assert client.get(url).status_code == 404, url
+            assert client.get(url, **HTMX).status_code == 404, url
+        listing = client.get("/trees/").content.decode()
+        assert "Public tree" in listing and "Hidden tree" not in listing
+    assert not TreeWalk.objects.exists()
+
+
+def test_instructors_see_a_draft_tree_with_the_draft_banner(instructor_client, draft_tree):
+    for url in ("/trees/hidden/", "/trees/hidden/map/"):
+        page = instructor_client.get(url).content.decode()
+        assert "Draft preview." in page and "Learners cannot see this tree" in page, url
+    assert "Draft preview." not in instructor_client.get("/trees/ways/").content.decode()
+    listing = instructor_client.get("/trees/").content.decode()
+    hidden = listing[listing.index("Hidden tree") : listing.index("Public tree")]
+    assert 'class="badge badge--draft"' in hidden
+    assert listing.count("badge--draft") == 1
+
+
+def test_read_more_never_names_a_draft_lesson_to_learners(client, instructor, draft_tree):
+    outcome = "/trees/ways/?tree-ways=2.1"
+    assert "/lessons/secret/" not in client.get(outcome).content.decode()
+    assert "/lessons/secret/" not in client.get(outcome, **HTMX).content.decode()
+    client.force_login(instructor)
+    assert 'href="/lessons/secret/#part"' in client.get(outcome).content.decode()
