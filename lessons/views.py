@@ -70,7 +70,7 @@ def _attach_mastery(user, lessons: list) -> None:
 def _body_parts(request: HttpRequest, body_html: str) -> list[BodyPart]:
     """The lesson's HTML cut at its tree markers, each tree at the step the URL names."""
     pieces = split_embeds(body_html)
-    trees = trees_by_slug([value for kind, value in pieces if kind == "tree"])
+    trees = trees_by_slug([value for kind, value in pieces if kind == "tree"], request.user)
     parts = []
     for kind, value in pieces:
         if kind == "html":
@@ -84,6 +84,7 @@ def _body_parts(request: HttpRequest, body_html: str) -> list[BodyPart]:
                 raw_path=request.GET.get(path_param(tree.slug)),
                 page_path=request.path,
                 query=request.GET,
+                user=request.user,
             )
             walk_record(session=request.session, user=request.user, tree=tree, walk=widget.walk)
         parts.append(BodyPart(kind="tree", slug=value, widget=widget))

@@ -38,26 +38,31 @@ class Match:
 
 
 # The same joins and conditions on both databases: sections and cards of published lessons,
-# active cards, trees that have been compiled (a tree without a compiled spec has no page).
+# active cards, trees that have been compiled (a tree without a compiled spec has no page) and
+# that learners may see (a draft tree is left out: `Tree.objects.public()`, the one rule, is
+# compiled into the statement as a subquery).
 _JOINS = """
     LEFT JOIN {lesson} lesson ON lesson.id = e.lesson_id
     LEFT JOIN {card} card ON card.id = e.card_id
     LEFT JOIN {tree} tree ON tree.id = e.tree_id"""
 _VISIBLE = """(e.lesson_id IS NULL OR lesson.status = %s)
       AND (e.card_id IS NULL OR card.is_active = %s)
-      AND (e.tree_id IS NULL OR tree.compiled IS NOT NULL)"""
-_VISIBLE_PARAMS = [Lesson.Status.PUBLISHED, True]
+      AND (e.tree_id IS NULL OR (tree.compiled IS NOT NULL AND e.tree_id IN ({public_trees})))"""
 
 
-def _statement(template: str) -> str:
-    """The statement with the shared joins and conditions, and the tables' names, filled in."""
+def _statement(template: str) -> tuple[str, list]:
+    """The statement with the shared joins and conditions, and the tables' names, filled in,
+    and the parameters of the conditions (they come first among the statement's)."""
     tables = {
         "entry": Entry._meta.db_table,
         "lesson": Lesson._meta.db_table,
         "card": Card._meta.db_table,
         "tree": Tree._meta.db_table,
     }
-    return template.format(joins=_JOINS.format(**tables), visible=_VISIBLE, **tables)
+    public_trees, tree_params = Tree.objects.public().values("id").query.sql_with_params()
+    visible = _VISIBLE.format(public_trees=public_trees)
+    sql = template.format(joins=_JOINS.format(**tables), visible=visible, **tables)
+    return sql, [Lesson.Status.PUBLISHED, True, *tree_params]
 
 
 # SQLite: bm25() is lower for better matches; the weights put a match in the title (a heading,
@@ -92,9 +97,10 @@ ORDER BY best.score, e.id
 
 def sqlite_search(terms: tuple[str, ...], limit: int) -> list[Match]:
     expression = fts5_expression(terms)
+    sql, visible_params = _statement(SQLITE_SEARCH)
     params = [
         expression,
-        *_VISIBLE_PARAMS,
+        *visible_params,
         limit,
         MARK_START,
         MARK_END,
@@ -103,7 +109,7 @@ def sqlite_search(terms: tuple[str, ...], limit: int) -> list[Match]:
         SNIPPET_WORDS,
         expression,
     ]
-    return _fetch(_statement(SQLITE_SEARCH), params)
+    return _fetch(sql, params)
 
 
 # PostgreSQL: ts_rank weighs the vector's A (title), C (context) and D (body) labels 1.0, 0.2
@@ -143,16 +149,17 @@ SHORT_BODY_CHARS = 160
 
 
 def postgresql_search(terms: tuple[str, ...], limit: int) -> list[Match]:
+    sql, visible_params = _statement(POSTGRESQL_SEARCH)
     params = [
         tsquery_expression(terms),
-        *_VISIBLE_PARAMS,
+        *visible_params,
         limit,
         POSTGRESQL_WHOLE_OPTIONS,
         SHORT_BODY_CHARS,
         POSTGRESQL_WHOLE_OPTIONS,
         POSTGRESQL_FRAGMENT_OPTIONS,
     ]
-    return _fetch(_statement(POSTGRESQL_SEARCH), params)
+    return _fetch(sql, params)
 
 
 def _fetch(sql: str, params: list) -> list[Match]:

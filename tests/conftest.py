@@ -73,6 +73,16 @@ Left is **fine**.
 """
 
 
+def deep_tree_definition(questions: int) -> str:
+    """A tree whose longest walk asks `questions` questions, each on its own numbered line
+    pattern: question `qN` on line 4N + 1, leading on to the next or out to `stop`."""
+    lines: list[str] = []
+    for number in range(questions):
+        onward = f"q{number + 1}" if number + 1 < questions else "end"
+        lines += [f"? q{number}: Question {number}?", f"- Go on -> {onward}", "- Stop -> stop", ""]
+    return "\n".join([*lines, "= end: The bottom", "", "= stop: Stopped early", ""])
+
+
 def make_tree(**kwargs) -> Tree:
     number = next(_counter)
     kwargs.setdefault("slug", f"tree-{number}")

@@ -24,7 +24,10 @@ from django.utils import timezone
 from flashcards.models import PromptState, Review, StudySettings
 from flashcards.tokens import grade_token, read_grade_token, undo_token
 from lessons.models import Lesson
-from tests.conftest import PASSWORD, make_lesson, make_user
+from notes.services import NoteFile, notes_import
+from tests.conftest import PASSWORD, make_lesson, make_tree, make_user
+from tests.notes.conftest import TREE as NOTE_TREE
+from tests.notes.conftest import note_text
 from trees.models import AnswerTakenBack, TreeWalk
 
 pytestmark = pytest.mark.django_db
@@ -34,6 +37,10 @@ LESSON = "/lessons/restore-paths/"
 DRAFT = "/lessons/draft-only/"
 TREE = "/trees/which-restore-path/"
 STEP = "?tree-which-restore-path=1"
+# Trees whose every host lesson is a draft: one placed only in the draft lesson, one imported
+# from a note imported as a draft.
+DRAFT_TREE = "/trees/draft-tree/"
+DRAFT_NOTE_TREE = "/trees/ways/"
 ROLES = ("anonymous", "learner", "instructor", "superuser")
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -102,6 +109,19 @@ TABLE = [
     Row(TREE, everyone(200, 405)),
     Row(TREE + STEP, everyone(200, 405), htmx=True),
     Row(TREE + "map/", everyone(200, 405)),
+    # A draft tree, on every one of its URLs, is a 404 to readers and a preview to whoever may
+    # edit lessons, as a draft lesson is.
+    Row(DRAFT_TREE, by_role((404, 405), (404, 405), (200, 405), (200, 405))),
+    Row(DRAFT_TREE + "?tree-draft-tree=2", by_role((404, 405), (404, 405), (200, 405), (200, 405))),
+    Row(
+        DRAFT_TREE + "?tree-draft-tree=2",
+        by_role((404, 405), (404, 405), (200, 405), (200, 405)),
+        htmx=True,
+    ),
+    Row(DRAFT_TREE + "map/", by_role((404, 405), (404, 405), (200, 405), (200, 405))),
+    Row(DRAFT_NOTE_TREE, by_role((404, 405), (404, 405), (200, 405), (200, 405))),
+    Row(DRAFT_NOTE_TREE + "?tree-ways=1", by_role((404, 405), (404, 405), (200, 405), (200, 405))),
+    Row(DRAFT_NOTE_TREE + "map/", by_role((404, 405), (404, 405), (200, 405), (200, 405))),
     Row("/trees/no-such-tree/", everyone(404, 405)),
     Row("/trees/no-such-tree/map/", everyone(404, 405)),
     Row("/search/?q=snapshot", everyone(200, 405)),
@@ -141,9 +161,22 @@ TABLE = [
 
 @pytest.fixture
 def site(bundled_content, instructor, superuser, learner):
-    """The bundled notes imported, a draft lesson, and a user of every role."""
+    """The bundled notes imported, a draft lesson placing a tree of its own, a note imported as
+    a draft with its tree, and a user of every role."""
     topic = Lesson.objects.get(slug="restore-paths").topic
-    make_lesson(topic=topic, slug="draft-only", title="Draft only", status=Lesson.Status.DRAFT)
+    make_lesson(
+        topic=topic,
+        slug="draft-only",
+        title="Draft only",
+        status=Lesson.Status.DRAFT,
+        body="## Secret part\n\n[[tree:draft-tree]]\n",
+    )
+    make_tree(slug="draft-tree", title="Draftquest tree")
+    draft_note = note_text(title="Backups", body=f"## Part\n\nText.\n\n{NOTE_TREE}\n")
+    notes_import(
+        files=[NoteFile(name="draft-note.md", data=draft_note.encode())],
+        status=Lesson.Status.DRAFT,
+    )
     return {"anonymous": None, "learner": learner, "instructor": instructor, "superuser": superuser}
 
 
@@ -358,6 +391,25 @@ def test_search_never_finds_a_draft(site):
     for role in ROLES:
         page = client_for(site[role]).get("/search/", {"q": "quokkaquest"}).content.decode()
         assert "secret-draft" not in page, role
+
+
+def test_a_draft_tree_is_nowhere_a_learner_looks(site):
+    """Not listed, not searched, and no link names the draft lessons that hold them."""
+    for role in ("anonymous", "learner"):
+        client = client_for(site[role])
+        listing = client.get("/trees/").content.decode()
+        assert "Draftquest" not in listing and DRAFT_NOTE_TREE not in listing, role
+        for query in ("draftquest", "which way"):
+            found = client.get("/search/", {"q": query}).content.decode()
+            assert DRAFT_TREE not in found and DRAFT_NOTE_TREE not in found, role
+    instructor = client_for(site["instructor"])
+    listing = instructor.get("/trees/").content.decode()
+    assert DRAFT_TREE in listing and DRAFT_NOTE_TREE in listing
+    for url in (DRAFT_TREE, DRAFT_NOTE_TREE + "map/"):
+        assert "Draft preview." in instructor.get(url).content.decode(), url
+    # The draft note's tree links to its own draft lesson: shown to instructors only.
+    outcome = instructor.get(DRAFT_NOTE_TREE + "?tree-ways=1").content.decode()
+    assert 'href="/lessons/backups/#part"' in outcome
 
 
 # CSRF -----------------------------------------------------------------------------------------

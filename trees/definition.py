@@ -48,6 +48,13 @@ _KEY_RE = re.compile(rf"^{_KEY}$")
 _BLOCK_ONLY_HEADER = re.compile(r"^(slug|title|intro):", re.IGNORECASE)
 _LINK_RE = re.compile(r"^(?P<lesson>[-a-z0-9_]+)#(?P<anchor>[-a-z0-9_.]+)$")
 
+# The most questions one walk may ask, start to outcome. A learner answering thirty questions in
+# a row is far past any tree worth walking (the bundled ones ask at most two), and the limit
+# keeps what grows with a walk small: its path in the URL and in `TreeWalk.path` (400
+# characters; 30 answers of up to 3 digits take 119), the trail shown at every step, and a map
+# indented once per question. It is below `trees.walk.MAX_STEPS`, so every walk can be linked.
+MAX_DEPTH = 30
+
 # The shape of `TreeSpec.to_dict`, stored on every tree: a new shape needs a new number and a
 # migration that rewrites the stored specs (trees/migrations/0005 wrote the first).
 SPEC_VERSION = 1
@@ -313,6 +320,17 @@ def validate(spec: TreeSpec, *, lesson_anchors: Mapping[str, set[str]]) -> list[
     if cycle:
         first = spec.nodes[cycle[0]]
         problems.append(Problem(f"cycle: {' -> '.join(cycle)} leads back to itself", first.line))
+    else:
+        deepest = deepest_path(spec, start)
+        questions = [key for key in deepest if not spec.nodes[key].is_outcome]
+        if len(questions) > MAX_DEPTH:
+            first_too_deep = spec.nodes[questions[MAX_DEPTH]]
+            message = (
+                f"{first_too_deep.describe()} is question {MAX_DEPTH + 1} on the path "
+                f"{questions[0]} -> ... -> {questions[-1]}, which asks {len(questions)} "
+                f"questions; a walk may ask at most {MAX_DEPTH}: split the tree or shorten the path"
+            )
+            problems.append(Problem(message, first_too_deep.line))
     return problems
 
 
@@ -400,6 +418,38 @@ def find_cycle(spec: TreeSpec, start: str) -> list[str]:
         if target not in state:
             push(target)
     return []
+
+
+def deepest_path(spec: TreeSpec, start: str) -> list[str]:
+    """The keys of a path from `start` that asks the most questions, in order.
+
+    The tree must have no cycle reachable from `start`. A loop, not recursion, so a tree of
+    any depth is measured: each node's depth is known once every node it leads to is known.
+    """
+    below: dict[str, int] = {}  # questions asked from this node on, itself included
+    best_next: dict[str, str | None] = {}
+    stack = [start]
+    while stack:
+        key = stack[-1]
+        if key in below:
+            stack.pop()
+            continue
+        targets = [c.target for c in spec.nodes[key].choices if c.target in spec.nodes]
+        pending = [target for target in targets if target not in below]
+        if pending:
+            stack.extend(pending)
+            continue
+        stack.pop()
+        deepest = max(targets, key=lambda target: below[target], default=None)
+        own = 0 if spec.nodes[key].is_outcome else 1
+        below[key] = own + (below[deepest] if deepest is not None else 0)
+        best_next[key] = deepest
+    path: list[str] = []
+    key: str | None = start
+    while key is not None:
+        path.append(key)
+        key = best_next[key]
+    return path
 
 
 def all_paths(spec: TreeSpec) -> list[tuple[tuple[int, ...], str]]:

@@ -10,9 +10,44 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, Value
+from django.db.models.functions import Concat
 from django.urls import reverse
 
+from lessons.models import Lesson
 from trees.definition import TreeSpec
+
+
+def host_lessons() -> models.QuerySet[Lesson]:
+    """The lessons that host the tree of the outer query, for a subquery.
+
+    A tree's host lessons are the lessons whose body places it (`[[tree:slug]]`, found as the
+    marker's `data-embed` in the stored HTML, so a marker shown in a code block does not
+    count) and the lesson of the note it was imported from (`imported_from`, the note's file
+    name on both), which hosts it even if the marker is later edited out. A tree made in the
+    admin and placed nowhere has no host.
+    """
+    marker = Concat(Value('data-embed="tree:'), OuterRef("slug"), Value('"'))
+    same_note = Q(imported_from=OuterRef("imported_from")) & ~Q(imported_from="")
+    return Lesson.objects.filter(Q(body_html__contains=marker) | same_note)
+
+
+class TreeQuerySet(models.QuerySet):
+    """Which trees learners may see: a tree is a draft when it has host lessons (see
+    `host_lessons`) and every one of them is a draft; a published host makes it public, and
+    so does having no host at all. A draft tree is a 404 for learners, as a draft lesson is."""
+
+    def _draft(self) -> Q:
+        hosts = host_lessons()
+        return Exists(hosts) & ~Exists(hosts.filter(status=Lesson.Status.PUBLISHED))
+
+    def with_draft_flag(self) -> TreeQuerySet:
+        """Each tree with `is_draft`, in the same query (trees.selectors decides who sees it)."""
+        return self.annotate(is_draft=ExpressionWrapper(self._draft(), output_field=BooleanField()))
+
+    def public(self) -> TreeQuerySet:
+        """The trees learners may see, for reads with no one to ask (search)."""
+        return self.exclude(self._draft())
 
 
 class Tree(models.Model):
@@ -33,6 +68,8 @@ class Tree(models.Model):
     imported_from = models.CharField(max_length=300, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TreeQuerySet.as_manager()
 
     class Meta:
         ordering = ["title"]

@@ -1,32 +1,74 @@
-"""Reads for trees: any number of trees in one query, an outcome's links in one more."""
+"""Reads for trees: any number of trees in one query, an outcome's links in one more.
+
+Every read a learner can reach (the list, a tree's page and steps, its map, the trees in a
+lesson) goes through `trees_for_reader` or `trees_by_slug`, which leave out draft trees for
+whoever may not preview drafts (see `trees.models.TreeQuerySet`); search asks
+`Tree.objects.public()`. Whether a row is a draft comes with it, and the reader's permission
+is only looked up when a draft is among the rows: a signed-in learner's costs two queries,
+which the public pages need not pay.
+"""
 
 from __future__ import annotations
 
-from django.db.models import Count, F
+from collections.abc import Iterable
 
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q
+
+from lessons.models import Lesson, can_preview_drafts
 from trees.models import OutcomeLink, Tree, TreeWalk
 
 
-def trees_by_slug(slugs: list[str]) -> dict[str, Tree]:
-    """The trees named that have been compiled (the others have no page), by slug.
+def trees_for_reader(user) -> list[Tree]:
+    """The trees this reader may open, by title: for the list of trees."""
+    trees = (
+        Tree.objects.filter(compiled__isnull=False)
+        .with_draft_flag()
+        .only("slug", "title", "intro")
+        .order_by("title")
+    )
+    return _readable(trees, user)
 
-    Each holds its whole spec (`Tree.to_spec` needs no query).
+
+def trees_by_slug(slugs: list[str], user=None) -> dict[str, Tree]:
+    """The trees named that have been compiled (the others have no page) and that this reader
+    may see (no user reads as a visitor), by slug.
+
+    Each holds its whole spec (`Tree.to_spec` needs no query) and `is_draft`.
     """
     if not slugs:
         return {}
-    trees = Tree.objects.filter(slug__in=set(slugs), compiled__isnull=False).defer("definition")
-    return {tree.slug: tree for tree in trees}
+    trees = (
+        Tree.objects.filter(slug__in=set(slugs), compiled__isnull=False)
+        .with_draft_flag()
+        .defer("definition")
+    )
+    return {tree.slug: tree for tree in _readable(trees, user)}
 
 
-def outcome_links(tree: Tree, node_key: str) -> list:
-    """The outcome's links to lesson sections, in order: rows of `lesson_slug` (the lesson's
-    slug as it is now), `anchor` and `label` (the section's heading)."""
-    return list(
+def _readable(rows: Iterable, user) -> list:
+    """The rows, less those with `is_draft` unless this reader may preview drafts."""
+    rows = list(rows)
+    if any(row.is_draft for row in rows) and not can_preview_drafts(user):
+        rows = [row for row in rows if not row.is_draft]
+    return rows
+
+
+def outcome_links(tree: Tree, node_key: str, user=None) -> list:
+    """The outcome's links to lesson sections this reader may open, in order: rows of
+    `lesson_slug` (the lesson's slug as it is now), `anchor` and `label` (the section's
+    heading). A link to a draft lesson is left out for learners: it would name the draft."""
+    rows = (
         OutcomeLink.objects.filter(tree=tree, node_key=node_key)
         .order_by("position")
-        .annotate(lesson_slug=F("lesson__slug"))
-        .values_list("lesson_slug", "anchor", "label", named=True)
+        .annotate(
+            lesson_slug=F("lesson__slug"),
+            is_draft=ExpressionWrapper(
+                ~Q(lesson__status=Lesson.Status.PUBLISHED), output_field=BooleanField()
+            ),
+        )
+        .values_list("lesson_slug", "anchor", "label", "is_draft", named=True)
     )
+    return _readable(rows, user)
 
 
 def walk_figures(tree: Tree) -> dict[str, dict[str, int]]:

@@ -23,7 +23,7 @@ WIDGET_PAGES = {"lessons:lesson", "trees:tree"}
 
 @require_safe
 def tree_list(request: HttpRequest) -> HttpResponse:
-    trees = Tree.objects.only("slug", "title", "intro").order_by("title")
+    trees = selectors.trees_for_reader(request.user)
     return render(request, "trees/tree_list.html", {"trees": trees})
 
 
@@ -31,13 +31,14 @@ def tree_list(request: HttpRequest) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def tree_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """The tree at the step its URL names; to htmx, just the widget (the `tree-widget` partial)."""
-    tree = _tree_or_404(slug)
+    tree = _tree_or_404(request, slug)
     page_path, query = _host_page(request, tree)
     widget = build_widget(
         tree=tree,
         raw_path=request.GET.get(path_param(tree.slug)),
         page_path=page_path,
         query=query,
+        user=request.user,
     )
     walk_record(session=request.session, user=request.user, tree=tree, walk=widget.walk)
     template = "trees/tree_detail.html"
@@ -48,13 +49,14 @@ def tree_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def tree_map(request: HttpRequest, slug: str) -> HttpResponse:
-    tree = _tree_or_404(slug)
+    tree = _tree_or_404(request, slug)
     outline = map_outline(tree.to_spec())
     return render(request, "trees/tree_map.html", {"tree": tree, "outline": outline})
 
 
-def _tree_or_404(slug: str) -> Tree:
-    tree = selectors.trees_by_slug([slug]).get(slug)
+def _tree_or_404(request: HttpRequest, slug: str) -> Tree:
+    """The tree, if this reader may see it: a draft tree is a 404 to learners."""
+    tree = selectors.trees_by_slug([slug], request.user).get(slug)
     if tree is None:
         raise Http404("No such decision tree.")
     return tree

@@ -103,10 +103,12 @@ def dom_id(tree_slug: str) -> str:
     return f"tree-{tree_slug}"
 
 
-def build_widget(*, tree: Tree, raw_path: str | None, page_path: str, query: QueryDict) -> Widget:
+def build_widget(
+    *, tree: Tree, raw_path: str | None, page_path: str, query: QueryDict, user=None
+) -> Widget:
     """The widget for `tree` at the step `raw_path` names, with links back to the page at
     `page_path` (whose other query parameters, `query`, the links keep). An outcome's links to
-    lessons take one query."""
+    lessons take one query; those to drafts are left out unless `user` may preview drafts."""
     spec = tree.to_spec()
     links = PageLinks(tree=tree, page_path=page_path, query=query)
     current = walk(spec, raw_path)
@@ -129,7 +131,7 @@ def build_widget(*, tree: Tree, raw_path: str | None, page_path: str, query: Que
         widget.back = links.link(current.back_path or ())
         widget.restart = links.link(())
     if node.is_outcome:
-        for link in selectors.outcome_links(tree, node.key):
+        for link in selectors.outcome_links(tree, node.key, user):
             lesson = reverse("lessons:lesson", args=[link.lesson_slug])
             widget.sections.append(SectionLink(label=link.label, url=f"{lesson}#{link.anchor}"))
     return widget

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from lessons.models import Lesson
-from tests.conftest import make_lesson, make_topic
+from tests.conftest import make_lesson, make_topic, make_tree
 
 pytestmark = pytest.mark.django_db
 
@@ -144,3 +144,14 @@ def test_page_query_counts_stay_constant_as_lessons_grow(client, instructor, as_
     # mastery); signed in, the session, the user and the user's and group permissions (for
     # draft previews) come first (a learner with cards studied adds one, see tests/flashcards).
     assert small[middle] == (7 if as_instructor else 3)
+
+
+def test_a_trees_read_more_in_a_lesson_leaves_out_draft_lessons_for_learners(client, instructor):
+    make_lesson(slug="secret", status=Lesson.Status.DRAFT, body="## Part\n\nHidden.\n")
+    definition = "? q: Which?\n- A -> a\n- B -> a\n\n= a: Done\nlink: secret#part\n"
+    make_tree(slug="ways", definition=definition)
+    make_lesson(slug="guide", body="## Intro\n\n[[tree:ways]]\n")
+    assert "/lessons/secret/" not in client.get("/lessons/guide/?tree-ways=1").content.decode()
+    client.force_login(instructor)
+    page = client.get("/lessons/guide/?tree-ways=1").content.decode()
+    assert 'href="/lessons/secret/#part"' in page

@@ -156,6 +156,15 @@ def test_a_tree_without_a_start_node_has_no_page_and_is_not_found():
     assert found("walrus") == []
 
 
+def test_a_tree_placed_only_in_draft_lessons_is_not_found():
+    make_tree(slug="walrus", title="Walrus tree")
+    lesson = make_lesson(status=Lesson.Status.DRAFT, body="[[tree:walrus]]\n")
+    assert found("walrus") == []
+    lesson.status = Lesson.Status.PUBLISHED
+    lesson.save()
+    assert ("tree", "/trees/walrus/") in found("walrus")
+
+
 def test_the_count_covers_every_match_and_the_results_only_the_best():
     for number in range(5):
         make_lesson(body=f"## Part\n\nWalrus number {number}.\n")

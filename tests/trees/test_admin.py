@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import SIMPLE_TREE, make_tree
+from tests.conftest import SIMPLE_TREE, deep_tree_definition, make_tree
+from trees.definition import MAX_DEPTH, parse_definition
 from trees.models import Tree
 
 pytestmark = pytest.mark.django_db
@@ -77,3 +78,40 @@ def test_the_change_page_shows_how_learners_walked(client, instructor):
     assert "3 learners began 3 walks; 2 reached an outcome." in page
     assert page.count("1 reached") == 2
     assert "1 left here" in page
+
+
+def test_a_tree_at_the_depth_limit_renders_on_its_change_page_and_in_the_preview(
+    instructor_client,
+):
+    deepest = deep_tree_definition(MAX_DEPTH)
+    tree = make_tree(slug="deep", definition=deepest)
+    page = instructor_client.get(f"/admin/trees/tree/{tree.pk}/change/")
+    assert page.status_code == 200
+    assert f"Question {MAX_DEPTH - 1}?" in page.content.decode()
+    preview = instructor_client.post("/admin/trees/tree/preview/", {"definition": deepest})
+    assert preview.status_code == 200
+    body = preview.content.decode()
+    assert f"Question {MAX_DEPTH - 1}?" in body and "The bottom" in body
+    # Every list the outline opens is closed.
+    assert body.count("<ul") == body.count("</ul>") == MAX_DEPTH + 1
+
+
+def test_a_tree_over_the_depth_limit_is_refused_with_the_message(instructor_client):
+    too_deep = deep_tree_definition(MAX_DEPTH + 1)
+    message = f"a walk may ask at most {MAX_DEPTH}: split the tree or shorten the path"
+    preview = instructor_client.post("/admin/trees/tree/preview/", {"definition": too_deep})
+    assert preview.status_code == 200
+    assert "line 121: question &#x27;q30&#x27; is question 31" in preview.content.decode()
+    assert message in preview.content.decode()
+    response = instructor_client.post("/admin/trees/tree/add/", form_data(definition=too_deep))
+    assert response.status_code == 200 and message in response.content.decode()
+    assert not Tree.objects.exists()
+
+
+def test_a_tree_stored_deeper_than_the_limit_still_opens_for_editing(instructor_client):
+    """A tree saved before the limit existed: the instructor must be able to fix it."""
+    tree = make_tree(slug="deep")
+    spec = parse_definition(deep_tree_definition(100))[1]
+    Tree.objects.filter(pk=tree.pk).update(compiled=spec.to_dict())
+    page = instructor_client.get(f"/admin/trees/tree/{tree.pk}/change/")
+    assert page.status_code == 200 and "Question 99?" in page.content.decode()

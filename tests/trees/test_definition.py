@@ -6,10 +6,13 @@ import json
 
 import pytest
 
+from tests.conftest import deep_tree_definition
 from trees.definition import (
+    MAX_DEPTH,
     DefinitionError,
     TreeSpec,
     all_paths,
+    deepest_path,
     find_cycle,
     parse_definition,
     parse_tree_block,
@@ -208,6 +211,35 @@ def test_syntax_errors_name_the_line(text, expected):
     with pytest.raises(DefinitionError) as raised:
         parse_definition(text)
     assert expected in str(raised.value)
+
+
+def test_a_tree_exactly_as_deep_as_the_limit_is_accepted():
+    assert problems_of(deep_tree_definition(MAX_DEPTH)) == []
+
+
+def test_a_tree_one_question_deeper_than_the_limit_is_refused_at_the_first_question_too_many():
+    # Question q30 (the 31st) opens on line 4 * 30 + 1.
+    assert problems_of(deep_tree_definition(MAX_DEPTH + 1)) == [
+        f"line 121: question 'q30' is question 31 on the path q0 -> ... -> q30, which asks "
+        f"31 questions; a walk may ask at most {MAX_DEPTH}: split the tree or shorten the path"
+    ]
+    assert MAX_DEPTH == 30
+
+
+def test_the_deepest_path_is_the_one_asking_most_questions_through_shared_nodes():
+    _, spec = parse_definition(
+        "? a: q\n- x -> end\n- y -> b\n"
+        "? b: q\n- x -> c\n- y -> d\n"
+        "? c: q\n- x -> d\n- y -> end\n"
+        "? d: q\n- x -> end\n- y -> end\n"
+        "= end: done\n"
+    )
+    assert deepest_path(spec, "a") == ["a", "b", "c", "d", "end"]
+
+
+def test_depth_is_measured_without_recursion_however_deep_the_tree():
+    _, spec = parse_definition(deep_tree_definition(5000))
+    assert len(deepest_path(spec, "q0")) == 5001
 
 
 def test_find_cycle_returns_the_loop_in_order():

@@ -6,10 +6,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from lessons.models import Lesson
 from tests.conftest import SIMPLE_TREE, make_lesson, make_tree
 from trees.definition import parse_definition
 from trees.models import Tree
-from trees.selectors import outcome_links, trees_by_slug
+from trees.selectors import outcome_links, trees_by_slug, trees_for_reader
 from trees.services import tree_save
 
 pytestmark = pytest.mark.django_db
@@ -88,3 +89,44 @@ def test_a_renamed_lesson_is_linked_by_its_new_slug_at_once():
     assert [link.lesson_slug for link in links] == ["backups-and-snapshots"] * 2
     # Nothing about the tree was stored again: the slug is read with the link.
     assert Tree.objects.filter(pk=tree.pk).values_list("updated_at", flat=True).get() == before
+
+
+# Drafts ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def draft_tree(instructor, learner):
+    """A tree placed only in a draft lesson, beside a public one."""
+    make_tree(slug="hidden")
+    make_tree(slug="ways")
+    make_lesson(status=Lesson.Status.DRAFT, body="[[tree:hidden]]\n")
+    return {"learner": learner, "instructor": instructor}
+
+
+def test_a_draft_tree_is_read_only_for_those_who_may_preview_drafts(draft_tree):
+    for reader in (None, draft_tree["learner"]):
+        assert set(trees_by_slug(["hidden", "ways"], reader)) == {"ways"}
+        assert [tree.slug for tree in trees_for_reader(reader)] == ["ways"]
+    shown = trees_by_slug(["hidden", "ways"], draft_tree["instructor"])
+    assert {slug: tree.is_draft for slug, tree in shown.items()} == {"hidden": True, "ways": False}
+    assert [tree.slug for tree in trees_for_reader(draft_tree["instructor"])] == ["hidden", "ways"]
+
+
+def test_a_learner_reading_public_trees_costs_no_permission_lookup(draft_tree):
+    learner = draft_tree["learner"]
+    with CaptureQueriesContext(connection) as captured:
+        trees_by_slug(["ways"], learner)
+    assert len(captured) == 1
+
+
+def test_links_to_a_draft_lesson_are_left_out_for_learners(instructor, learner):
+    make_lesson(slug="backups", body="## Manual snapshots\n\nKept.\n\n## Automated backups\n")
+    make_lesson(slug="secret", status=Lesson.Status.DRAFT, body="## Manual snapshots\n")
+    linked = LINKED.replace("link: backups#manual-snapshots", "link: secret#manual-snapshots")
+    tree = make_tree(slug="ways", definition=linked)
+    for reader in (None, learner):
+        assert [link.lesson_slug for link in outcome_links(tree, "right", reader)] == ["backups"]
+    assert [link.lesson_slug for link in outcome_links(tree, "right", instructor)] == [
+        "secret",
+        "backups",
+    ]

@@ -10,8 +10,9 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from tests.conftest import SIMPLE_TREE, make_lesson, make_tree
-from trees.models import TreeWalk
+from tests.conftest import SIMPLE_TREE, deep_tree_definition, make_lesson, make_tree
+from trees.definition import MAX_DEPTH, parse_definition
+from trees.models import Tree, TreeWalk
 
 pytestmark = pytest.mark.django_db
 
@@ -179,21 +180,6 @@ def test_steps_record_walks_but_looking_does_not(client):
     assert (walk.last_node_key, walk.finished) == ("right", True)
 
 
-def big_tree_definition(questions: int) -> str:
-    """A chain of questions, each with a way out, ending at an outcome."""
-    lines = []
-    for number in range(questions):
-        following = f"q{number + 1}" if number + 1 < questions else "end"
-        lines += [
-            f"? q{number}: Question {number}?",
-            f"- Go on -> {following}",
-            "- Stop -> stop",
-            "",
-        ]
-    lines += ["= end: The end", "= stop: Stopped"]
-    return "\n".join(lines)
-
-
 def step_queries(client, url: str) -> int:
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url, **HTMX).status_code == 200
@@ -202,8 +188,8 @@ def step_queries(client, url: str) -> int:
 
 def test_a_step_makes_the_same_number_of_queries_whatever_the_tree_size():
     # Both steps reach a question in either tree (an outcome reads its links too, below).
-    make_tree(slug="small", definition=big_tree_definition(3))
-    make_tree(slug="large", definition=big_tree_definition(60))
+    make_tree(slug="small", definition=deep_tree_definition(3))
+    make_tree(slug="large", definition=deep_tree_definition(MAX_DEPTH))
     counts = {}
     for slug in ("small", "large"):
         client = Client()  # a new visitor each time: the first answer also creates a session
@@ -225,11 +211,78 @@ def test_an_outcome_step_reads_its_links_in_one_more_query():
 
 
 def test_a_lesson_with_trees_makes_the_same_number_of_queries_whatever_their_size(client):
-    make_tree(slug="one", definition=big_tree_definition(2))
+    make_tree(slug="one", definition=deep_tree_definition(2))
     lesson_with_trees("one")
     with CaptureQueriesContext(connection) as small:
         client.get("/lessons/guide/")
-    make_tree(slug="one", definition=big_tree_definition(50))
+    make_tree(slug="one", definition=deep_tree_definition(MAX_DEPTH))
     with CaptureQueriesContext(connection) as large:
         client.get("/lessons/guide/")
     assert len(small.captured_queries) == len(large.captured_queries)
+
+
+def test_the_map_of_a_tree_at_the_depth_limit_shows_every_question(client):
+    make_tree(slug="deep", definition=deep_tree_definition(MAX_DEPTH))
+    response = client.get("/trees/deep/map/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f"Question {MAX_DEPTH - 1}?" in page and "The bottom" in page
+    outline = page[page.index('<div class="tree-map">') :]
+    assert outline.count("<ul") == outline.count("</ul>") == MAX_DEPTH + 1
+
+
+def test_a_tree_stored_deeper_than_the_limit_still_has_a_map_and_a_walk(client):
+    """Saved before the limit existed, it must not take its pages down."""
+    tree = make_tree(slug="deep")
+    spec = parse_definition(deep_tree_definition(100))[1]
+    Tree.objects.filter(pk=tree.pk).update(compiled=spec.to_dict())
+    assert "Question 99?" in client.get("/trees/deep/map/").content.decode()
+    assert client.get("/trees/deep/?tree-deep=" + ".".join(["1"] * 99)).status_code == 200
+
+
+# Drafts ---------------------------------------------------------------------------------------
+
+SECRET_LINKED = SIMPLE_TREE.replace(
+    "= right: You went right", "= right: You went right\nlink: secret#part"
+)
+
+
+@pytest.fixture
+def draft_tree():
+    """'hidden', placed only in the draft lesson 'secret'; 'ways', public, links to 'secret'."""
+    secret = make_lesson(slug="secret", status="draft", body="## Part\n\n[[tree:hidden]]\n")
+    make_tree(slug="hidden", title="Hidden tree")
+    make_tree(slug="ways", title="Public tree", definition=SECRET_LINKED)
+    return secret
+
+
+def test_a_draft_tree_is_a_404_and_absent_for_learners(client, learner, draft_tree):
+    for reader in (None, learner):
+        client.logout()
+        if reader:
+            client.force_login(reader)
+        for url in ("/trees/hidden/", "/trees/hidden/?tree-hidden=2.1", "/trees/hidden/map/"):
+            assert client.get(url).status_code == 404, url
+            assert client.get(url, **HTMX).status_code == 404, url
+        listing = client.get("/trees/").content.decode()
+        assert "Public tree" in listing and "Hidden tree" not in listing
+    assert not TreeWalk.objects.exists()
+
+
+def test_instructors_see_a_draft_tree_with_the_draft_banner(instructor_client, draft_tree):
+    for url in ("/trees/hidden/", "/trees/hidden/map/"):
+        page = instructor_client.get(url).content.decode()
+        assert "Draft preview." in page and "Learners cannot see this tree" in page, url
+    assert "Draft preview." not in instructor_client.get("/trees/ways/").content.decode()
+    listing = instructor_client.get("/trees/").content.decode()
+    hidden = listing[listing.index("Hidden tree") : listing.index("Public tree")]
+    assert 'class="badge badge--draft"' in hidden
+    assert listing.count("badge--draft") == 1
+
+
+def test_read_more_never_names_a_draft_lesson_to_learners(client, instructor, draft_tree):
+    outcome = "/trees/ways/?tree-ways=2.1"
+    assert "/lessons/secret/" not in client.get(outcome).content.decode()
+    assert "/lessons/secret/" not in client.get(outcome, **HTMX).content.decode()
+    client.force_login(instructor)
+    assert 'href="/lessons/secret/#part"' in client.get(outcome).content.decode()
