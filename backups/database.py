@@ -48,6 +48,7 @@ def database_backup(
         target = directory / f"portal-{stamp}-{number}{SUFFIXES[kind]}"
     partial = target.with_name(target.name + ".partial")
     try:
+        _create_private(partial)
         if kind == "sqlite":
             _sqlite_backup(Path(connection.settings_dict["NAME"]), partial)
         else:
@@ -56,6 +57,16 @@ def database_backup(
     finally:
         partial.unlink(missing_ok=True)
     return target
+
+
+def _create_private(path: Path) -> None:
+    """Create `path` empty and readable by its owner only (0600), whatever the umask.
+
+    A backup holds password hashes and live sessions. SQLite and pg_dump then write into this
+    file, which keeps its mode, and so does the rename to the final name.
+    """
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+    os.chmod(path, 0o600)  # os.open's mode passes through the umask; chmod's does not
 
 
 def backup_kind(path: Path) -> str:
