@@ -19,6 +19,8 @@ from pathlib import Path
 from django.db import connections
 from django.utils import timezone
 
+from backups.identity import portal_database_problem
+
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_DUMP_MAGIC = b"PGDMP"  # pg_dump's custom format
 SUFFIXES = {"sqlite": ".sqlite3", "postgresql": ".dump"}
@@ -48,6 +50,7 @@ def database_backup(
         target = directory / f"portal-{stamp}-{number}{SUFFIXES[kind]}"
     partial = target.with_name(target.name + ".partial")
     try:
+        _create_private(partial)
         if kind == "sqlite":
             _sqlite_backup(Path(connection.settings_dict["NAME"]), partial)
         else:
@@ -56,6 +59,16 @@ def database_backup(
     finally:
         partial.unlink(missing_ok=True)
     return target
+
+
+def _create_private(path: Path) -> None:
+    """Create `path` empty and readable by its owner only (0600), whatever the umask.
+
+    A backup holds password hashes and live sessions. SQLite and pg_dump then write into this
+    file, which keeps its mode, and so does the rename to the final name.
+    """
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+    os.chmod(path, 0o600)  # os.open's mode passes through the umask; chmod's does not
 
 
 def backup_kind(path: Path) -> str:
@@ -85,8 +98,8 @@ def database_description(using: str = "default") -> str:
 def database_restore(*, path: Path, using: str = "default") -> None:
     """Replace the whole database with the backup at `path`, in one transaction.
 
-    Refuses a backup of the other kind of database, and a file that is not a complete portal
-    backup, before changing anything.
+    Refuses a backup of the other kind of database, a damaged file, and a database that is not
+    this portal's or is from newer code (see `backups.identity`), before changing anything.
     """
     connection = connections[using]
     kind, wanted = backup_kind(path), _kind_of(connection)
@@ -100,9 +113,7 @@ def database_restore(*, path: Path, using: str = "default") -> None:
     if kind == "sqlite":
         _sqlite_restore(path, Path(connection.settings_dict["NAME"]))
         return
-    listing = _pg("pg_restore", connection.settings_dict, "--list", str(path), database=False)
-    if not re.search(r"\bTABLE \S+ django_migrations\b", listing):
-        raise BackupError(f"{path.name} is a PostgreSQL dump, but not of this portal.")
+    _check_dump(path, connection.settings_dict)
     # --clean drops each object in the dump before recreating it; in one transaction, so an
     # error anywhere leaves the database as it was.
     _pg(
@@ -143,6 +154,9 @@ def _sqlite_backup(database: Path, target: Path) -> None:
 def _sqlite_restore(path: Path, database: Path) -> None:
     with closing(sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)) as backup:
         _check_sqlite(backup, path)
+        tables = {row[0] for row in backup.execute("SELECT name FROM sqlite_master")}
+        recorded = set(backup.execute("SELECT app, name FROM django_migrations"))
+        _check_portal(path, "SQLite database", tables, recorded)
         # The backup API writes the copy into the live file as one transaction, waiting for the
         # site's writers; their connections see the restored database from their next query.
         with closing(sqlite3.connect(database, timeout=20)) as live:
@@ -159,6 +173,39 @@ def _check_sqlite(connection: sqlite3.Connection, path: Path) -> None:
         raise BackupError(f"{path.name} is damaged: {verdict}.")
     if "django_migrations" not in tables:
         raise BackupError(f"{path.name} is a SQLite database, but not of this portal.")
+
+
+def _check_dump(path: Path, settings_dict: dict) -> None:
+    """Refuse a dump that is not of this portal, reading it only (pg_restore with no database
+    writes to stdout): its table of contents, then its django_migrations rows."""
+    listing = _pg("pg_restore", settings_dict, "--list", str(path), database=False)
+    # A table's entry: "215; 1259 16390 TABLE public auth_user portal".
+    tables = set(re.findall(r"^\d+; \d+ \d+ TABLE \S+ (\S+) ", listing, re.MULTILINE))
+    recorded: set[tuple[str, str]] = set()
+    if "django_migrations" in tables:
+        script = _pg(
+            "pg_restore",
+            settings_dict,
+            "--data-only",
+            "--table=django_migrations",
+            "--file=-",
+            str(path),
+            database=False,
+        )
+        # COPY ... (id, app, name, applied) FROM stdin; then one tab-separated line per row.
+        rows = re.search(
+            r"^COPY \S+ \(id, app, name, applied\) FROM stdin;\n(.*?)^\\\.$",
+            script,
+            re.MULTILINE | re.DOTALL,
+        )
+        if rows:
+            recorded = {tuple(line.split("\t")[1:3]) for line in rows[1].splitlines()}
+    _check_portal(path, "PostgreSQL dump", tables, recorded)
+
+
+def _check_portal(path: Path, what: str, tables: set[str], recorded: set[tuple[str, str]]) -> None:
+    if problem := portal_database_problem(tables=tables, recorded=recorded):
+        raise BackupError(f"{path.name} is a {what}, but {problem}.")
 
 
 def _pg(program: str, settings_dict: dict, *arguments: str, database: bool = True) -> str:

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from flashcards.days import local_date
-from flashcards.models import Prompt, PromptState, Review, StudySettings
+from flashcards.models import NewAgain, Prompt, PromptState, Review, StudySettings
 from flashcards.scheduling import (
     Memory,
     interval_cap,
@@ -20,7 +20,7 @@ from flashcards.scheduling import (
     review,
     with_due,
 )
-from flashcards.selectors import study_settings_for
+from flashcards.selectors import study_settings_for, version_of
 from flashcards.tokens import GradeRefused, read_grade_token, read_undo_token
 
 MAX_COUNTED_DURATION_MS = 10 * 60 * 1000  # time on one card beyond this is a break, not study
@@ -86,7 +86,7 @@ def grade_submit(
     prompt_id, lesson_id = found
 
     state = PromptState.objects.select_for_update().filter(user=user, prompt_id=prompt_id).first()
-    if (state.version if state else 0) != ticket.version:
+    if version_of(user, prompt_id, state) != ticket.version:
         return GradeResult(applied=False)
 
     before = Memory.from_row(state) if state else None
@@ -96,7 +96,7 @@ def grade_submit(
     if state is None:
         state = PromptState(user=user, prompt_id=prompt_id)
         store_memory(state, after)
-        state.version = 1
+        state.version = ticket.version + 1
         try:
             with transaction.atomic():
                 state.save()
@@ -156,7 +156,11 @@ def grade_undo(*, user, token: str) -> Review:
         raise GradeRefused("Only your most recent grade can be undone.")
     state = PromptState.objects.select_for_update().get(user=user, prompt_id=latest.prompt_id)
     if latest.before is None:
-        state.delete()  # the prompt was new before that grade, and is new again
+        # The prompt was new before that grade, and is new again; its version lives on.
+        NewAgain.objects.update_or_create(
+            user=user, prompt_id=latest.prompt_id, defaults={"version": state.version + 1}
+        )
+        state.delete()
     else:
         store_memory(state, Memory.from_json(latest.before))
         state.version += 1  # never reuse a version: the undone grade's token stays spent

@@ -200,6 +200,25 @@ class PromptState(models.Model):
         return self.lapses >= LEECH_LAPSES
 
 
+class NewAgain(models.Model):
+    """A prompt made new again by undoing its first grade, and the version it is at.
+
+    The undo deletes the prompt's state row, which held its version; without this row the
+    prompt would be back at version 0, and the undone grade's token would apply again.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    prompt = models.ForeignKey(Prompt, on_delete=models.CASCADE, related_name="+")
+    version = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "prompt"], name="one_new_again_per_user_prompt")
+        ]
+
+
 class Review(models.Model):
     """One grade, appended and never edited; removed only by an undo."""
 

@@ -29,6 +29,7 @@ from flashcards.days import day_start
 from flashcards.models import (
     LEECH_LAPSES,
     Card,
+    NewAgain,
     Prompt,
     PromptState,
     Review,
@@ -101,6 +102,15 @@ def unseen_prompts(user, scope: Scope) -> QuerySet[Prompt]:
 
 def has_unseen(user, scope: Scope) -> bool:
     return unseen_prompts(user, scope).exists()
+
+
+def version_of(user, prompt_id: int, state: PromptState | None) -> int:
+    """The version of the learner's state of a prompt: its row's, or, while the prompt is new,
+    0 or the version an undo of its first grade left it at (see `NewAgain`)."""
+    if state is not None:
+        return state.version
+    found = NewAgain.objects.filter(user=user, prompt_id=prompt_id).values_list("version")
+    return found[0][0] if found else 0
 
 
 def study_settings_for(user) -> StudySettings:

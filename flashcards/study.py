@@ -146,7 +146,7 @@ def build_study_page(
             session[SESSION_KEY] = figures
         return page
 
-    version = item.state.version if item.state else 0
+    version = selectors.version_of(user, item.prompt.pk, item.state)
     page.item = item
     page.token = grade_token(
         user_id=user.pk, prompt_id=item.prompt.pk, version=version, shown_at=now

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.test import Client
+
+from analytics.views import INSTRUCTOR_PERMISSION
+from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -20,11 +24,19 @@ def test_instructors_and_superusers_see_it(instructor_client, client, superuser)
     assert client.get("/analytics/").status_code == 200
 
 
-def test_the_navigation_offers_it_to_staff_only(instructor, learner):
-    for user, shown in ((instructor, True), (learner, False)):
+def test_the_navigation_offers_it_to_those_who_may_open_it(instructor, learner):
+    staff_only = make_user(username="staff-only", is_staff=True)  # the admin, not analytics
+    granted = make_user(username="granted", is_staff=True)
+    app_label, codename = INSTRUCTOR_PERMISSION.split(".")
+    granted.user_permissions.add(
+        Permission.objects.get(content_type__app_label=app_label, codename=codename)
+    )
+    for user, shown in ((instructor, True), (granted, True), (learner, False), (staff_only, False)):
         client = Client()
         client.force_login(user)
-        assert ('href="/analytics/"' in client.get("/").content.decode()) is shown
+        link = 'href="/analytics/"' in client.get("/").content.decode()
+        opens = client.get("/analytics/").status_code == 200
+        assert link is opens is shown, user.username
 
 
 def test_the_hardest_cards_are_listed_with_links_to_fix_them(instructor_client, hard_cards):

@@ -23,7 +23,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from backups.database import database_backup
+from backups.database import _pg, database_backup
 from flashcards.models import PromptState, Review
 from tests.backups.conftest import START, progress_of
 from tests.conftest import grade_now, make_card, make_user
@@ -158,6 +158,82 @@ def test_a_damaged_dump_is_refused_and_nothing_changes(tmp_path):
     with pytest.raises(CommandError, match="pg_restore failed"):
         call_command("restore", str(damaged), interactive=False)
     assert usernames() == {"still-here"}
+
+
+OTHER_PROJECT = """
+    CREATE TABLE {schema}django_migrations (id serial, app text, name text, applied text);
+    INSERT INTO {schema}django_migrations (app, name, applied) VALUES
+        ('contenttypes', '0001_initial', '2026-01-01'), ('auth', '0001_initial', '2026-01-01'),
+        ('blog', '0001_initial', '2026-01-01');
+    CREATE TABLE {schema}auth_user (id serial PRIMARY KEY, username text);
+    CREATE TABLE {schema}blog_post (id serial PRIMARY KEY, title text);
+"""
+NEWER = (
+    "INSERT INTO django_migrations (app, name, applied) "
+    "VALUES ('flashcards', '9999_new', '2027-01-01')"
+)
+REFUSALS = {
+    "other": "but not of this portal: it records no migrations of flashcards",
+    "empty": "not of this portal",
+    "newer": "but from newer code: it records migrations this code lacks .flashcards.9999_new.",
+}
+
+
+def refuse_each(paths: dict[str, Path]) -> None:
+    for kind, path in paths.items():
+        with pytest.raises(CommandError, match=REFUSALS[kind]) as refused:
+            call_command("restore", str(path), interactive=False)
+        assert str(refused.value).endswith("Nothing was changed."), kind
+    assert usernames() == {"still-here"}
+
+
+@sqlite_only
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_restore_refuses_another_projects_an_empty_or_a_newer_sqlite_database(tmp_path):
+    make_user(username="still-here")
+    other, empty, blank = tmp_path / "other.sqlite3", tmp_path / "empty", tmp_path / "blank"
+    with closing(sqlite3.connect(other)) as database:
+        database.executescript(OTHER_PROJECT.format(schema=""))
+    empty.write_bytes(b"")
+    with closing(sqlite3.connect(blank)) as database:
+        database.executescript("CREATE TABLE t (x); DROP TABLE t;")  # a database, no tables
+    newer = backup(tmp_path)
+    with closing(sqlite3.connect(newer)) as database, database:
+        database.execute(NEWER)
+    with pytest.raises(CommandError, match="not a backup made by `manage.py backup`"):
+        call_command("restore", str(empty), interactive=False)
+    refuse_each({"other": other, "empty": blank, "newer": newer})
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_restore_refuses_another_projects_an_empty_or_a_newer_dump(tmp_path):
+    make_user(username="still-here")
+    other, empty = tmp_path / "other.dump", tmp_path / "empty.dump"
+    # Another Django project's tables (and an empty schema), each dumped on its own.
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE SCHEMA other_project; CREATE SCHEMA empty_project")
+        cursor.execute(OTHER_PROJECT.format(schema="other_project."))
+    try:
+        for schema, path in (("other_project", other), ("empty_project", empty)):
+            _pg(
+                "pg_dump",
+                connection.settings_dict,
+                "--format=custom",
+                "--schema",
+                schema,
+                "--file",
+                str(path),
+            )
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP SCHEMA other_project CASCADE; DROP SCHEMA empty_project")
+    with connection.cursor() as cursor:  # the portal, with a migration from newer code
+        cursor.execute(NEWER)
+    newer = backup(tmp_path)
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM django_migrations WHERE name = '9999_new'")
+    refuse_each({"other": other, "empty": empty, "newer": newer})
 
 
 @postgres_only

@@ -1,10 +1,14 @@
-"""Whole-database backups: what a file is a backup of (the round trips are in test_commands)."""
+"""Whole-database backups: what a file is a backup of, and who may read one (the round trips
+are in test_commands)."""
 
 from __future__ import annotations
 
+import os
+import stat
+
 import pytest
 
-from backups.database import BackupError, backup_kind
+from backups.database import BackupError, backup_kind, database_backup
 
 
 def test_backup_files_are_told_apart_by_their_first_bytes(tmp_path):
@@ -17,3 +21,16 @@ def test_backup_files_are_told_apart_by_their_first_bytes(tmp_path):
         backup_kind(other)
     with pytest.raises(BackupError, match="Cannot read"):
         backup_kind(tmp_path / "missing")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("umask", [0o022, 0o000], ids=["umask-022", "umask-000"])
+def test_a_backup_is_readable_by_its_owner_only_whatever_the_umask(tmp_path, umask):
+    """SQLite's backup or pg_dump, whichever this run's database uses."""
+    previous = os.umask(umask)
+    try:
+        path = database_backup(directory=tmp_path)
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert [entry.name for entry in tmp_path.iterdir()] == [path.name]

@@ -12,9 +12,9 @@ import pytest
 from django.db import connections
 from django.utils import timezone
 
-from flashcards.grading import grade_submit
+from flashcards.grading import grade_submit, grade_undo
 from flashcards.models import PromptState, Review
-from flashcards.tokens import grade_token
+from flashcards.tokens import grade_token, undo_token
 from tests.conftest import make_card, make_user
 
 # Committed for real, so that the threads see each other's writes. Emptying the tables afterwards
@@ -99,3 +99,22 @@ def test_many_learners_grading_at_once_all_land():
 
     assert run_together(grade) == [True] * THREADS
     assert Review.objects.count() == THREADS == PromptState.objects.count()
+
+
+def test_after_an_undone_first_grade_only_the_fresh_token_lands_once():
+    """Half the threads replay the undone grade's token, half send the card shown again."""
+    learner = make_user()
+    prompt = make_card().prompts.get()
+    spent = grade_token(user_id=learner.pk, prompt_id=prompt.pk, version=0, shown_at=timezone.now())
+    undone = grade_submit(user=learner, token=spent, rating=3).review
+    grade_undo(user=learner, token=undo_token(user_id=learner.pk, review_id=undone.pk))
+    fresh = grade_token(user_id=learner.pk, prompt_id=prompt.pk, version=2, shown_at=timezone.now())
+
+    def grade(index: int) -> bool:
+        token = fresh if index % 2 else spent
+        return grade_submit(user=learner, token=token, rating=1 + index % 4).applied
+
+    assert run_together(grade).count(True) == 1
+    review = Review.objects.get()
+    assert review.rating % 2 == 0  # from a thread that sent the fresh token
+    assert PromptState.objects.get().version == 3

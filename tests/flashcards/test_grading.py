@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 from flashcards.grading import grade_submit, grade_undo, states_rebuild
 from flashcards.models import LEECH_LAPSES, Card, PromptState, Review
 from flashcards.scheduling import Memory, make_scheduler, review
+from flashcards.selectors import version_of
 from flashcards.tokens import GradeRefused, undo_token
 from tests.conftest import make_card, make_user
 from tests.flashcards.conftest import NOW, state_of, token_for
@@ -80,6 +81,23 @@ def test_undoing_a_first_grade_makes_the_card_new_again(learner):
     result = grade_submit(user=learner, token=token_for(learner, prompt), rating=3, now=NOW)
     grade_undo(user=learner, token=undo_token(user_id=learner.pk, review_id=result.review.pk))
     assert state_of(learner, prompt) is None and not Review.objects.exists()
+
+
+def test_an_undone_first_grade_stays_spent_and_the_card_is_graded_afresh(learner):
+    prompt = make_card().prompts.get()
+    spent = token_for(learner, prompt)
+    result = grade_submit(user=learner, token=spent, rating=3, now=NOW)
+    grade_undo(user=learner, token=undo_token(user_id=learner.pk, review_id=result.review.pk))
+    assert version_of(learner, prompt.pk, None) == 2  # new, and never back to a spent version
+
+    assert not grade_submit(user=learner, token=spent, rating=3, now=NOW).applied
+    assert not Review.objects.exists() and state_of(learner, prompt) is None
+    # The card shown again names the version it is at; that grade applies, once.
+    fresh = token_for(learner, prompt, 2)
+    assert grade_submit(user=learner, token=fresh, rating=4, now=NOW).applied
+    assert not grade_submit(user=learner, token=fresh, rating=4, now=NOW).applied
+    assert not grade_submit(user=learner, token=spent, rating=3, now=NOW).applied
+    assert state_of(learner, prompt).version == 3 and Review.objects.count() == 1
 
 
 def test_only_the_latest_grade_of_ones_own_can_be_undone(learner):

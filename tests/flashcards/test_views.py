@@ -121,6 +121,24 @@ def test_undo_brings_the_card_back_and_removes_the_grade(learner_client):
     assert learner_client.post("/study/undo/", {"token": "nope"}).status_code == 400
 
 
+def test_after_an_undo_the_undone_grade_replayed_changes_nothing_and_the_card_grades_anew(
+    learner_client,
+):
+    make_card(front="Slipped card?")
+    page = learner_client.get("/study/").content.decode()
+    undone = {"token": hidden(page, "reveal"), "rating": 1}
+    learner_client.post("/study/grade/", undone)
+    after = learner_client.get("/study/").content.decode()
+    response = learner_client.post(
+        "/study/undo/", {"token": hidden(after.split('class="undo"')[1], "token")}
+    )
+    shown = learner_client.get(response["Location"]).content.decode()
+    assert learner_client.post("/study/grade/", undone).status_code == 303
+    assert not Review.objects.exists() and not PromptState.objects.exists()
+    learner_client.post("/study/grade/", {"token": hidden(shown, "reveal"), "rating": 3})
+    assert list(Review.objects.values_list("rating", flat=True)) == [3]
+
+
 def test_the_end_of_a_session_shows_a_summary_then_the_empty_state(learner_client):
     lesson = make_lesson(title="Encryption")
     make_card(lesson=lesson)

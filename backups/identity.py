@@ -1,0 +1,69 @@
+"""Whether a database is this portal's, told from its table names and its django_migrations rows.
+
+`restore` asks before it touches anything: a backup must hold the tables its recorded migrations
+create, record migrations of each of the portal's own apps, and record none this code lacks
+(a backup from newer code would leave the site running on tables it does not know). A backup
+from older code passes; `manage.py migrate` then brings it up to date.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.apps import apps
+from django.conf import settings
+from django.db.migrations.loader import MigrationLoader
+
+
+def own_apps(loader: MigrationLoader) -> list[str]:
+    """The labels of the portal's apps that have migrations (not Django's, not third parties')."""
+    return sorted(
+        config.label
+        for config in apps.get_app_configs()
+        if config.label in loader.migrated_apps
+        and Path(config.path).resolve().is_relative_to(settings.BASE_DIR)
+    )
+
+
+def portal_database_problem(*, tables: set[str], recorded: set[tuple[str, str]]) -> str | None:
+    """Why a database with these tables and these (app, migration) rows is not this portal's;
+    None when it is."""
+    if "django_migrations" not in tables:
+        return "not of this portal (it has no django_migrations table)"
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    missing_apps = [
+        label for label in own_apps(loader) if not any(app == label for app, _ in recorded)
+    ]
+    if missing_apps:
+        return f"not of this portal: it records no migrations of {_some(missing_apps)}"
+    # A squashed migration stands for those it replaces: a database may record either.
+    replaced = {
+        key: squash
+        for squash, migration in loader.replacements.items()
+        for key in migration.replaces
+    }
+    unknown = sorted(
+        f"{app}.{name}"
+        for app, name in recorded
+        if app in loader.migrated_apps
+        and (app, name) not in loader.graph.nodes
+        and (app, name) not in replaced
+    )
+    if unknown:
+        return f"from newer code: it records migrations this code lacks ({_some(unknown)})"
+    nodes = sorted({replaced.get(key, key) for key in recorded} & set(loader.graph.nodes))
+    state = loader.project_state(nodes, at_end=True)
+    expected = {
+        model._meta.db_table
+        for model in state.apps.get_models(include_auto_created=True)
+        if model._meta.managed and not model._meta.proxy
+    }
+    absent = sorted(expected - tables)
+    if absent:
+        count = len(absent)
+        return f"not a whole portal database: {count} of its tables are missing ({_some(absent)})"
+    return None
+
+
+def _some(names: list[str], shown: int = 5) -> str:
+    return ", ".join(names[:shown]) + (", …" if len(names) > shown else "")
