@@ -8,11 +8,16 @@ from older code passes; `manage.py migrate` then brings it up to date.
 
 from __future__ import annotations
 
+import sysconfig
 from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
 from django.db.migrations.loader import MigrationLoader
+
+# Where installed packages live. The project's virtualenv usually sits inside the project
+# folder (`.venv/`), so Django's and third parties' apps are under BASE_DIR too.
+INSTALLED_PACKAGES = {Path(sysconfig.get_paths()[key]).resolve() for key in ("purelib", "platlib")}
 
 
 def own_apps(loader: MigrationLoader) -> list[str]:
@@ -20,9 +25,13 @@ def own_apps(loader: MigrationLoader) -> list[str]:
     return sorted(
         config.label
         for config in apps.get_app_configs()
-        if config.label in loader.migrated_apps
-        and Path(config.path).resolve().is_relative_to(settings.BASE_DIR)
+        if config.label in loader.migrated_apps and _is_the_projects(Path(config.path).resolve())
     )
+
+
+def _is_the_projects(path: Path) -> bool:
+    inside = path.is_relative_to(settings.BASE_DIR)
+    return inside and not any(path.is_relative_to(folder) for folder in INSTALLED_PACKAGES)
 
 
 def portal_database_problem(*, tables: set[str], recorded: set[tuple[str, str]]) -> str | None:
