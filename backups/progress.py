@@ -9,21 +9,38 @@ content, reproducing every state and review exactly.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import math
+import re
+import reprlib
 import zoneinfo
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db import transaction
 from django.utils import timezone
 
 from flashcards.cards import CardSpec, content_key
-from flashcards.models import Card, PromptState, Review, StudySettings
-from flashcards.scheduling import Memory
+from flashcards.models import (
+    COUNTER_MAX,
+    INTEGER_MAX,
+    MAXIMUM_INTERVAL_RANGE,
+    NEW_PER_DAY_MAX,
+    RETENTION_RANGE,
+    Card,
+    PromptState,
+    Review,
+    StudySettings,
+)
+from flashcards.scheduling import DIFFICULTY_RANGE, STABILITY_MIN, Memory
 from portal.problems import Problem, ProblemList
 
 FORMAT = "study-portal-progress"
 FORMAT_VERSION = 1
 PROMPT_CARD = "prompt__card__lesson"
+# Integers longer than this are read as floats (infinity beyond 308 digits), which every
+# parser then refuses with its place; Python refuses to convert over 4,300 digits at all.
+LONGEST_INTEGER = 100
 
 
 class ProgressInvalid(ProblemList):
@@ -76,6 +93,44 @@ def progress_export(*, user, now: dt.datetime | None = None) -> dict:
     }
 
 
+def progress_read(text: str):
+    """The data in a progress file's text, read so that odd values reach `progress_import`,
+    which says where each is: NaN and Infinity as floats, integers too long to be counts as
+    floats. Raises ProgressInvalid for JSON nested too deeply to read, and ValueError
+    (json.JSONDecodeError) for text that is not JSON.
+    """
+    try:
+        return json.loads(text, parse_int=_integer)
+    except RecursionError:
+        raise ProgressInvalid.one(
+            f"the JSON nests deeper than {DEEPEST} levels here, too deep to read (a progress "
+            "file nests 5).",
+            line=_deep_line(text),
+        ) from None
+
+
+# Found only once the JSON failed to read, so that a file of normal depth is not scanned twice.
+DEEPEST = 100
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[{]|[\]}]')
+
+
+def _deep_line(text: str) -> int | None:
+    """The line where the JSON first nests deeper than DEEPEST levels (strings skipped)."""
+    depth = 0
+    for token in _TOKEN.finditer(text):
+        if token[0] in "[{":
+            depth += 1
+            if depth > DEEPEST:
+                return text.count("\n", 0, token.start()) + 1
+        elif token[0] in "]}":
+            depth -= 1
+    return None
+
+
+def _integer(digits: str) -> int | float:
+    return int(digits) if len(digits) <= LONGEST_INTEGER else float(digits)
+
+
 def _row(instance, names) -> dict:
     return {
         "prompt": prompt_identity(instance.prompt),
@@ -100,7 +155,7 @@ def progress_import(*, user, data) -> ProgressImported:
         raise ProgressInvalid.one("This is not a progress file exported by `export_progress`.")
     if data.get("version") != FORMAT_VERSION:
         raise ProgressInvalid.one(
-            f"This file is format version {data.get('version')!r}; this site reads version "
+            f"This file is format version {_shown(data.get('version'))}; this site reads version "
             f"{FORMAT_VERSION}."
         )
     for section in ("reviews", "states"):
@@ -170,9 +225,9 @@ class PromptFinder:
         ):
             raise ValueError("the prompt is not named (lesson, card_key or card_text, ordinal).")
         lesson = identity["lesson"]
-        card = self.by_key.get((lesson, str(identity.get("card_key"))))
+        card = self.by_key.get((lesson, _text(identity.get("card_key"))))
         if card is None:
-            same_text = self.by_text.get((lesson, str(identity.get("card_text"))), [])
+            same_text = self.by_text.get((lesson, _text(identity.get("card_text"))), [])
             card = (
                 same_text[0]
                 if len(same_text) == 1
@@ -190,9 +245,15 @@ class PromptFinder:
     @staticmethod
     def describe(identity) -> str:
         if not isinstance(identity, dict):
-            return str(identity)
-        card = identity.get("card_key") or f"with text {str(identity.get('card_text'))[:8]}..."
+            return _shown(identity)
+        key, text = _text(identity.get("card_key")), _text(identity.get("card_text"))
+        card = key or f"with text {text[:8]}..."
         return f"{identity.get('ordinal')} of card {card} in lesson {identity.get('lesson')!r}"
+
+
+def _text(value) -> str:
+    # Strings as they are, anything else quoted short (it may be nested deep).
+    return value if isinstance(value, str) else _shown(value)
 
 
 def _parse_rows(
@@ -220,34 +281,48 @@ def _parse(row: dict, parsers: dict, where: str, problems: list[Problem]) -> dic
         if name not in row:
             problems.append(Problem("missing.", where=f"{where}.{name}"))
             continue
+        place = f"{where}.{name}" if where else name
         try:
             values[name] = parse(row[name])
-        except (TypeError, ValueError, KeyError) as error:
-            message = f"{error or 'not valid'} (got {row[name]!r})."
-            problems.append(Problem(message, where=f"{where}.{name}"))
+        except ProgressInvalid as inner:  # problems inside an object, each at its own place
+            problems += [replace(p, where=f"{place}.{p.where}") for p in inner.problems]
+        except (TypeError, ValueError, KeyError, OverflowError) as error:
+            message = f"{error or 'not valid'} (got {_shown(row[name])})."
+            problems.append(Problem(message, where=place))
     return values
+
+
+# A bad value is quoted short and shallow: it may be a long string or a deeply nested list.
+_shown = reprlib.Repr(maxlevel=2, maxstring=40, maxother=40, maxlong=40).repr
 
 
 def _optional(parse):
     return lambda value: None if value is None else parse(value)
 
 
-def _count(value) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise ValueError("expected a whole number, 0 or more")
-    return value
-
-
-def _number(value) -> float:
-    if not isinstance(value, int | float) or isinstance(value, bool):
-        raise ValueError("expected a number")
-    return value
-
-
 def _between(low: int, high: int):
+    """A whole number from `low` to `high` (the column's or the setting's bounds)."""
+
     def parse(value) -> int:
-        if _count(value) < low or value > high:
-            raise ValueError(f"expected {low} to {high}")
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            raise ValueError(f"expected a whole number from {low} to {high}")
+        return value
+
+    return parse
+
+
+def _number(low: float, high: float = math.inf):
+    """A finite number from `low` to `high`: NaN and infinities break FSRS's maths."""
+
+    def parse(value) -> float:
+        if (
+            not isinstance(value, int | float)
+            or isinstance(value, bool)
+            or not math.isfinite(value)
+            or not low <= value <= high
+        ):
+            span = f"from {low} to {high}" if high < math.inf else f"of at least {low}"
+            raise ValueError(f"expected a finite number {span}")
         return value
 
     return parse
@@ -257,24 +332,34 @@ def _moment(value) -> dt.datetime:
     moment = dt.datetime.fromisoformat(value)
     if moment.tzinfo is None:
         raise ValueError("expected a time with its UTC offset")
+    moment.astimezone(dt.UTC)  # raises OverflowError at the ends of the calendar
     return moment
 
 
 def _memory(value) -> dict:
-    Memory.from_json(value)  # raises on anything that is not a stored memory
+    """A memory as the review log stores it (Memory.to_json), each field checked as a state's."""
+    if not isinstance(value, dict) or set(value) != set(MEMORY_PARSERS):
+        raise ValueError(f"expected an object with {', '.join(MEMORY_PARSERS)}")
+    problems: list[Problem] = []
+    _parse(value, MEMORY_PARSERS, "", problems)
+    if problems:
+        raise ProgressInvalid(problems)
     return value
 
 
 def _time_zone(value) -> str:
-    zoneinfo.ZoneInfo(value)  # raises on a name that is not a time zone
+    if value not in zoneinfo.available_timezones():  # the settings form's choices
+        raise ValueError("expected a time zone name")
     return value
 
 
+_count = _between(0, INTEGER_MAX)  # a PositiveIntegerField
+_counter = _between(0, COUNTER_MAX)  # one that grading increases
 STATES = _between(min(PromptState.State.values), max(PromptState.State.values))
 SETTINGS_PARSERS = {
-    "desired_retention": _number,
-    "maximum_interval": _count,
-    "new_per_day": _count,
+    "desired_retention": _number(*RETENTION_RANGE),
+    "maximum_interval": _between(*MAXIMUM_INTERVAL_RANGE),
+    "new_per_day": _between(0, NEW_PER_DAY_MAX),
     "time_zone": _time_zone,
     "exam_date": _optional(dt.date.fromisoformat),
 }
@@ -290,12 +375,13 @@ REVIEW_PARSERS = {
 }
 STATE_PARSERS = {
     "state": STATES,
-    "step": _optional(_count),
-    "stability": _optional(_number),
-    "difficulty": _optional(_number),
+    "step": _optional(_between(0, 32767)),  # a PositiveSmallIntegerField
+    "stability": _optional(_number(STABILITY_MIN)),
+    "difficulty": _optional(_number(*DIFFICULTY_RANGE)),
     "due": _moment,
     "last_review": _optional(_moment),
-    "reps": _count,
-    "lapses": _count,
-    "version": _count,
+    "reps": _counter,
+    "lapses": _counter,
+    "version": _counter,
 }
+MEMORY_PARSERS = {name: STATE_PARSERS[name] for name in Memory.__dataclass_fields__}

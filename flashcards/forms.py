@@ -7,7 +7,12 @@ from django import forms
 from django.utils import timezone
 
 from flashcards.days import local_date
-from flashcards.models import StudySettings
+from flashcards.models import (
+    MAXIMUM_INTERVAL_RANGE,
+    NEW_PER_DAY_MAX,
+    RETENTION_RANGE,
+    StudySettings,
+)
 
 
 def time_zone_choices() -> list[tuple[str, str]]:
@@ -32,14 +37,18 @@ class StudySettingsForm(forms.ModelForm):
 
     def clean_desired_retention(self) -> float:
         value = self.cleaned_data["desired_retention"]
-        if not 0.7 <= value <= 0.99:
-            raise forms.ValidationError("Choose a retention between 0.70 and 0.99 (0.90 is usual).")
+        low, high = RETENTION_RANGE
+        if not low <= value <= high:
+            raise forms.ValidationError(
+                f"Choose a retention between {low:.2f} and {high:.2f} (0.90 is usual)."
+            )
         return value
 
     def clean_maximum_interval(self) -> int:
         value = self.cleaned_data["maximum_interval"]
-        if not 1 <= value <= 36500:
-            raise forms.ValidationError("Between 1 and 36,500 days.")
+        low, high = MAXIMUM_INTERVAL_RANGE
+        if not low <= value <= high:
+            raise forms.ValidationError(f"Between {low:,} and {high:,} days.")
         return value
 
     def clean_exam_date(self) -> dt.date | None:
@@ -51,6 +60,6 @@ class StudySettingsForm(forms.ModelForm):
 
     def clean_new_per_day(self) -> int:
         value = self.cleaned_data["new_per_day"]
-        if value > 9999:
-            raise forms.ValidationError("At most 9,999 new cards a day.")
+        if value > NEW_PER_DAY_MAX:
+            raise forms.ValidationError(f"At most {NEW_PER_DAY_MAX:,} new cards a day.")
         return value

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from itertools import groupby
 
 from django.conf import settings as django_settings
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -20,16 +21,21 @@ from flashcards.scheduling import (
     review,
     with_due,
 )
-from flashcards.selectors import study_settings_for, version_of
+from flashcards.selectors import new_left_today, study_settings_for, version_of
 from flashcards.tokens import GradeRefused, read_grade_token, read_undo_token
 
 MAX_COUNTED_DURATION_MS = 10 * 60 * 1000  # time on one card beyond this is a break, not study
 RATING_REFUSED = "A grade is 1 (Again), 2 (Hard), 3 (Good) or 4 (Easy)."
+NEW_LIMIT_REACHED = (
+    "You had already started today's new cards (in another tab, perhaps): that card was not "
+    "graded, and stays new for another day."
+)
 
 
 @dataclass(frozen=True)
 class GradeResult:
     applied: bool  # False: this exact grade was already applied (a repeat), nothing changed
+    new_limit_reached: bool = False  # not applied: a new card, and today's new cards are done
     review: Review | None = None
     lesson_id: int | None = None  # the graded card's lesson
 
@@ -68,6 +74,11 @@ def grade_submit(
     SELECT ... FOR UPDATE), so concurrent grades of one prompt queue up; every grade after the
     first finds a newer version and is recognised as a repeat, changing nothing.
 
+    A new prompt's first grade is refused (not applied, `new_limit_reached`) once the learner
+    has started today's allowance of new prompts. Every page shows new prompts only within
+    the allowance, but tabs opened earlier each show one: the allowance is counted again
+    here, under a lock on the learner's row that queues their new-prompt grades.
+
     `study_settings`: the learner's, when the caller has read them already (the grade view
     shows the next card with them too); otherwise they are read here.
     """
@@ -92,6 +103,14 @@ def grade_submit(
     before = Memory.from_row(state) if state else None
     if study_settings is None:
         study_settings = study_settings_for(user)
+    if state is None:
+        # The user row, as it always exists (a settings row may not). FOR NO KEY UPDATE: other
+        # grades' inserts hold KEY SHARE on it (their foreign key), which FOR UPDATE would
+        # wait for, and deadlock. SQLite's IMMEDIATE transaction serialises writers already.
+        users = get_user_model().objects.select_for_update(no_key=True)
+        users.filter(pk=user.pk).values("pk").first()
+        if not new_left_today(user, study_settings, now):
+            return GradeResult(applied=False, new_limit_reached=True)
     after = review(before, rating, now, scheduler_for(study_settings, now=now), prompt_id)
     if state is None:
         state = PromptState(user=user, prompt_id=prompt_id)

@@ -18,6 +18,17 @@ from flashcards.cards import BASIC, CLOZE, REVERSED
 from lessons.models import Lesson
 
 LEECH_LAPSES = 8
+
+# The bounds of a learner's study settings, enforced by the settings form and by a progress
+# import alike: FSRS schedules sensibly only within them.
+RETENTION_RANGE = (0.7, 0.99)
+MAXIMUM_INTERVAL_RANGE = (1, 36500)
+NEW_PER_DAY_MAX = 9999
+# The largest value a PositiveIntegerField holds on every database (PostgreSQL's integer).
+INTEGER_MAX = 2**31 - 1
+# Counters that grading increases (reps, lapses, version) start at most here, so that no
+# number of grades a learner could make takes them past INTEGER_MAX.
+COUNTER_MAX = 10**9
 MATURE_DAYS = 21  # a prompt given an interval of three weeks or more is "mature", as in Anki
 
 

@@ -10,6 +10,13 @@ import datetime as dt
 from dataclasses import asdict, dataclass, replace
 
 from fsrs import Card, Rating, Scheduler, State
+from fsrs import scheduler as fsrs_scheduler
+
+# The ranges FSRS keeps a memory in (it clamps its own results to them): a stability of at
+# least STABILITY_MIN days, and finite; a difficulty within DIFFICULTY_RANGE. A stored memory
+# outside them breaks its maths (a stability of 0 divides by zero).
+STABILITY_MIN = fsrs_scheduler.STABILITY_MIN
+DIFFICULTY_RANGE = (fsrs_scheduler.MIN_DIFFICULTY, fsrs_scheduler.MAX_DIFFICULTY)
 
 REVIEW = State.Review.value
 AGAIN = Rating.Again.value

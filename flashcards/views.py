@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django.views.decorators.vary import vary_on_headers
 
 from flashcards.forms import StudySettingsForm
-from flashcards.grading import RATING_REFUSED, grade_submit, grade_undo
+from flashcards.grading import NEW_LIMIT_REACHED, RATING_REFUSED, grade_submit, grade_undo
 from flashcards.models import StudySettings
 from flashcards.selectors import Scope, study_settings_for
 from flashcards.study import build_study_page, record_grade, record_undo
@@ -32,7 +32,11 @@ def _study_url(scope: Scope, **extra) -> str:
 
 
 def _render_study(
-    request: HtmxHttpRequest, scope: Scope, study_settings: StudySettings | None = None, **options
+    request: HtmxHttpRequest,
+    scope: Scope,
+    study_settings: StudySettings | None = None,
+    notice: str = "",
+    **options,
 ) -> HttpResponse:
     if study_settings is None:
         study_settings = study_settings_for(request.user)
@@ -47,7 +51,7 @@ def _render_study(
     template = "flashcards/study.html"
     if request.htmx and not request.htmx.history_restore_request:
         template += "#study-card"
-    return render(request, template, {"page": page, "scope": scope})
+    return render(request, template, {"page": page, "scope": scope, "notice": notice})
 
 
 @login_required
@@ -83,8 +87,11 @@ def grade(request: HtmxHttpRequest) -> HttpResponse:
         return _refused(refused)
     if result.applied:
         record_grade(request.session, scope, result.review, result.lesson_id)
+    notice = NEW_LIMIT_REACHED if result.new_limit_reached else ""
     if request.htmx:
-        return _render_study(request, scope, study_settings)
+        return _render_study(request, scope, study_settings, notice=notice)
+    if notice:
+        messages.info(request, notice)  # shown above the next card, on the page redirected to
     return _see_other(_study_url(scope))
 
 

@@ -8,6 +8,7 @@ and permissions with new ids, which the next browser test's setup would then col
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import sqlite3
@@ -24,7 +25,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from backups.database import _pg, database_backup
-from flashcards.models import PromptState, Review
+from flashcards.models import COUNTER_MAX, RETENTION_RANGE, PromptState, Review
+from flashcards.scheduling import DIFFICULTY_RANGE, STABILITY_MIN
 from tests.backups.conftest import START, progress_of
 from tests.conftest import grade_now, make_card, make_user
 
@@ -310,3 +312,73 @@ def test_export_progress_writes_to_stdout_and_names_a_missing_user(studied):
     assert json.loads(out.getvalue())["format"] == "study-portal-progress"
     with pytest.raises(CommandError, match="No user named 'ghost'"):
         call_command("export_progress", "ghost")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("written", "place"),
+    [
+        ('"desired_retention": NaN', "settings.desired_retention"),
+        ('"desired_retention": 0', "settings.desired_retention"),
+        ('"stability": 1e400', "states[0].stability"),
+        ('"stability": -Infinity', "states[0].stability"),
+        (f'"reps": {10**30}', "states[0].reps"),
+        (f'"version": {"9" * 5000}', "states[0].version"),
+        (f'"version": {2**63 - 1}', "states[0].version"),
+    ],
+)
+def test_import_progress_names_the_place_of_nan_huge_numbers_and_bad_bounds(
+    studied, tmp_path, written, place
+):
+    before = progress_of(studied)
+    path = tmp_path / "learner.json"
+    call_command("export_progress", "learner", output=path, stdout=StringIO())
+    # Written into the file's text, as JSON does not write these: the first in its section.
+    section, name = place.split(".")[0].split("[")[0], written.split('"')[1]
+    head, rest = path.read_text().split(f'"{section}": ', 1)
+    rest = re.sub(rf'"{name}": [^,}}]+', lambda _: written, rest, count=1)
+    path.write_text(f'{head}"{section}": {rest}')
+    with pytest.raises(CommandError, match=rf"Nothing was imported:\n{re.escape(place)}: "):
+        call_command("import_progress", str(path), interactive=False)
+    assert progress_of(studied) == before
+
+
+@pytest.mark.django_db
+def test_import_progress_refuses_json_nested_10000_deep_with_its_line(studied, tmp_path):
+    before = progress_of(studied)
+    path = tmp_path / "learner.json"
+    path.write_text('{"username": "learner",\n"states": ' + "[" * 10_000 + "]" * 10_000 + "}")
+    with pytest.raises(CommandError, match=r"Nothing was imported:\nline 2: the JSON nests deeper"):
+        call_command("import_progress", str(path), interactive=False)
+    assert progress_of(studied) == before
+
+
+@pytest.mark.django_db
+def test_a_learner_imported_at_every_bound_can_study_and_grade(studied, tmp_path, client):
+    path = tmp_path / "learner.json"
+    call_command("export_progress", "learner", output=path, stdout=StringIO())
+    data = json.loads(path.read_text())
+    data["settings"].update(desired_retention=RETENTION_RANGE[0], maximum_interval=1)
+    for state in data["states"]:
+        state.update(
+            stability=STABILITY_MIN,
+            difficulty=DIFFICULTY_RANGE[1],
+            reps=COUNTER_MAX,
+            lapses=COUNTER_MAX,
+            version=COUNTER_MAX,
+            due="2000-01-01T00:00:00+00:00",
+        )
+    path.write_text(json.dumps(data))
+    call_command("import_progress", str(path), interactive=False, stdout=StringIO())
+
+    client.force_login(studied)
+    page = client.get("/study/")
+    assert page.status_code == 200
+    reveal = re.search(r'name="reveal" value="([^"]*)"', page.content.decode())[1]
+    revealed = client.get("/study/", {"reveal": html.unescape(reveal)})
+    assert revealed.status_code == 200
+    token = re.search(r'name="token" value="([^"]*)"', revealed.content.decode())[1]
+    graded = client.post("/study/grade/", {"token": html.unescape(token), "rating": 3})
+    assert graded.status_code == 303
+    assert client.get(graded["Location"]).status_code == 200
+    assert PromptState.objects.filter(user=studied, version=COUNTER_MAX + 1).count() == 1

@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from backups.progress import ProgressInvalid, progress_export, progress_import
+from backups.progress import ProgressInvalid, progress_export, progress_import, progress_read
 from flashcards.models import Card, Prompt, PromptState, Review, StudySettings
 from flashcards.selectors import study_settings_for
 from tests.backups.conftest import START, progress_of, study
@@ -138,3 +138,77 @@ def test_imported_settings_are_the_ones_read_next(studied):
     assert study_settings_for(other).new_per_day == 20  # defaults, read before the import
     progress_import(user=other, data=data)
     assert study_settings_for(other).new_per_day == 7
+
+
+@pytest.mark.parametrize(
+    ("place", "value"),
+    [
+        ("settings.desired_retention", 0),
+        ("settings.desired_retention", -0.5),
+        ("settings.desired_retention", 1.5),
+        ("settings.desired_retention", float("nan")),
+        ("settings.maximum_interval", 0),
+        ("settings.new_per_day", 10_000),
+        ("settings.time_zone", "Etc/../UTC"),
+        ("states[0].stability", 0),
+        ("states[0].stability", -1.0),
+        ("states[0].stability", float("inf")),
+        ("states[0].stability", float("nan")),
+        ("states[0].difficulty", 11.0),
+        ("states[0].version", 2**63 - 1),
+        ("states[0].reps", 10**30),
+        ("states[0].lapses", 1e400),
+        ("states[0].step", 40_000),
+        ("reviews[0].duration_ms", 2**31),
+        ("reviews[0].after.stability", 0),
+        ("reviews[1].before.difficulty", float("-inf")),
+        ("reviews[1].before.due", "9999-12-31T23:59:59-14:00"),
+    ],
+)
+def test_values_outside_the_models_and_fsrs_bounds_are_refused_where_they_are(
+    studied, place, value
+):
+    before = progress_of(studied)
+    data = copy.deepcopy(progress_export(user=studied))
+    *path, name = place.replace("[", ".").replace("]", "").split(".")
+    row = data
+    for step in path:
+        row = row[int(step)] if step.isdigit() else row[step]
+    row[name] = value
+    with pytest.raises(ProgressInvalid) as refused:
+        progress_import(user=studied, data=data)
+    assert [problem.where for problem in refused.value.problems] == [place]
+    assert progress_of(studied) == before
+
+
+def test_a_memory_in_the_log_must_have_a_memorys_fields(studied):
+    data = copy.deepcopy(progress_export(user=studied))
+    data["reviews"][0]["after"] = {"state": 2}
+    with pytest.raises(ProgressInvalid, match=r"reviews\[0\]\.after: expected an object with"):
+        progress_import(user=studied, data=data)
+
+
+def test_a_deeply_nested_value_is_refused_and_quoted_short(studied):
+    data = copy.deepcopy(progress_export(user=studied))
+    nested: list = []
+    for _ in range(900):
+        nested = [nested]
+    data["states"][0]["version"] = nested
+    data["reviews"][0]["prompt"].update(card_key=nested, card_text=nested)
+    with pytest.raises(ProgressInvalid) as refused:
+        progress_import(user=studied, data=data)
+    assert [p.where for p in refused.value.problems] == ["reviews[0]", "states[0].version"]
+    assert all(len(str(problem)) < 200 for problem in refused.value.problems)
+
+
+def test_progress_read_keeps_odd_numbers_for_the_import_to_place(studied):
+    text = f'{{"a": NaN, "b": -Infinity, "c": 1e400, "d": {10**30}, "e": {"9" * 5000}}}'
+    read = progress_read(text)
+    assert read["a"] != read["a"] and read["b"] == read["c"] * -1 == float("-inf")
+    assert read["d"] == 10**30 and read["e"] == float("inf")
+
+
+def test_progress_read_refuses_json_nested_too_deep_to_read_naming_its_line():
+    text = '{\n"states":\n' + "[" * 10_000 + "]" * 10_000 + "}"
+    with pytest.raises(ProgressInvalid, match=r"^line 3: the JSON nests deeper than 100 levels"):
+        progress_read(text)

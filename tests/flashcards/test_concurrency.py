@@ -13,7 +13,7 @@ from django.db import connections
 from django.utils import timezone
 
 from flashcards.grading import grade_submit, grade_undo
-from flashcards.models import PromptState, Review
+from flashcards.models import PromptState, Review, StudySettings
 from flashcards.tokens import grade_token, undo_token
 from tests.conftest import make_card, make_user
 
@@ -118,3 +118,18 @@ def test_after_an_undone_first_grade_only_the_fresh_token_lands_once():
     review = Review.objects.get()
     assert review.rating % 2 == 0  # from a thread that sent the fresh token
     assert PromptState.objects.get().version == 3
+
+
+def test_tabs_grading_new_cards_at_once_stay_within_the_daily_new_card_limit():
+    """Each thread is a tab opened before any grade, showing a different new card."""
+    learner = make_user()
+    StudySettings.objects.create(user=learner, new_per_day=3)
+    prompts = [make_card(front=f"Card {n}?").prompts.get() for n in range(THREADS)]
+    tokens = [
+        grade_token(user_id=learner.pk, prompt_id=p.pk, version=0, shown_at=timezone.now())
+        for p in prompts
+    ]
+    results = run_together(lambda i: grade_submit(user=learner, token=tokens[i], rating=3))
+    assert [r.applied for r in results].count(True) == 3
+    assert [r.new_limit_reached for r in results].count(True) == THREADS - 3
+    assert Review.objects.count() == 3 == PromptState.objects.count()

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from flashcards.grading import grade_submit, grade_undo, states_rebuild
-from flashcards.models import LEECH_LAPSES, Card, PromptState, Review
+from flashcards.models import LEECH_LAPSES, Card, PromptState, Review, StudySettings
 from flashcards.scheduling import Memory, make_scheduler, review
 from flashcards.selectors import version_of
 from flashcards.tokens import GradeRefused, undo_token
@@ -166,3 +166,20 @@ def test_leeches_are_counted_from_lapses(learner):
             user=learner, token=token_for(learner, prompt, state.version), rating=4, now=when
         )
     assert state_of(learner, prompt).is_leech
+
+
+def test_a_new_cards_first_grade_is_refused_once_todays_new_cards_are_started(learner):
+    StudySettings.objects.create(user=learner, new_per_day=2)
+    first, second, third = (make_card(front=f"Card {n}?").prompts.get() for n in range(3))
+    tokens = [token_for(learner, prompt) for prompt in (first, second, third)]  # three tabs
+    assert grade_submit(user=learner, token=tokens[0], rating=3, now=NOW).applied
+    assert grade_submit(user=learner, token=tokens[1], rating=3, now=NOW).applied
+
+    refused = grade_submit(user=learner, token=tokens[2], rating=3, now=NOW)
+    assert (refused.applied, refused.new_limit_reached) == (False, True)
+    assert state_of(learner, third) is None and Review.objects.count() == 2
+    # Cards already started are graded as ever; the refused one is new again tomorrow.
+    again = token_for(learner, first, version=1, shown_at=NOW)
+    assert grade_submit(user=learner, token=again, rating=3, now=NOW).applied
+    tomorrow = NOW + dt.timedelta(days=1)
+    assert grade_submit(user=learner, token=tokens[2], rating=3, now=tomorrow).applied

@@ -247,3 +247,32 @@ def study_and_grade_counts(size: int) -> tuple[int, int, int]:
 
 def test_the_study_page_and_a_grade_make_the_same_queries_whatever_the_deck_size():
     assert study_and_grade_counts(4) == study_and_grade_counts(120)
+
+
+def test_a_tabs_new_card_past_the_daily_limit_is_refused_with_a_notice_and_the_next_card(
+    learner_client, learner
+):
+    StudySettings.objects.create(user=learner, new_per_day=1)
+    first, second = (make_card(front=f"New card {n}?").prompts.get() for n in range(2))
+    due = make_card(front="Due review?").prompts.get()
+    PromptState.objects.create(
+        user=learner, prompt=due, state=2, stability=3, difficulty=5, due=timezone.now(), version=1
+    )
+    first_tab, second_tab = (
+        grade_token(user_id=learner.pk, prompt_id=p.pk, version=0, shown_at=timezone.now())
+        for p in (first, second)
+    )
+    assert (
+        learner_client.post("/study/grade/", {"token": first_tab, "rating": 3}).status_code == 303
+    )
+
+    fragment = learner_client.post("/study/grade/", {"token": second_tab, "rating": 3}, **HTMX)
+    body = fragment.content.decode()
+    assert fragment.status_code == 200 and "<html" not in body
+    assert "already started today&#x27;s new cards" in body and "Due review?" in body
+    plain = learner_client.post("/study/grade/", {"token": second_tab, "rating": 3})
+    assert plain.status_code == 303
+    page = learner_client.get(plain["Location"]).content.decode()
+    assert "already started today&#x27;s new cards" in page and "Due review?" in page
+    assert not PromptState.objects.filter(user=learner, prompt=second).exists()
+    assert Review.objects.count() == 1

@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from backups.progress import ProgressInvalid, progress_import
+from backups.progress import ProgressInvalid, progress_import, progress_read
 from flashcards.models import PromptState, Review, StudySettings
 
 
@@ -26,13 +25,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, file: Path, user: str | None, interactive: bool, **options) -> None:
         try:
-            data = json.loads(file.read_text(encoding="utf-8"))
+            data = progress_read(file.read_text(encoding="utf-8"))
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error.strerror}.") from None
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        except ProgressInvalid as error:
+            raise CommandError(f"Nothing was imported:\n{error}") from None
+        except ValueError as error:  # not UTF-8, or not JSON
             raise CommandError(f"{file} is not a JSON progress file: {error}.") from None
         username = user or (data.get("username") if isinstance(data, dict) else None)
-        if not username:
+        if not isinstance(username, str) or not username:
             raise CommandError("The file names no learner: say whose progress it is with --user.")
         User = get_user_model()
         try:
