@@ -100,6 +100,7 @@ def notes_import(
     dry_run: bool = False,
     default_topic: str = DEFAULT_TOPIC,
     status: str | None = None,
+    take_over_trees: bool = False,
 ) -> ImportResult:
     """Create or update a lesson per note, a tree per decision-tree block and the lesson's
     cards from its flashcards block, all or nothing.
@@ -109,11 +110,13 @@ def notes_import(
     as they now stand. If anything is wrong, NotesImportError lists every problem with its file
     and line, and the transaction is rolled back. A lesson or tree is matched by slug, so
     importing a note again updates it. `dry_run` does all of this and then rolls back.
+    A tree imported from another note is that note's: declaring its slug is an error naming
+    both, unless `take_over_trees` says this note now owns it.
     """
     parsed, errors = _parse_all(files)
     if errors:
         raise NotesImportError(errors)
-    plan = _plan(parsed)
+    plan = _plan(parsed, take_over_trees=take_over_trees)
     if plan.errors:
         raise NotesImportError(plan.errors)
 
@@ -189,8 +192,10 @@ class _Plan:
     errors: list[Problem]
 
 
-def _plan(parsed: list[tuple[str, Note]]) -> _Plan:
+def _plan(parsed: list[tuple[str, Note]], *, take_over_trees: bool) -> _Plan:
     plan = _Plan(rendered={}, compiled={}, cards={}, errors=[])
+    if not take_over_trees:
+        plan.errors += _trees_of_other_notes(parsed)
     sections: dict[str, dict[str, str]] = {}
     for _name, note in parsed:
         rendered = render_markdown(note.body)
@@ -224,6 +229,20 @@ def _plan(parsed: list[tuple[str, Note]]) -> _Plan:
         except CardsInvalid as invalid:
             plan.errors.extend(p.about("flashcards").within(name) for p in invalid.problems)
     return plan
+
+
+def _trees_of_other_notes(parsed: list[tuple[str, Note]]) -> list[Problem]:
+    declared = {block.slug: name for name, note in parsed for block in note.trees}
+    owners = Tree.objects.filter(slug__in=declared).exclude(imported_from="")
+    return [
+        Problem(
+            f"declares decision tree '{slug}', which {owner} brought; import with "
+            "--take-over-trees (admin: 'Take over trees') to move it to this note",
+            where=declared[slug],
+        )
+        for slug, owner in sorted(owners.values_list("slug", "imported_from"))
+        if owner != declared[slug]
+    ]
 
 
 def _missing_tree_warnings(parsed: list[tuple[str, Note]]) -> list[str]:

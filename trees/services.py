@@ -77,8 +77,11 @@ def tree_save(
     values = {"title": title, "intro": intro, "definition": definition}
     if tree.pk:
         # Compare with the stored row: the admin hands over an instance it has already edited.
-        stored = Tree.objects.filter(pk=tree.pk).values("slug", *TREE_FIELDS).get()
+        stored = Tree.objects.filter(pk=tree.pk).values("slug", "imported_from", *TREE_FIELDS).get()
         wanted = {"slug": slug, **values}
+        if imported_from is not None:
+            # A note taking over another note's tree changes the tree, even if not its text.
+            wanted["imported_from"] = imported_from
         changed = tuple(key for key in wanted if stored[key] != wanted[key])
         action = "update" if changed else "unchanged"
     else:

@@ -76,6 +76,29 @@ def test_a_note_with_a_tree_block_creates_the_tree_embedded_in_its_lesson():
     assert Tree.objects.get().to_spec().nodes["right"].text == "Right, now"
 
 
+def test_declaring_another_notes_tree_is_an_error_naming_both_notes():
+    report(note("first.md", body=f"## Part\n\n{TREE}\n"))
+    errors = refused(note("second.md", title="Other", body=f"## Part\n\n{TREE}\n"))
+    assert errors == [
+        "second.md: declares decision tree 'ways', which first.md brought; import with "
+        "--take-over-trees (admin: 'Take over trees') to move it to this note"
+    ]
+    assert Tree.objects.get().imported_from == "first.md"
+    assert not Lesson.objects.filter(slug="other").exists()
+
+
+def test_taking_over_another_notes_tree_is_allowed_when_asked_for():
+    report(note("first.md", body=f"## Part\n\n{TREE}\n"))
+    other = note("second.md", title="Other", body=f"## Part\n\n{TREE}\n")
+    report(other, take_over_trees=True)
+    assert Tree.objects.get().imported_from == "second.md"
+
+
+def test_reimporting_the_note_that_brought_a_tree_needs_no_flag():
+    report(note("first.md", body=f"## Part\n\n{TREE}\n"))
+    assert "unchanged: tree ways" in report(note("first.md", body=f"## Part\n\n{TREE}\n"))
+
+
 def test_a_broken_tree_in_a_note_names_file_and_line_and_saves_nothing():
     broken = TREE.replace("link: backups#part", "link: backups#no-such-part")
     assert refused(note(body=f"## Part\n\n{broken}\n")) == [
