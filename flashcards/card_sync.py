@@ -17,6 +17,10 @@ from flashcards.cards import CardSpec, content_key, prompts_for
 from flashcards.models import Card, Prompt, PromptState, Tag
 from portal.markdown import render_markdown
 from portal.problems import Problem, ProblemList
+from search.models import Entry
+from search.text import Document, card_document
+
+BATCH = 500
 
 
 class CardsInvalid(ProblemList):
@@ -43,7 +47,32 @@ class CardsChange:
         )
 
 
-@transaction.atomic
+@dataclass
+class CardsPlan:
+    """What syncing a lesson's cards will write, worked out (and rendered) before any lock is
+    taken. `seen` is when each card it was worked out from was last saved: the write refuses
+    the plan if any of them changed since."""
+
+    change: CardsChange
+    cards: list[tuple[Card, CardSpec, Document]]  # to create (no pk yet) or update
+    prompts: dict[int, PromptsPlan]  # by position in `cards`
+    retired: list[int]
+    seen: dict[int, dt.datetime]
+    now: dt.datetime
+
+
+@dataclass
+class PromptsPlan:
+    create: list[Prompt]  # card not set yet: it may not exist
+    update: list[Prompt]
+    deactivate: list[int]
+    changed: list[int]
+
+
+class CardsChangedMeanwhile(Exception):
+    """The lesson's cards were edited while an import was working them out."""
+
+
 def cards_sync_from_note(
     *, lesson, specs: list[CardSpec], now: dt.datetime | None = None
 ) -> CardsChange:
@@ -54,12 +83,35 @@ def cards_sync_from_note(
     its prompts come back to learners now). Cards no longer in the note are retired, not
     deleted, so their review history stays.
     """
+    plan = cards_plan(
+        lesson_id=lesson.pk,
+        lesson_slug=lesson.slug,
+        lesson_title=lesson.title,
+        sections=lesson.sections(),
+        specs=specs,
+        now=now,
+    )
+    with transaction.atomic():
+        cards_plan_write(plan=plan, lesson=lesson)
+    return plan.change
+
+
+def cards_plan(
+    *,
+    lesson_id: int | None,
+    lesson_slug: str,
+    lesson_title: str,
+    sections: dict[str, str],
+    specs: list[CardSpec],
+    now: dt.datetime | None = None,
+) -> CardsPlan:
+    """Work out and render everything `cards_sync_from_note` writes, reading without locks.
+    Raises CardsInvalid for a card naming a section the lesson does not have."""
     now = now or timezone.now()
-    sections = lesson.sections()
     problems = [
         Problem(
             f"card '{spec.front[:40]}': section '#{spec.section}' is not a heading of "
-            f"lesson '{lesson.slug}'",
+            f"lesson '{lesson_slug}'",
             spec.line,
         )
         for spec in specs
@@ -68,22 +120,31 @@ def cards_sync_from_note(
     if problems:
         raise CardsInvalid(problems)
 
-    existing = list(
-        Card.objects.filter(lesson=lesson, origin=Card.Origin.NOTE).prefetch_related("tags")
+    existing = (
+        list(
+            Card.objects.filter(lesson_id=lesson_id, origin=Card.Origin.NOTE).prefetch_related(
+                "tags", "prompts"
+            )
+        )
+        if lesson_id is not None
+        else []
     )
     pairs = _match_cards(specs, existing)
     change = {"created": 0, "updated": 0, "unchanged": 0, "retired": 0}
     kept: set[int] = set()
+    cards: list[tuple[Card, CardSpec, Document]] = []
+    prompts: dict[int, PromptsPlan] = {}
     for position, spec in enumerate(specs):
         card = pairs.get(position)
         if card is None:
-            card = Card(lesson=lesson, origin=Card.Origin.NOTE)
+            card = Card(lesson_id=lesson_id, origin=Card.Origin.NOTE)
             change["created"] += 1
         elif _same(card, spec, position):
             kept.add(card.pk)
             change["unchanged"] += 1
             continue
         else:
+            kept.add(card.pk)
             change["updated"] += 1
         card.kind, card.front, card.back = spec.kind, spec.front, spec.back
         card.section, card.key, card.position, card.is_active = (
@@ -93,16 +154,134 @@ def cards_sync_from_note(
             True,
         )
         card.content_key = content_key(spec)
-        card.save()
-        kept.add(card.pk)
-        card.tags.set(_tags(spec.tags))
-        card_prompts_sync(card, now=now)
+        document = card_document(
+            kind=card.kind,
+            front=card.front,
+            back=card.back,
+            section=card.section,
+            lesson_title=lesson_title,
+        )
+        prompts[len(cards)] = _prompts_plan(card, now=now)
+        cards.append((card, spec, document))
     retired = [card.pk for card in existing if card.pk not in kept and card.is_active]
-    if retired:
-        Card.objects.filter(pk__in=retired).update(is_active=False)
-        Prompt.objects.filter(card_id__in=retired).update(is_active=False)
     change["retired"] = len(retired)
-    return CardsChange(**change)
+    return CardsPlan(
+        change=CardsChange(**change),
+        cards=cards,
+        prompts=prompts,
+        retired=retired,
+        seen={card.pk: card.updated_at for card in existing},
+        now=now,
+    )
+
+
+def cards_plan_write(*, plan: CardsPlan, lesson) -> None:
+    """Write a plan with a handful of bulk queries. Call inside a transaction. Raises
+    CardsChangedMeanwhile if the lesson's cards are no longer those it was worked out from."""
+    now_seen = dict(
+        Card.objects.filter(lesson=lesson, origin=Card.Origin.NOTE).values_list("pk", "updated_at")
+    )
+    if now_seen != plan.seen:
+        raise CardsChangedMeanwhile
+    new = [card for card, _, _ in plan.cards if card.pk is None]
+    old = [card for card, _, _ in plan.cards if card.pk is not None]
+    for card in new:
+        card.lesson = lesson
+    for card in old:
+        card.updated_at = plan.now  # bulk_update skips auto_now
+    Card.objects.bulk_create(new, batch_size=BATCH)
+    Card.objects.bulk_update(
+        old,
+        ["kind", "front", "back", "section", "key", "position", "is_active", "content_key"]
+        + ["updated_at"],
+        batch_size=BATCH,
+    )
+    _tags_write(plan)
+    _prompts_write(plan)
+    if plan.retired:
+        Card.objects.filter(pk__in=plan.retired).update(is_active=False)
+        Prompt.objects.filter(card_id__in=plan.retired).update(is_active=False)
+    # Bulk writes send no post_save, so the cards' search rows are written here, already built.
+    written = [card.pk for card, _, _ in plan.cards]
+    Entry.objects.filter(card_id__in=written).delete()
+    Entry.objects.bulk_create(
+        (
+            Entry(
+                kind=Entry.Kind.CARD,
+                card_id=card.pk,
+                lesson_id=card.lesson_id,
+                **document.as_fields(),
+            )
+            for card, _, document in plan.cards
+        ),
+        batch_size=BATCH,
+    )
+
+
+def _prompts_plan(card: Card, *, now: dt.datetime) -> PromptsPlan:
+    """card_prompts_sync's work for one card, rendered but not written."""
+    current = {prompt.ordinal: prompt for prompt in card.prompts.all()} if card.pk else {}
+    plan = PromptsPlan(create=[], update=[], deactivate=[], changed=[])
+    for spec in prompts_for(card.kind, card.front, card.back):
+        prompt = current.pop(spec.ordinal, None)
+        if prompt is not None and prompt.content_hash == spec.content_hash and prompt.is_active:
+            continue
+        front_html = render_markdown(spec.front).html
+        back_html = render_markdown(spec.back).html
+        if prompt is None:
+            plan.create.append(
+                Prompt(
+                    ordinal=spec.ordinal,
+                    front_html=front_html,
+                    back_html=back_html,
+                    content_hash=spec.content_hash,
+                )
+            )
+            continue
+        if prompt.content_hash != spec.content_hash:
+            prompt.changed_at = now
+            plan.changed.append(prompt.pk)
+        prompt.front_html, prompt.back_html = front_html, back_html
+        prompt.content_hash, prompt.is_active = spec.content_hash, True
+        plan.update.append(prompt)
+    plan.deactivate = [prompt.pk for prompt in current.values() if prompt.is_active]
+    return plan
+
+
+def _prompts_write(plan: CardsPlan) -> None:
+    create, update, deactivate, changed = [], [], [], []
+    for index, prompts in plan.prompts.items():
+        card = plan.cards[index][0]
+        for prompt in prompts.create:
+            prompt.card = card
+        create += prompts.create
+        update += prompts.update
+        deactivate += prompts.deactivate
+        changed += prompts.changed
+    Prompt.objects.bulk_create(create, batch_size=BATCH)
+    Prompt.objects.bulk_update(
+        update,
+        ["front_html", "back_html", "content_hash", "is_active", "changed_at"],
+        batch_size=BATCH,
+    )
+    if deactivate:
+        Prompt.objects.filter(pk__in=deactivate).update(is_active=False)
+    if changed:
+        PromptState.objects.filter(prompt_id__in=changed, due__gt=plan.now).update(due=plan.now)
+
+
+def _tags_write(plan: CardsPlan) -> None:
+    tags = {tag.slug: tag for tag in _tags(sorted({t for _, s, _ in plan.cards for t in s.tags}))}
+    through = Card.tags.through
+    through.objects.filter(card_id__in=[card.pk for card, _, _ in plan.cards]).delete()
+    through.objects.bulk_create(
+        (
+            through(card_id=card.pk, tag_id=tags[slug].pk)
+            for card, spec, _ in plan.cards
+            for slug in dict.fromkeys(spec.tags)
+        ),
+        batch_size=BATCH,
+    )
 
 
 def _same(card: Card, spec: CardSpec, position: int) -> bool:
@@ -119,6 +298,9 @@ def _match_cards(specs: list[CardSpec], existing: list[Card]) -> dict[int, Card]
     pairs: dict[int, Card] = {}
     free = {card.pk: card for card in existing}
     by_key = {card.key: card for card in existing if card.key}
+    by_content: dict[str, list[int]] = {}
+    for card in existing:
+        by_content.setdefault(card.content_key, []).append(card.pk)
     for position, spec in enumerate(specs):
         if spec.key and spec.key in by_key and by_key[spec.key].pk in free:
             pairs[position] = free.pop(by_key[spec.key].pk)
@@ -126,9 +308,9 @@ def _match_cards(specs: list[CardSpec], existing: list[Card]) -> dict[int, Card]
         if position in pairs:
             continue
         wanted = content_key(spec)
-        same = next((card for card in free.values() if card.content_key == wanted), None)
-        if same:
-            pairs[position] = free.pop(same.pk)
+        same = next((pk for pk in by_content.get(wanted, ()) if pk in free), None)
+        if same is not None:
+            pairs[position] = free.pop(same)
     for position, spec in enumerate(specs):
         if position in pairs or spec.key:
             continue

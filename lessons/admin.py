@@ -115,6 +115,7 @@ class LessonAdmin(admin.ModelAdmin):
                     dry_run=dry_run,
                     default_topic=form.cleaned_data["topic"],
                     status=form.cleaned_data["status"] or None,
+                    take_over_trees=form.cleaned_data["take_over_trees"],
                 )
             except NotesImportError as failure:
                 for line in failure.lines():

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.urls import reverse
 
-from portal.markdown import render_markdown
+from portal.markdown import Rendered, render_markdown
 
 # Permission that lets a user read drafts on the site (instructors have it through their group).
 PREVIEW_PERMISSION = "lessons.change_lesson"
@@ -79,17 +79,26 @@ class Lesson(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    # The body the stored HTML was last rendered from on this instance: an import renders
+    # before it takes the write lock, and saving need not render the same body again.
+    _rendered_body: str | None = None
+
     def save(self, *args, **kwargs) -> None:
-        self.render()
+        if self._rendered_body != self.body:
+            self.render()
         if kwargs.get("update_fields") is not None and "body" in kwargs["update_fields"]:
             kwargs["update_fields"] = {*kwargs["update_fields"], "body_html", "toc"}
         super().save(*args, **kwargs)
 
     def render(self) -> None:
         """Render the Markdown body into the stored HTML and table of contents."""
-        rendered = render_markdown(self.body)
+        self.use_rendering(render_markdown(self.body))
+
+    def use_rendering(self, rendered: Rendered) -> None:
+        """Take the HTML and table of contents of the body, rendered by the caller."""
         self.body_html = rendered.html
         self.toc = [entry.as_dict() for entry in rendered.toc]
+        self._rendered_body = self.body
 
     def get_absolute_url(self) -> str:
         return reverse("lessons:lesson", args=[self.slug])

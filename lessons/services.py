@@ -7,18 +7,25 @@ from django.utils.text import slugify
 
 from lessons.models import Lesson, Topic
 from notes.parser import Note
+from portal.markdown import Rendered
 
 # Fields a note sets on its lesson, in the order a report lists them.
 NOTE_FIELDS = ("title", "topic", "summary", "source", "theme", "date", "body", "status", "position")
 
 
 def lesson_upsert_from_note(
-    *, note: Note, name: str, default_topic: str, status: str | None
+    *,
+    note: Note,
+    name: str,
+    default_topic: str,
+    status: str | None,
+    rendered: Rendered | None = None,
 ) -> tuple[str, tuple[str, ...]]:
     """Create or update the lesson with the note's slug; return the action and changed fields.
 
     On an existing lesson the topic, status and position change only when the note (or
-    `status`) says so, which keeps what an instructor chose in the admin.
+    `status`) says so, which keeps what an instructor chose in the admin. `rendered` is the
+    note's body already rendered (the importer renders before it takes the write lock).
     """
     lesson = Lesson.objects.select_for_update().filter(slug=note.slug).first()
     values: dict[str, object] = {
@@ -35,7 +42,10 @@ def lesson_upsert_from_note(
         values["topic"] = topic
         values["status"] = wanted_status or Lesson.Status.PUBLISHED
         values["position"] = note.order if note.order is not None else _next_position(topic)
-        Lesson.objects.create(slug=note.slug, imported_from=name, **values)
+        lesson = Lesson(slug=note.slug, imported_from=name, **values)
+        if rendered is not None:
+            lesson.use_rendering(rendered)
+        lesson.save(force_insert=True)
         return "create", ()
 
     if note.topic:
@@ -52,6 +62,8 @@ def lesson_upsert_from_note(
     for key in changed:
         setattr(lesson, key, values[key])
     lesson.imported_from = name
+    if rendered is not None and "body" in changed:
+        lesson.use_rendering(rendered)
     lesson.save()
     return "update", changed
 

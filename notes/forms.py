@@ -41,6 +41,11 @@ class NoteUploadForm(forms.Form):
         required=False,
         help_text="Set this status on every imported lesson.",
     )
+    take_over_trees = forms.BooleanField(
+        required=False,
+        label="Take over trees",
+        help_text="Let these notes declare trees that other notes brought, and take them over.",
+    )
     dry_run = forms.BooleanField(
         required=False, label="Preview only", help_text="Show what would change; save nothing."
     )

@@ -6,19 +6,30 @@ Used by `manage.py import_notes` and the admin's upload alike.
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 
-from flashcards.card_sync import CardsInvalid, cards_sync_from_note
+from flashcards.card_sync import (
+    CardsChangedMeanwhile,
+    CardsInvalid,
+    CardsPlan,
+    cards_plan,
+    cards_plan_write,
+)
 from lessons.models import Lesson
 from lessons.services import lesson_upsert_from_note
 from notes.parser import Note, NoteError, read_note
-from portal.markdown import EMBED_MARKER
+from portal.markdown import EMBED_MARKER, Rendered, render_markdown
 from portal.problems import Problem, ProblemList
 from trees.models import Tree
-from trees.services import TreeInvalid, tree_save
+from trees.services import TreeInvalid, tree_compile, tree_save
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_TOPIC = "Imported notes"
 
@@ -89,6 +100,7 @@ def notes_import(
     dry_run: bool = False,
     default_topic: str = DEFAULT_TOPIC,
     status: str | None = None,
+    take_over_trees: bool = False,
 ) -> ImportResult:
     """Create or update a lesson per note, a tree per decision-tree block and the lesson's
     cards from its flashcards block, all or nothing.
@@ -98,21 +110,34 @@ def notes_import(
     as they now stand. If anything is wrong, NotesImportError lists every problem with its file
     and line, and the transaction is rolled back. A lesson or tree is matched by slug, so
     importing a note again updates it. `dry_run` does all of this and then rolls back.
+    A tree imported from another note is that note's: declaring its slug is an error naming
+    both, unless `take_over_trees` says this note now owns it.
     """
     parsed, errors = _parse_all(files)
     if errors:
         raise NotesImportError(errors)
+    plan = _plan(parsed, take_over_trees=take_over_trees)
+    if plan.errors:
+        raise NotesImportError(plan.errors)
 
+    # The write phase: everything is rendered and worked out, so the write lock (on SQLite the
+    # database's only one) is held for a handful of queries rather than for the rendering.
+    started = time.monotonic()
     with transaction.atomic():
         changes: list[Change] = []
         for name, note in parsed:
             action, changed = lesson_upsert_from_note(
-                note=note, name=name, default_topic=default_topic, status=status
+                note=note,
+                name=name,
+                default_topic=default_topic,
+                status=status,
+                rendered=plan.rendered[note.slug],
             )
             changes.append(Change("lesson", name, note.slug, action, changed))
         for name, note in parsed:
             for block in note.trees:
                 try:
+                    # Validated again, cheaply, against the lessons as they now stand.
                     action, changed = tree_save(
                         slug=block.slug,
                         title=block.title,
@@ -120,6 +145,7 @@ def notes_import(
                         definition=block.definition,
                         spec=block.spec,
                         imported_from=name,
+                        compiled=plan.compiled[block.slug],
                     )
                 except TreeInvalid as invalid:
                     errors.extend(
@@ -130,11 +156,19 @@ def notes_import(
                 changes.append(Change("tree", name, block.slug, action, changed))
         for name, note in parsed:
             lesson = Lesson.objects.get(slug=note.slug)
+            cards = plan.cards[note.slug]
             try:
-                synced = cards_sync_from_note(lesson=lesson, specs=list(note.cards))
-            except CardsInvalid as invalid:
-                errors.extend(p.about("flashcards").within(name) for p in invalid.problems)
+                cards_plan_write(plan=cards, lesson=lesson)
+            except CardsChangedMeanwhile:
+                errors.append(
+                    Problem(
+                        "flashcards: the lesson's cards were edited during the import; "
+                        "import it again",
+                        where=name,
+                    )
+                )
                 continue
+            synced = cards.change
             if note.cards or synced.retired:
                 detail = (synced.describe(),) if synced.action == "update" else ()
                 changes.append(Change("cards", name, note.slug, synced.action, detail))
@@ -143,7 +177,72 @@ def notes_import(
         warnings = _missing_tree_warnings(parsed)
         if dry_run:
             transaction.set_rollback(True)
+    logger.info("notes import: write phase took %.3f s", time.monotonic() - started)
     return ImportResult(changes=changes, warnings=warnings)
+
+
+@dataclass
+class _Plan:
+    """An import's compute phase: every note rendered, every tree validated and compiled, every
+    card set worked out, against the database as read without locks."""
+
+    rendered: dict[str, Rendered]  # by lesson slug
+    compiled: dict[str, dict]  # by tree slug
+    cards: dict[str, CardsPlan]  # by lesson slug
+    errors: list[Problem]
+
+
+def _plan(parsed: list[tuple[str, Note]], *, take_over_trees: bool) -> _Plan:
+    plan = _Plan(rendered={}, compiled={}, cards={}, errors=[])
+    if not take_over_trees:
+        plan.errors += _trees_of_other_notes(parsed)
+    sections: dict[str, dict[str, str]] = {}
+    for _name, note in parsed:
+        rendered = render_markdown(note.body)
+        lesson = Lesson(slug=note.slug, body=note.body)
+        lesson.use_rendering(rendered)
+        plan.rendered[note.slug] = rendered
+        sections[note.slug] = lesson.sections()
+    pending = {slug: set(found) for slug, found in sections.items()}
+    for name, note in parsed:
+        for block in note.trees:
+            compiled, problems = tree_compile(block.spec, pending_anchors=pending)
+            plan.errors.extend(
+                p.about(f"decision tree '{block.slug}'").within(name) for p in problems
+            )
+            if compiled is not None:
+                plan.compiled[block.slug] = compiled
+    now = timezone.now()
+    existing = dict(
+        Lesson.objects.filter(slug__in=[note.slug for _, note in parsed]).values_list("slug", "pk")
+    )
+    for name, note in parsed:
+        try:
+            plan.cards[note.slug] = cards_plan(
+                lesson_id=existing.get(note.slug),
+                lesson_slug=note.slug,
+                lesson_title=note.title,
+                sections=sections[note.slug],
+                specs=list(note.cards),
+                now=now,
+            )
+        except CardsInvalid as invalid:
+            plan.errors.extend(p.about("flashcards").within(name) for p in invalid.problems)
+    return plan
+
+
+def _trees_of_other_notes(parsed: list[tuple[str, Note]]) -> list[Problem]:
+    declared = {block.slug: name for name, note in parsed for block in note.trees}
+    owners = Tree.objects.filter(slug__in=declared).exclude(imported_from="")
+    return [
+        Problem(
+            f"declares decision tree '{slug}', which {owner} brought; import with "
+            "--take-over-trees (admin: 'Take over trees') to move it to this note",
+            where=declared[slug],
+        )
+        for slug, owner in sorted(owners.values_list("slug", "imported_from"))
+        if owner != declared[slug]
+    ]
 
 
 def _missing_tree_warnings(parsed: list[tuple[str, Note]]) -> list[str]:

@@ -31,6 +31,17 @@ def tree_check(definition: str) -> tuple[TreeSpec | None, list[Problem]]:
     return spec, validate(spec, lesson_anchors=_anchors(_linked_lessons(spec)))
 
 
+def tree_compile(
+    spec: TreeSpec, *, pending_anchors: dict[str, set[str]]
+) -> tuple[dict | None, list[Problem]]:
+    """Validate a parsed tree against the lessons as they stand, or as `pending_anchors` (lesson
+    slug -> its sections) says they are about to be, and render what `tree_save` stores; save
+    nothing. Lets an import do this work before it takes the write lock."""
+    anchors = {**_anchors(_linked_lessons(spec)), **pending_anchors}
+    problems = validate(spec, lesson_anchors=anchors)
+    return (None if problems else _compiled(spec)), problems
+
+
 @transaction.atomic
 def tree_save(
     *,
@@ -41,13 +52,15 @@ def tree_save(
     spec: TreeSpec | None = None,
     tree: Tree | None = None,
     imported_from: str | None = None,
+    compiled: dict | None = None,
 ) -> tuple[str, tuple[str, ...]]:
     """Validate, then create or update the tree, compile its spec and rebuild its outcomes'
     links; all or nothing.
 
     `tree` is the instance being edited (the admin passes it); otherwise the tree is found by
     slug. Returns the action ("create", "update", "unchanged") and the fields that changed.
-    Raises TreeInvalid, naming every problem, before anything is written.
+    Raises TreeInvalid, naming every problem, before anything is written. `compiled` is what
+    `tree_compile` made of `spec`, so that it is not rendered again.
     """
     if spec is None:
         try:
@@ -64,8 +77,11 @@ def tree_save(
     values = {"title": title, "intro": intro, "definition": definition}
     if tree.pk:
         # Compare with the stored row: the admin hands over an instance it has already edited.
-        stored = Tree.objects.filter(pk=tree.pk).values("slug", *TREE_FIELDS).get()
+        stored = Tree.objects.filter(pk=tree.pk).values("slug", "imported_from", *TREE_FIELDS).get()
         wanted = {"slug": slug, **values}
+        if imported_from is not None:
+            # A note taking over another note's tree changes the tree, even if not its text.
+            wanted["imported_from"] = imported_from
         changed = tuple(key for key in wanted if stored[key] != wanted[key])
         action = "update" if changed else "unchanged"
     else:
@@ -78,7 +94,7 @@ def tree_save(
         setattr(tree, key, value)
     if imported_from is not None:
         tree.imported_from = imported_from
-    tree.compiled = _compiled(spec)
+    tree.compiled = compiled if compiled is not None else _compiled(spec)
     tree.save()
     _rebuild_links(tree, spec, lessons)
     return action, changed

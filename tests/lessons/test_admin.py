@@ -7,11 +7,28 @@ from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from lessons.models import Lesson, Topic
-from tests.conftest import make_lesson, make_user
+from tests.conftest import make_lesson, make_tree, make_user
+from trees.models import Tree
 
 pytestmark = pytest.mark.django_db
 
 NOTE = "# 2026-01-06 — Uploaded lesson\n\n**Source:** Upload\n\n## Part one\n\nText.\n"
+
+
+TREE_BLOCK = """
+```decision-tree
+slug: ways
+title: Ways
+
+? q: Which?
+- A -> a
+- B -> b
+
+= a: A
+
+= b: B
+```
+"""
 
 
 def upload(name: str, content: bytes) -> SimpleUploadedFile:
@@ -109,6 +126,20 @@ def test_uploading_preview_only_saves_nothing(instructor_client):
     assert response.status_code == 200
     assert "would create: uploaded-lesson" in response.content.decode()
     assert not Lesson.objects.exists()
+
+
+def test_uploading_with_take_over_trees_moves_another_notes_tree(instructor_client):
+    tree_note = NOTE + TREE_BLOCK
+    make_tree(slug="ways", imported_from="elsewhere.md")
+    form = {"notes": [upload("upload.md", tree_note.encode())], "topic": "Uploads"}
+    refused = instructor_client.post("/admin/lessons/lesson/import/", form)
+    assert "which elsewhere.md brought" in refused.content.decode()
+    form = {"notes": [upload("upload.md", tree_note.encode())], "topic": "Uploads"}
+    response = instructor_client.post(
+        "/admin/lessons/lesson/import/", {**form, "take_over_trees": "on"}
+    )
+    assert response.status_code == 302
+    assert Tree.objects.get(slug="ways").imported_from == "upload.md"
 
 
 def test_a_bad_upload_shows_the_error_and_saves_nothing(instructor_client):

@@ -11,7 +11,8 @@ from django.core.management import CommandError, call_command
 
 from lessons.models import Lesson, Topic
 from notes.parser import MAX_NOTE_BYTES
-from tests.notes.conftest import note_text
+from tests.notes.conftest import TREE, note_text
+from trees.models import Tree
 
 pytestmark = pytest.mark.django_db
 
@@ -157,3 +158,12 @@ def test_placing_a_tree_that_does_not_exist_is_a_warning_not_an_error(tmp_path):
         f"warning: {path}: lesson 'backups' places tree 'later', which does not exist yet; "
         "learners see nothing there until it does"
     )
+
+
+def test_take_over_trees_lets_a_note_declare_another_notes_tree(tmp_path):
+    run(write(tmp_path, "first.md", note_text(body=f"## Part\n\n{TREE}\n")))
+    second = write(tmp_path, "second.md", note_text(title="Other", body=f"## Part\n\n{TREE}\n"))
+    with pytest.raises(CommandError, match="first.md brought"):
+        run(second)
+    run(second, "--take-over-trees")
+    assert Tree.objects.get().imported_from.endswith("second.md")

@@ -76,6 +76,29 @@ def test_a_note_with_a_tree_block_creates_the_tree_embedded_in_its_lesson():
     assert Tree.objects.get().to_spec().nodes["right"].text == "Right, now"
 
 
+def test_declaring_another_notes_tree_is_an_error_naming_both_notes():
+    report(note("first.md", body=f"## Part\n\n{TREE}\n"))
+    errors = refused(note("second.md", title="Other", body=f"## Part\n\n{TREE}\n"))
+    assert errors == [
+        "second.md: declares decision tree 'ways', which first.md brought; import with "
+        "--take-over-trees (admin: 'Take over trees') to move it to this note"
+    ]
+    assert Tree.objects.get().imported_from == "first.md"
+    assert not Lesson.objects.filter(slug="other").exists()
+
+
+def test_taking_over_another_notes_tree_is_allowed_when_asked_for():
+    report(note("first.md", body=f"## Part\n\n{TREE}\n"))
+    other = note("second.md", title="Other", body=f"## Part\n\n{TREE}\n")
+    report(other, take_over_trees=True)
+    assert Tree.objects.get().imported_from == "second.md"
+
+
+def test_reimporting_the_note_that_brought_a_tree_needs_no_flag():
+    report(note("first.md", body=f"## Part\n\n{TREE}\n"))
+    assert "unchanged: tree ways" in report(note("first.md", body=f"## Part\n\n{TREE}\n"))
+
+
 def test_a_broken_tree_in_a_note_names_file_and_line_and_saves_nothing():
     broken = TREE.replace("link: backups#part", "link: backups#no-such-part")
     assert refused(note(body=f"## Part\n\n{broken}\n")) == [
@@ -188,3 +211,96 @@ def test_the_summary_counts_each_kind_and_leaves_out_kinds_not_imported():
     assert summarize([], dry_run=True) == (
         "Lessons: would create 0, would update 0, unchanged 0.\nDry run: nothing was saved."
     )
+
+
+# A note this size takes the compute phase many seconds on a loaded machine; 5,000 cards made
+# the suite too slow, and the write phase it tests grows with the size in the same way.
+BIG_NOTE_CARDS = 2000
+# Seconds: half the 20 s busy timeout a held lock would run into. A log-in alone (its password
+# hash) took up to 6 s on a loaded two-core machine running the suite in two processes.
+STEP_LIMIT = 10.0
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_big_import_leaves_grades_log_ins_and_tree_steps_working_meanwhile():
+    """The import holds the write lock only for its short write phase, so writers that come
+    meanwhile wait their turn briefly instead of failing with 'database is locked'."""
+    import threading
+    import time
+
+    from django.db import connections
+    from django.test import Client
+    from django.utils import timezone
+
+    from flashcards.grading import grade_submit
+    from flashcards.tokens import grade_token
+    from tests.conftest import PASSWORD, make_card, make_user
+
+    cards = "\n\n".join(
+        f"Q: Question {i} about *backups*?\nA: Answer {i}." for i in range(BIG_NOTE_CARDS)
+    )
+    big = NoteFile(
+        "big.md",
+        note_text(body=f"## Part\n\n```flashcards\nsection: part\n\n{cards}\n```\n").encode(),
+    )
+    learner = make_user(username="learner")
+    prompts = [make_card().prompts.get() for _ in range(3)]
+    tree = make_tree()
+    importing = threading.Event()
+    imported = threading.Event()
+    slowest: dict[str, float] = {}
+    errors: list[BaseException] = []
+
+    def grade(index: int) -> None:
+        prompt = prompts[index % len(prompts)]
+        token = grade_token(
+            user_id=learner.pk, prompt_id=prompt.pk, version=index, shown_at=timezone.now()
+        )
+        grade_submit(user=learner, token=token, rating=3)
+
+    def log_in(index: int) -> None:
+        client = Client()
+        response = client.post("/accounts/login/", {"username": "learner", "password": PASSWORD})
+        assert response.status_code == 302
+
+    def tree_step(index: int) -> None:
+        response = Client().get(f"/trees/{tree.slug}/?tree-{tree.slug}=1")
+        assert response.status_code == 200
+
+    def keep_doing(name, work) -> None:
+        try:
+            importing.wait(timeout=30)
+            index = 0
+            while not imported.is_set():
+                started = time.monotonic()
+                work(index)
+                slowest[name] = max(slowest.get(name, 0.0), time.monotonic() - started)
+                index += 1
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    def run_import() -> None:
+        try:
+            importing.set()
+            notes_import(files=[big])
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            imported.set()
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=keep_doing, args=(name, work))
+        for name, work in (("grade", grade), ("log-in", log_in), ("tree step", tree_step))
+    ]
+    threads.append(threading.Thread(target=run_import))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert not errors, errors
+    assert Card.objects.filter(lesson__slug="backups").count() == BIG_NOTE_CARDS
+    assert set(slowest) == {"grade", "log-in", "tree step"}
+    assert max(slowest.values()) < STEP_LIMIT, slowest

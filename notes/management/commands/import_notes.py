@@ -26,6 +26,11 @@ class Command(BaseCommand):
             "--dry-run", action="store_true", help="Report what would change; save nothing."
         )
         parser.add_argument(
+            "--take-over-trees",
+            action="store_true",
+            help="Let a note declare a tree another note brought, and take it over.",
+        )
+        parser.add_argument(
             "--topic",
             default=DEFAULT_TOPIC,
             help=f"Topic for new lessons whose note has no **Topic:** line ({DEFAULT_TOPIC!r}).",
@@ -36,12 +41,16 @@ class Command(BaseCommand):
             help="Set this status on every imported lesson (new lessons default to published).",
         )
 
-    def handle(self, *args, paths, dry_run, topic, status, **options) -> None:
+    def handle(self, *args, paths, dry_run, topic, status, take_over_trees, **options) -> None:
         files, errors = collect_note_files(paths)
         if not errors:
             try:
                 result = notes_import(
-                    files=files, dry_run=dry_run, default_topic=topic, status=status
+                    files=files,
+                    dry_run=dry_run,
+                    default_topic=topic,
+                    status=status,
+                    take_over_trees=take_over_trees,
                 )
             except NotesImportError as failure:
                 errors = failure.problems
