@@ -18,7 +18,8 @@ from flashcards.models import Card, Prompt, PromptState, Tag
 from portal.markdown import render_markdown
 from portal.problems import Problem, ProblemList
 from search.models import Entry
-from search.text import Document, card_document
+from search.services import card_entry, card_search_document
+from search.text import Document
 
 BATCH = 500
 
@@ -154,13 +155,7 @@ def cards_plan(
             True,
         )
         card.content_key = content_key(spec)
-        document = card_document(
-            kind=card.kind,
-            front=card.front,
-            back=card.back,
-            section=card.section,
-            lesson_title=lesson_title,
-        )
+        document = card_search_document(card, lesson_title=lesson_title)
         prompts[len(cards)] = _prompts_plan(card, now=now)
         cards.append((card, spec, document))
     retired = [card.pk for card in existing if card.pk not in kept and card.is_active]
@@ -205,27 +200,21 @@ def cards_plan_write(*, plan: CardsPlan, lesson) -> None:
     written = [card.pk for card, _, _ in plan.cards]
     Entry.objects.filter(card_id__in=written).delete()
     Entry.objects.bulk_create(
-        (
-            Entry(
-                kind=Entry.Kind.CARD,
-                card_id=card.pk,
-                lesson_id=card.lesson_id,
-                **document.as_fields(),
-            )
-            for card, _, document in plan.cards
-        ),
-        batch_size=BATCH,
+        (card_entry(card, document) for card, _, document in plan.cards), batch_size=BATCH
     )
 
 
 def _prompts_plan(card: Card, *, now: dt.datetime) -> PromptsPlan:
-    """card_prompts_sync's work for one card, rendered but not written."""
+    """What bringing a card's prompts in line with its text takes, rendered but not written: by
+    card_prompts_sync for one card, by cards_plan_write for a whole note's in bulk. A retired
+    card keeps no active prompt."""
     current = {prompt.ordinal: prompt for prompt in card.prompts.all()} if card.pk else {}
+    wanted = prompts_for(card.kind, card.front, card.back) if card.is_active else []
     plan = PromptsPlan(create=[], update=[], deactivate=[], changed=[])
-    for spec in prompts_for(card.kind, card.front, card.back):
+    for spec in wanted:
         prompt = current.pop(spec.ordinal, None)
         if prompt is not None and prompt.content_hash == spec.content_hash and prompt.is_active:
-            continue
+            continue  # unchanged: nothing to render or write
         front_html = render_markdown(spec.front).html
         back_html = render_markdown(spec.back).html
         if prompt is None:
@@ -340,33 +329,13 @@ def card_prompts_sync(card: Card, *, now: dt.datetime | None = None) -> None:
     changed, so learners see the new wording soon.
     """
     now = now or timezone.now()
-    current = {prompt.ordinal: prompt for prompt in card.prompts.all()}
-    wanted = prompts_for(card.kind, card.front, card.back) if card.is_active else []
-    changed_ids = []
-    for spec in wanted:
-        prompt = current.pop(spec.ordinal, None)
-        if prompt is not None and prompt.content_hash == spec.content_hash and prompt.is_active:
-            continue  # unchanged: nothing to render or write
-        front_html = render_markdown(spec.front).html
-        back_html = render_markdown(spec.back).html
-        if prompt is None:
-            Prompt.objects.create(
-                card=card,
-                ordinal=spec.ordinal,
-                front_html=front_html,
-                back_html=back_html,
-                content_hash=spec.content_hash,
-            )
-            continue
-        if prompt.content_hash != spec.content_hash:
-            prompt.changed_at = now
-            changed_ids.append(prompt.pk)
-        prompt.front_html, prompt.back_html = front_html, back_html
-        prompt.content_hash, prompt.is_active = spec.content_hash, True
+    plan = _prompts_plan(card, now=now)
+    for prompt in plan.create:
+        prompt.card = card
         prompt.save()
-    for prompt in current.values():
-        if prompt.is_active:
-            prompt.is_active = False
-            prompt.save(update_fields=["is_active"])
-    if changed_ids:
-        PromptState.objects.filter(prompt_id__in=changed_ids, due__gt=now).update(due=now)
+    for prompt in plan.update:
+        prompt.save()
+    if plan.deactivate:
+        Prompt.objects.filter(pk__in=plan.deactivate).update(is_active=False)
+    if plan.changed:
+        PromptState.objects.filter(prompt_id__in=plan.changed, due__gt=now).update(due=now)

@@ -13,7 +13,7 @@ from django.db import transaction
 from flashcards.models import Card
 from lessons.models import Lesson
 from search.models import Entry
-from search.text import card_document, clean, lesson_documents, tree_document
+from search.text import Document, card_document, clean, lesson_documents, tree_document
 from trees.models import Tree
 
 BATCH = 500
@@ -63,13 +63,22 @@ def lesson_rows(lesson, *, model=Entry) -> list:
 
 
 def card_row(card, *, lesson_title: str, model=Entry):
-    document = card_document(
+    return card_entry(card, card_search_document(card, lesson_title=lesson_title), model=model)
+
+
+def card_search_document(card, *, lesson_title: str) -> Document:
+    """What the index holds for a card. Computed apart from its row so that a note's import
+    can work it out before the card exists (flashcards.card_sync.cards_plan)."""
+    return card_document(
         kind=card.kind,
         front=card.front,
         back=card.back,
         section=card.section,
         lesson_title=lesson_title,
     )
+
+
+def card_entry(card, document: Document, *, model=Entry):
     return model(
         kind=Entry.Kind.CARD, card_id=card.pk, lesson_id=card.lesson_id, **document.as_fields()
     )
