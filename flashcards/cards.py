@@ -27,6 +27,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
+from portal.markdown import nesting_problem
 from portal.problems import ProblemList
 
 BASIC = "basic"
@@ -167,6 +168,10 @@ def check_card(card: CardSpec) -> None:
         raise CardsError.one("a cloze card needs at least one {{c1::...}} deletion", card.line)
     if "{{" in _CLOZE.sub("", card.front) or (card.kind != CLOZE and "{{c" in card.back):
         raise CardsError.one("a '{{' that is not a well-formed {{cN::...}} deletion", card.line)
+    for face, text in (("front", card.front), ("back", card.back)):
+        too_deep = nesting_problem(text)
+        if too_deep is not None:
+            raise CardsError.one(f"the card's {face}: {too_deep.message}", card.line)
 
 
 def cloze_numbers(text: str) -> list[int]:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 
-from portal.markdown import Rendered, render_markdown
+from portal.markdown import Rendered, nesting_problem, render_markdown
 
 # Permission that lets a user read drafts on the site (instructors have it through their group).
 PREVIEW_PERMISSION = "lessons.change_lesson"
@@ -82,6 +83,11 @@ class Lesson(models.Model):
     # The body the stored HTML was last rendered from on this instance: an import renders
     # before it takes the write lock, and saving need not render the same body again.
     _rendered_body: str | None = None
+
+    def clean(self) -> None:
+        too_deep = nesting_problem(self.body)
+        if too_deep is not None:
+            raise ValidationError({"body": str(too_deep)})
 
     def save(self, *args, **kwargs) -> None:
         if self._rendered_body != self.body:

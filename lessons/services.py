@@ -28,6 +28,43 @@ def lesson_upsert_from_note(
     note's body already rendered (the importer renders before it takes the write lock).
     """
     lesson = Lesson.objects.select_for_update().filter(slug=note.slug).first()
+    values = _note_values(note, status)
+    if lesson is None:
+        topic = topic_for_title(note.topic or default_topic)
+        values["topic"] = topic
+        values.setdefault("status", Lesson.Status.PUBLISHED)
+        values.setdefault("position", _next_position(topic))
+        lesson = Lesson(slug=note.slug, imported_from=name, **values)
+        if rendered is not None:
+            lesson.use_rendering(rendered)
+        lesson.save(force_insert=True)
+        return "create", ()
+
+    changed = _changed_fields(lesson, values)
+    if not changed:
+        return "unchanged", ()
+    for key in changed:
+        value = values[key]
+        setattr(lesson, key, topic_for_title(value) if key == "topic" else value)
+    lesson.imported_from = name
+    if rendered is not None and "body" in changed:
+        lesson.use_rendering(rendered)
+    lesson.save()
+    return "update", changed
+
+
+def lesson_change_from_note(*, note: Note, status: str | None) -> tuple[str, tuple[str, ...]]:
+    """What `lesson_upsert_from_note` would do, read without locking or writing anything."""
+    lesson = Lesson.objects.select_related("topic").filter(slug=note.slug).first()
+    if lesson is None:
+        return "create", ()
+    changed = _changed_fields(lesson, _note_values(note, status))
+    return ("update" if changed else "unchanged"), changed
+
+
+def _note_values(note: Note, status: str | None) -> dict[str, object]:
+    """What the note sets on its lesson; the topic by its title. Topic, status and position
+    only when the note (or `status`) names them."""
     values: dict[str, object] = {
         "title": note.title,
         "summary": note.summary or note.theme,
@@ -36,36 +73,22 @@ def lesson_upsert_from_note(
         "date": note.date,
         "body": note.body,
     }
-    wanted_status = note.status or status
-    if lesson is None:
-        topic = topic_for_title(note.topic or default_topic)
-        values["topic"] = topic
-        values["status"] = wanted_status or Lesson.Status.PUBLISHED
-        values["position"] = note.order if note.order is not None else _next_position(topic)
-        lesson = Lesson(slug=note.slug, imported_from=name, **values)
-        if rendered is not None:
-            lesson.use_rendering(rendered)
-        lesson.save(force_insert=True)
-        return "create", ()
-
     if note.topic:
-        values["topic"] = topic_for_title(note.topic)
-    if wanted_status:
-        values["status"] = wanted_status
+        values["topic"] = note.topic
+    if note.status or status:
+        values["status"] = note.status or status
     if note.order is not None:
         values["position"] = note.order
-    changed = tuple(
-        key for key in NOTE_FIELDS if key in values and getattr(lesson, key) != values[key]
-    )
-    if not changed:
-        return "unchanged", ()
-    for key in changed:
-        setattr(lesson, key, values[key])
-    lesson.imported_from = name
-    if rendered is not None and "body" in changed:
-        lesson.use_rendering(rendered)
-    lesson.save()
-    return "update", changed
+    return values
+
+
+def _changed_fields(lesson: Lesson, values: dict[str, object]) -> tuple[str, ...]:
+    def differs(key: str) -> bool:
+        if key == "topic":  # a topic is the one its title's slug names
+            return lesson.topic.slug != slugify(values[key])
+        return getattr(lesson, key) != values[key]
+
+    return tuple(key for key in NOTE_FIELDS if key in values and differs(key))
 
 
 def topic_for_title(title: str) -> Topic:

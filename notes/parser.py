@@ -35,11 +35,17 @@ from dataclasses import dataclass
 from django.utils.text import slugify
 
 from flashcards.cards import CardsError, CardSpec, parse_cards
+from portal.markdown import nesting_problem
 from portal.numbers import whole_number
 from portal.problems import ProblemList
 from trees.definition import DefinitionError, TreeBlock, parse_tree_block
 
 MAX_NOTE_BYTES = 1024 * 1024
+# What one note may hold. An import writes a note's lesson, trees and cards in one transaction,
+# which holds the write lock (on SQLite the database's only one) for about 2 s at 5,000 cards on
+# this project's machine; more, and writers that come meanwhile would wait for longer.
+MAX_CARDS = 5_000
+MAX_TREES = 100
 MAX_TITLE_LENGTH = 200
 MAX_FIELD_LENGTH = 300
 STATUSES = ("draft", "published")
@@ -121,10 +127,25 @@ def parse_note(text: str) -> Note:
     title, date = _parse_title(lines[index], index + 1)
     fields, index = _parse_fields(lines, index + 1)
 
-    body_lines, trees, cards = _extract_blocks(lines[index:], first_number=index + 1)
+    body_lines, numbers, trees, cards = _extract_blocks(lines[index:], first_number=index + 1)
     body = "\n".join(body_lines).strip()
     if not body:
         raise NoteError.one("has a title but no content below it")
+    if len(cards) > MAX_CARDS:
+        raise NoteError.one(
+            f"holds {len(cards):,} flashcards; a note may hold at most {MAX_CARDS:,}: "
+            "split it into several notes",
+            cards[MAX_CARDS].line,
+        )
+    if len(trees) > MAX_TREES:
+        raise NoteError.one(
+            f"holds {len(trees):,} decision trees; a note may hold at most {MAX_TREES}: "
+            "split it into several notes",
+            trees[MAX_TREES].line,
+        )
+    too_deep = nesting_problem("\n".join(body_lines))
+    if too_deep is not None:
+        raise NoteError.one(too_deep.message, numbers[too_deep.line - 1])
 
     slug = fields.get("slug") or slugify(title)
     if not slug:
@@ -223,12 +244,14 @@ def _check_field(key: str, value: str, number: int) -> str:
 
 def _extract_blocks(
     lines: list[str], *, first_number: int
-) -> tuple[list[str], list[TreeBlock], list[CardSpec]]:
-    """Take the decision-tree and flashcards blocks out of the body.
+) -> tuple[list[str], list[int], list[TreeBlock], list[CardSpec]]:
+    """Take the decision-tree and flashcards blocks out of the body, which comes back with the
+    note's line number of each of its lines.
 
     A tree leaves a marker where it stood; cards leave nothing.
     """
     body: list[str] = []
+    numbers: list[int] = []
     trees: list[TreeBlock] = []
     cards: list[CardSpec] = []
     index = 0
@@ -236,6 +259,7 @@ def _extract_blocks(
         opening = _FENCE.match(lines[index])
         if not opening:
             body.append(lines[index])
+            numbers.append(first_number + index)
             index += 1
             continue
         close = _closing_fence(lines, index + 1, opening["fence"])
@@ -245,6 +269,7 @@ def _extract_blocks(
             # Ordinary code: copied as it is, even if it shows one of these blocks.
             end = len(lines) if close is None else close + 1
             body.extend(lines[index:end])
+            numbers.extend(range(first_number + index, first_number + end))
             index = end
             continue
         if close is None:
@@ -263,8 +288,9 @@ def _extract_blocks(
                 )
             trees.append(block)
             body.append(f"[[tree:{block.slug}]]")
+            numbers.append(number)
         index = close + 1
-    return body, trees, cards
+    return body, numbers, trees, cards
 
 
 def _tree_block(text: str, number: int) -> TreeBlock:

@@ -22,12 +22,12 @@ from flashcards.card_sync import (
     cards_plan_write,
 )
 from lessons.models import Lesson
-from lessons.services import lesson_upsert_from_note
+from lessons.services import lesson_change_from_note, lesson_upsert_from_note
 from notes.parser import Note, NoteError, read_note
 from portal.markdown import EMBED_MARKER, Rendered, render_markdown
 from portal.problems import Problem, ProblemList
 from trees.models import Tree
-from trees.services import TreeInvalid, tree_compile, tree_save
+from trees.services import TreeInvalid, tree_change, tree_compile, tree_save
 
 logger = logging.getLogger(__name__)
 
@@ -111,7 +111,8 @@ def notes_import(
     and line, and the transaction is rolled back. A lesson or tree is matched by slug, so
     importing a note again updates it. `dry_run` does all of this and then rolls back.
     A tree imported from another note is that note's: declaring its slug is an error naming
-    both, unless `take_over_trees` says this note now owns it.
+    both, unless `take_over_trees` says this note now owns it. A dry run stops after the
+    compute phase and reports what the write would do: it takes no write lock.
     """
     parsed, errors = _parse_all(files)
     if errors:
@@ -119,6 +120,11 @@ def notes_import(
     plan = _plan(parsed, take_over_trees=take_over_trees)
     if plan.errors:
         raise NotesImportError(plan.errors)
+    if dry_run:
+        return ImportResult(
+            changes=_changes_planned(parsed, plan, status=status),
+            warnings=_missing_tree_warnings(parsed),
+        )
 
     # The write phase: everything is rendered and worked out, so the write lock (on SQLite the
     # database's only one) is held for a handful of queries rather than for the rendering.
@@ -175,8 +181,6 @@ def notes_import(
         if errors:
             raise NotesImportError(errors)
         warnings = _missing_tree_warnings(parsed)
-        if dry_run:
-            transaction.set_rollback(True)
     logger.info("notes import: write phase took %.3f s", time.monotonic() - started)
     return ImportResult(changes=changes, warnings=warnings)
 
@@ -231,6 +235,32 @@ def _plan(parsed: list[tuple[str, Note]], *, take_over_trees: bool) -> _Plan:
     return plan
 
 
+def _changes_planned(
+    parsed: list[tuple[str, Note]], plan: _Plan, *, status: str | None
+) -> list[Change]:
+    """The changes the write phase would make, in its order, read without locks."""
+    changes = [
+        Change("lesson", name, note.slug, *lesson_change_from_note(note=note, status=status))
+        for name, note in parsed
+    ]
+    for name, note in parsed:
+        for block in note.trees:
+            action, changed = tree_change(
+                slug=block.slug,
+                title=block.title,
+                intro=block.intro,
+                definition=block.definition,
+                imported_from=name,
+            )
+            changes.append(Change("tree", name, block.slug, action, changed))
+    for name, note in parsed:
+        synced = plan.cards[note.slug].change
+        if note.cards or synced.retired:
+            detail = (synced.describe(),) if synced.action == "update" else ()
+            changes.append(Change("cards", name, note.slug, synced.action, detail))
+    return changes
+
+
 def _trees_of_other_notes(parsed: list[tuple[str, Note]]) -> list[Problem]:
     declared = {block.slug: name for name, note in parsed for block in note.trees}
     owners = Tree.objects.filter(slug__in=declared).exclude(imported_from="")
@@ -252,7 +282,8 @@ def _missing_tree_warnings(parsed: list[tuple[str, Note]]) -> list[str]:
         for line in note.body.split("\n")
         if (match := EMBED_MARKER.match(line.strip()))
     }
-    existing = set(
+    existing = {block.slug for _, note in parsed for block in note.trees}
+    existing |= set(
         Tree.objects.filter(slug__in={slug for _, _, slug in placed}).values_list("slug", flat=True)
     )
     return [

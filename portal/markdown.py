@@ -4,29 +4,40 @@ The one place Markdown becomes HTML.
 Every piece of authored text (lesson bodies, tree outcomes, card faces) is rendered here once,
 when it is saved, and sanitized with nh3 against an allowlist. Pages only read the stored HTML,
 so a page view never runs Markdown and never trusts an author's raw HTML.
+
+The parser is markdown-it-py (CommonMark) because its time grows in step with the input
+whatever the input holds: Python-Markdown, used before, took 39 s over 15 KB of `[` and
+crashed on deep nesting (docs/NOTES.md, "Bounded rendering"). Python-Markdown's syntax for
+what authors here use is kept: admonitions (`!!! tip "Title"`), attribute lists on headings
+and paragraphs (`## Title {: #anchor }`), its heading anchors and tables with `align`.
 """
 
 from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-import markdown
 import nh3
-from markdown.extensions import Extension
-from markdown.preprocessors import Preprocessor
+from markdown_it import MarkdownIt
+from markdown_it.rules_block import StateBlock
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+from mdit_py_plugins.admon import admon_plugin
 
-# Python-Markdown extensions: tables, fenced code, heading ids + table of contents, attribute
-# lists, admonitions. Tables use the `align` attribute rather than inline `style`, which the
-# sanitizer drops and the Content Security Policy would block anyway.
-EXTENSIONS = ["tables", "fenced_code", "toc", "attr_list", "admonition", "sane_lists"]
-EXTENSION_CONFIGS: dict[str, dict[str, Any]] = {
-    "tables": {"use_align_attribute": True},
-    # Only h2/h3 make the table of contents: the page title is the h1.
-    "toc": {"toc_depth": "2-3", "permalink": False},
-}
+from portal.problems import Problem, ProblemList
+
+# Lists, block quotes and admonitions inside one another: deeper than this is refused rather
+# than rendered, because the parser stops nesting (and drops the rest of the block) at its own
+# limit, which stays above this one (a list takes two levels: the list and its item).
+MAX_NESTING = 20
+_BLOCK_NESTING = 2 * MAX_NESTING + 4
+# Inline markup inside one another (a link in emphasis in strong...): beyond this the rest is
+# plain text. The parser's time on a run of `[` or `![` grows with this limit (at 20, 100 KB of
+# `![` took 1.8 s; at 8, 0.8 s), so inline text gets its own, lower one.
+_INLINE_NESTING = 8
 
 ALLOWED_TAGS = {
     "a",
@@ -196,23 +207,25 @@ def _scrollable(clean: str) -> str:
     return _PRE.sub('<pre tabindex="0"', _TABLE.sub(wrap, clean))
 
 
-class _EmbedMarkers(Preprocessor):
-    # Runs after fenced_code (priority 25) has set code blocks aside, so a marker shown
-    # inside a code example stays literal text.
-    def run(self, lines: list[str]) -> list[str]:
-        out: list[str] = []
-        for line in lines:
-            match = EMBED_MARKER.match(line.strip())
-            if match:
-                out.extend(["", _SENTINEL.format(**match.groupdict()), ""])
-            else:
-                out.append(line)
-        return out
+def _embed_rule(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    """A line `[[tree:slug]]` where a top-level block may start (not in code, a list or a
+    quote: the page cuts the lesson's HTML at each embed) is an embed."""
+    if state.level > 0 or state.sCount[start] - state.blkIndent >= 4:
+        return False
+    line = state.src[state.bMarks[start] + state.tShift[start] : state.eMarks[start]]
+    match = EMBED_MARKER.match(line)
+    if match is None:
+        return False
+    if not silent:
+        token = state.push("portal_embed", "", 0)
+        token.meta = match.groupdict()
+        token.map = [start, start + 1]
+        state.line = start + 1
+    return True
 
 
-class _EmbedExtension(Extension):
-    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API)
-        md.preprocessors.register(_EmbedMarkers(md), "portal_embeds", 20)
+def _render_embed(self, tokens: list[Token], idx: int, options, env) -> str:
+    return f"<p>{_SENTINEL.format(**tokens[idx].meta)}</p>\n"
 
 
 @dataclass(frozen=True)
@@ -246,15 +259,54 @@ def sanitize_html(html: str) -> str:
 
 
 def render_markdown(text: str) -> Rendered:
-    """Render Markdown to sanitized HTML, with its table of contents."""
-    md = markdown.Markdown(
-        extensions=[*EXTENSIONS, _EmbedExtension()], extension_configs=EXTENSION_CONFIGS
-    )
-    clean = _scrollable(sanitize_html(md.convert(text)))
+    """Render Markdown to sanitized HTML, with its table of contents.
+
+    Raises MarkdownTooDeep for nesting beyond MAX_NESTING; the validators of everything that
+    holds Markdown (notes, cards, trees, the lesson admin) call nesting_problem first.
+    """
+    env: dict[str, Any] = {}
+    tokens = PARSER.parse(text, env)
+    problem = _nesting_problem(tokens)
+    if problem is not None:
+        raise MarkdownTooDeep([problem])
+    clean = _scrollable(sanitize_html(PARSER.renderer.render(tokens, PARSER.options, env).rstrip()))
     embeds = [(m["kind"], m["slug"]) for m in _SENTINEL_PARAGRAPH.finditer(clean)]
     clean = _SENTINEL_PARAGRAPH.sub(r'<div data-embed="\g<kind>:\g<slug>"></div>', clean)
-    toc = [_toc_entry(token) for token in getattr(md, "toc_tokens", [])]
-    return Rendered(html=clean, toc=toc, embeds=embeds)
+    return Rendered(html=clean, toc=env.get("toc", []), embeds=embeds)
+
+
+def nesting_problem(text: str, *, first_line: int = 1) -> Problem | None:
+    """The problem with Markdown nested deeper than MAX_NESTING, at its line; None when fine."""
+    problem = _nesting_problem(PARSER.parse(text))
+    if problem is None:
+        return None
+    return Problem(problem.message, problem.line + first_line - 1)
+
+
+class MarkdownTooDeep(ProblemList):
+    pass
+
+
+_CONTAINERS = {"blockquote", "bullet_list", "ordered_list", "admonition"}
+
+
+def _nesting_problem(tokens: list[Token]) -> Problem | None:
+    depth = 0
+    for token in tokens:
+        kind = token.type.rsplit("_", 1)[0]
+        if kind not in _CONTAINERS:
+            continue
+        if token.nesting == 1:
+            depth += 1
+            if depth > MAX_NESTING:
+                return Problem(
+                    f"lists, block quotes and admonitions are nested more than "
+                    f"{MAX_NESTING} deep here",
+                    token.map[0] + 1 if token.map else None,
+                )
+        elif token.nesting == -1:
+            depth -= 1
+    return None
 
 
 def split_embeds(html: str) -> list[tuple[str, str]]:
@@ -271,12 +323,131 @@ def split_embeds(html: str) -> list[tuple[str, str]]:
     return parts
 
 
-def _toc_entry(token: dict[str, Any]) -> TocEntry:
-    # Python-Markdown hands over the heading text HTML-escaped; templates escape it again on
-    # output, so store the plain text.
-    return TocEntry(
-        id=token["id"],
-        name=html.unescape(token["name"]),
-        level=token["level"],
-        children=[_toc_entry(child) for child in token.get("children", [])],
+# Python-Markdown's attribute lists: `{: #id .class key="value" }` at the end of a heading, or
+# alone on the last line of a paragraph. The sanitizer keeps only what the allowlist allows.
+_ATTRIBUTE_LIST = re.compile(r"\{:?([^{}\n]*)\}[ \t]*")
+_ATTRIBUTE = re.compile(r"""#([^\s#.]+)|\.([^\s#.]+)|([\w:-]+)=(?:"([^"]*)"|'([^']*)'|(\S+))""")
+
+
+def _attribute_lists(state: StateCore) -> None:
+    """Runs between block and inline parsing, so the attribute list is never inline text."""
+    for index, token in enumerate(state.tokens[:-1]):
+        if token.type not in ("heading_open", "paragraph_open"):
+            continue
+        inline = state.tokens[index + 1]
+        # Only the last `{` can open the list, so the text is scanned once, not once per `{`.
+        start = inline.content.rfind("{")
+        match = _ATTRIBUTE_LIST.fullmatch(inline.content, start) if start > 0 else None
+        before = inline.content[:start]
+        if token.type == "heading_open":
+            stands_alone = before.endswith((" ", "\t"))
+        else:  # a paragraph's, on a line of its own
+            stands_alone = before.rstrip(" \t").endswith("\n")
+        if match is None or not stands_alone:
+            continue
+        inline.content = before.rstrip()
+        classes: list[str] = []
+        for found in _ATTRIBUTE.finditer(match[1]):
+            anchor, css_class, key = found[1], found[2], found[3]
+            if anchor:
+                token.attrSet("id", anchor)
+            elif css_class:
+                classes.append(css_class)
+            elif key:
+                token.attrSet(key, next(v for v in found.groups()[3:] if v is not None))
+        if classes:
+            token.attrSet("class", " ".join(classes))
+
+
+def slugify(text: str) -> str:
+    """A heading's anchor, as Python-Markdown's table of contents made it (ASCII, lowercase,
+    words joined by "-"), so that anchors stay the same across the change of parser."""
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    text = re.sub(r"[^\w\s-]", "", text).strip().lower()
+    return re.sub(r"[-\s]+", "-", text)
+
+
+_NUMBERED = re.compile(r"^(.*)_([0-9]+)$")
+
+
+def _unique(anchor: str, used: set[str]) -> str:
+    # Python-Markdown's rule: "x", then "x_1", "x_2"...
+    while anchor in used or not anchor:
+        numbered = _NUMBERED.match(anchor)
+        anchor = f"{numbered[1]}_{int(numbered[2]) + 1}" if numbered else f"{anchor}_1"
+    used.add(anchor)
+    return anchor
+
+
+def _heading_text(inline: Token) -> str:
+    parts = [
+        child.content
+        for child in inline.children or []
+        if child.type in ("text", "code_inline", "text_special")
+    ]
+    return " ".join("".join(parts).split())
+
+
+def _headings(state: StateCore) -> None:
+    """Give every heading an anchor and list the h2 and h3 ones as the table of contents."""
+    tokens = state.tokens
+    used = {t.attrGet("id") for t in tokens if t.type == "heading_open" and t.attrGet("id")}
+    toc: list[TocEntry] = []
+    open_entries: list[TocEntry] = []
+    for index, token in enumerate(tokens):
+        if token.type != "heading_open":
+            continue
+        name = _heading_text(tokens[index + 1])
+        anchor = token.attrGet("id") or _unique(slugify(name), used)
+        token.attrSet("id", anchor)
+        level = int(token.tag[1])
+        if level not in (2, 3):
+            continue  # the page title is the h1; deeper headings stay out of the contents
+        entry = TocEntry(id=anchor, name=name, level=level)
+        while open_entries and open_entries[-1].level >= level:
+            open_entries.pop()
+        (open_entries[-1].children if open_entries else toc).append(entry)
+        open_entries.append(entry)
+    state.env["toc"] = toc
+
+
+def _table_alignment(state: StateCore) -> None:
+    # Cells are aligned with the `align` attribute rather than inline `style`, which the
+    # sanitizer drops and the Content Security Policy would block anyway.
+    for token in state.tokens:
+        if token.type in ("th_open", "td_open"):
+            style = token.attrGet("style")
+            if style and style.startswith("text-align:"):
+                token.attrs.pop("style")
+                token.attrSet("align", style.removeprefix("text-align:"))
+
+
+def _inline(state: StateCore) -> None:
+    # markdown-it's own inline step, with the inline parser reading its nesting limit from a
+    # parser configured like this one but for that limit.
+    for token in state.tokens:
+        if token.type == "inline":
+            token.children = []
+            state.md.inline.parse(token.content, _INLINE_OPTIONS, state.env, token.children)
+
+
+def _parser(nesting: int) -> MarkdownIt:
+    # CommonMark with raw HTML (sanitized afterwards), tables and admonitions; no smart quotes,
+    # no bare-URL links, as before.
+    md = MarkdownIt("commonmark", {"html": True, "maxNesting": nesting})
+    md.enable("table")
+    md.use(admon_plugin)
+    md.block.ruler.before(
+        "paragraph", "portal_embed", _embed_rule, {"alt": ["paragraph", "reference"]}
     )
+    md.add_render_rule("portal_embed", _render_embed)
+    md.core.ruler.before("inline", "portal_attribute_lists", _attribute_lists)
+    md.core.ruler.at("inline", _inline)
+    md.core.ruler.push("portal_headings", _headings)
+    md.core.ruler.push("portal_table_alignment", _table_alignment)
+    return md
+
+
+# The one configured parser; tests render through it without the sanitizer.
+PARSER = _parser(_BLOCK_NESTING)
+_INLINE_OPTIONS = _parser(_INLINE_NESTING)

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 
 from django.utils.text import slugify
 
+from portal.markdown import nesting_problem
 from portal.problems import Problem, ProblemList
 
 QUESTION = "question"
@@ -54,6 +55,8 @@ _LINK_RE = re.compile(r"^(?P<lesson>[-a-z0-9_]+)#(?P<anchor>[-a-z0-9_.]+)$")
 # characters; 30 answers of up to 3 digits take 119), the trail shown at every step, and a map
 # indented once per question. It is below `trees.walk.MAX_STEPS`, so every walk can be linked.
 MAX_DEPTH = 30
+# Nodes in one tree: its map, admin page and preview show them all at once.
+MAX_NODES = 500
 
 # The shape of `TreeSpec.to_dict`, stored on every tree: a new shape needs a new number and a
 # migration that rewrites the stored specs (trees/migrations/0005 wrote the first).
@@ -307,6 +310,13 @@ def validate(spec: TreeSpec, *, lesson_anchors: Mapping[str, set[str]]) -> list[
     if start not in spec.nodes:
         return [Problem(f"no start node: the start node '{start}' does not exist", spec.start_line)]
 
+    if len(spec.nodes) > MAX_NODES:
+        beyond = list(spec.nodes.values())[MAX_NODES]
+        message = (
+            f"the tree has {len(spec.nodes):,} nodes; a tree may have at most {MAX_NODES}: "
+            "split it into several trees"
+        )
+        return [Problem(message, beyond.line)]
     for node in spec.nodes.values():
         problems.extend(_node_problems(node, spec, lesson_anchors))
 
@@ -343,6 +353,9 @@ def _node_problems(
         empty = "prompt" if node.kind == QUESTION else "title"
         problems.append(Problem(f"{what} has an empty {empty}", node.line))
     if node.is_outcome:
+        too_deep = nesting_problem(node.explanation)
+        if too_deep is not None:
+            problems.append(Problem(f"{what}'s explanation: {too_deep.message}", node.line))
         if node.choices:
             message = f"{what} has choices; an outcome ends the walk, so it cannot have any"
             problems.append(Problem(message, node.choices[0].line))

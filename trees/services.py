@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from lessons.models import Lesson
@@ -75,17 +76,11 @@ def tree_save(
     if tree is None:
         tree = Tree.objects.select_for_update().filter(slug=slug).first() or Tree(slug=slug)
     values = {"title": title, "intro": intro, "definition": definition}
-    if tree.pk:
-        # Compare with the stored row: the admin hands over an instance it has already edited.
-        stored = Tree.objects.filter(pk=tree.pk).values("slug", "imported_from", *TREE_FIELDS).get()
-        wanted = {"slug": slug, **values}
-        if imported_from is not None:
-            # A note taking over another note's tree changes the tree, even if not its text.
-            wanted["imported_from"] = imported_from
-        changed = tuple(key for key in wanted if stored[key] != wanted[key])
-        action = "update" if changed else "unchanged"
-    else:
-        changed, action = (), "create"
+    action, changed = _change(
+        Tree.objects.filter(pk=tree.pk) if tree.pk else Tree.objects.none(),
+        {"slug": slug, **values},
+        imported_from,
+    )
     if action == "unchanged":
         return action, ()
 
@@ -98,6 +93,28 @@ def tree_save(
     tree.save()
     _rebuild_links(tree, spec, lessons)
     return action, changed
+
+
+def tree_change(
+    *, slug: str, title: str, intro: str, definition: str, imported_from: str | None = None
+) -> tuple[str, tuple[str, ...]]:
+    """What `tree_save` would do to the tree with this slug, read without locking or writing."""
+    wanted = {"slug": slug, "title": title, "intro": intro, "definition": definition}
+    return _change(Tree.objects.filter(slug=slug), wanted, imported_from)
+
+
+def _change(
+    stored_row: QuerySet[Tree], wanted: dict[str, str], imported_from: str | None
+) -> tuple[str, tuple[str, ...]]:
+    # Compared with the stored row: the admin hands over an instance it has already edited.
+    stored = stored_row.values("slug", "imported_from", *TREE_FIELDS).first()
+    if stored is None:
+        return "create", ()
+    if imported_from is not None:
+        # A note taking over another note's tree changes the tree, even if not its text.
+        wanted = {**wanted, "imported_from": imported_from}
+    changed = tuple(key for key in wanted if stored[key] != wanted[key])
+    return ("update" if changed else "unchanged"), changed
 
 
 def _linked_lessons(spec: TreeSpec) -> dict[str, Lesson]:

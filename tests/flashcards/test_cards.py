@@ -69,6 +69,10 @@ def test_a_cloze_card_is_one_prompt_per_deletion():
         ("tags: Not Ok\n", "tag 'not ok'"),
         ("section: Bad Anchor\n", "section 'Bad Anchor' must be a heading anchor"),
         ("Q: F\nA: B\ntags: x\nstray\n", "line 4: text after a card's tags"),
+        (
+            "Q: F\nA: B\n\nQ: " + "> " * 21 + "deep\nA: B\n",
+            "line 4: the card's front: lists, block quotes and admonitions are nested more than 20",
+        ),
     ],
 )
 def test_bad_cards_name_the_line(text, message):

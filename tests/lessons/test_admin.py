@@ -71,12 +71,12 @@ def test_lesson_list_searches_and_filters(instructor_client):
     assert "Encryption" in html and "Aurora cloning" not in html
 
 
-def test_editing_a_lesson_in_the_admin_renders_it_and_shows_a_preview(instructor_client):
-    lesson = make_lesson(title="Backups")
-    response = instructor_client.post(
+def edit_lesson_body(client, lesson: Lesson, body: str):
+    """Post the admin's change form for the lesson, with a new body and no cards."""
+    return client.post(
         f"/admin/lessons/lesson/{lesson.pk}/change/",
         {
-            "title": "Backups",
+            "title": lesson.title,
             "slug": lesson.slug,
             "topic": lesson.topic_id,
             "position": 1,
@@ -85,13 +85,20 @@ def test_editing_a_lesson_in_the_admin_renders_it_and_shows_a_preview(instructor
             "source": "",
             "theme": "",
             "date": "",
-            "body": "## Edited heading\n\n<script>alert(1)</script>Safe text.\n",
+            "body": body,
             # The cards inline's management form.
             "cards-TOTAL_FORMS": "0",
             "cards-INITIAL_FORMS": "0",
             "cards-MIN_NUM_FORMS": "0",
             "cards-MAX_NUM_FORMS": "1000",
         },
+    )
+
+
+def test_editing_a_lesson_in_the_admin_renders_it_and_shows_a_preview(instructor_client):
+    lesson = make_lesson(title="Backups")
+    response = edit_lesson_body(
+        instructor_client, lesson, "## Edited heading\n\n<script>alert(1)</script>Safe text.\n"
     )
     assert response.status_code == 302
     lesson.refresh_from_db()
@@ -102,6 +109,17 @@ def test_editing_a_lesson_in_the_admin_renders_it_and_shows_a_preview(instructor
     assert '<h2 id="edited-heading">Edited heading</h2>' in page
     # And the site shows the change.
     assert "Edited heading" in instructor_client.get(lesson.get_absolute_url()).content.decode()
+
+
+def test_a_body_nested_too_deep_is_a_form_error_not_a_server_error(instructor_client):
+    lesson = make_lesson(title="Backups", body="Old body.\n")
+    response = edit_lesson_body(instructor_client, lesson, "Intro\n\n" + ">" * 30 + " deep\n")
+    assert response.status_code == 200
+    assert "line 3: lists, block quotes and admonitions are nested more than 20 deep" in (
+        response.content.decode()
+    )
+    lesson.refresh_from_db()
+    assert lesson.body == "Old body.\n"
 
 
 def test_uploading_a_note_creates_a_lesson(instructor_client):

@@ -167,3 +167,48 @@ def test_tree_block_errors_name_the_line_in_the_note(block, message):
     with pytest.raises(NoteError) as raised:
         parse_note(f"# Title\n\n{block}\n")
     assert str(raised.value).startswith(message)
+
+
+def test_markdown_nested_too_deep_is_refused_at_its_line_in_the_note():
+    deep = "".join("  " * level + "- x\n" for level in range(25))
+    text = NOTE + "\n```flashcards\nQ: a\nA: b\n```\n\n" + deep
+    with pytest.raises(NoteError) as raised:
+        parse_note(text)
+    # Lines count from the note's top, the cards block taken out of the body included.
+    first_list_line = text.split("\n").index("- x") + 1
+    assert str(raised.value) == (
+        f"line {first_list_line + 20}: lists, block quotes and admonitions are nested more "
+        "than 20 deep here"
+    )
+
+
+def test_a_note_with_more_cards_than_the_cap_is_refused_at_the_first_card_beyond_it():
+    from notes.parser import MAX_CARDS
+
+    cards = "\n\n".join(f"Q: Question {n}?\nA: Answer." for n in range(MAX_CARDS + 1))
+    text = NOTE + f"\n```flashcards\n{cards}\n```\n"
+    with pytest.raises(NoteError) as raised:
+        parse_note(text)
+    last_card_line = text.split("\n").index(f"Q: Question {MAX_CARDS}?") + 1
+    assert str(raised.value) == (
+        f"line {last_card_line}: holds {MAX_CARDS + 1:,} flashcards; a note may hold at most "
+        f"{MAX_CARDS:,}: split it into several notes"
+    )
+    # At the cap, it parses.
+    at_cap = NOTE + "\n```flashcards\n" + cards.rsplit("\n\nQ:", 1)[0] + "\n```\n"
+    assert len(parse_note(at_cap).cards) == MAX_CARDS
+
+
+def test_a_note_with_more_trees_than_the_cap_is_refused():
+    from notes.parser import MAX_TREES
+
+    tree = (
+        "```decision-tree\nslug: t{n}\ntitle: T\n\n"
+        "? q: Q?\n- A -> a\n- B -> b\n\n= a: A\n= b: B\n```"
+    )
+    text = NOTE + "\n" + "\n\n".join(tree.format(n=n) for n in range(MAX_TREES + 1)) + "\n"
+    with pytest.raises(NoteError) as raised:
+        parse_note(text)
+    assert f"holds {MAX_TREES + 1} decision trees; a note may hold at most {MAX_TREES}" in str(
+        raised.value
+    )

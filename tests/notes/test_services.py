@@ -176,6 +176,74 @@ def test_a_dry_run_reports_what_would_change_and_saves_no_lesson_tree_or_card():
     assert not Card.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("before", "after", "options"),
+    [
+        ([], [note(body=f"## Part\n\n{TREE}\n\n{CARDS}\n")], {}),
+        ([note()], [note()], {}),
+        ([note()], [note(body="## Part\n\nOther text.\n", topic="Storage")], {}),
+        ([note()], [note(status="draft")], {"status": "published"}),
+        ([note(body=f"## Part\n\n{TREE}\n")], [note(body=f"## Part\n\n{TREE}\n\n{CARDS}\n")], {}),
+        (
+            [note(body=f"## Part\n\n{TREE}\n")],
+            [note(body="## Part\n\n" + TREE.replace("Pick one.", "Choose.") + "\n")],
+            {},
+        ),
+        (
+            [note(body=f"## Part\n\n{TREE}\n")],
+            [note("b.md", title="Other", body=f"## Part\n\n{TREE}\n")],
+            {"take_over_trees": True},
+        ),
+    ],
+    ids=["new", "unchanged", "body-and-topic", "status", "cards-added", "tree-edited", "take-over"],
+)
+def test_a_dry_run_reports_exactly_what_the_import_then_does(before, after, options):
+    if before:
+        notes_import(files=before)
+    planned = notes_import(files=after, dry_run=True, **options)
+    done = notes_import(files=after, **options)
+    assert planned.changes == done.changes
+    assert planned.warnings == done.warnings
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_dry_run_takes_no_write_lock():
+    """While another connection holds the write lock (and, on PostgreSQL, the lesson's row),
+    a dry run still reads, plans and answers."""
+    import threading
+
+    from django.db import connections, transaction
+
+    notes_import(files=[note(body=f"## Part\n\n{TREE}\n\n{CARDS}\n")])
+    holding, release = threading.Event(), threading.Event()
+
+    def hold_the_lock() -> None:
+        try:
+            with transaction.atomic():
+                Lesson.objects.select_for_update().get(slug="backups")
+                Lesson.objects.filter(slug="backups").update(summary="held")
+                holding.set()
+                release.wait(timeout=120)
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=hold_the_lock)
+    holder.start()
+    try:
+        assert holding.wait(timeout=60)
+        edited = note(body="## Part\n\nNew text.\n\n" + CARDS.replace("Q:", "Q: Now") + "\n")
+        result = notes_import(files=[edited], dry_run=True)
+        # Answered while the lock was still held: the holder only lets go below.
+        assert not release.is_set()
+        assert [(c.kind, c.action) for c in result.changes] == [
+            ("lesson", "update"),
+            ("cards", "update"),
+        ]
+    finally:
+        release.set()
+        holder.join(timeout=60)
+
+
 def test_new_lessons_take_the_default_topic_and_the_status_asked_for():
     report(note(), default_topic="Uploads", status=Lesson.Status.DRAFT)
     lesson = Lesson.objects.get()

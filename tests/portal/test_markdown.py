@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from portal.markdown import render_markdown, sanitize_html
+from bench.render import INPUTS
+from portal.markdown import (
+    MAX_NESTING,
+    MarkdownTooDeep,
+    nesting_problem,
+    render_markdown,
+    sanitize_html,
+)
 
 
 def test_tables_use_align_attributes_not_inline_styles():
@@ -68,7 +75,7 @@ def test_admonitions_render_with_their_classes():
         ("<script>alert(1)</script>", "<script"),
         ("<script>alert(1)</script>", "alert(1)"),
         ('<img src="x.png" onerror="alert(1)">', "onerror"),
-        ("[click](javascript:alert(1))", "javascript:"),
+        ("[click](javascript:alert(1))", 'href="javascript:'),
         ('<a href="JaVaScRiPt:alert(1)">x</a>', "javascript"),
         ('<a href="&#106;avascript:alert(1)">x</a>', "avascript"),
         ('<p style="position:fixed">x</p>', "style="),
@@ -94,3 +101,87 @@ def test_unknown_classes_are_dropped_but_admonition_classes_kept():
     html = sanitize_html('<div class="admonition note site-header">x</div>')
     assert "site-header" not in html
     assert "admonition note" in html
+
+
+def test_headings_with_the_same_text_get_numbered_anchors_as_before():
+    rendered = render_markdown("## Restore\n\n## Restore\n\n## Restore\n")
+    assert [entry.id for entry in rendered.toc] == ["restore", "restore_1", "restore_2"]
+
+
+def test_heading_anchors_come_from_the_heading_text_inline_markup_and_all():
+    rendered = render_markdown("## Use `pg_dump` & *copy*\n")
+    assert rendered.toc[0].id == "use-pg_dump-copy"
+    assert rendered.toc[0].name == "Use pg_dump & copy"
+
+
+def test_an_attribute_list_on_its_own_last_line_applies_to_the_paragraph():
+    html = render_markdown('A paragraph.\n{: #why title="More" }\n').html
+    assert html == '<p id="why" title="More">A paragraph.</p>'
+
+
+def test_braces_that_are_not_an_attribute_list_stay_text():
+    html = render_markdown("## Set {x} here\n\nA {b} c\n").html
+    assert '<h2 id="set-x-here">Set {x} here</h2>' in html
+    assert "<p>A {b} c</p>" in html
+
+
+def test_an_embed_marker_splits_a_paragraph_but_not_a_code_block():
+    rendered = render_markdown("Before\n[[tree:restore]]\n\n```\n[[tree:shown]]\n```\n")
+    assert rendered.embeds == [("tree", "restore")]
+    assert rendered.html.startswith('<p>Before</p>\n<div data-embed="tree:restore"></div>')
+    assert "[[tree:shown]]" in rendered.html
+
+
+def test_an_embed_marker_inside_a_list_is_text_since_the_page_cuts_the_html_at_embeds():
+    rendered = render_markdown("- item\n\n  [[tree:restore]]\n")
+    assert rendered.embeds == []
+    assert "[[tree:restore]]" in rendered.html
+
+
+def _nested_lists(depth: int) -> str:
+    return "".join("  " * level + f"- item {level + 1}\n" for level in range(depth))
+
+
+def test_nesting_at_the_limit_renders_every_item():
+    html = render_markdown(_nested_lists(MAX_NESTING) + "\nAfter.\n").html
+    assert html.count("<ul>") == MAX_NESTING
+    assert f"item {MAX_NESTING}" in html and "<p>After.</p>" in html
+
+
+@pytest.mark.parametrize(
+    ("source", "line"),
+    [
+        (_nested_lists(MAX_NESTING + 5), MAX_NESTING + 1),
+        ("Intro\n\n" + ">" * (MAX_NESTING + 1) + " deep\n", 3),
+        ("".join("    " * level + "!!! note\n" for level in range(MAX_NESTING + 1)), 21),
+    ],
+    ids=["lists", "block-quotes", "admonitions"],
+)
+def test_nesting_beyond_the_limit_is_refused_naming_the_line_rather_than_cut(source, line):
+    # The parser would stop nesting at its own limit and drop the rest of the block silently.
+    problem = nesting_problem(source, first_line=10)
+    assert problem is not None and problem.line == line + 9
+    assert f"nested more than {MAX_NESTING} deep" in problem.message
+    with pytest.raises(MarkdownTooDeep):
+        render_markdown(source)
+
+
+def test_inline_markup_nested_past_its_limit_keeps_its_text():
+    source = "".join(f"*{n} " for n in range(30)) + "x" + "*" * 30
+    html = render_markdown(source).html
+    assert all(f"{n} " in html for n in range(30))
+
+
+@pytest.mark.parametrize("name", list(INPUTS), ids=list(INPUTS))
+def test_input_built_to_be_slow_finishes_keeping_its_text(name):
+    # bench/render.py times these at 100 and 300 KB against a budget; here each only has to
+    # finish, whole. (Python-Markdown took 39 s over 15 KB of `[` and crashed on 20,000 `*`.)
+    source = INPUTS[name](20_000)
+    try:
+        html = render_markdown(source).html
+    except MarkdownTooDeep as refused:
+        assert refused.problems[0].line is not None
+        return
+    assert html.strip()
+    if name.startswith(("[[[[", "![![", "[ [ [")):  # brackets that make no link: all text
+        assert html.count("[") == source.count("[")

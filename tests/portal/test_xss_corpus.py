@@ -16,11 +16,10 @@ from __future__ import annotations
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
-import markdown
 import pytest
 
 from flashcards.models import Card
-from portal.markdown import render_markdown
+from portal.markdown import PARSER, render_markdown
 from tests.conftest import make_card, make_lesson, make_tree
 
 # (id, payload). Grouped by kind; the ones that open an element whose content is raw text
@@ -360,10 +359,23 @@ def test_the_corpus_is_large_and_covers_every_kind():
         assert needle in text, needle
 
 
-# Python-Markdown alone already defuses these: it escapes the tag after a comment and the
-# quote in a link title, and browsers read `<![CDATA[` as a comment and `src=x/onerror=...`
-# as one unquoted URL.
-HARMLESS_EVEN_UNSANITIZED = {"cdata", "comment-confusion", "link-title-breakout", "onerror-slashes"}
+# The Markdown parser alone already defuses these: markdown-it-py refuses links and images to
+# javascript:, vbscript: and data: URLs (but raster images) and escapes the quote in a link
+# title, and browsers read `<![CDATA[` as a comment and `src=x/onerror=...` as one unquoted URL.
+HARMLESS_EVEN_UNSANITIZED = {
+    "cdata",
+    "link-title-breakout",
+    "onerror-slashes",
+    "md-autolink-javascript",
+    "md-data",
+    "md-image-data-svg",
+    "md-image-javascript",
+    "md-javascript",
+    "md-javascript-entity",
+    "md-javascript-mixed-case",
+    "md-reference-javascript",
+    "md-vbscript",
+}
 
 
 def test_the_inspection_catches_every_other_payload_without_the_sanitizer():
@@ -374,7 +386,7 @@ def test_the_inspection_catches_every_other_payload_without_the_sanitizer():
 
 
 def render_unsanitized(markdown_text: str) -> str:
-    return markdown.markdown(markdown_text, extensions=["attr_list", "admonition", "tables"])
+    return PARSER.render(markdown_text)
 
 
 @pytest.mark.parametrize("payload", [p for _, p in PAYLOADS], ids=[n for n, _ in PAYLOADS])

@@ -160,6 +160,12 @@ def test_all_paths_lists_every_walk_to_an_outcome():
             GOOD.replace("link: restore-paths#", "link: no-lesson#"),
             "links to lesson 'no-lesson', which does not exist",
         ),
+        (
+            GOOD.replace(
+                "= pitr: Point-in-time restore", "= pitr: Point-in-time restore\n" + "> " * 21 + "x"
+            ),
+            "outcome 'pitr''s explanation: lists, block quotes and admonitions are nested",
+        ),
     ],
     ids=[
         "no-nodes",
@@ -176,6 +182,7 @@ def test_all_paths_lists_every_walk_to_an_outcome():
         "empty-title",
         "missing-anchor",
         "missing-lesson",
+        "explanation-nested-too-deep",
     ],
 )
 def test_each_broken_tree_is_refused_with_a_message_naming_the_node(text, expected):
@@ -274,3 +281,21 @@ def test_explanation_lines_that_look_like_block_settings_are_kept():
     )
     assert "title: kept" in block.definition
     assert block.spec.nodes["b"].explanation == "title: kept"
+
+
+def test_a_tree_with_more_nodes_than_the_cap_is_refused_at_the_first_node_beyond_it():
+    from trees.definition import MAX_NODES
+
+    # One question with a choice per outcome: wide, not deep.
+    outcomes = range(MAX_NODES)
+    text = "? q: Which?\n" + "".join(f"- {n} -> o{n}\n" for n in outcomes)
+    text += "".join(f"\n= o{n}: Outcome {n}\n" for n in outcomes)
+    problems = problems_of(text)
+    assert len(problems) == 1
+    assert problems[0].endswith(
+        f"the tree has {MAX_NODES + 1} nodes; a tree may have at most {MAX_NODES}: "
+        "split it into several trees"
+    )
+    at_cap = "? q: Which?\n" + "".join(f"- {n} -> o{n}\n" for n in range(MAX_NODES - 1))
+    at_cap += "".join(f"\n= o{n}: Outcome {n}\n" for n in range(MAX_NODES - 1))
+    assert problems_of(at_cap) == []
