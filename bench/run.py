@@ -23,6 +23,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench import render as render_bench
 from bench.harness import (
     ROOT,
     Gunicorn,
@@ -109,7 +110,8 @@ def main() -> None:
         runs.append(bench_database("PostgreSQL", postgres, args))
     else:
         print("No PostgreSQL URL (BENCH_DATABASE_URL or TEST_DATABASE_URL): SQLite only.")
-    args.output.write_text(report(runs, args))
+    rendering = render_bench.table(render_bench.measure())
+    args.output.write_text(report(runs, args, rendering))
     print(f"Wrote {args.output.relative_to(ROOT)}")
 
 
@@ -289,7 +291,7 @@ def django_version() -> str:
     return django.get_version()
 
 
-def report(runs: list[DatabaseRun], args) -> str:
+def report(runs: list[DatabaseRun], args, rendering: list[str]) -> str:
     lines = [
         "# Performance",
         "",
@@ -353,6 +355,15 @@ def report(runs: list[DatabaseRun], args) -> str:
             f"after 10,000 {run.memory.get('after_10k_kib')}: largest growth {growth:.1%} "
             "(target under 10%).",
         ]
+    lines += [
+        "",
+        "## Rendering Markdown",
+        "",
+        "bench/render.py: each input rendered whole (parse, sanitize) at two sizes; the budget "
+        "is a second per 100 KB, so a note at the 1 MB limit renders in about ten.",
+        "",
+        *rendering,
+    ]
     if HISTORY.exists():
         lines += ["", HISTORY.read_text().strip()]
     return "\n".join(lines) + "\n"
