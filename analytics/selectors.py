@@ -9,7 +9,7 @@ import datetime as dt
 import statistics
 from dataclasses import dataclass
 
-from django.db.models import Count, F, FloatField, Sum
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, FloatField, Q, Sum
 from django.db.models.functions import Cast, TruncWeek
 
 from flashcards.models import Card, Prompt, PromptState, Review, live_prompts
@@ -55,31 +55,60 @@ class QuestionTrouble:
     tree_slug: str
     node_key: str
     question: str
-    left: int  # learners whose walk stopped at this question
-    taken_back: int  # answers to it that learners went back on
-    most_taken_back: str  # the answer most often taken back
+    # Signed-in learners and anonymous visitors counted apart: a visitor is a browser session,
+    # and one person may be both.
+    left_learners: int  # learners whose walk stopped at this question
+    left_visitors: int  # visitors whose walk stopped here
+    taken_back_learners: int  # answers to it that learners went back on
+    taken_back_visitors: int
+    most_taken_back: str  # the answer most often taken back, by anyone
+
+    @property
+    def trouble(self) -> int:
+        return (
+            self.left_learners
+            + self.left_visitors
+            + self.taken_back_learners
+            + self.taken_back_visitors
+        )
+
+
+def _most_often(times_by_label: dict[str, int]) -> str:
+    if not times_by_label:
+        return ""
+    return max(sorted(times_by_label), key=lambda label: times_by_label[label])
 
 
 def tree_trouble(limit: int = 15) -> list[QuestionTrouble]:
-    """Tree questions where learners stop walking or go back on their answer, worst first."""
-    left = {
-        (row["tree_id"], row["last_node_key"]): row["learners"]
-        for row in TreeWalk.objects.filter(finished=False)
-        .values("tree_id", "last_node_key")
-        .annotate(learners=Count("walker", distinct=True))
-        .order_by()
-    }
-    taken_back: dict[tuple[int, str], int] = {}
-    most: dict[tuple[int, str], tuple[int, str]] = {}
+    """Tree questions where learners and visitors stop walking or go back on their answer,
+    worst first."""
+    left: dict[tuple[int, str], dict[bool, int]] = {}
     for row in (
-        AnswerTakenBack.objects.values("tree_id", "node_key", "choice_label")
+        TreeWalk.objects.filter(finished=False)
+        .values(
+            "tree_id",
+            "last_node_key",
+            signed_in=ExpressionWrapper(Q(user__isnull=False), output_field=BooleanField()),
+        )
+        .annotate(walkers=Count("walker", distinct=True))
+        .order_by()
+    ):
+        left.setdefault((row["tree_id"], row["last_node_key"]), {})[row["signed_in"]] = row[
+            "walkers"
+        ]
+    taken_back: dict[tuple[int, str], dict[bool, int]] = {}
+    most: dict[tuple[int, str], dict[str, int]] = {}
+    for row in (
+        AnswerTakenBack.objects.values("tree_id", "node_key", "choice_label", "signed_in")
         .annotate(times=Count("pk"))
         .order_by()
     ):
         key = (row["tree_id"], row["node_key"])
-        taken_back[key] = taken_back.get(key, 0) + row["times"]
-        if row["times"] > most.get(key, (0, ""))[0]:
-            most[key] = (row["times"], row["choice_label"])
+        by_whom = taken_back.setdefault(key, {})
+        if row["signed_in"] is not None:
+            by_whom[row["signed_in"]] = by_whom.get(row["signed_in"], 0) + row["times"]
+        labels = most.setdefault(key, {})
+        labels[row["choice_label"]] = labels.get(row["choice_label"], 0) + row["times"]
     keys = set(left) | set(taken_back)
     if not keys:
         return []
@@ -99,12 +128,14 @@ def tree_trouble(limit: int = 15) -> list[QuestionTrouble]:
                     tree_slug=tree.slug,
                     node_key=key,
                     question=node.text,
-                    left=left.get(figures, 0),
-                    taken_back=taken_back.get(figures, 0),
-                    most_taken_back=most.get(figures, (0, ""))[1],
+                    left_learners=left.get(figures, {}).get(True, 0),
+                    left_visitors=left.get(figures, {}).get(False, 0),
+                    taken_back_learners=taken_back.get(figures, {}).get(True, 0),
+                    taken_back_visitors=taken_back.get(figures, {}).get(False, 0),
+                    most_taken_back=_most_often(most.get(figures, {})),
                 )
             )
-    rows.sort(key=lambda row: (-(row.left + row.taken_back), row.tree_title, row.node_key))
+    rows.sort(key=lambda row: (-row.trouble, row.tree_title, row.node_key))
     return rows[:limit]
 
 

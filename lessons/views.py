@@ -14,7 +14,7 @@ from lessons import selectors
 from portal.markdown import split_embeds
 from trees.selectors import trees_by_slug
 from trees.services import walk_record
-from trees.widgets import Widget, build_widget, path_param
+from trees.widgets import Widget, build_widget, is_a_step, path_param
 
 
 @dataclass(frozen=True)
@@ -86,6 +86,7 @@ def _body_parts(request: HttpRequest, body_html: str) -> list[BodyPart]:
                 query=request.GET,
                 user=request.user,
             )
-            walk_record(session=request.session, user=request.user, tree=tree, walk=widget.walk)
+            if is_a_step(request):
+                walk_record(session=request.session, user=request.user, tree=tree, walk=widget.walk)
         parts.append(BodyPart(kind="tree", slug=value, widget=widget))
     return parts

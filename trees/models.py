@@ -137,6 +137,10 @@ class AnswerTakenBack(models.Model):
     tree = models.ForeignKey(Tree, on_delete=models.CASCADE, related_name="+")
     node_key = models.CharField(max_length=100)
     choice_label = models.CharField(max_length=300)
+    # Null for answers recorded before this was kept: counted in neither.
+    signed_in = models.BooleanField(
+        null=True, help_text="Taken back by a signed-in learner rather than a visitor."
+    )
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -165,6 +165,11 @@ def answer_taken_back(spec: TreeSpec, previous: str, now: Walk) -> TrailStep | N
     return None
 
 
+def _signed_in(user) -> bool:
+    # Asked only where needed: a step that goes on with its walk need not load the user.
+    return user is not None and user.is_authenticated
+
+
 def walk_record(*, session, user, tree: Tree, walk: Walk) -> None:
     """Note where this learner's walk through the tree now stands.
 
@@ -193,13 +198,16 @@ def walk_record(*, session, user, tree: Tree, walk: Walk) -> None:
         taken_back = answer_taken_back(tree.to_spec(), previous, walk)
         if taken_back is not None:
             AnswerTakenBack.objects.create(
-                tree=tree, node_key=taken_back.question.key, choice_label=taken_back.choice.label
+                tree=tree,
+                node_key=taken_back.question.key,
+                choice_label=taken_back.choice.label,
+                signed_in=_signed_in(user),
             )
         TreeWalk.objects.filter(pk=walk_id).update(**values, updated_at=timezone.now())
         return
     if not session.session_key:
         session.save()
-    signed_in = user is not None and user.is_authenticated
+    signed_in = _signed_in(user)
     walker = (
         f"user:{user.pk}"
         if signed_in

@@ -15,7 +15,7 @@ from trees import selectors
 from trees.maps import map_outline
 from trees.models import Tree
 from trees.services import walk_record
-from trees.widgets import build_widget, path_param
+from trees.widgets import build_widget, is_a_step, path_param
 
 # Pages a widget may sit on; its links point back at the page it is on.
 WIDGET_PAGES = {"lessons:lesson", "trees:tree"}
@@ -40,7 +40,8 @@ def tree_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         query=query,
         user=request.user,
     )
-    walk_record(session=request.session, user=request.user, tree=tree, walk=widget.walk)
+    if is_a_step(request):
+        walk_record(session=request.session, user=request.user, tree=tree, walk=widget.walk)
     template = "trees/tree_detail.html"
     if request.htmx and not request.htmx.history_restore_request:
         template += "#tree-widget"

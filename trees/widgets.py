@@ -11,13 +11,25 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.http import QueryDict
+from django.http import HttpRequest, QueryDict
 from django.urls import reverse
 
 from trees import selectors
 from trees.definition import ChoiceSpec, NodeSpec
 from trees.models import Tree
 from trees.walk import Walk, format_path, walk
+
+
+def is_a_step(request: HttpRequest) -> bool:
+    """Whether this request is someone stepping through the tree, to be recorded as a walk: a
+    signed-in learner's request, or a visitor's answer through the widget (htmx). A visitor's
+    plain GET looks just like a crawler following the answer links, and recording it would
+    give every crawl a session and a walk; a browser's prefetch is never a step."""
+    purpose = request.headers.get("Sec-Purpose", "") + request.headers.get("Purpose", "")
+    if "prefetch" in purpose:
+        return False
+    # The header first: it costs no query, where the user may.
+    return request.headers.get("HX-Request") == "true" or request.user.is_authenticated
 
 
 def path_param(tree_slug: str) -> str:

@@ -61,9 +61,9 @@ def test_password_change_refuses_eleven_characters(learner_client, learner):
 
 
 def test_logging_in_starts_a_new_session(client, learner):
-    # An anonymous visitor's session (walking a tree stores the walk in it) ...
+    # An anonymous visitor's session (stepping through a tree stores the walk in it) ...
     tree = make_tree()
-    client.get(f"/trees/{tree.slug}/?tree-{tree.slug}=1")
+    client.get(f"/trees/{tree.slug}/?tree-{tree.slug}=1", HTTP_HX_REQUEST="true")
     before = session_cookie(client)
     assert SessionStore().exists(before)
 

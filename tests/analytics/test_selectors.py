@@ -37,14 +37,27 @@ def test_tree_questions_where_learners_leave_or_go_back(troubled_tree):
     rows = selectors.tree_trouble()
     assert len(rows) == 1
     row = rows[0]
-    assert (row.node_key, row.question, row.left, row.taken_back, row.most_taken_back) == (
-        "second",
-        "Are you sure?",
-        2,
-        1,
-        "Yes",
-    )
+    assert (row.node_key, row.question, row.most_taken_back) == ("second", "Are you sure?", "Yes")
+    # The fixture's walkers are all anonymous visitors.
+    assert (row.left_learners, row.left_visitors) == (0, 2)
+    assert (row.taken_back_learners, row.taken_back_visitors) == (0, 1)
     assert row.tree_id == troubled_tree.pk
+
+
+def test_learners_and_visitors_are_counted_apart(troubled_tree):
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from trees.services import walk_record
+    from trees.walk import walk
+
+    learner = make_user()
+    spec = troubled_tree.to_spec()
+    session = SessionStore()
+    for path in ("2", "2.1", "2"):  # on to the outcome, then back on "Yes": stops at "second"
+        walk_record(session=session, user=learner, tree=troubled_tree, walk=walk(spec, path))
+    row = selectors.tree_trouble()[0]
+    assert (row.left_learners, row.left_visitors) == (1, 2)
+    assert (row.taken_back_learners, row.taken_back_visitors) == (1, 1)
 
 
 def test_the_mastery_spread_counts_each_learner_in_one_band():

@@ -68,11 +68,12 @@ def test_learners_cannot_reach_the_tree_admin_or_its_preview(learner_client):
 
 def test_the_change_page_shows_how_learners_walked(client, instructor):
     tree = make_tree(slug="ways")
+    htmx = {"HTTP_HX_REQUEST": "true"}  # a visitor's steps through the widget
     for path in ("2.1", "1"):  # two visitors: one reaches "right", one reaches "left"
         client.cookies.clear()
-        client.get(f"/trees/ways/?tree-ways={path}")
+        client.get(f"/trees/ways/?tree-ways={path}", **htmx)
     client.cookies.clear()
-    client.get("/trees/ways/?tree-ways=2")  # a third stops at the second question
+    client.get("/trees/ways/?tree-ways=2", **htmx)  # a third stops at the second question
     client.force_login(instructor)
     page = client.get(f"/admin/trees/tree/{tree.pk}/change/").content.decode()
     assert "3 learners began 3 walks; 2 reached an outcome." in page

@@ -6,6 +6,8 @@ import html
 import re
 
 import pytest
+from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -178,6 +180,29 @@ def test_steps_record_walks_but_looking_does_not(client):
     client.get("/trees/ways/?tree-ways=2.1", **HTMX)
     walk = TreeWalk.objects.get()
     assert (walk.last_node_key, walk.finished) == ("right", True)
+
+
+def test_a_visitors_plain_gets_and_any_prefetch_record_nothing_and_start_no_session(client):
+    # What a crawler following the answer links, or a browser prefetching them, sends.
+    make_tree(slug="ways")
+    for path in ("2", "2.1", "1"):
+        response = client.get(f"/trees/ways/?tree-ways={path}")
+        assert response.status_code == 200
+        assert settings.SESSION_COOKIE_NAME not in response.cookies
+    client.get("/trees/ways/?tree-ways=2", **HTMX, headers={"Sec-Purpose": "prefetch"})
+    assert not TreeWalk.objects.exists()
+    assert not Session.objects.exists()
+
+
+def test_a_signed_in_learners_plain_steps_are_walks(client, learner):
+    make_tree(slug="ways")
+    client.force_login(learner)
+    client.get("/trees/ways/?tree-ways=2")
+    client.get("/trees/ways/?tree-ways=2.1")
+    walk = TreeWalk.objects.get()
+    assert (walk.user, walk.last_node_key, walk.finished) == (learner, "right", True)
+    client.get("/trees/ways/?tree-ways=2", headers={"Purpose": "prefetch"})
+    assert TreeWalk.objects.get().last_node_key == "right"
 
 
 def step_queries(client, url: str) -> int:
