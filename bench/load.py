@@ -10,7 +10,11 @@ Each simulated learner is a thread that, until the time is up, takes the study c
 instance and posts a random grade for it to another, as the page would (htmx mostly, now and
 then a plain form answered 303), and now and then posts the same grade twice at once, to two
 workers (a double click).
-Halfway through, one worker is killed with SIGKILL; its master starts another.
+Halfway through, one worker is killed with SIGKILL; its master starts another. Meanwhile, from
+the start, two more processes disturb the site as an instructor and an operator would: one
+imports a note of IMPORT_CARDS flashcards into the live database, the other backs the live
+database up and restores the backup into a copy (a scratch SQLite file, or `<name>_load_copy`).
+Each must succeed.
 
 Afterwards bench/load_db.py audits the review log against every grade sent (see its `audit`).
 The run fails (exit status 1) on any 5xx, any timed-out request, more broken connections than
@@ -44,6 +48,7 @@ from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 from bench.harness import (
+    ROOT,
     Gunicorn,
     database_version,
     drop_postgres_database,
@@ -140,6 +145,12 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=float(os.environ.get("LOAD_SECONDS", 60)))
     parser.add_argument("--cards", type=int, default=300, help="Prompts in the deck, at least.")
     parser.add_argument("--no-kill", dest="kill", action="store_false", help="Kill no worker.")
+    parser.add_argument(
+        "--import-cards",
+        type=int,
+        default=5000,
+        help="Flashcards in the note imported during the run (0: no import, no restore).",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="portal-load-") as scratch:
         try:
@@ -154,14 +165,20 @@ def run(args, scratch: Path) -> int:
     if postgres:
         name = urlsplit(args.database).path.strip("/") or "portal"
         database_url = fresh_postgres_database(args.database, f"{name}_load")
+        copy_url = fresh_postgres_database(args.database, f"{name}_load_copy")
     else:
         database_url = f"sqlite:///{scratch / 'load.sqlite3'}"
+        copy_url = f"sqlite:///{scratch / 'copy.sqlite3'}"
     try:
         env = environment(database_url)
         env["DJANGO_STATIC_ROOT"] = str(scratch / "static")  # not into the checkout
         manage(env, "migrate", "--no-input", "-v", "0")
         manage(env, "import_notes", "content/")
         manage(env, "collectstatic", "--no-input", "-v", "0")
+        copy_env = environment(copy_url)
+        manage(copy_env, "migrate", "--no-input", "-v", "0")
+        note = scratch / "imported-during-the-run.md"
+        note.write_text(big_note(args.import_cards))
         version = database_version(env)
         fixtures = inside_database(env, "prepare", str(args.learners), str(args.cards))
         instances = 2 if postgres else 1
@@ -173,7 +190,12 @@ def run(args, scratch: Path) -> int:
         )
         with ExitStack() as servers_running:
             servers = [servers_running.enter_context(Gunicorn(env)) for _ in range(instances)]
+            disturbances = (
+                Disturbances.start(env, copy_env, note, scratch) if args.import_cards else None
+            )
             tallies, kill, elapsed, stuck = drive(servers, fixtures, args)
+            if disturbances is not None:
+                disturbances.wait()
         grades = [grade for tally in tallies for grade in tally.grades]
         grades_file = scratch / "grades.json"
         grades_file.write_text(json.dumps(grades))
@@ -181,7 +203,86 @@ def run(args, scratch: Path) -> int:
     finally:
         if postgres:
             drop_postgres_database(database_url)
-    return verdict(tallies, kill, elapsed, stuck, audit)
+            drop_postgres_database(copy_url)
+    return verdict(tallies, kill, elapsed, stuck, audit, disturbances)
+
+
+def big_note(cards: int) -> str:
+    """A note of `cards` basic flashcards, about 18 bytes of Markdown each way."""
+    body = "\n\n".join(f"Q: Question {n} about *backups*?\nA: Answer {n}." for n in range(cards))
+    return (
+        "# 2026-01-06 — Imported during the run\n\n**Slug:** imported-during-the-run\n\n"
+        f"## Part\n\nText.\n\n```flashcards\nsection: part\n\n{body}\n```\n"
+    )
+
+
+DISTURBANCE_TIMEOUT = 600.0  # seconds; either process taking longer is a failure
+
+
+@dataclass
+class Disturbance:
+    """manage.py commands run one after the other, each with its environment; "{previous}" in
+    an argument stands for what the command before printed."""
+
+    name: str
+    steps: list[tuple[list[str], dict]]
+    seconds: float | None = None  # how long all of it took, once it succeeded
+    failure: str = ""
+    output: str = ""
+    thread: threading.Thread | None = None
+
+    def run(self) -> None:
+        started = time.monotonic()
+        for arguments, env in self.steps:
+            arguments = [argument.replace("{previous}", self.output) for argument in arguments]
+            try:
+                completed = subprocess.run(
+                    [sys.executable, "manage.py", *arguments],
+                    cwd=ROOT,
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                    timeout=DISTURBANCE_TIMEOUT,
+                )
+            except subprocess.TimeoutExpired:
+                self.failure = f"{arguments[0]}: still running after {DISTURBANCE_TIMEOUT:g} s"
+                return
+            self.output = completed.stdout.strip()
+            if completed.returncode != 0:
+                self.failure = f"{arguments[0]}: {(completed.stderr or self.output)[-500:]}"
+                return
+        self.seconds = time.monotonic() - started
+
+
+@dataclass
+class Disturbances:
+    """The import and the backup-and-restore, each in its own process, run in the background."""
+
+    items: list[Disturbance]
+
+    @classmethod
+    def start(cls, env: dict, copy_env: dict, note: Path, scratch: Path) -> Disturbances:
+        items = [
+            Disturbance("import", [(["import_notes", str(note)], env)]),
+            # The backup is of the live database; the restore goes into the copy.
+            Disturbance(
+                "backup, then restore into a copy",
+                [
+                    (["backup", "--dir", str(scratch / "backups")], env),
+                    (["restore", "--no-input", "{previous}"], copy_env),
+                ],
+            ),
+        ]
+        for item in items:
+            item.thread = threading.Thread(target=item.run, daemon=True)
+            item.thread.start()
+        return cls(items)
+
+    def wait(self) -> None:
+        for item in self.items:
+            item.thread.join(timeout=2 * DISTURBANCE_TIMEOUT)
+            if item.thread.is_alive():
+                item.failure = item.failure or "never finished"
 
 
 def inside_database(env: dict, *arguments: str) -> dict:
@@ -304,7 +405,12 @@ def kill_a_worker(server: Gunicorn, started: float) -> Kill | None:
 
 
 def verdict(
-    tallies: list[Tally], kill: Kill | None, elapsed: float, stuck: int, audit: dict
+    tallies: list[Tally],
+    kill: Kill | None,
+    elapsed: float,
+    stuck: int,
+    audit: dict,
+    disturbances: Disturbances | None = None,
 ) -> int:
     def merged(name: str) -> list:
         return [item for tally in tallies for item in getattr(tally, name)]
@@ -334,6 +440,9 @@ def verdict(
     if kill:
         replaced = f"{kill.replaced_after:.2f} s" if kill.replaced_after is not None else "never"
         lines.append(f"worker {kill.pid} killed at {kill.at:.1f} s, replaced after {replaced}")
+    for item in disturbances.items if disturbances else []:
+        took = f"done in {item.seconds:.1f} s" if item.seconds is not None else "FAILED"
+        lines.append(f"{item.name} alongside: {took}; {item.output.splitlines()[-1:]}")
     for line in lines:
         print(f"   {line}")
 
@@ -352,6 +461,9 @@ def verdict(
         failures.append(f"the killed worker {kill.pid} was not replaced")
     if not outcomes[ACKNOWLEDGED]:
         failures.append("no grade was acknowledged")
+    for item in disturbances.items if disturbances else []:
+        if item.failure:
+            failures.append(f"{item.name}: {item.failure}")
     failures += [f"log: {kind} {len(found)}, first {found[:3]}" for kind, found in problems.items()]
     for failure in failures:
         print(f"   FAIL {failure}")
