@@ -19,6 +19,7 @@ from pathlib import Path
 from django.db import connections
 from django.utils import timezone
 
+from backups.files import create_private, ensure_private_directory
 from backups.identity import portal_database_problem
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -42,7 +43,7 @@ def database_backup(
     connection = connections[using]
     kind = _kind_of(connection)
     stamp = (now or timezone.now()).astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    directory.mkdir(parents=True, exist_ok=True)
+    ensure_private_directory(directory)
     target = directory / f"portal-{stamp}{SUFFIXES[kind]}"
     number = 1
     while target.exists():  # two backups within a second
@@ -50,7 +51,7 @@ def database_backup(
         target = directory / f"portal-{stamp}-{number}{SUFFIXES[kind]}"
     partial = target.with_name(target.name + ".partial")
     try:
-        _create_private(partial)
+        create_private(partial)
         if kind == "sqlite":
             _sqlite_backup(Path(connection.settings_dict["NAME"]), partial)
         else:
@@ -59,16 +60,6 @@ def database_backup(
     finally:
         partial.unlink(missing_ok=True)
     return target
-
-
-def _create_private(path: Path) -> None:
-    """Create `path` empty and readable by its owner only (0600), whatever the umask.
-
-    A backup holds password hashes and live sessions. SQLite and pg_dump then write into this
-    file, which keeps its mode, and so does the rename to the final name.
-    """
-    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
-    os.chmod(path, 0o600)  # os.open's mode passes through the umask; chmod's does not
 
 
 def backup_kind(path: Path) -> str:

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
 import sqlite3
+import stat
 import subprocess
 import time
 from contextlib import closing
@@ -306,6 +308,17 @@ def test_import_progress_asks_before_replacing_progress_and_names_what_is_wrong(
 
 
 @pytest.mark.django_db
+def test_an_exported_progress_file_is_its_owners_only_whatever_the_umask(studied, tmp_path):
+    path = tmp_path / "progress.json"
+    previous = os.umask(0o022)
+    try:
+        call_command("export_progress", "learner", output=path, stdout=StringIO())
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert json.loads(path.read_text())["reviews"]
+
+
 def test_export_progress_writes_to_stdout_and_names_a_missing_user(studied):
     out = StringIO()
     call_command("export_progress", "learner", stdout=out)

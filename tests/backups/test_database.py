@@ -34,3 +34,18 @@ def test_a_backup_is_readable_by_its_owner_only_whatever_the_umask(tmp_path, uma
         os.umask(previous)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert [entry.name for entry in tmp_path.iterdir()] == [path.name]
+
+
+@pytest.mark.django_db
+def test_a_backup_folder_it_creates_is_its_owners_only_and_one_that_exists_is_left_alone(tmp_path):
+    previous = os.umask(0o022)
+    try:
+        database_backup(directory=tmp_path / "new" / "backups")
+        existing = tmp_path / "existing"
+        existing.mkdir(mode=0o750)
+        database_backup(directory=existing)
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE((tmp_path / "new" / "backups").stat().st_mode) == 0o700
+    assert stat.S_IMODE((tmp_path / "new").stat().st_mode) == 0o700
+    assert stat.S_IMODE(existing.stat().st_mode) == 0o750

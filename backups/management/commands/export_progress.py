@@ -6,6 +6,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from backups.files import create_private
 from backups.progress import progress_export
 
 
@@ -30,6 +31,7 @@ class Command(BaseCommand):
         if output is None:
             self.stdout.write(text, ending="")
             return
+        create_private(output)  # a learner's whole history: for the owner's eyes only
         output.write_text(text, encoding="utf-8")
         self.stdout.write(
             f"Wrote {output}: {len(data['reviews'])} reviews, {len(data['states'])} card states."
