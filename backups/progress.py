@@ -289,6 +289,12 @@ def _parse(row: dict, parsers: dict, where: str, problems: list[Problem]) -> dic
         except (TypeError, ValueError, KeyError, OverflowError) as error:
             message = f"{error or 'not valid'} (got {_shown(row[name])})."
             problems.append(Problem(message, where=place))
+    if "stability" in parsers and {"state", "stability", "difficulty"} <= values.keys():
+        remembered = values["state"] in (PromptState.State.REVIEW, PromptState.State.RELEARNING)
+        if remembered and (values["stability"] is None or values["difficulty"] is None):
+            # FSRS schedules a card it has seen from these two; only a learning card may lack them.
+            message = "a Review or Relearning state needs a stability and a difficulty."
+            problems.append(Problem(message, where=f"{where}.stability" if where else "stability"))
     return values
 
 

@@ -181,6 +181,23 @@ def test_values_outside_the_models_and_fsrs_bounds_are_refused_where_they_are(
     assert progress_of(studied) == before
 
 
+@pytest.mark.parametrize("section", ["states", "reviews"])
+@pytest.mark.parametrize("missing", ["stability", "difficulty"])
+def test_a_review_or_relearning_state_without_a_memory_is_refused(studied, section, missing):
+    before = progress_of(studied)
+    data = copy.deepcopy(progress_export(user=studied))
+    row = data["states"][0] if section == "states" else data["reviews"][0]["after"]
+    row["state"] = 2  # Review
+    row[missing] = None
+    place = "states[0].stability" if section == "states" else "reviews[0].after.stability"
+    with pytest.raises(ProgressInvalid) as refused:
+        progress_import(user=studied, data=data)
+    assert [str(problem) for problem in refused.value.problems] == [
+        f"{place}: a Review or Relearning state needs a stability and a difficulty."
+    ]
+    assert progress_of(studied) == before
+
+
 def test_a_memory_in_the_log_must_have_a_memorys_fields(studied):
     data = copy.deepcopy(progress_export(user=studied))
     data["reviews"][0]["after"] = {"state": 2}
