@@ -262,16 +262,28 @@ def _changes_planned(
 
 
 def _trees_of_other_notes(parsed: list[tuple[str, Note]]) -> list[Problem]:
-    declared = {block.slug: name for name, note in parsed for block in note.trees}
-    owners = Tree.objects.filter(slug__in=declared).exclude(imported_from="")
+    """A tree declared here that another note brought. A note is known by its lesson as well as
+    by its file's name, so the same note read from another path (a new checkout, `content/`
+    given as an absolute path) is still the tree's own."""
+    declared = {block.slug: (name, note.slug) for name, note in parsed for block in note.trees}
+    owners = dict(
+        Tree.objects.filter(slug__in=declared)
+        .exclude(imported_from="")
+        .values_list("slug", "imported_from")
+    )
+    owner_lessons = dict(
+        Lesson.objects.filter(imported_from__in=set(owners.values())).values_list(
+            "imported_from", "slug"
+        )
+    )
     return [
         Problem(
             f"declares decision tree '{slug}', which {owner} brought; import with "
             "--take-over-trees (admin: 'Take over trees') to move it to this note",
-            where=declared[slug],
+            where=declared[slug][0],
         )
-        for slug, owner in sorted(owners.values_list("slug", "imported_from"))
-        if owner != declared[slug]
+        for slug, owner in sorted(owners.items())
+        if owner != declared[slug][0] and owner_lessons.get(owner) != declared[slug][1]
     ]
 
 

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from flashcards.grading import grade_submit
-from flashcards.models import Card, Prompt, PromptState
+from flashcards.models import NEW_PER_DAY_MAX, Card, Prompt, PromptState, StudySettings
 from flashcards.tokens import grade_token
 from lessons.models import Lesson
 
@@ -62,3 +62,41 @@ def test_reimporting_the_deck_keeps_a_learners_progress(bundled_content, learner
     assert "Card sets: created 0, updated 0, unchanged 5." in out.getvalue()
     assert PromptState.objects.get(user=learner).prompt_id == prompt.pk
     assert Prompt.objects.get(pk=prompt.pk).changed_at is None
+
+
+# The bundled notes as they were before the content was corrected (issue 13): what a site
+# running the earlier release holds, with learners' progress on it.
+PREVIOUS = Path(__file__).resolve().parents[1] / "fixtures" / "content-2026-11-23"
+
+
+def test_moving_to_the_new_content_keeps_progress_and_marks_what_changed(learner):
+    call_command("import_notes", str(PREVIOUS), stdout=StringIO())
+    StudySettings.objects.create(user=learner, new_per_day=NEW_PER_DAY_MAX)  # all in one day
+    studied = list(Prompt.objects.filter(is_active=True).select_related("card"))
+    for prompt in studied:
+        token = grade_token(
+            user_id=learner.pk, prompt_id=prompt.pk, version=0, shown_at=timezone.now()
+        )
+        grade_submit(user=learner, token=token, rating=3)
+    hashes = {prompt.pk: prompt.content_hash for prompt in studied}
+
+    call_command("import_notes", str(CONTENT), stdout=StringIO())
+
+    # No learner's state is lost, whatever became of its card.
+    assert set(PromptState.objects.filter(user=learner).values_list("prompt_id", flat=True)) == (
+        set(hashes)
+    )
+    after = {prompt.pk: prompt for prompt in Prompt.objects.filter(pk__in=hashes)}
+    unchanged = [pk for pk, prompt in after.items() if prompt.content_hash == hashes[pk]]
+    for pk in unchanged:  # the same text: nothing to tell the learner
+        assert after[pk].changed_at is None
+    for pk, prompt in after.items():  # new text on a card the learner knew: marked "Updated"
+        if prompt.is_active and prompt.content_hash != hashes[pk]:
+            assert prompt.changed_at is not None
+    assert len(unchanged) >= len(hashes) // 3  # most of the deck carries over as it was
+
+    # And importing the same content again changes nothing.
+    out = StringIO()
+    call_command("import_notes", str(CONTENT), stdout=out)
+    assert "created 0, updated 0" in out.getvalue()
+    assert "Card sets: created 0, updated 0" in out.getvalue()

@@ -99,6 +99,14 @@ def test_reimporting_the_note_that_brought_a_tree_needs_no_flag():
     assert "unchanged: tree ways" in report(note("first.md", body=f"## Part\n\n{TREE}\n"))
 
 
+def test_the_same_note_read_from_another_path_still_owns_its_tree():
+    # A new checkout in another folder, or content/ given as an absolute path.
+    report(note("/srv/old/content/first.md", body=f"## Part\n\n{TREE}\n"))
+    output = report(note("/srv/new/content/first.md", body=f"## Part\n\n{TREE}\n"))
+    assert "updated: tree ways (imported_from)" in output
+    assert Tree.objects.get(slug="ways").imported_from == "/srv/new/content/first.md"
+
+
 def test_a_broken_tree_in_a_note_names_file_and_line_and_saves_nothing():
     broken = TREE.replace("link: backups#part", "link: backups#no-such-part")
     assert refused(note(body=f"## Part\n\n{broken}\n")) == [
