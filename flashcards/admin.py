@@ -16,7 +16,17 @@ class CardForm(forms.ModelForm):
 
     class Meta:
         model = Card
-        fields = ("lesson", "section", "kind", "front", "back", "tags", "position", "is_active")
+        fields = (
+            "lesson",
+            "section",
+            "kind",
+            "front",
+            "back",
+            "exam",
+            "tags",
+            "position",
+            "is_active",
+        )
         widgets = {
             "front": forms.Textarea(attrs={"rows": 3}),
             "back": forms.Textarea(attrs={"rows": 3}),
@@ -42,12 +52,27 @@ class CardForm(forms.ModelForm):
         return cleaned
 
 
+class ExamCardFilter(admin.SimpleListFilter):
+    title = "exam anchor"
+    parameter_name = "exam"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Has one"), ("no", "Has none")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.exam()
+        if self.value() == "no":
+            return queryset.filter(exam="")
+        return queryset
+
+
 class CardInline(admin.StackedInline):
     """Cards under their lesson (LessonAdmin shows this)."""
 
     model = Card
     form = CardForm
-    fields = ("kind", "front", "back", "section", "tags", "position", "is_active")
+    fields = ("kind", "front", "back", "exam", "section", "tags", "position", "is_active")
     extra = 0
     show_change_link = True
 
@@ -66,8 +91,8 @@ class CardAdmin(admin.ModelAdmin):
         "lapses",
         "leeches",
     )
-    list_filter = ("kind", "is_active", "origin", "lesson", "tags")
-    search_fields = ("front", "back", "section", "lesson__title", "tags__slug")
+    list_filter = ("kind", ExamCardFilter, "is_active", "origin", "lesson", "tags")
+    search_fields = ("front", "back", "exam", "section", "lesson__title", "tags__slug")
     list_select_related = ("lesson",)
     filter_horizontal = ("tags",)
     readonly_fields = ("origin", "key", "created_at", "updated_at")

@@ -1,7 +1,9 @@
 """Keeping a lesson's cards, and each card's prompts, in step with the text they are written in.
 
 Progress survives edits: a card is matched to the one it was (by `id:`, identical text, or a
-similar front), and a prompt whose text changed keeps every learner's state.
+similar front), and a prompt whose text changed keeps every learner's state. A card's tags,
+section and exam anchor are metadata: changing them rewrites the card but not its prompts, so
+nothing comes back early or is marked "Updated".
 """
 
 from __future__ import annotations
@@ -148,9 +150,10 @@ def cards_plan(
             kept.add(card.pk)
             change["updated"] += 1
         card.kind, card.front, card.back = spec.kind, spec.front, spec.back
-        card.section, card.key, card.position, card.is_active = (
+        card.section, card.key, card.exam, card.position, card.is_active = (
             spec.section,
             spec.key,
+            spec.exam,
             position,
             True,
         )
@@ -187,7 +190,7 @@ def cards_plan_write(*, plan: CardsPlan, lesson) -> None:
     Card.objects.bulk_create(new, batch_size=BATCH)
     Card.objects.bulk_update(
         old,
-        ["kind", "front", "back", "section", "key", "position", "is_active", "content_key"]
+        ["kind", "front", "back", "section", "key", "exam", "position", "is_active", "content_key"]
         + ["updated_at"],
         batch_size=BATCH,
     )
@@ -278,6 +281,7 @@ def _same(card: Card, spec: CardSpec, position: int) -> bool:
         card.is_active
         and card.content_key == content_key(spec)
         and card.section == spec.section
+        and card.exam == spec.exam
         and card.position == position
         and sorted(tag.slug for tag in card.tags.all()) == sorted(spec.tags)
     )

@@ -10,6 +10,7 @@ A note's ```flashcards block (and the admin's fields) describe cards:
     A: 1 to 35 days.
     section: automated-backups-on-rds
     tags: retention
+    exam: RDS automated backups are kept 1 to 35 days.
 
     R: Aurora cloning
     A: A fast copy of a cluster that shares storage through copy-on-write.
@@ -18,7 +19,9 @@ A note's ```flashcards block (and the admin's fields) describe cards:
 
 `Q:` is a basic card, `R:` is studied in both directions, `C:` is a cloze card: every distinct
 `{{cN::text}}` (or `{{cN::text::hint}}`) deletion becomes its own prompt. `A:` is the back
-(for a cloze, an optional extra). Fields may run over several lines.
+(for a cloze, an optional extra). Fields may run over several lines. `exam:` (one line, a
+card's own) names the exam anchor the card tests: learners see it with the answer and can
+study exam cards alone.
 """
 
 from __future__ import annotations
@@ -36,7 +39,8 @@ CLOZE = "cloze"
 KIND_BY_PREFIX = {"Q": BASIC, "R": REVERSED, "C": CLOZE}
 
 _CARD = re.compile(r"^(?P<prefix>[QRC]):\s?(?P<text>.*)$")
-_FIELD = re.compile(r"^(?P<key>A|tags|section|id):\s?(?P<value>.*)$")
+_FIELD = re.compile(r"^(?P<key>A|tags|section|id|exam):\s?(?P<value>.*)$")
+EXAM_MAX = 200  # characters: Card.exam's length
 # A deletion's number: ASCII digits, at most three (it becomes a prompt's ordinal, a small
 # integer column; "\d" would also take other scripts' digits and thousands of them, which
 # int() refuses).
@@ -60,6 +64,7 @@ class CardSpec:
     tags: list[str] = field(default_factory=list)
     section: str = ""
     key: str = ""
+    exam: str = ""  # the exam anchor it tests, as one line of plain text
     line: int | None = None
 
 
@@ -120,6 +125,10 @@ def parse_cards(text: str, *, first_line: int = 1) -> list[CardSpec]:
                         f"id {value!r} must be lowercase letters, digits, - or _", number
                     )
                 card.key = value
+            elif key == "exam":
+                if card.exam:
+                    raise CardsError.one("a card has two 'exam:' lines", number)
+                card.exam = _parse_exam(value, number)
             else:  # A:
                 if card.back:
                     raise CardsError.one("a card has two 'A:' lines", number)
@@ -129,6 +138,9 @@ def parse_cards(text: str, *, first_line: int = 1) -> list[CardSpec]:
                 current = None
             continue
         if card is None:
+            if field_match and field_match["key"] == "exam":
+                # Unlike tags and section, an exam anchor is one card's, never the block's.
+                raise CardsError.one("an 'exam:' line belongs under the card it is for", number)
             if line.strip():
                 raise CardsError.one(
                     "expected a card: 'Q: front', 'R: front' or 'C: text with {{c1::cloze}}'",
@@ -156,6 +168,16 @@ def _parse_tags(value: str, number: int) -> list[str]:
         if not _TAG.match(tag):
             raise CardsError.one(f"tag {tag!r} may hold only letters, digits and hyphens", number)
     return tags
+
+
+def _parse_exam(value: str, number: int) -> str:
+    if not value:
+        raise CardsError.one("the exam line is empty: name the exam anchor the card tests", number)
+    if len(value) > EXAM_MAX:
+        raise CardsError.one(
+            f"the exam line is {len(value)} characters long; at most {EXAM_MAX}", number
+        )
+    return value
 
 
 def check_card(card: CardSpec) -> None:

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from flashcards.cards import BASIC, CLOZE, REVERSED
+from flashcards.cards import BASIC, CLOZE, EXAM_MAX, REVERSED
 from lessons.models import Lesson
 
 LEECH_LAPSES = 8
@@ -46,6 +46,10 @@ class CardQuerySet(models.QuerySet):
     def active(self) -> CardQuerySet:
         return self.filter(is_active=True)
 
+    def exam(self) -> CardQuerySet:
+        """Exam cards: those that name an exam anchor they test."""
+        return self.exclude(exam="")
+
 
 class Card(models.Model):
     class Kind(models.TextChoices):
@@ -66,6 +70,14 @@ class Card(models.Model):
     back = models.TextField(blank=True, help_text="Markdown. For a cloze card, an optional extra.")
     tags = models.ManyToManyField(Tag, blank=True, related_name="cards")
     key = models.SlugField(max_length=100, blank=True, help_text="Optional stable id in a note.")
+    # Metadata like tags and section: changing it leaves the prompts, and learners' progress
+    # on them, as they are (flashcards/card_sync.py).
+    exam = models.CharField(
+        max_length=EXAM_MAX,
+        blank=True,
+        help_text="The exam anchor this card tests, shown with its answer. "
+        "Cards with one can be studied on their own (“Study exam anchors”).",
+    )
     content_key = models.CharField(max_length=32, editable=False, db_index=True)
     origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.ADMIN)
     position = models.PositiveIntegerField(default=0)

@@ -48,20 +48,25 @@ _SCOPE_SLUG = re.compile(r"[-a-zA-Z0-9_]{1,200}")
 
 @dataclass(frozen=True)
 class Scope:
-    """What a session studies: everything, one lesson, or one tag."""
+    """What a session studies: everything, one lesson, one tag, or the exam cards (those with an
+    `exam:` line, in any lesson)."""
 
-    kind: str = "all"  # "all", "lesson" or "tag"
+    kind: str = "all"  # "all", "lesson", "tag" or "exam"
     slug: str = ""
+
+    EXAM = "exam"
 
     @classmethod
     def parse(cls, raw: str | None) -> Scope:
+        if raw == cls.EXAM:
+            return cls(cls.EXAM)
         kind, _, slug = (raw or "").partition(":")
         if kind in ("lesson", "tag") and _SCOPE_SLUG.fullmatch(slug):
             return cls(kind, slug)
         return cls()
 
     def __str__(self) -> str:
-        return f"{self.kind}:{self.slug}" if self.slug else "all"
+        return f"{self.kind}:{self.slug}" if self.slug else self.kind
 
     def conditions(self, prefix: str = "") -> Q:
         """Prompts that can be studied in this scope (`studyable_prompts`), as conditions on
@@ -71,10 +76,17 @@ class Scope:
             condition &= Q(**{f"{prefix}card__lesson__slug": self.slug})
         elif self.kind == "tag":
             condition &= Q(**{f"{prefix}card__tags__slug": self.slug})
+        elif self.kind == self.EXAM:
+            condition &= ~Q(**{f"{prefix}card__exam": ""})
         return condition
 
     def prompts(self) -> QuerySet[Prompt]:
         return Prompt.objects.filter(self.conditions())
+
+
+def exam_cards_exist() -> bool:
+    """Whether any exam card can be studied, so that the exam scope is worth offering."""
+    return Scope(Scope.EXAM).prompts().exists()
 
 
 @dataclass(frozen=True)
@@ -153,6 +165,7 @@ class NextPrompt:
 CARD_COLUMNS = (
     "card__id",
     "card__section",
+    "card__exam",
     "card__lesson_id",
     "card__lesson__id",
     "card__lesson__title",

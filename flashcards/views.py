@@ -19,7 +19,7 @@ from django.views.decorators.vary import vary_on_headers
 from flashcards.forms import StudySettingsForm
 from flashcards.grading import NEW_LIMIT_REACHED, RATING_REFUSED, grade_submit, grade_undo
 from flashcards.models import StudySettings
-from flashcards.selectors import Scope, study_settings_for
+from flashcards.selectors import Scope, exam_cards_exist, study_settings_for
 from flashcards.study import build_study_page, record_grade, record_undo
 from flashcards.tokens import GradeRefused
 from portal.htmx import HtmxHttpRequest
@@ -48,10 +48,14 @@ def _render_study(
         now=timezone.now(),
         **options,
     )
+    context = {"page": page, "scope": scope, "notice": notice}
     template = "flashcards/study.html"
     if request.htmx and not request.htmx.history_restore_request:
         template += "#study-card"
-    return render(request, template, {"page": page, "scope": scope, "notice": notice})
+    elif scope.kind != Scope.EXAM:
+        # The page's header offers the exam scope; the card alone (htmx) has no header.
+        context["exam_scope_offered"] = exam_cards_exist()
+    return render(request, template, context)
 
 
 @login_required

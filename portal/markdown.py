@@ -10,6 +10,7 @@ whatever the input holds: Python-Markdown, used before, took 39 s over 15 KB of 
 crashed on deep nesting (docs/NOTES.md, "Bounded rendering"). Python-Markdown's syntax for
 what authors here use is kept: admonitions (`!!! tip "Title"`), attribute lists on headings
 and paragraphs (`## Title {: #anchor }`), its heading anchors and tables with `align`.
+One addition of our own: a paragraph starting `Exam:` is an exam tip (`_exam_tips`).
 """
 
 from __future__ import annotations
@@ -112,6 +113,7 @@ ADMONITION_CLASSES = {
     "danger",
     "important",
     "info",
+    "exam",
 }
 ALLOWED_CLASSES = {
     "div": ADMONITION_CLASSES,
@@ -359,6 +361,74 @@ def _attribute_lists(state: StateCore) -> None:
             token.attrSet("class", " ".join(classes))
 
 
+# An exam anchor: a paragraph starting `Exam:` (any case) and then the statement. A backslash
+# (`Exam\:`) keeps it a plain paragraph, as it does for any Markdown punctuation.
+_EXAM_PREFIX = re.compile(r"exam:\s*(?=\S)", re.IGNORECASE)
+EXAM_TIP_TITLE = "Exam tip"
+_LISTS = ("bullet_list", "ordered_list")
+
+
+def _exam_tips(state: StateCore) -> None:
+    """Make a paragraph starting `Exam:` an exam-tip box, and give `!!! exam` the same title.
+
+    The box is written as the tokens `!!! exam "Exam tip"` would make, so it renders, is
+    sanitized and counts towards the nesting limit like any admonition. This runs before
+    inline parsing, so the prefix is never text and the statement keeps its inline Markdown.
+    Paragraphs in list items are left alone: a list item is not a paragraph of its own (and in
+    a tight list it has no <p> at all), so `- Exam: ...` stays an item.
+    """
+    tokens: list[Token] = []
+    lists = 0
+    closing = False  # inside a paragraph being boxed: its close also closes the box
+    source = state.tokens
+    for index, token in enumerate(source):
+        kind, _, end = token.type.rpartition("_")
+        if kind in _LISTS:
+            lists += 1 if end == "open" else -1
+        if token.type == "admonition_open" and token.info.strip().lower() == "exam":
+            # `!!! exam` with no title: the plugin titles it "Exam"; the box says "Exam tip".
+            title = source[index + 2] if index + 2 < len(source) else None
+            if source[index + 1].type == "admonition_title_open" and title is not None:
+                title.content = token.content = EXAM_TIP_TITLE
+        if token.type == "paragraph_open" and not lists and not token.hidden:
+            inline = source[index + 1]
+            prefix = _EXAM_PREFIX.match(inline.content)
+            if prefix is not None:
+                inline.content = inline.content[prefix.end() :]
+                tokens += _exam_tip_open(token)
+                closing = True
+        if closing:
+            token.level += 1
+        tokens.append(token)
+        if closing and token.type == "paragraph_close":
+            closing = False
+            tokens.append(_exam_token("admonition_close", "div", -1, token.level - 1, token.map))
+    state.tokens = tokens
+
+
+def _exam_tip_open(paragraph: Token) -> list[Token]:
+    """The tokens that open an exam-tip box around `paragraph`, up to the paragraph itself."""
+    level, lines = paragraph.level, paragraph.map
+    box = _exam_token("admonition_open", "div", 1, level, lines)
+    box.attrSet("class", "admonition exam")
+    box.meta = {"tag": "exam"}
+    box.content = EXAM_TIP_TITLE
+    title_open = _exam_token("admonition_title_open", "p", 1, level + 1, lines)
+    title_open.attrSet("class", "admonition-title")
+    title = _exam_token("inline", "", 0, level + 2, lines)
+    title.content = EXAM_TIP_TITLE
+    title.children = []
+    title_close = _exam_token("admonition_title_close", "p", -1, level + 1, lines)
+    return [box, title_open, title, title_close]
+
+
+def _exam_token(kind: str, tag: str, nesting: int, level: int, lines: list[int] | None) -> Token:
+    token = Token(kind, tag, nesting, level=level, map=lines, block=kind != "inline")
+    if kind.startswith("admonition"):
+        token.markup = "!!!"
+    return token
+
+
 def slugify(text: str) -> str:
     """A heading's anchor, as Python-Markdown's table of contents made it (ASCII, lowercase,
     words joined by "-"), so that anchors stay the same across the change of parser."""
@@ -442,6 +512,7 @@ def _parser(nesting: int) -> MarkdownIt:
     )
     md.add_render_rule("portal_embed", _render_embed)
     md.core.ruler.before("inline", "portal_attribute_lists", _attribute_lists)
+    md.core.ruler.before("inline", "portal_exam_tips", _exam_tips)
     md.core.ruler.at("inline", _inline)
     md.core.ruler.push("portal_headings", _headings)
     md.core.ruler.push("portal_table_alignment", _table_alignment)

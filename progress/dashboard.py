@@ -16,6 +16,7 @@ from flashcards.models import StudySettings
 from flashcards.scheduling import interval_cap
 from flashcards.selectors import (
     LessonMastery,
+    exam_cards_exist,
     mastery_by_lesson,
     new_left_today,
     study_settings_for,
@@ -67,6 +68,7 @@ class Dashboard:
     retention: list[selectors.Retention]
     exam: Exam | None = None
     exam_recall: float | None = None  # the mean over all lessons' prompts on the exam day
+    has_exam_cards: bool = False  # cards with an exam anchor: offer them as a study scope
 
     @property
     def weakest(self) -> list[LessonProgress]:
@@ -120,6 +122,7 @@ def build_dashboard(user, now: dt.datetime) -> Dashboard:
         lessons=progress,
         retention=selectors.retention(user, zone_name, today),
         exam=exam,
+        has_exam_cards=exam_cards_exist(),
     )
     if exam and progress:
         cards = sum(item.mastery.cards for item in progress)

@@ -360,6 +360,11 @@ def test_a_malformed_tree_path_opens_at_its_valid_part(learner_client, raw, vali
         {"scope": "lesson:\x00bad"},
         {"scope": "lesson:" + "x" * 10_000},
         {"scope": "nonsense"},
+        {"scope": "exam"},
+        {"scope": "exam:"},
+        {"scope": "exam:\x00"},
+        {"scope": "EXAM"},
+        {"scope": "exam" * 5_000},
         {"again": "garbage"},
         {"again": "²"},
         {"again": "-1"},
@@ -384,6 +389,9 @@ def test_an_unusable_scope_studies_everything_and_an_unknown_one_nothing(learner
     assert "Anywhere?" in learner_client.get("/study/", {"scope": "lesson:\x00"}).content.decode()
     page = learner_client.get("/study/", {"scope": "lesson:no-such-lesson"}).content.decode()
     assert "Anywhere?" not in page
+    # Malformed exam scopes are unusable too; the exam scope itself has no exam cards here.
+    assert "Anywhere?" in learner_client.get("/study/", {"scope": "exam:x"}).content.decode()
+    assert "Anywhere?" not in learner_client.get("/study/", {"scope": "exam"}).content.decode()
 
 
 def test_a_grade_posted_with_a_malformed_scope_is_applied_and_answered(learner_client):

@@ -44,14 +44,15 @@ BUDGETS = {
     ("learner", "get", "/", False): 8,
     ("learner", "get", LESSON, False): 9,
     ("learner", "get", TREE + STEP, True): 4,
-    ("learner", "get", "/study/", False): 7,
+    # The full page asks whether exam cards exist, to offer their scope; the card alone does not.
+    ("learner", "get", "/study/", False): 8,
     ("learner", "get", "/study/", True): 7,
     ("learner", "get", "/study/?reveal=", True): 7,
     ("learner", "post", "/study/grade/", True): 16,
     ("learner", "get", "/study/settings/", False): 3,
     ("learner", "get", "/accounts/password/", False): 2,
     ("learner", "get", SEARCH, False): 3,
-    ("learner", "get", "/progress/", False): 11,
+    ("learner", "get", "/progress/", False): 12,
     ("instructor", "get", "/analytics/", False): 12,
     ("instructor", "get", LESSON, False): 9,
 }

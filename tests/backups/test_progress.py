@@ -58,6 +58,17 @@ def test_import_into_a_site_that_imported_the_same_notes_afresh(learner):
     assert progress_of(learner) == before
 
 
+def test_an_exam_anchor_is_no_part_of_a_cards_identity(studied):
+    # A site whose notes gave the cards exam lines since (or took them away) still knows them.
+    before = progress_of(studied)
+    data = progress_export(user=studied)
+    assert not any("exam" in state["prompt"] for state in data["states"])
+    Card.objects.update(exam="An exam anchor added after the export.")
+    wipe(studied)
+    progress_import(user=studied, data=data)
+    assert progress_of(studied) == before
+
+
 def test_import_into_another_account_leaves_the_exporter_alone(studied):
     other = make_user()
     before = progress_of(studied)

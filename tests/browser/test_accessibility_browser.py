@@ -27,7 +27,7 @@ from accounts.services import instructor_grant
 from flashcards.models import StudySettings
 from lessons.models import Lesson
 from tests.browser.conftest import new_page
-from tests.conftest import make_lesson, make_user
+from tests.conftest import make_card, make_lesson, make_user
 
 pytestmark = [
     pytest.mark.browser,
@@ -197,6 +197,7 @@ PAGES = [
         then=step_tree_to_outcome,
     ),
     PageCase("lesson with long words, a wide table and code", "/lessons/wide-things/"),
+    PageCase("lesson with exam tips", "/lessons/exam-tips/"),
     PageCase("draft lesson (instructor)", "/lessons/draft-preview/", user="instructor"),
     PageCase("tree list", "/trees/"),
     PageCase("tree", f"/trees/{TREE}/", then=tree_ready),
@@ -204,6 +205,9 @@ PAGES = [
     PageCase("tree map", f"/trees/{TREE}/map/"),
     PageCase("study: card front", "/study/", user="learner", then=card_ready),
     PageCase("study: answer shown", "/study/", user="learner", then=reveal_answer),
+    PageCase(
+        "study exam anchors: answer shown", "/study/?scope=exam", user="learner", then=reveal_answer
+    ),
     PageCase("study: session done", "/study/", user="one-card", then=finish_session),
     PageCase("study: nothing due", "/study/", user="caught-up", then=card_ready),
     PageCase("study settings", "/study/settings/", user="learner"),
@@ -243,10 +247,32 @@ A bare address: <{LONG_URL}>
 """
 
 
+# Exam tips, both ways, with a link and code on the tint (the bundled notes write none).
+EXAM_BODY = """\
+## Backups
+
+Exam: Aurora automated backups **cannot** be disabled; RDS ones can (`retention 0`), see
+[the lesson](/lessons/restore-paths/).
+
+!!! exam "Restore"
+    Restoring always creates a **new** database.
+
+    Snapshots are kept until you delete them.
+"""
+
+
 @pytest.fixture
 def site(live_server, bundled_content):
-    """The bundled content, a lesson of awkwardly wide things, and a draft."""
+    """The bundled content, a lesson of awkwardly wide things, one with exam tips and an exam
+    card, and a draft."""
     make_lesson(slug="wide-things", title="Wide things", body=WIDE_BODY)
+    exam_tips = make_lesson(slug="exam-tips", title="Exam tips", body=EXAM_BODY)
+    make_card(
+        lesson=exam_tips,
+        front="Can Aurora automated backups be disabled?",
+        back="No.",
+        exam="Aurora automated backups cannot be disabled.",
+    )
     make_lesson(slug="draft-preview", title="A draft", status=Lesson.Status.DRAFT)
     return live_server
 

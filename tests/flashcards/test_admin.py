@@ -82,9 +82,28 @@ def test_adding_a_card_makes_its_prompts(instructor_client):
     assert list(Prompt.objects.values_list("ordinal", flat=True)) == [1, 2]
 
 
+def test_an_exam_anchor_is_edited_in_the_admin_leaving_the_prompts_as_they_were(
+    instructor_client,
+):
+    card = make_card(front="Can Aurora backups be disabled?", back="No.")
+    prompt = card.prompts.get()
+    response = instructor_client.post(
+        f"/admin/flashcards/card/{card.pk}/change/",
+        card_form(card.lesson, front=card.front, back=card.back, exam="Aurora: cannot disable."),
+    )
+    assert response.status_code == 302
+    assert Card.objects.get().exam == "Aurora: cannot disable."
+    assert Prompt.objects.get() == prompt and Prompt.objects.get().changed_at is None
+    page = instructor_client.get("/admin/flashcards/card/?exam=yes").content.decode()
+    assert "Can Aurora backups be disabled?" in page
+    page = instructor_client.get("/admin/flashcards/card/?exam=no").content.decode()
+    assert "Can Aurora backups be disabled?" not in page
+
+
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
+        ({"exam": "x" * 201}, "at most 200 characters"),
         ({"back": ""}, "the card has no back"),
         ({"kind": "cloze", "front": "No deletion"}, "needs at least one {{c1::...}} deletion"),
         ({"section": "nowhere"}, "has no section with the anchor"),

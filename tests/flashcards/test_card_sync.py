@@ -58,3 +58,26 @@ def test_a_card_naming_a_missing_section_is_refused(learner):
         Problem("card 'F?': section '#nowhere' is not a heading of lesson 'backups'", 2)
     ]
     assert not Card.objects.exists()
+
+
+def test_an_exam_line_is_stored_and_changing_it_keeps_progress_without_marking_updated(learner):
+    lesson = make_lesson()
+    sync(lesson, "Q: Can Aurora backups be disabled?\nA: No.\nexam: Aurora: cannot disable.\n")
+    card = Card.objects.get()
+    assert card.exam == "Aurora: cannot disable."
+    prompt = card.prompts.get()
+    grade_submit(user=learner, token=token_for(learner, prompt), rating=4, now=NOW)
+    before = Memory.from_row(state_of(learner, prompt))
+
+    # Changed, like tags or a section: the card is rewritten, its prompt left as it was.
+    result = sync(lesson, "Q: Can Aurora backups be disabled?\nA: No.\nexam: Aurora backups.\n")
+    assert (result.updated, result.unchanged, result.created) == (1, 0, 0)
+    assert Card.objects.get().exam == "Aurora backups."
+    prompt.refresh_from_db()
+    assert prompt.changed_at is None  # not "Updated" to learners
+    assert Memory.from_row(state_of(learner, prompt)) == before  # nor due again now
+
+    removed = sync(lesson, "Q: Can Aurora backups be disabled?\nA: No.\n")
+    assert removed.updated == 1
+    assert Card.objects.get(pk=card.pk).exam == ""
+    assert sync(lesson, "Q: Can Aurora backups be disabled?\nA: No.\n").unchanged == 1

@@ -38,6 +38,26 @@ def test_parses_every_kind_with_defaults_and_overrides():
     assert cloze.kind == CLOZE and cloze.back == ""
 
 
+def test_an_exam_line_is_the_cards_own_and_ends_a_multi_line_field():
+    first, second = parse_cards(
+        "Q: Can Aurora automated backups be disabled?\n"
+        "A: No.\n"
+        "Unlike RDS.\n"
+        "exam: Aurora automated backups cannot be disabled.   \n"
+        "tags: aurora\n"
+        "\n"
+        "Q: Second\n"
+        "A: Back\n"
+        "Exam: capitalised, so part of the back (and a box when rendered).\n"
+    )
+    assert first.exam == "Aurora automated backups cannot be disabled."
+    assert first.back == "No.\nUnlike RDS."
+    assert first.tags == ["aurora"]
+    assert second.exam == ""
+    assert second.back.endswith("Exam: capitalised, so part of the back (and a box when rendered).")
+    assert parse_cards("Q: F\nA: B\nexam: " + "x" * 200 + "\n")[0].exam == "x" * 200
+
+
 def test_a_basic_card_is_one_prompt_and_a_reversed_card_two():
     assert [(p.ordinal, p.front, p.back) for p in prompts_for(BASIC, "F", "B")] == [(1, "F", "B")]
     assert [(p.ordinal, p.front, p.back) for p in prompts_for(REVERSED, "F", "B")] == [
@@ -69,6 +89,10 @@ def test_a_cloze_card_is_one_prompt_per_deletion():
         ("tags: Not Ok\n", "tag 'not ok'"),
         ("section: Bad Anchor\n", "section 'Bad Anchor' must be a heading anchor"),
         ("Q: F\nA: B\ntags: x\nstray\n", "line 4: text after a card's tags"),
+        ("exam: before any card\nQ: F\nA: B\n", "line 1: an 'exam:' line belongs under the card"),
+        ("Q: F\nA: B\nexam:\n", "line 3: the exam line is empty"),
+        ("Q: F\nA: B\nexam: " + "x" * 201 + "\n", "line 3: the exam line is 201 characters long"),
+        ("Q: F\nA: B\nexam: one\nexam: two\n", "line 4: a card has two 'exam:' lines"),
         (
             "Q: F\nA: B\n\nQ: " + "> " * 21 + "deep\nA: B\n",
             "line 4: the card's front: lists, block quotes and admonitions are nested more than 20",

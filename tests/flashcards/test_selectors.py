@@ -18,6 +18,7 @@ from flashcards.selectors import (
     Scope,
     _due_states,
     card_figures,
+    exam_cards_exist,
     has_unseen,
     mastery_by_lesson,
     next_due_at,
@@ -101,6 +102,30 @@ def test_scopes_limit_the_queue(learner):
     assert study_order(learner, Scope.parse("tag:kms")) == ["tagged"]
 
 
+def test_the_exam_scope_serves_only_exam_cards_due_or_new_from_any_lesson(learner):
+    first, second = make_lesson(), make_lesson()
+    due = make_card(lesson=first, front="exam, due", exam="RDS backups can be disabled.")
+    make_card(lesson=second, front="exam, new", exam="Aurora backups cannot.")
+    make_card(lesson=first, front="no exam line")
+    later = make_card(lesson=second, front="exam, due later", exam="Later.")
+    make_card(lesson=make_lesson(status="draft"), front="exam, in a draft", exam="Draft.")
+    put_state(learner, due.prompts.get(), state=2, due=NOW - dt.timedelta(days=1))
+    put_state(learner, later.prompts.get(), state=2, due=NOW + dt.timedelta(days=2))
+    exam = Scope.parse("exam")
+    counts = queue_counts(learner, exam, study_settings_for(learner), NOW)
+    assert (counts.review, counts.new) == (1, 1)
+    assert next_due_at(learner, exam) == NOW - dt.timedelta(days=1)
+    assert study_order(learner, exam) == ["exam, due", "exam, new"]
+    assert exam_cards_exist()
+
+
+def test_no_exam_cards_means_the_exam_scope_is_not_offered(learner):
+    make_card(front="plain")
+    make_card(lesson=make_lesson(status="draft"), exam="Only in a draft.")
+    assert not exam_cards_exist()
+    assert study_order(learner, Scope.parse("exam")) == []
+
+
 def test_drafts_and_retired_cards_are_not_studied(learner):
     make_card(lesson=make_lesson(status="draft"), front="draft lesson")
     retired = make_card(front="retired")
@@ -154,6 +179,10 @@ def test_study_settings_are_defaults_until_saved_and_read_afresh_each_time(learn
     [
         ("lesson:kms", Scope("lesson", "kms")),
         ("tag:aurora_2", Scope("tag", "aurora_2")),
+        ("exam", Scope("exam")),
+        ("exam:", Scope()),
+        ("exam:x", Scope()),
+        ("EXAM", Scope()),
         ("all", Scope()),
         (None, Scope()),
         ("lesson:", Scope()),
@@ -169,6 +198,7 @@ def test_a_scope_is_parsed_from_what_names_a_lesson_or_a_tag_and_everything_else
 def test_a_scope_reads_back_as_it_is_written():
     assert str(Scope()) == "all"
     assert str(Scope.parse("tag:kms")) == "tag:kms"
+    assert str(Scope.parse("exam")) == "exam"
 
 
 def test_has_unseen_and_next_due_at_stay_in_the_scope(learner):

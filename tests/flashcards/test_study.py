@@ -35,6 +35,15 @@ def test_a_session_is_counted_afresh_for_another_scope():
     assert session_figures(session, Scope())["reviewed"] == 0
 
 
+def test_the_exam_scope_keeps_session_figures_of_its_own():
+    session = {}
+    exam = Scope.parse("exam")
+    record_grade(session, exam, graded(1, Review.Rating.GOOD), lesson_id=7)
+    assert session[SESSION_KEY]["scope"] == "exam"
+    assert session_figures(session, exam)["reviewed"] == 1
+    assert session_figures(session, Scope())["reviewed"] == 0
+
+
 def test_grades_add_up_reviews_agains_time_and_lessons_once_each():
     session = {}
     record_grade(session, KMS, graded(1, Review.Rating.AGAIN), lesson_id=7)

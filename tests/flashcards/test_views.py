@@ -66,6 +66,47 @@ def test_a_session_without_javascript_uses_plain_forms_and_redirects(learner_cli
     assert Review.objects.filter(user=learner).count() == 1
 
 
+EXAM_TIP = (
+    '<div class="admonition exam"><p class="admonition-title">Exam tip</p>'
+    "<p>Aurora backups &lt;b&gt;cannot&lt;/b&gt; be disabled.</p></div>"
+)
+
+
+def test_the_exam_scope_studies_exam_cards_and_shows_the_anchor_with_the_answer(learner_client):
+    make_card(front="Plain card?")
+    make_card(front="Aurora?", back="No.", exam="Aurora backups <b>cannot</b> be disabled.")
+    make_card(front="RDS?", back="Yes.", exam="RDS backups can be disabled.")
+
+    everything = learner_client.get("/study/").content.decode()
+    assert 'href="/study/?scope=exam">Study exam anchors</a>' in everything
+
+    page = learner_client.get("/study/", {"scope": "exam"}).content.decode()
+    assert "<h1>Study: exam anchors</h1>" in page
+    assert "Aurora?" in page and "0 done · 2 left" in page
+    assert "Study exam anchors" not in page and "Study everything due" in page
+    assert "Exam tip" not in page  # the anchor comes with the answer
+    revealed = learner_client.get(
+        "/study/", {"scope": "exam", "reveal": hidden(page, "reveal")}
+    ).content.decode()
+    assert EXAM_TIP in revealed  # plain text, escaped
+    assert hidden(revealed, "scope") == "exam"
+
+    response = learner_client.post(
+        "/study/grade/", {"token": hidden(revealed, "token"), "rating": 3, "scope": "exam"}
+    )
+    assert response["Location"] == "/study/?scope=exam"
+    after = learner_client.get(response["Location"]).content.decode()
+    assert "RDS?" in after and "1 done · 1 left" in after
+
+
+def test_the_exam_scope_is_offered_on_the_full_page_only_when_exam_cards_exist(learner_client):
+    make_card(front="Plain card?")
+    assert "scope=exam" not in learner_client.get("/study/").content.decode()
+    make_card(front="Aurora?", exam="Aurora backups cannot be disabled.")
+    assert "scope=exam" not in learner_client.get("/study/", **HTMX).content.decode()
+    assert "scope=exam" in learner_client.get("/study/").content.decode()
+
+
 def test_htmx_grading_answers_with_the_next_card(learner_client):
     make_card(front="First card?")
     make_card(front="Second card?")

@@ -3,6 +3,7 @@ whole with one line per error."""
 
 from __future__ import annotations
 
+import re
 from io import StringIO
 from pathlib import Path
 
@@ -52,6 +53,19 @@ def test_imports_the_seed_note_under_the_default_topic():
     assert lesson.topic.title == "Imported notes"
     assert lesson.source == "Stephane Maarek — AWS SAA"
     assert "Percona XtraBackup" in lesson.body_html
+    # Every section, the note's own "Exam anchors" list among them, as it was before `Exam:`
+    # paragraphs became boxes: the seed writes none.
+    headings = re.findall(r"^#{2,3} (.+)$", SEED.read_text(), flags=re.M)
+    assert [entry["name"] for entry in _flat(lesson.toc)] == headings
+    assert len(headings) == 15 and "Exam anchors (backup/restore)" in headings
+    assert "admonition" not in lesson.body_html
+    assert "<li>Aurora automated backups: <strong>cannot be disabled</strong></li>" in (
+        lesson.body_html
+    )
+
+
+def _flat(entries: list[dict]) -> list[dict]:
+    return [item for entry in entries for item in (entry, *_flat(entry["children"]))]
 
 
 def test_dry_run_reports_and_saves_nothing(tmp_path):

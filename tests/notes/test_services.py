@@ -141,6 +141,25 @@ def test_a_flashcards_block_becomes_the_lessons_cards_and_leaves_the_body():
     assert "created: cards of backups" in output and "Card sets: created 1" in output
 
 
+def test_a_note_marks_exam_anchors_in_its_body_and_on_its_cards():
+    cards = CARDS.replace("A: One.", "A: One.\nexam: The first thing the exam asks.")
+    body = f"## Part\n\nExam: Aurora backups **cannot** be disabled.\n\nText.\n\n{cards}\n"
+    report(note(body=body))
+    html = Lesson.objects.get().body_html
+    assert '<div class="admonition exam">\n<p class="admonition-title">Exam tip</p>\n' in html
+    assert "<p>Aurora backups <strong>cannot</strong> be disabled.</p>\n</div>" in html
+    assert list(Card.objects.values_list("front", "exam")) == [
+        ("First?", "The first thing the exam asks."),
+        ("A {{c1::cloze}} card.", ""),
+    ]
+
+
+def test_an_exam_line_error_names_file_and_line():
+    broken = CARDS.replace("A: One.", "A: One.\nexam:")
+    (error,) = refused(note(body=f"## Part\n\n{broken}\n"))
+    assert error.startswith("a.md: line 15: flashcards: the exam line is empty")
+
+
 def test_a_card_naming_a_missing_section_names_file_and_line_and_saves_nothing():
     broken = CARDS.replace("A: One.", "A: One.\nsection: nowhere")
     (error,) = refused(note(body=f"## Part\n\n{broken}\n"))

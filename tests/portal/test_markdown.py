@@ -67,6 +67,67 @@ def test_admonitions_render_with_their_classes():
     html = render_markdown('!!! tip "Exam anchor"\n    Aurora backups cannot be disabled.\n').html
     assert '<div class="admonition tip">' in html
     assert '<p class="admonition-title">Exam anchor</p>' in html
+    assert "admonition exam" not in html  # the notes' own `!!! tip "Exam anchor"` boxes stay tips
+
+
+EXAM_BOX = '<div class="admonition exam">\n<p class="admonition-title">Exam tip</p>\n'
+
+
+def test_a_paragraph_starting_exam_is_an_exam_tip_box_keeping_its_inline_markdown():
+    html = render_markdown("Intro.\n\nExam: Aurora backups **cannot** be disabled.\n").html
+    assert html == (
+        "<p>Intro.</p>\n"
+        f"{EXAM_BOX}<p>Aurora backups <strong>cannot</strong> be disabled.</p>\n</div>"
+    )
+
+
+@pytest.mark.parametrize("prefix", ["exam:", "EXAM: ", "Exam:\n", "> Exam: "])
+def test_the_exam_prefix_is_read_in_any_case_and_inside_a_block_quote(prefix):
+    html = render_markdown(f"{prefix}Snapshots are kept until deleted.\n").html
+    assert f"{EXAM_BOX}<p>Snapshots are kept until deleted.</p>\n</div>" in html
+    assert "xam:" not in html
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "Text first. Exam: mid-paragraph.",
+        "`Exam: inline code`",
+        "```\nExam: fenced code\n```",
+        "    Exam: indented code",
+        "- Exam: a list item\n- another",
+        "- Exam: a loose list item\n\n- another",
+        "Exam:",
+        "Exam\\: escaped",
+        "Examination: not the prefix",
+        "## Exam: a heading",
+    ],
+)
+def test_exam_anywhere_but_the_start_of_a_paragraph_stays_text(source):
+    html = render_markdown(source).html
+    assert "admonition" not in html
+    assert "Exam" in html
+
+
+def test_an_exam_tip_keeps_a_paragraph_attribute_list_on_its_statement():
+    html = render_markdown("Exam: Encrypt at launch.\n{: #encrypt-at-launch }\n").html
+    assert f'{EXAM_BOX}<p id="encrypt-at-launch">Encrypt at launch.</p>\n</div>' == html
+
+
+def test_an_exam_admonition_takes_several_paragraphs_and_its_own_title():
+    html = render_markdown('!!! exam "Backups"\n    One.\n\n    Two.\n').html
+    assert html == (
+        '<div class="admonition exam">\n<p class="admonition-title">Backups</p>\n'
+        "<p>One.</p>\n<p>Two.</p>\n</div>"
+    )
+    untitled = render_markdown("!!! exam\n    One.\n").html
+    assert untitled == f"{EXAM_BOX}<p>One.</p>\n</div>"
+
+
+def test_exam_tips_count_towards_the_nesting_limit_like_any_admonition():
+    quotes = "> " * MAX_NESTING
+    assert nesting_problem(f"{quotes}Plain.\n") is None
+    assert nesting_problem(f"{quotes}Exam: boxed.\n") is not None
 
 
 @pytest.mark.parametrize(
@@ -101,6 +162,9 @@ def test_unknown_classes_are_dropped_but_admonition_classes_kept():
     html = sanitize_html('<div class="admonition note site-header">x</div>')
     assert "site-header" not in html
     assert "admonition note" in html
+    assert sanitize_html('<div class="admonition exam">x</div>') == (
+        '<div class="admonition exam">x</div>'
+    )
 
 
 def test_headings_with_the_same_text_get_numbered_anchors_as_before():

@@ -13,6 +13,7 @@ tests/browser/test_security_browser.py renders the whole corpus in Chromium.
 
 from __future__ import annotations
 
+import textwrap
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
@@ -398,6 +399,18 @@ def test_render_markdown(payload):
 @pytest.mark.parametrize("payload", [p for _, p in PAYLOADS], ids=[n for n, _ in PAYLOADS])
 def test_lesson_body(payload):
     lesson = make_lesson(body=f"## Section\n\n{payload}\n\nAfter.\n")
+    assert harm_in(lesson.body_html) == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("payload", [p for _, p in PAYLOADS], ids=[n for n, _ in PAYLOADS])
+def test_lesson_exam_tips(payload):
+    # Both ways of writing an exam tip: the `Exam:` paragraph and the `!!! exam` admonition.
+    boxed = textwrap.indent(payload, "    ")
+    lesson = make_lesson(
+        body=f'## Section\n\nExam: {payload}\n\n!!! exam "Title"\n{boxed}\n\nAfter.\n'
+    )
+    assert '<div class="admonition exam">' in lesson.body_html
     assert harm_in(lesson.body_html) == []
 
 

@@ -53,6 +53,14 @@ def test_the_dashboard_shows_todays_figures_and_links_to_study_a_lesson(learner_
     assert "2 reviews on 1 day of the past 365" in page
 
 
+def test_the_dashboard_offers_the_exam_anchors_only_when_exam_cards_exist(learner_client):
+    make_card(front="Plain?")
+    assert "scope=exam" not in learner_client.get("/progress/").content.decode()
+    make_card(front="Aurora?", exam="Aurora automated backups cannot be disabled.")
+    page = learner_client.get("/progress/").content.decode()
+    assert 'href="/study/?scope=exam">Study exam anchors</a>' in page
+
+
 def test_an_exam_date_adds_expected_recall_on_the_day(learner_client, learner):
     lesson = make_lesson(title="Encryption")
     card = make_card(lesson=lesson)
