@@ -156,11 +156,11 @@ def test_missing_path_is_an_error(tmp_path):
 def test_bundled_content_imports_cleanly_and_idempotently():
     first = run(CONTENT)
     assert "Lessons: created 5, updated 0, unchanged 0." in first
-    assert "Trees: created 5, updated 0, unchanged 0." in first
+    assert "Trees: created 7, updated 0, unchanged 0." in first
     assert Topic.objects.get().title == "Amazon RDS & Aurora"
     again = run(CONTENT)
     assert "Lessons: created 0, updated 0, unchanged 5." in again
-    assert "Trees: created 0, updated 0, unchanged 5." in again
+    assert "Trees: created 0, updated 0, unchanged 7." in again
 
 
 def test_placing_a_tree_that_does_not_exist_is_a_warning_not_an_error(tmp_path):

@@ -39,7 +39,12 @@ EXPECTED = {
         (3, 2, 2): "no-replica",
         (3, 2, 3): "cross-region-replica",
     },
-    "disable-automated-backups": {(1, 1): "rds-zero", (1, 2): "occasional", (2,): "aurora-never"},
+    "disable-automated-backups": {
+        (1, 1, 1): "rds-zero",
+        (1, 1, 2): "replicas-first",
+        (1, 2): "occasional",
+        (2,): "aurora-never",
+    },
     "staging-copy": {
         (1, 1, 1): "clone",
         (1, 1, 2, 1): "cross-account-clone",
@@ -113,6 +118,11 @@ OUTCOME_FACTS = {
         "aurora mysql cross-region read replica",
         "kms key of the destination region",
     ],
+    ("disable-automated-backups", "rds-zero"): [
+        "a backup retention period of 0 disables automated backups",
+        "existing automated backups are deleted",
+    ],
+    ("disable-automated-backups", "replicas-first"): ["source of read replicas"],
     ("disable-automated-backups", "aurora-never"): ["cannot be disabled", "1 to 35 days"],
     ("disable-automated-backups", "occasional"): ["snapshot", "delete", "restore"],
     ("staging-copy", "clone"): ["copy-on-write", "clone's own db instances"],
