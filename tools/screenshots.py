@@ -52,6 +52,7 @@ class Shot:
     path: str
     then: Callable | None = None  # what to do on the page before the picture
     until: str | None = None  # end the picture just below this element, not at the window's end
+    since: str | None = None  # start it just above this element, not at the page's top
     signed_in: bool = True  # as the learner with a study history
 
 
@@ -63,6 +64,7 @@ SHOTS = [
         f"/lessons/restore-paths/?tree-{TREE}=1#choosing-a-restore-path",
         tree_ready,
         until=f"#tree-{TREE}",
+        since="#choosing-a-restore-path",
     ),
     Shot("study-session", "/study/", answer_shown, until=".study-keys"),
     # Today's figures, the exam, mastery per lesson and the year's heatmap.
@@ -160,7 +162,7 @@ def photograph(base_url: str, session_id: str, shots: list[Shot]) -> list[Path]:
                     animations="disabled",
                     caret="hide",
                     full_page=True,
-                    clip=clip_until(page, shot.until),
+                    clip=clip_between(page, shot.since, shot.until),
                 )
                 context.close()
                 written.append(target)
@@ -168,13 +170,19 @@ def photograph(base_url: str, session_id: str, shots: list[Shot]) -> list[Path]:
     return written
 
 
-def clip_until(page, selector: str | None) -> dict | None:
-    """The page from its top down to a little below the element (None: the whole window)."""
-    if selector is None:
-        return {"x": 0, "y": 0, **VIEWPORT}
-    bottom = page.locator(selector).bounding_box()
-    height = round(bottom["y"] + bottom["height"]) + 32
-    return {"x": 0, "y": 0, "width": VIEWPORT["width"], "height": height}
+def clip_between(page, since: str | None, until: str | None) -> dict:
+    """The page from a little above `since` (or its top) to a little below `until` (or one
+    window's height), in page coordinates: an element's box is measured from the window, which
+    the page may have scrolled (to the URL's #anchor, say)."""
+    scrolled = page.evaluate("window.scrollY")
+    top = 0
+    if since is not None:
+        top = max(0, round(page.locator(since).bounding_box()["y"] + scrolled) - 24)
+    if until is None:
+        return {"x": 0, "y": top, **VIEWPORT}
+    box = page.locator(until).bounding_box()
+    bottom = round(box["y"] + scrolled + box["height"]) + 32
+    return {"x": 0, "y": top, "width": VIEWPORT["width"], "height": bottom - top}
 
 
 def main() -> None:
