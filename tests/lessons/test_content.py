@@ -141,6 +141,7 @@ CORRECTED = {
         ("gets the default security group and the default db parameter group", None),
     ],
     "03-aurora-cloning.md": [
+        ("on sql server and db2 multi-az, i/o is still suspended briefly", None),
         (
             "a clone is always created in the same aws region as its source cluster",
             "no impact on production",
@@ -150,6 +151,10 @@ CORRECTED = {
         ("a full-copy clone acts like a point-in-time restore", None),
     ],
     "04-encryption.md": [
+        (
+            "a cluster restored from an unencrypted snapshot is encrypted even when you name",
+            "an unencrypted cluster snapshot cannot be encrypted by copying it",
+        ),
         (
             "restore a new db instance from the encrypted copy",
             "commonly applied by making an encrypted copy",
