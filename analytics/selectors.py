@@ -9,11 +9,23 @@ import datetime as dt
 import statistics
 from dataclasses import dataclass
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, FloatField, Q, Sum
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DateTimeField,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Q,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Cast, TruncWeek
 
-from flashcards.models import Card, Prompt, PromptState, Review, live_prompts
-from flashcards.recall import recall_at
+from flashcards.models import Card, Prompt, PromptState, Review, StudySettings, live_prompts
+from flashcards.recall import known_horizon, recall_at
 from flashcards.selectors import card_figures
 from lessons.models import Lesson
 from trees.models import AnswerTakenBack, Tree, TreeWalk
@@ -151,8 +163,40 @@ class MasterySpread:
     median: float | None
 
 
+def known_moment_per_learner(now: dt.datetime) -> dt.datetime | Case:
+    """Each learner's "known" moment (`flashcards.recall.known_horizon`) as one expression over
+    PromptState rows: their exam day's midday when it is still to come, else 30 days from now.
+
+    One query reads the exam days still to come (with their time zones, which place the
+    midday); the expression has one branch per distinct pair, however many learners share it.
+    """
+    default = known_horizon(now).moment
+    # The earliest "today" anywhere on Earth is UTC's yesterday: nothing before it can be ahead.
+    exams = (
+        StudySettings.objects.filter(exam_date__gte=(now - dt.timedelta(days=1)).date())
+        .values_list("exam_date", "time_zone")
+        .distinct()
+        .order_by()
+    )
+    branches = []
+    for exam_date, time_zone in exams:
+        horizon = known_horizon(now, exam_date=exam_date, time_zone=time_zone)
+        if horizon.exam_day is not None:
+            branches.append(
+                When(
+                    user__study_settings__exam_date=exam_date,
+                    user__study_settings__time_zone=time_zone,
+                    then=Value(horizon.moment, output_field=DateTimeField()),
+                )
+            )
+    if not branches:
+        return default
+    return Case(*branches, default=Value(default), output_field=DateTimeField())
+
+
 def mastery_spread(now: dt.datetime) -> list[MasterySpread]:
-    """For each published lesson with cards, how its learners' mastery is spread."""
+    """For each published lesson with cards, how its learners' mastery ("known", as each learner
+    sees it on their own pages) is spread."""
     lessons = list(
         Lesson.objects.published().in_reading_order().only("id", "title", "slug", "topic_id")
     )
@@ -169,7 +213,7 @@ def mastery_spread(now: dt.datetime) -> list[MasterySpread]:
             live_prompts("prompt__"), prompt__card__lesson_id__in=list(totals)
         )
         .values_list("user_id", "prompt__card__lesson_id")
-        .annotate(recalled=Sum(recall_at(now)))
+        .annotate(recalled=Sum(recall_at(known_moment_per_learner(now))))
         .order_by()
     )
     for _user_id, lesson_id, recalled in rows:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from analytics import selectors
+from flashcards.recall import HORIZON_DAYS
 from progress import charts
 
 # Whoever may edit lessons may see what in them to fix; learners are refused (403).
@@ -29,5 +30,6 @@ def overview(request: HttpRequest) -> HttpResponse:
         "weekly": weekly,
         "weekly_chart": charts.bar_chart(weekly, label_every=2),
         "min_reviews": selectors.MIN_REVIEWS,
+        "horizon_days": HORIZON_DAYS,
     }
     return render(request, "analytics/overview.html", context)

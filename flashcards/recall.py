@@ -6,15 +6,20 @@ the same number for every PromptState row in a query (tests hold the two to agre
     R = (1 + FACTOR * elapsed_days / stability) ** DECAY
 
 where elapsed_days counts whole days since the last review, as `fsrs` does.
+
+It is also the one home of what "known" means on every page (lesson lists, the lesson page,
+the session summary, the dashboard, instructor analytics): see `known_horizon`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
-from django.db.models import Case, F, FloatField, Func, Value, When
+from django.db.models import Case, DateTimeField, Expression, F, FloatField, Func, Value, When
 from django.db.models.functions import Power
 
+from flashcards.days import learner_zone, local_date
 from flashcards.scheduling import make_scheduler
 
 _PARAMETERS = make_scheduler().parameters
@@ -22,38 +27,74 @@ DECAY = -_PARAMETERS[20]
 FACTOR = 0.9 ** (1 / DECAY) - 1
 
 
+# "Known" looks this far ahead when the learner has no exam date: far enough that one pass
+# through new cards (stability of a few days) no longer reads as known.
+HORIZON_DAYS = 30
+EXAM_HOUR = 12  # on an exam day, recall is taken at its midday, in the learner's time zone
+
+
+@dataclass(frozen=True)
+class KnownHorizon:
+    """When "known" is measured for a learner: their exam day, or HORIZON_DAYS from now."""
+
+    moment: dt.datetime
+    exam_day: dt.date | None = None  # set when the moment is the exam day's midday
+    days: int = HORIZON_DAYS  # how far ahead, when there is no exam day (for the page's words)
+
+
+def known_horizon(
+    now: dt.datetime, *, exam_date: dt.date | None = None, time_zone: str = "UTC"
+) -> KnownHorizon:
+    """The moment at which a learner's "known" figure is taken.
+
+    Known is the share of a scope's live prompts the learner is expected to recall at this
+    moment if they stopped studying now: the mean FSRS retrievability at it, a prompt never
+    reviewed counting 0. Retrievability *now* reads about 100% straight after any review, so
+    it would call a lesson known after one pass through new cards; 30 days ahead (or on the
+    exam day, the day that matters, when it is still to come) a card seen once has faded
+    and a card reviewed for a month has not.
+    """
+    if exam_date is not None and exam_date > local_date(now, time_zone):
+        moment = dt.datetime.combine(exam_date, dt.time(EXAM_HOUR), tzinfo=learner_zone(time_zone))
+        return KnownHorizon(moment=moment, exam_day=exam_date)
+    return KnownHorizon(moment=now + dt.timedelta(days=HORIZON_DAYS))
+
+
 class DaysSince(Func):
-    """Whole days from a datetime column to `moment` (never below 0)."""
+    """Whole days from a datetime column to `moment` (never below 0). `moment` is a datetime
+    or an expression giving one (a different moment per learner, in analytics)."""
 
     output_field = FloatField()
 
-    def __init__(self, expression, moment: dt.datetime) -> None:
-        super().__init__(expression)
-        self.moment = moment.astimezone(dt.UTC)
+    def __init__(self, expression, moment: dt.datetime | Expression) -> None:
+        if isinstance(moment, dt.datetime):
+            moment = Value(moment.astimezone(dt.UTC), output_field=DateTimeField())
+        super().__init__(moment, expression)
 
     def as_sql(self, compiler, connection, **extra):
         raise NotImplementedError(f"DaysSince has no SQL for {connection.vendor}")
 
     def as_sqlite(self, compiler, connection, **extra):
         # SQLite keeps datetimes as UTC text, which julianday() reads.
-        column, params = compiler.compile(self.source_expressions[0])
-        moment = self.moment.replace(tzinfo=None).isoformat(sep=" ")
-        return f"MAX(0, CAST(julianday(%s) - julianday({column}) AS INTEGER))", [
-            moment,
-            *params,
-        ]
+        moment, column, params = self._compile(compiler)
+        return f"MAX(0, CAST(julianday({moment}) - julianday({column}) AS INTEGER))", params
 
     def as_postgresql(self, compiler, connection, **extra):
-        column, params = compiler.compile(self.source_expressions[0])
+        moment, column, params = self._compile(compiler)
         return (
-            f"GREATEST(0, FLOOR(EXTRACT(EPOCH FROM (%s - {column})) / 86400.0))::float",
-            [self.moment, *params],
+            f"GREATEST(0, FLOOR(EXTRACT(EPOCH FROM ({moment} - {column})) / 86400.0))::float",
+            params,
         )
 
+    def _compile(self, compiler):
+        moment, moment_params = compiler.compile(self.source_expressions[0])
+        column, column_params = compiler.compile(self.source_expressions[1])
+        return moment, column, [*moment_params, *column_params]
 
-def recall_at(moment: dt.datetime, prefix: str = "") -> Case:
+
+def recall_at(moment: dt.datetime | Expression, prefix: str = "") -> Case:
     """The retrievability at `moment` of the PromptState reached through `prefix`; 0 for a
-    state that has never been reviewed."""
+    state that has never been reviewed (or, through a left join, that does not exist)."""
     stability = F(f"{prefix}stability")
     return Case(
         When(

@@ -14,6 +14,7 @@ from django.db.models import (
     Case,
     Count,
     Exists,
+    FilteredRelation,
     IntegerField,
     OuterRef,
     Q,
@@ -34,10 +35,9 @@ from flashcards.models import (
     PromptState,
     Review,
     StudySettings,
-    live_prompts,
     studyable_prompts,
 )
-from flashcards.recall import recall_at
+from flashcards.recall import KnownHorizon, known_horizon, recall_at
 from lessons.models import Lesson
 
 LEARNING_STATES = (PromptState.State.LEARNING, PromptState.State.RELEARNING)
@@ -232,51 +232,40 @@ def next_due_at(user, scope: Scope) -> dt.datetime | None:
 @dataclass(frozen=True)
 class LessonMastery:
     cards: int  # prompts that can be studied in the lesson
-    known: float  # 0 to 1; see mastery_by_lesson
-    at_exam: float | None = None  # the same, on the exam day, if one was asked for
+    known: float  # 0 to 1; see flashcards.recall.known_horizon
+
+
+def horizon_for(study_settings: StudySettings, now: dt.datetime) -> KnownHorizon:
+    """When this learner's "known" is measured (their exam day, or 30 days from now)."""
+    return known_horizon(
+        now, exam_date=study_settings.exam_date, time_zone=study_settings.time_zone
+    )
 
 
 def mastery_by_lesson(
-    user, lesson_ids: list[int], now: dt.datetime, *, exam_at: dt.datetime | None = None
+    user, lesson_ids: list[int], horizon: KnownHorizon
 ) -> dict[int, LessonMastery]:
-    """How well the learner knows each lesson that has cards, from 0 to 1.
+    """How well the learner knows each lesson that has cards, from 0 to 1: the mean FSRS
+    recall at `horizon` over the lesson's live prompts, a prompt never studied counting 0
+    (the definition is `flashcards.recall.known_horizon`'s).
 
-    Defined as the mean FSRS retrievability, now, over all the lesson's active prompts, a
-    prompt never studied counting 0: the share of the lesson's cards the learner would be
-    expected to recall if asked right now. With `exam_at`, also the same mean at that moment,
-    supposing no more study until then. Two queries whatever the number of lessons or cards.
-    (Retrievability depends on FSRS's parameters, not on the learner's desired retention.)
+    One query whatever the number of lessons or cards: the lesson's prompts, left-joined to
+    this learner's states, counted and summed together.
     """
     if not lesson_ids:
         return {}
-    totals = dict(
-        Prompt.objects.live()
-        .filter(card__lesson_id__in=lesson_ids)
-        .values_list("card__lesson_id")
-        .annotate(count=Count("pk"))
-    )
-    recalled: dict[int, dict] = {}
-    if user.is_authenticated and totals:
-        sums = {"now": Sum(recall_at(now))}
-        if exam_at is not None:
-            sums["exam"] = Sum(recall_at(exam_at))
-        rows = (
-            PromptState.objects.filter(
-                live_prompts("prompt__"), user=user, prompt__card__lesson_id__in=lesson_ids
-            )
-            .values("prompt__card__lesson_id")
-            .annotate(**sums)
+    prompts = Prompt.objects.live().filter(card__lesson_id__in=lesson_ids)
+    sums = {"count": Count("pk")}
+    if user.is_authenticated:
+        prompts = prompts.annotate(mine=FilteredRelation("states", condition=Q(states__user=user)))
+        sums["recalled"] = Sum(recall_at(horizon.moment, "mine__"))
+    rows = prompts.values("card__lesson_id").annotate(**sums).order_by()
+    return {
+        row["card__lesson_id"]: LessonMastery(
+            cards=row["count"], known=(row.get("recalled") or 0.0) / row["count"]
         )
-        recalled = {row["prompt__card__lesson_id"]: row for row in rows}
-    result = {}
-    for lesson_id, total in totals.items():
-        row = recalled.get(lesson_id, {})
-        result[lesson_id] = LessonMastery(
-            cards=total,
-            known=(row.get("now") or 0.0) / total,
-            at_exam=None if exam_at is None else (row.get("exam") or 0.0) / total,
-        )
-    return result
+        for row in rows
+    }
 
 
 def card_figures(cards: QuerySet[Card]) -> QuerySet[Card]:

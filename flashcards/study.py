@@ -13,6 +13,7 @@ from django.urls import reverse
 from flashcards import selectors
 from flashcards.grading import scheduler_for
 from flashcards.models import PromptState, Review, StudySettings
+from flashcards.recall import KnownHorizon
 from flashcards.scheduling import Memory, format_interval, preview_intervals
 from flashcards.selectors import NextPrompt, QueueCounts, Scope
 from flashcards.tokens import GradeRefused, grade_token, read_grade_token, undo_token
@@ -34,7 +35,8 @@ class Summary:
     again: int
     seconds: int
     next_due: dt.datetime | None
-    lessons: list = field(default_factory=list)  # (lesson, mastery)
+    lessons: list = field(default_factory=list)  # (lesson, known)
+    horizon: KnownHorizon | None = None  # when "known" is measured
 
     @property
     def again_rate(self) -> int:
@@ -141,7 +143,7 @@ def build_study_page(
         page.next_due = selectors.next_due_at(user, scope)
         page.new_limit_reached = counts.new_allowed == 0 and selectors.has_unseen(user, scope)
         if figures["reviewed"] and not figures["done"]:
-            page.summary = _summary(user, figures, page.next_due, now)
+            page.summary = _summary(user, figures, page.next_due, study_settings, now)
             figures["done"] = True
             session[SESSION_KEY] = figures
         return page
@@ -189,15 +191,16 @@ def _preferred(user, scope, prompt_id, counts, now) -> NextPrompt | None:
     return NextPrompt(prompt=prompt, state=state)
 
 
-def _summary(user, figures, next_due, now) -> Summary:
+def _summary(user, figures, next_due, study_settings: StudySettings, now) -> Summary:
     summary = Summary(
         reviewed=figures["reviewed"],
         again=figures["again"],
         seconds=figures["ms"] // 1000,
         next_due=next_due,
+        horizon=selectors.horizon_for(study_settings, now),
     )
     lessons = list(Lesson.objects.filter(pk__in=figures["lessons"]).only("id", "title", "slug"))
-    mastery = selectors.mastery_by_lesson(user, [lesson.pk for lesson in lessons], now)
+    mastery = selectors.mastery_by_lesson(user, [lesson.pk for lesson in lessons], summary.horizon)
     summary.lessons = [
         (lesson, mastery[lesson.pk].known if lesson.pk in mastery else 0.0) for lesson in lessons
     ]

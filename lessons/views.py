@@ -9,7 +9,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from flashcards.selectors import mastery_by_lesson
+from flashcards.recall import KnownHorizon, known_horizon
+from flashcards.selectors import horizon_for, mastery_by_lesson, study_settings_for
 from lessons import selectors
 from portal.markdown import split_embeds
 from trees.selectors import trees_by_slug
@@ -28,25 +29,27 @@ class BodyPart:
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     topics = selectors.topics_for_reader(request.user)
+    horizon = None
     if request.user.is_authenticated:  # visitors see an invitation, not per-lesson bars
-        _attach_mastery(
+        horizon = _attach_mastery(
             request.user, [lesson for topic in topics for lesson in topic.visible_lessons]
         )
-    return render(request, "lessons/home.html", {"topics": topics})
+    return render(request, "lessons/home.html", {"topics": topics, "horizon": horizon})
 
 
 @require_safe
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     topic = selectors.topic_for_reader(request.user, slug)
+    horizon = None
     if request.user.is_authenticated:
-        _attach_mastery(request.user, topic.visible_lessons)
-    return render(request, "lessons/topic_detail.html", {"topic": topic})
+        horizon = _attach_mastery(request.user, topic.visible_lessons)
+    return render(request, "lessons/topic_detail.html", {"topic": topic, "horizon": horizon})
 
 
 @require_safe
 def lesson_detail(request: HttpRequest, slug: str) -> HttpResponse:
     page = selectors.lesson_page_for_reader(request.user, slug)
-    _attach_mastery(request.user, [page.lesson])
+    horizon = _attach_mastery(request.user, [page.lesson])
     return render(
         request,
         "lessons/lesson_detail.html",
@@ -56,15 +59,22 @@ def lesson_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "next": page.next,
             "body_parts": _body_parts(request, page.lesson.body_html),
             "can_edit_trees": request.user.has_perm("trees.change_tree"),
+            "horizon": horizon,
         },
     )
 
 
-def _attach_mastery(user, lessons: list) -> None:
-    """Give each lesson `mastery` (a LessonMastery, or None when it has no cards)."""
-    found = mastery_by_lesson(user, [lesson.pk for lesson in lessons], timezone.now())
+def _attach_mastery(user, lessons: list) -> KnownHorizon:
+    """Give each lesson `mastery` (a LessonMastery, or None when it has no cards), and say when
+    "known" is measured. A visitor's lessons get card counts only: the horizon reads nothing."""
+    now = timezone.now()
+    horizon = (
+        horizon_for(study_settings_for(user), now) if user.is_authenticated else known_horizon(now)
+    )
+    found = mastery_by_lesson(user, [lesson.pk for lesson in lessons], horizon)
     for lesson in lessons:
         lesson.mastery = found.get(lesson.pk)
+    return horizon
 
 
 def _body_parts(request: HttpRequest, body_html: str) -> list[BodyPart]:

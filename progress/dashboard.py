@@ -11,12 +11,14 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from flashcards.days import learner_zone, local_date
+from flashcards.days import local_date
 from flashcards.models import StudySettings
+from flashcards.recall import KnownHorizon
 from flashcards.scheduling import interval_cap
 from flashcards.selectors import (
     LessonMastery,
     exam_cards_exist,
+    horizon_for,
     mastery_by_lesson,
     new_left_today,
     study_settings_for,
@@ -27,7 +29,6 @@ from progress import charts, selectors
 HEATMAP_DAYS = 365
 FORECAST_DAYS = 30
 WEAKEST = 3  # lessons offered first for study
-EXAM_HOUR = 12  # expected recall on the exam day is taken at its midday
 
 
 @dataclass(frozen=True)
@@ -66,8 +67,9 @@ class Dashboard:
     forecast_total: int
     lessons: list[LessonProgress]
     retention: list[selectors.Retention]
+    horizon: KnownHorizon | None = None  # when "known" is measured
     exam: Exam | None = None
-    exam_recall: float | None = None  # the mean over all lessons' prompts on the exam day
+    known: float = 0.0  # "known" over all lessons' prompts together
     has_exam_cards: bool = False  # cards with an exam anchor: offer them as a study scope
 
     @property
@@ -92,12 +94,8 @@ def build_dashboard(user, now: dt.datetime) -> Dashboard:
         Lesson.objects.published().in_reading_order().only("id", "title", "slug", "topic_id")
     )
     exam = _exam(study_settings, today)
-    exam_at = (
-        dt.datetime.combine(exam.day, dt.time(EXAM_HOUR), tzinfo=learner_zone(zone_name))
-        if exam
-        else None
-    )
-    mastery = mastery_by_lesson(user, [lesson.pk for lesson in lessons], now, exam_at=exam_at)
+    horizon = horizon_for(study_settings, now)
+    mastery = mastery_by_lesson(user, [lesson.pk for lesson in lessons], horizon)
     progress = [
         LessonProgress(lesson, mastery[lesson.pk]) for lesson in lessons if lesson.pk in mastery
     ]
@@ -121,14 +119,13 @@ def build_dashboard(user, now: dt.datetime) -> Dashboard:
         forecast_total=sum(due.values()),
         lessons=progress,
         retention=selectors.retention(user, zone_name, today),
+        horizon=horizon,
         exam=exam,
         has_exam_cards=exam_cards_exist(),
     )
-    if exam and progress:
+    if progress:
         cards = sum(item.mastery.cards for item in progress)
-        dashboard.exam_recall = sum(
-            item.mastery.at_exam * item.mastery.cards for item in progress
-        ) / max(cards, 1)
+        dashboard.known = sum(item.mastery.known * item.mastery.cards for item in progress) / cards
     return dashboard
 
 

@@ -14,19 +14,22 @@ from django.db import connection
 from django.utils import timezone
 
 from flashcards.models import LEECH_LAPSES, Card, PromptState, Review, StudySettings
+from flashcards.recall import KnownHorizon, known_horizon
+from flashcards.scheduling import Memory, make_scheduler, retrievability
 from flashcards.selectors import (
     Scope,
     _due_states,
     card_figures,
     exam_cards_exist,
     has_unseen,
+    horizon_for,
     mastery_by_lesson,
     next_due_at,
     next_prompt,
     queue_counts,
     study_settings_for,
 )
-from tests.conftest import make_card, make_lesson, make_topic, make_user
+from tests.conftest import grade_now, make_card, make_lesson, make_topic, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -218,24 +221,93 @@ def test_has_unseen_and_next_due_at_stay_in_the_scope(learner):
     assert next_due_at(learner, Scope.parse("tag:none")) is None
 
 
-def test_mastery_is_the_mean_recall_over_a_lessons_prompts_unstudied_ones_counting_zero(learner):
+def test_mastery_is_the_mean_recall_at_the_horizon_over_a_lessons_prompts_unseen_counting_zero(
+    learner,
+):
     lesson = make_lesson()
     studied, _unstudied = (make_card(lesson=lesson).prompts.get() for _ in range(2))
     retired = make_card(lesson=lesson)
     Card.objects.filter(pk=retired.pk).update(is_active=False)
     put_state(learner, studied, state=2, due=NOW)
     PromptState.objects.filter(prompt=studied).update(stability=10.0, last_review=NOW)
+    put_state(make_user(), studied, state=2, due=NOW)  # another learner's state: not counted
     without_cards = make_lesson()
-    exam_at = NOW + dt.timedelta(days=60)
+    in_a_month = known_horizon(NOW)
 
-    mastery = mastery_by_lesson(learner, [lesson.pk, without_cards.pk], NOW, exam_at=exam_at)
+    mastery = mastery_by_lesson(learner, [lesson.pk, without_cards.pk], in_a_month)
     assert list(mastery) == [lesson.pk]  # a lesson without cards has no mastery
     assert mastery[lesson.pk].cards == 2  # the retired card does not count
-    assert mastery[lesson.pk].known == pytest.approx(0.5)  # reviewed just now: recall 1 of 2
-    assert 0 < mastery[lesson.pk].at_exam < 0.5  # memory fades by the exam
-    assert mastery_by_lesson(learner, [lesson.pk], NOW)[lesson.pk].at_exam is None
-    assert mastery_by_lesson(AnonymousUser(), [lesson.pk], NOW)[lesson.pk].known == 0
-    assert mastery_by_lesson(learner, [], NOW) == {}
+    recall = retrievability(
+        Memory.from_row(PromptState.objects.get(user=learner)),
+        in_a_month.moment,
+        make_scheduler(),
+    )
+    assert mastery[lesson.pk].known == pytest.approx(recall / 2)  # 1 of 2 cards, faded
+    assert 0.3 < mastery[lesson.pk].known < 0.45
+    right_now = mastery_by_lesson(learner, [lesson.pk], KnownHorizon(moment=NOW))
+    assert right_now[lesson.pk].known == pytest.approx(0.5)  # what "known now" used to say
+    assert mastery_by_lesson(AnonymousUser(), [lesson.pk], in_a_month)[lesson.pk].known == 0
+    assert mastery_by_lesson(AnonymousUser(), [lesson.pk], in_a_month)[lesson.pk].cards == 2
+    assert mastery_by_lesson(learner, [], in_a_month) == {}
+
+
+def test_one_pass_through_new_cards_reads_well_below_a_month_of_reviews():
+    """Issue 12: after one pass through new cards "known" read 100%. Two learners, the same
+    lesson, graded through the real service with the clock moved: one saw each card once
+    today (Good), the other has reviewed them whenever due for a month."""
+    lesson = make_lesson()
+    prompts = [make_card(lesson=lesson).prompts.get() for _ in range(5)]
+    once, month = make_user(), make_user()
+    now = NOW
+    for prompt in prompts:
+        grade_now(once, prompt, Review.Rating.GOOD, now - dt.timedelta(minutes=10))
+    start = now - dt.timedelta(days=30)
+    for day in range(31):
+        moment = start + dt.timedelta(days=day)
+        for prompt in prompts:
+            # Learning steps are minutes long: graded again within the day until in review.
+            for _ in range(3):
+                state = PromptState.objects.filter(user=month, prompt=prompt).first()
+                if state is not None and state.due > moment:
+                    break
+                grade_now(month, prompt, Review.Rating.GOOD, moment)
+                moment += dt.timedelta(minutes=15)
+
+    def known(user) -> float:
+        study_settings = study_settings_for(user)
+        return mastery_by_lesson(user, [lesson.pk], horizon_for(study_settings, now))[
+            lesson.pk
+        ].known
+
+    def known_right_now(user) -> float:
+        return mastery_by_lesson(user, [lesson.pk], KnownHorizon(moment=now))[lesson.pk].known
+
+    # Retrievability now, the old figure, calls both learners' lesson known.
+    assert known_right_now(once) > 0.95 and known_right_now(month) > 0.95
+    assert known(once) < 0.75
+    assert known(month) > 0.85
+    assert known(month) - known(once) > 0.2
+
+
+def test_with_an_exam_ahead_known_is_taken_on_the_exam_day(learner):
+    lesson = make_lesson()
+    prompt = make_card(lesson=lesson).prompts.get()
+    grade_now(learner, prompt, Review.Rating.GOOD, NOW - dt.timedelta(minutes=10))
+
+    def known() -> float:
+        horizon = horizon_for(study_settings_for(learner), NOW)
+        return mastery_by_lesson(learner, [lesson.pk], horizon)[lesson.pk].known
+
+    in_a_month = known()
+    settings = StudySettings.objects.create(user=learner, exam_date=NOW.date() + dt.timedelta(3))
+    soon = known()
+    settings.exam_date = NOW.date() + dt.timedelta(days=90)
+    settings.save()
+    late = known()
+    settings.exam_date = NOW.date()  # today: no longer ahead, so back to 30 days
+    settings.save()
+    assert late < in_a_month < soon < 1
+    assert known() == in_a_month
 
 
 def test_card_figures_add_up_reviews_agains_lapses_and_leeches_across_learners():

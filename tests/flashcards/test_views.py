@@ -246,8 +246,10 @@ def test_lesson_pages_show_mastery_to_learners_and_an_invitation_to_visitors(cli
     )
     client.post("/study/grade/", {"token": token, "rating": 4})
     home = client.get("/").content.decode()
-    # One of two cards just learnt with Easy: retrievability 1, so half the lesson is known.
-    assert "50% known" in home and "Study its 2 cards" in home
+    # One of two cards just learnt with Easy: recalled now for sure, but "known" looks 30 days
+    # ahead, by when a card seen once has faded: below half the lesson.
+    known = int(re.search(r"(\d+)% known", home)[1])
+    assert 25 < known < 50 and "Study its 2 cards" in home
     assert 'href="/study/?scope=lesson:kms"' in home
 
 

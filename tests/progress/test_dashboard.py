@@ -68,7 +68,7 @@ def test_a_month_of_study_gives_true_figures(learner):
 
 
 @pytest.mark.django_db
-def test_expected_recall_on_the_exam_day_weighs_each_lesson_by_its_cards(learner):
+def test_known_is_taken_on_the_exam_day_and_weighs_each_lesson_by_its_cards(learner):
     now = dt.datetime(2026, 3, 2, 12, tzinfo=dt.UTC)
     StudySettings.objects.create(user=learner, exam_date=D(2026, 3, 30))
     big, small = make_lesson(), make_lesson()
@@ -77,8 +77,10 @@ def test_expected_recall_on_the_exam_day_weighs_each_lesson_by_its_cards(learner
     grade_now(learner, big_prompts[0], Review.Rating.EASY, now - dt.timedelta(hours=1))
     board = build_dashboard(learner, now)
     mastery = {item.lesson.pk: item.mastery for item in board.lessons}
-    assert mastery[small.pk].at_exam == 0
-    assert board.exam_recall == pytest.approx(mastery[big.pk].at_exam * 3 / 4)
+    assert board.horizon.exam_day == D(2026, 3, 30)
+    assert mastery[small.pk].known == 0
+    assert 0 < mastery[big.pk].known < 1 / 3  # one card of three, faded by the exam
+    assert board.known == pytest.approx(mastery[big.pk].known * 3 / 4)
     assert board.exam.days_left == 28
 
 

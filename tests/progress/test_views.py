@@ -69,7 +69,8 @@ def test_an_exam_date_adds_expected_recall_on_the_day(learner_client, learner):
     StudySettings.objects.create(user=learner, exam_date=exam)
     page = learner_client.get("/progress/").content.decode()
     assert f"Exam on {exam:%A} {exam.day} {exam:%B %Y}" in page
-    assert "On exam day" in page
+    # "Known" is then taken on the exam day, and the page says so.
+    assert f"expected to recall on your exam day, {exam.day} {exam:%B %Y}, if you" in page
 
 
 def test_the_dashboard_makes_the_same_number_of_queries_whatever_the_history(
