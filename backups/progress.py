@@ -24,6 +24,7 @@ from flashcards.cards import CardSpec, content_key
 from flashcards.models import (
     COUNTER_MAX,
     INTEGER_MAX,
+    LEARN_AHEAD_RANGE,
     MAXIMUM_INTERVAL_RANGE,
     NEW_PER_DAY_MAX,
     RETENTION_RANGE,
@@ -171,7 +172,8 @@ def progress_import(*, user, data) -> ProgressImported:
     )
     settings = None
     if data["settings"] is not None:
-        values = _parse(data["settings"], SETTINGS_PARSERS, "settings", problems)
+        given = {**SETTINGS_ADDED_LATER, **data["settings"]}
+        values = _parse(given, SETTINGS_PARSERS, "settings", problems)
         settings = StudySettings(user=user, **values)
     reviews = [
         Review(user=user, prompt_id=prompt_id, **values)
@@ -366,8 +368,13 @@ SETTINGS_PARSERS = {
     "desired_retention": _number(*RETENTION_RANGE),
     "maximum_interval": _between(*MAXIMUM_INTERVAL_RANGE),
     "new_per_day": _between(0, NEW_PER_DAY_MAX),
+    "learn_ahead_minutes": _between(*LEARN_AHEAD_RANGE),
     "time_zone": _time_zone,
     "exam_date": _optional(dt.date.fromisoformat),
+}
+# Settings that files exported before they existed lack: such a file imports with the default.
+SETTINGS_ADDED_LATER = {
+    "learn_ahead_minutes": StudySettings._meta.get_field("learn_ahead_minutes").default,
 }
 REVIEW_PARSERS = {
     "rating": _between(min(Review.Rating.values), max(Review.Rating.values)),

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from flashcards.days import local_date
 from flashcards.models import (
+    LEARN_AHEAD_RANGE,
     MAXIMUM_INTERVAL_RANGE,
     NEW_PER_DAY_MAX,
     RETENTION_RANGE,
@@ -26,14 +27,27 @@ class StudySettingsForm(forms.ModelForm):
 
     class Meta:
         model = StudySettings
-        fields = ("desired_retention", "maximum_interval", "new_per_day", "time_zone", "exam_date")
+        fields = (
+            "desired_retention",
+            "maximum_interval",
+            "new_per_day",
+            "learn_ahead_minutes",
+            "time_zone",
+            "exam_date",
+        )
         widgets = {"exam_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
         labels = {
             "exam_date": "Exam date (optional)",
             "desired_retention": "Desired retention",
             "maximum_interval": "Maximum interval (days)",
             "new_per_day": "New cards per day",
+            "learn_ahead_minutes": "Learn ahead limit (minutes)",
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A form from a page older than the setting leaves it as it was.
+        self.fields["learn_ahead_minutes"].required = False
 
     def clean_desired_retention(self) -> float:
         value = self.cleaned_data["desired_retention"]
@@ -62,4 +76,13 @@ class StudySettingsForm(forms.ModelForm):
         value = self.cleaned_data["new_per_day"]
         if value > NEW_PER_DAY_MAX:
             raise forms.ValidationError(f"At most {NEW_PER_DAY_MAX:,} new cards a day.")
+        return value
+
+    def clean_learn_ahead_minutes(self) -> int:
+        value = self.cleaned_data["learn_ahead_minutes"]
+        if value is None:
+            return self.instance.learn_ahead_minutes
+        low, high = LEARN_AHEAD_RANGE
+        if not low <= value <= high:
+            raise forms.ValidationError(f"Between {low:,} and {high:,} minutes (20 is usual).")
         return value

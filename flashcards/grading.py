@@ -31,6 +31,13 @@ NEW_LIMIT_REACHED = (
     "graded, and stays new for another day."
 )
 
+# A grade whose card had moved on: a tab left open on a card graded in another tab, or a
+# second submit of the same grade. Nothing changed, and the learner is told so.
+ALREADY_GRADED = (
+    "This card was already graded in another tab: this grade was not counted. "
+    "Here is your current card."
+)
+
 
 @dataclass(frozen=True)
 class GradeResult:
@@ -38,6 +45,13 @@ class GradeResult:
     new_limit_reached: bool = False  # not applied: a new card, and today's new cards are done
     review: Review | None = None
     lesson_id: int | None = None  # the graded card's lesson
+
+    @property
+    def notice(self) -> str:
+        """What to tell the learner above the next card: why this grade was not applied."""
+        if self.applied:
+            return ""
+        return NEW_LIMIT_REACHED if self.new_limit_reached else ALREADY_GRADED
 
 
 def scheduler_for(

@@ -24,6 +24,9 @@ LEECH_LAPSES = 8
 RETENTION_RANGE = (0.7, 0.99)
 MAXIMUM_INTERVAL_RANGE = (1, 36500)
 NEW_PER_DAY_MAX = 9999
+# Learning cards due this many minutes ahead are served once nothing else is due (Anki's
+# "learn ahead limit", 20 minutes by default); up to a day.
+LEARN_AHEAD_RANGE = (0, 1440)
 # The largest value a PositiveIntegerField holds on every database (PostgreSQL's integer).
 INTEGER_MAX = 2**31 - 1
 # Counters that grading increases (reps, lapses, version) start at most here, so that no
@@ -158,6 +161,11 @@ class StudySettings(models.Model):
         default=36500, help_text="The longest a card may wait, in days."
     )
     new_per_day = models.PositiveIntegerField(default=20, help_text="New cards a day.")
+    learn_ahead_minutes = models.PositiveIntegerField(
+        default=20,
+        help_text="Once nothing else is due, cards still in learning that are due within this "
+        "many minutes are shown rather than waited for.",
+    )
     time_zone = models.CharField(
         max_length=64, default="UTC", help_text="Your days start at midnight here."
     )

@@ -91,20 +91,43 @@ def exam_cards_exist() -> bool:
 
 @dataclass(frozen=True)
 class QueueCounts:
+    """What is left of the session and what is done today, straight from the database.
+
+    `learning` counts learning and relearning prompts due within the learn-ahead limit (those
+    the session will still serve), `learning_now` those of them due already.
+    """
+
     learning: int
     review: int
     new: int  # new prompts that may still be shown today
     new_allowed: int = 0  # today's new-card allowance left, whether or not any are unseen
+    done: int = 0  # grades given today (the learner's day) to prompts in this scope
+    learning_now: int = 0
 
     @property
     def total(self) -> int:
         return self.learning + self.review + self.new
 
+    @property
+    def due_now(self) -> int:
+        """Prompts that come before new ones: learning due already, and due reviews."""
+        return self.learning_now + self.review
 
-def _due_states(user, scope: Scope, now: dt.datetime) -> QuerySet[PromptState]:
+
+def learn_ahead_until(study_settings: StudySettings, now: dt.datetime) -> dt.datetime:
+    """Learning prompts due up to this moment are served once nothing else is due (Anki's
+    learn-ahead limit), so a session does not end with cards coming back in a few minutes."""
+    return now + dt.timedelta(minutes=study_settings.learn_ahead_minutes)
+
+
+def _due_states(user, scope: Scope, now: dt.datetime, ahead: dt.datetime | None = None):
+    """States due by `now`, and learning ones due by `ahead` (the learn-ahead limit)."""
     # Joins rather than `prompt IN (subquery)`: the planner then starts from the (user, due)
     # index and looks up each due prompt's card and lesson by primary key.
-    return PromptState.objects.filter(scope.conditions("prompt__"), user=user, due__lte=now)
+    states = PromptState.objects.filter(scope.conditions("prompt__"), user=user)
+    if ahead is None or ahead <= now:
+        return states.filter(due__lte=now)
+    return states.filter(due__lte=ahead).filter(Q(due__lte=now) | Q(state__in=LEARNING_STATES))
 
 
 def unseen_prompts(user, scope: Scope) -> QuerySet[Prompt]:
@@ -146,13 +169,33 @@ def new_left_today(user, study_settings: StudySettings, now: dt.datetime) -> int
 def queue_counts(
     user, scope: Scope, study_settings: StudySettings, now: dt.datetime
 ) -> QueueCounts:
-    due = _due_states(user, scope, now).aggregate(
-        learning=Count("pk", filter=Q(state__in=LEARNING_STATES)),
+    """Three queries: due states, today's grades, unseen prompts within today's allowance."""
+    ahead = learn_ahead_until(study_settings, now)
+    learning = Q(state__in=LEARNING_STATES)
+    due = _due_states(user, scope, now, ahead).aggregate(
+        learning=Count("pk", filter=learning),
+        learning_now=Count("pk", filter=learning & Q(due__lte=now)),
         review=Count("pk", filter=Q(state=PromptState.State.REVIEW)),
     )
-    allowed = new_left_today(user, study_settings, now)
+    # Today's new-card starts count in every scope (the limit is the learner's); the grades
+    # done count in this one. A subquery, not a join: a tag scope's join would repeat rows.
+    in_scope = Prompt.objects.filter(scope.conditions(), pk=OuterRef("prompt_id"))
+    today = Review.objects.filter(
+        user=user, reviewed_at__gte=day_start(now, study_settings.time_zone)
+    ).aggregate(
+        started=Count("pk", filter=Q(state_before__isnull=True)),
+        done=Count("pk", filter=Q(Exists(in_scope))),
+    )
+    allowed = max(0, study_settings.new_per_day - today["started"])
     new = unseen_prompts(user, scope)[:allowed].count() if allowed else 0
-    return QueueCounts(learning=due["learning"], review=due["review"], new=new, new_allowed=allowed)
+    return QueueCounts(
+        learning=due["learning"],
+        learning_now=due["learning_now"],
+        review=due["review"],
+        new=new,
+        new_allowed=allowed,
+        done=today["done"],
+    )
 
 
 @dataclass(frozen=True)
@@ -174,30 +217,38 @@ CARD_COLUMNS = (
 PROMPT_COLUMNS = ("id", "card_id", "ordinal", "front_html", "back_html", "changed_at")
 
 
-def due_queue(user, scope: Scope, now: dt.datetime) -> QuerySet[PromptState]:
-    """The learner's due prompt states in study order: learning and relearning first, then
-    reviews, each by due date. A range scan of the (user, due) index."""
+def due_queue(
+    user, scope: Scope, now: dt.datetime, ahead: dt.datetime | None = None
+) -> QuerySet[PromptState]:
+    """The learner's due prompt states in study order: learning and relearning due now first,
+    then reviews, each by due date, then (with `ahead`) learning ones due by then. A range
+    scan of the (user, due) index."""
+    learning = Q(state__in=LEARNING_STATES)
     return (
-        _due_states(user, scope, now)
+        _due_states(user, scope, now, ahead)
         .select_related("prompt__card__lesson")
         .only(
             *PromptState.STUDY_FIELDS, *[f"prompt__{c}" for c in (*PROMPT_COLUMNS, *CARD_COLUMNS)]
         )
         .annotate(
-            learning_first=Case(
-                When(state__in=LEARNING_STATES, then=Value(0)),
+            study_order=Case(
+                When(learning & Q(due__lte=now), then=Value(0)),
+                When(learning, then=Value(2)),
                 default=Value(1),
                 output_field=IntegerField(),
             )
         )
-        .order_by("learning_first", "due", "pk")
+        .order_by("study_order", "due", "pk")
     )
 
 
-def next_prompt(user, scope: Scope, counts: QueueCounts, now: dt.datetime) -> NextPrompt | None:
+def next_prompt(
+    user, scope: Scope, counts: QueueCounts, now: dt.datetime, ahead: dt.datetime | None = None
+) -> NextPrompt | None:
     """Learning and relearning prompts due now, then due reviews, then new ones (within today's
-    limit, in lesson order)."""
-    if counts.learning or counts.review:
+    limit, in lesson order), then learning prompts due by `ahead`, as Anki does: once nothing
+    else is left, a card due again in a few minutes is shown rather than waited for."""
+    if counts.due_now:
         state = due_queue(user, scope, now).first()
         if state is not None:
             return NextPrompt(prompt=state.prompt, state=state)
@@ -216,6 +267,10 @@ def next_prompt(user, scope: Scope, counts: QueueCounts, now: dt.datetime) -> Ne
         )
         if prompt is not None:
             return NextPrompt(prompt=prompt, state=None)
+    if counts.learning > counts.learning_now and ahead is not None:
+        state = due_queue(user, scope, now, ahead).first()
+        if state is not None:
+            return NextPrompt(prompt=state.prompt, state=state)
     return None
 
 

@@ -1,21 +1,25 @@
 """What the study page shows at this moment: the next card, its grades, progress, or the end.
 
-Keeps the session's running figures (reviewed, agains, time) in the Django session.
+The counters (left, done today) are read from the database on every page, so a grade, an
+undo, a reload or another tab never leaves them wrong. Only the summary's running figures
+(reviewed, agains, time in this session) are kept in the Django session.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 
 from django.urls import reverse
 
 from flashcards import selectors
+from flashcards.days import local_date, midnight
 from flashcards.grading import scheduler_for
 from flashcards.models import PromptState, Review, StudySettings
 from flashcards.recall import KnownHorizon
 from flashcards.scheduling import Memory, format_interval, preview_intervals
-from flashcards.selectors import NextPrompt, QueueCounts, Scope
+from flashcards.selectors import LEARNING_STATES, NextPrompt, QueueCounts, Scope
 from flashcards.tokens import GradeRefused, grade_token, read_grade_token, undo_token
 from lessons.models import Lesson
 
@@ -57,15 +61,21 @@ class StudyPage:
     revealed: bool = False
     grades: list[GradeButton] = field(default_factory=list)
     section_url: str = ""
-    reviewed: int = 0
     undo: str = ""
     summary: Summary | None = None
     next_due: dt.datetime | None = None
+    # Seconds until the next card is due, when it is due later today: the page asks again
+    # then (htmx), so a learning card beyond the learn-ahead limit comes in by itself.
+    wait_seconds: int | None = None
     new_limit_reached: bool = False
 
     @property
+    def done(self) -> int:
+        return self.counts.done
+
+    @property
     def progress_max(self) -> int:
-        return self.reviewed + self.counts.total
+        return self.done + self.counts.total
 
     @property
     def announcement(self) -> str:
@@ -131,16 +141,18 @@ def build_study_page(
     prefer_prompt: int | None = None,
 ) -> StudyPage:
     counts = selectors.queue_counts(user, scope, study_settings, now)
+    ahead = selectors.learn_ahead_until(study_settings, now)
     figures = session_figures(session, scope)
-    page = StudyPage(scope=scope, counts=counts, reviewed=figures["reviewed"])
+    page = StudyPage(scope=scope, counts=counts)
     if figures["last_review"]:
         page.undo = undo_token(user_id=user.pk, review_id=figures["last_review"])
 
-    item = _preferred(user, scope, prefer_prompt, counts, now) or selectors.next_prompt(
-        user, scope, counts, now
+    item = _preferred(user, scope, prefer_prompt, counts, now, ahead) or selectors.next_prompt(
+        user, scope, counts, now, ahead
     )
     if item is None:
         page.next_due = selectors.next_due_at(user, scope)
+        page.wait_seconds = wait_seconds(page.next_due, now, study_settings.time_zone)
         page.new_limit_reached = counts.new_allowed == 0 and selectors.has_unseen(user, scope)
         if figures["reviewed"] and not figures["done"]:
             page.summary = _summary(user, figures, page.next_due, study_settings, now)
@@ -168,6 +180,17 @@ def build_study_page(
     return page
 
 
+def wait_seconds(next_due: dt.datetime | None, now: dt.datetime, time_zone: str) -> int | None:
+    """How long the page should wait before asking for the next card: until it is due (and a
+    second, so that it is), if that is before the learner's day ends; None otherwise."""
+    if next_due is None:
+        return None
+    tomorrow = midnight(local_date(now, time_zone) + dt.timedelta(days=1), time_zone)
+    if next_due >= tomorrow:
+        return None
+    return max(1, math.ceil((next_due - now).total_seconds())) + 1
+
+
 def _reveals(token: str, user, item: NextPrompt, version: int) -> bool:
     try:
         ticket = read_grade_token(token, user_id=user.pk)
@@ -176,8 +199,9 @@ def _reveals(token: str, user, item: NextPrompt, version: int) -> bool:
     return ticket.prompt_id == item.prompt.pk and ticket.version == version
 
 
-def _preferred(user, scope, prompt_id, counts, now) -> NextPrompt | None:
-    """After an undo, show the card that was taken back, if it is still due or new."""
+def _preferred(user, scope, prompt_id, counts, now, ahead) -> NextPrompt | None:
+    """After an undo, show the card that was taken back, if it is still due (a learning card:
+    within the learn-ahead limit) or new."""
     if not prompt_id:
         return None
     prompt = scope.prompts().select_related("card__lesson").filter(pk=prompt_id).first()
@@ -186,7 +210,7 @@ def _preferred(user, scope, prompt_id, counts, now) -> NextPrompt | None:
     state = PromptState.objects.filter(user=user, prompt=prompt).first()
     if state is None and counts.new == 0:
         return None
-    if state is not None and state.due > now:
+    if state is not None and state.due > (ahead if state.state in LEARNING_STATES else now):
         return None
     return NextPrompt(prompt=prompt, state=state)
 

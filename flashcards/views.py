@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django.views.decorators.vary import vary_on_headers
 
 from flashcards.forms import StudySettingsForm
-from flashcards.grading import NEW_LIMIT_REACHED, RATING_REFUSED, grade_submit, grade_undo
+from flashcards.grading import RATING_REFUSED, grade_submit, grade_undo
 from flashcards.models import StudySettings
 from flashcards.selectors import Scope, exam_cards_exist, study_settings_for
 from flashcards.study import build_study_page, record_grade, record_undo
@@ -91,7 +91,7 @@ def grade(request: HtmxHttpRequest) -> HttpResponse:
         return _refused(refused)
     if result.applied:
         record_grade(request.session, scope, result.review, result.lesson_id)
-    notice = NEW_LIMIT_REACHED if result.new_limit_reached else ""
+    notice = result.notice
     if request.htmx:
         return _render_study(request, scope, study_settings, notice=notice)
     if notice:

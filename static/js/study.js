@@ -1,5 +1,5 @@
-// Study sessions by keyboard: Space or Enter shows the answer, 1-4 grade, U undoes the last
-// grade. Each key clicks the matching button, so htmx (or, without it, the plain form) does
+// Study sessions by keyboard: Space or Enter shows the answer (and, on the answer side, grades
+// Good, as in Anki), 1-4 grade, U undoes the last grade. Each key clicks the matching button, so htmx (or, without it, the plain form) does
 // the rest. After htmx swaps in the next card, focus moves to it and the live region says
 // what changed. Refused grades (4xx) are shown, since htmx does not swap error responses.
 (function () {
@@ -27,6 +27,7 @@
     // Space and Enter on a focused button or link already activate it.
     if (key === "reveal" && target && /^(BUTTON|A)$/.test(target.tagName)) return;
     var button = card.querySelector('[data-key="' + key + '"]');
+    if (!button && key === "reveal") button = card.querySelector('[data-key="3"]');
     if (!button) return;
     event.preventDefault();
     button.click();

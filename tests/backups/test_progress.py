@@ -151,6 +151,18 @@ def test_imported_settings_are_the_ones_read_next(studied):
     assert study_settings_for(other).new_per_day == 7
 
 
+def test_the_learn_ahead_limit_round_trips_and_an_older_file_without_it_imports(studied):
+    StudySettings.objects.filter(user=studied).update(learn_ahead_minutes=45)
+    data = progress_export(user=studied)
+    assert data["settings"]["learn_ahead_minutes"] == 45
+    other = make_user()
+    progress_import(user=other, data=data)
+    assert study_settings_for(other).learn_ahead_minutes == 45
+    del data["settings"]["learn_ahead_minutes"]  # a file exported before the setting existed
+    progress_import(user=other, data=data)
+    assert study_settings_for(other).learn_ahead_minutes == 20
+
+
 @pytest.mark.parametrize(
     ("place", "value"),
     [
@@ -160,6 +172,8 @@ def test_imported_settings_are_the_ones_read_next(studied):
         ("settings.desired_retention", float("nan")),
         ("settings.maximum_interval", 0),
         ("settings.new_per_day", 10_000),
+        ("settings.learn_ahead_minutes", 1441),
+        ("settings.learn_ahead_minutes", -1),
         ("settings.time_zone", "Etc/../UTC"),
         ("states[0].stability", 0),
         ("states[0].stability", -1.0),

@@ -57,9 +57,10 @@ def caught_up_learner():
 
 
 def one_card_learner():
-    """One new card a day: grading it ends the session."""
+    """One new card a day and no learn-ahead: grading it ends the session, and the page waits
+    for the card to come back from learning."""
     user = make_user()
-    StudySettings.objects.create(user=user, new_per_day=1)
+    StudySettings.objects.create(user=user, new_per_day=1, learn_ahead_minutes=0)
     return user
 
 
@@ -131,6 +132,25 @@ def reveal_answer(page: Page) -> None:
     card_ready(page)
     page.get_by_role("button", name=re.compile(r"^Show answer")).click()
     expect(page.locator("#study-card[data-ready] .grades")).to_have_count(1)
+
+
+def grade_from_a_stale_tab(page: Page) -> None:
+    """The card graded behind the page's back (as another tab would), then graded here."""
+    reveal_answer(page)
+    status = page.evaluate(
+        """() => {
+          const form = document.querySelector("#study-card .grades");
+          const data = new FormData(form);
+          data.set("rating", "3");
+          const token = data.get("csrfmiddlewaretoken");
+          return fetch(form.action, {method: "POST", body: data, headers: {"X-CSRFToken": token}})
+            .then((response) => response.status);
+        }"""
+    )
+    assert status == 200  # the redirect to the study page, followed
+    page.get_by_role("button", name=re.compile(r"^Good")).click()
+    expect(page.locator("#study-card [role=status]")).to_contain_text("already graded")
+    card_ready(page)
 
 
 def finish_session(page: Page) -> None:
@@ -209,6 +229,7 @@ PAGES = [
         "study exam anchors: answer shown", "/study/?scope=exam", user="learner", then=reveal_answer
     ),
     PageCase("study: session done", "/study/", user="one-card", then=finish_session),
+    PageCase("study: stale grade", "/study/", user="learner", then=grade_from_a_stale_tab),
     PageCase("study: nothing due", "/study/", user="caught-up", then=card_ready),
     PageCase("study settings", "/study/settings/", user="learner"),
     PageCase("study settings, saved", "/study/settings/", user="learner", then=save_settings),

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
-from flashcards.models import PromptState, Review
+from flashcards.models import PromptState, Review, StudySettings
 from tests.browser.conftest import log_in
 from tests.conftest import make_card, make_lesson, make_user
 
@@ -24,6 +26,8 @@ def ready(page):
 
 def test_three_cards_by_keyboard_space_3_u_1_without_a_page_load(live_server, page):
     learner = make_user(username="keys")
+    # No learn-ahead: the cards graded stay away for the rest of this test.
+    StudySettings.objects.create(user=learner, learn_ahead_minutes=0)
     lesson = make_lesson()
     for number in (1, 2, 3):
         make_card(lesson=lesson, front=f"Front {number}?", back=f"Back {number}.")
@@ -81,3 +85,104 @@ def test_the_lesson_list_shows_mastery_change_after_studying(live_server, page):
     expect(page.get_by_role("heading", name="Session done")).to_be_visible()
     page.get_by_role("link", name="Back to the lessons").click()
     expect(page.get_by_text(re.compile(r"^100% known$"))).to_be_visible()
+
+
+def test_a_whole_session_by_keyboard_with_learning_cards_coming_back_in_the_session(
+    live_server, page, monkeypatch
+):
+    learner = make_user(username="session")
+    lesson = make_lesson()
+    for name in ("A", "B"):
+        make_card(lesson=lesson, front=f"Front {name}?", back=f"Back {name}.")
+    # The server runs in this process: its clock is moved by patching timezone.now.
+    real_now = timezone.now
+    offset = [dt.timedelta(0)]
+    monkeypatch.setattr(timezone, "now", lambda: real_now() + offset[0])
+    log_in(page, live_server, "session")
+    page.goto(f"{live_server.url}/study/")
+    page.evaluate("window.__sameDocument = true")
+    card = page.locator("#study-card")
+    counts = card.locator("[data-study-counts]")
+
+    # A new, B new; then each comes back from learning within the learn-ahead limit (A: Again
+    # 1m, then Good 10m, then graduates; B: Good 10m, then graduates). Space on the answer
+    # side is Good; so is Enter.
+    steps = [
+        ("A", "1", "0 done today · 2 left (2 new, 0 learning, 0 review)"),
+        ("B", "Space", "1 done today · 2 left (1 new, 1 learning, 0 review)"),
+        ("A", "3", "2 done today · 2 left (0 new, 2 learning, 0 review)"),
+        ("B", "Enter", "3 done today · 2 left (0 new, 2 learning, 0 review)"),
+        ("A", "4", "4 done today · 1 left (0 new, 1 learning, 0 review)"),
+    ]
+    for name, key, counted in steps:
+        expect(card).to_contain_text(f"Front {name}?")
+        expect(counts).to_have_text(counted)
+        expect(ready(page)).to_have_count(1)
+        page.keyboard.press("Space")
+        expect(card).to_contain_text(f"Back {name}.")
+        expect(ready(page)).to_have_count(1)
+        page.keyboard.press(key)
+
+    expect(page.get_by_role("heading", name="Session done")).to_be_visible()
+    expect(counts).to_have_text("5 done today · 0 left")
+    assert page.evaluate("window.__sameDocument === true")
+    ratings = Review.objects.filter(user=learner).order_by("id").values_list("rating", flat=True)
+    assert list(ratings) == [1, 3, 3, 3, 4]
+    assert set(PromptState.objects.filter(user=learner).values_list("state", flat=True)) == {
+        PromptState.State.REVIEW
+    }
+
+
+def test_a_card_beyond_the_learn_ahead_limit_comes_in_by_itself_when_due(
+    live_server, page, monkeypatch
+):
+    learner = make_user(username="waiting")
+    StudySettings.objects.create(user=learner, learn_ahead_minutes=0)
+    make_card(front="Coming back?", back="Soon.")
+    real_now = timezone.now
+    offset = [dt.timedelta(0)]
+    monkeypatch.setattr(timezone, "now", lambda: real_now() + offset[0])
+    log_in(page, live_server, "waiting")
+    page.goto(f"{live_server.url}/study/")
+    page.evaluate("window.__sameDocument = true")
+    card = page.locator("#study-card")
+    expect(ready(page)).to_have_count(1)
+    page.keyboard.press("Space")
+    expect(ready(page).locator(".grades")).to_have_count(1)
+    page.keyboard.press("3")  # Good: back in ten minutes
+    expect(page.get_by_role("heading", name="Session done")).to_be_visible()
+    expect(card).to_contain_text("it will appear here by itself")
+
+    # Move the clock to three seconds before the card is due, and check again: the page then
+    # waits those seconds and asks for the card by itself.
+    due = PromptState.objects.get(user=learner).due
+    offset[0] = due - real_now() - dt.timedelta(seconds=3)
+    page.get_by_role("link", name="Check again").click()
+    waiting = card.locator("[data-study-wait]")
+    expect(waiting).to_have_attribute("data-study-wait", re.compile(r"^[2-5]$"))
+    expect(card).to_contain_text("Coming back?", timeout=15_000)
+    assert page.evaluate("window.__sameDocument === true")
+
+
+def test_a_grade_from_a_stale_tab_says_so_and_shows_the_current_card(live_server, page):
+    learner = make_user(username="tabs")
+    lesson = make_lesson()
+    for name in ("A", "B"):
+        make_card(lesson=lesson, front=f"Front {name}?", back=f"Back {name}.")
+    log_in(page, live_server, "tabs")
+    other = page.context.new_page()
+    for tab in (page, other):
+        tab.goto(f"{live_server.url}/study/")
+        expect(ready(tab)).to_have_count(1)
+        tab.keyboard.press("Space")
+        expect(ready(tab).locator(".grades")).to_have_count(1)
+    other.keyboard.press("3")
+    expect(other.locator("#study-card")).to_contain_text("Front B?")
+
+    page.keyboard.press("3")  # the stale tab, still on card A
+    card = page.locator("#study-card")
+    expect(card.get_by_role("status")).to_contain_text(
+        "This card was already graded in another tab"
+    )
+    expect(card).to_contain_text("Front B?")
+    assert Review.objects.filter(user=learner).count() == 1

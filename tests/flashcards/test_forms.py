@@ -12,7 +12,13 @@ from flashcards.models import StudySettings
 
 pytestmark = pytest.mark.django_db
 
-BASE = {"desired_retention": 0.9, "maximum_interval": 36500, "new_per_day": 20, "time_zone": "UTC"}
+BASE = {
+    "desired_retention": 0.9,
+    "maximum_interval": 36500,
+    "new_per_day": 20,
+    "learn_ahead_minutes": 20,
+    "time_zone": "UTC",
+}
 
 
 def errors(learner, **changes) -> dict:
@@ -48,6 +54,7 @@ def test_today_is_the_learners_today_in_the_zone_they_choose(learner, monkeypatc
         ("desired_retention", (0.69, 0.995, 1), (0.7, 0.85, 0.99)),
         ("maximum_interval", (0, 36501), (1, 36500)),
         ("new_per_day", (10000,), (0, 9999)),
+        ("learn_ahead_minutes", (-1, 1441), (0, 20, 1440)),
     ],
 )
 def test_each_setting_is_kept_within_its_bounds(learner, field, refused, accepted):

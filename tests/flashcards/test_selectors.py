@@ -350,3 +350,66 @@ def test_the_due_queue_query_is_an_index_range_scan_on_user_and_due():
             plan = " ".join(row[0] for row in cursor.fetchall())
             assert "state_user_due" in plan
             assert "Seq Scan on flashcards_promptstate" not in plan
+
+
+# Learn-ahead (issue 12): learning cards due within the limit are served once nothing else is.
+
+
+def test_learning_cards_due_within_the_limit_come_after_everything_else(learner):
+    lesson = make_lesson()
+    soon, later, review, new = (make_card(lesson=lesson, front=f) for f in "SLRN")
+    put_state(learner, soon.prompts.get(), state=1, due=NOW + dt.timedelta(minutes=5))
+    put_state(learner, later.prompts.get(), state=1, due=NOW + dt.timedelta(minutes=30))
+    put_state(learner, review.prompts.get(), state=2, due=NOW - dt.timedelta(days=1))
+    settings = study_settings_for(learner)
+    ahead = NOW + dt.timedelta(minutes=settings.learn_ahead_minutes)
+
+    counts = queue_counts(learner, EVERYTHING, settings, NOW)
+    assert (counts.learning, counts.learning_now, counts.review, counts.new) == (1, 0, 1, 1)
+    served = []
+    for _ in range(4):
+        counts = queue_counts(learner, EVERYTHING, settings, NOW)
+        item = next_prompt(learner, EVERYTHING, counts, NOW, ahead)
+        if item is None:
+            break
+        served.append(item.prompt.card.front)
+        PromptState.objects.filter(user=learner, prompt=item.prompt).delete()
+        put_state(learner, item.prompt, state=2, due=NOW + dt.timedelta(days=9))
+    assert served == ["R", "N", "S"]  # the card due in 30 minutes waits
+
+
+def test_without_a_learn_ahead_limit_a_learning_card_waits_until_it_is_due(learner):
+    prompt = make_card().prompts.get()
+    put_state(learner, prompt, state=3, due=NOW + dt.timedelta(minutes=1))
+    settings = StudySettings(user=learner, learn_ahead_minutes=0)
+    counts = queue_counts(learner, EVERYTHING, settings, NOW)
+    assert counts.total == 0
+    assert next_prompt(learner, EVERYTHING, counts, NOW, NOW) is None
+    settings.learn_ahead_minutes = 1
+    counts = queue_counts(learner, EVERYTHING, settings, NOW)
+    assert counts.learning == 1
+    ahead = NOW + dt.timedelta(minutes=1)
+    assert next_prompt(learner, EVERYTHING, counts, NOW, ahead).prompt == prompt
+
+
+def test_done_counts_todays_grades_in_the_scope_once_each_whatever_its_tags(learner):
+    lesson = make_lesson(slug="kms")
+    tagged = make_card(lesson=lesson)
+    tagged.tags.create(slug="one")
+    tagged.tags.create(slug="two")
+    elsewhere = make_card().prompts.get()
+    yesterday = NOW - dt.timedelta(days=1)
+    for prompt, when in (
+        (tagged.prompts.get(), yesterday),
+        (tagged.prompts.get(), NOW - dt.timedelta(minutes=5)),
+        (elsewhere, NOW - dt.timedelta(minutes=4)),
+    ):
+        Review.objects.create(
+            user=learner, prompt=prompt, rating=3, reviewed_at=when, state_after=1, after={}
+        )
+    settings = study_settings_for(learner)
+    assert queue_counts(learner, EVERYTHING, settings, NOW).done == 2
+    assert queue_counts(learner, Scope("lesson", "kms"), settings, NOW).done == 1
+    assert queue_counts(learner, Scope("tag", "one"), settings, NOW).done == 1
+    # Both of today's grades started a new card (state_before is null): the limit counts them.
+    assert queue_counts(learner, EVERYTHING, settings, NOW).new_allowed == 18

@@ -87,7 +87,7 @@ def test_the_announcement_says_where_the_session_is():
     counts = QueueCounts(learning=1, review=2, new=3)
     item = NextPrompt(prompt=None, state=PromptState(lapses=8))
     summary = Summary(reviewed=4, again=0, seconds=0, next_due=None)
-    assert StudyPage(Scope(), counts, reviewed=4).progress_max == 10
+    assert StudyPage(Scope(), QueueCounts(learning=1, review=2, new=3, done=4)).progress_max == 10
     assert StudyPage(Scope(), counts).announcement == "Nothing is due."
     assert StudyPage(Scope(), counts, item=item).announcement == "Next card. 6 left."
     revealed = StudyPage(Scope(), counts, item=item, revealed=True)
@@ -134,14 +134,16 @@ def test_the_summary_is_shown_once_when_the_queue_empties(learner):
     review = grade_now(learner, prompt, Review.Rating.GOOD, NOW).review
     session = {}
     record_grade(session, KMS, review, lesson_id=lesson.pk)
-    settings = StudySettings(user=learner)
-    later = NOW + dt.timedelta(minutes=1)  # the card is learning again in ten minutes
+    # The card is learning again in ten minutes, beyond a five-minute learn-ahead limit.
+    settings = StudySettings(user=learner, learn_ahead_minutes=5)
+    later = NOW + dt.timedelta(minutes=1)
 
     page = build_study_page(
         user=learner, session=session, scope=KMS, study_settings=settings, now=later
     )
     assert page.item is None
     assert page.summary.reviewed == 1
+    assert page.wait_seconds == 9 * 60 + 1  # the page asks again when it is due
     assert [found.title for found, _mastery in page.summary.lessons] == ["KMS"]
     assert page.undo
     assert page.next_due == PromptState.objects.get(user=learner).due
@@ -149,3 +151,41 @@ def test_the_summary_is_shown_once_when_the_queue_empties(learner):
         user=learner, session=session, scope=KMS, study_settings=settings, now=later
     )
     assert again.summary is None
+
+
+def test_the_page_waits_for_a_card_due_later_today_and_not_for_one_due_tomorrow():
+    from flashcards.study import wait_seconds
+
+    assert wait_seconds(None, NOW, "UTC") is None
+    assert wait_seconds(NOW + dt.timedelta(minutes=30), NOW, "UTC") == 30 * 60 + 1
+    assert wait_seconds(NOW + dt.timedelta(seconds=0.2), NOW, "UTC") == 2
+    assert wait_seconds(NOW + dt.timedelta(hours=13), NOW, "UTC") is None  # past midnight
+    # 12:00 UTC is 01:00 in Auckland on the next day: 13 hours later is still that day.
+    assert wait_seconds(NOW + dt.timedelta(hours=13), NOW, "Pacific/Auckland") == 13 * 3600 + 1
+
+
+@pytest.mark.django_db
+def test_learning_cards_come_back_in_the_session_and_the_counters_follow_the_database(learner):
+    lesson = make_lesson(slug="kms")
+    for front in ("A?", "B?"):
+        make_card(lesson=lesson, front=front)
+    settings = StudySettings(user=learner)
+    session = {}
+    now = NOW
+    served = []
+    for rating in (Review.Rating.AGAIN, 3, 3, 3, 3):
+        page = build_study_page(
+            user=learner, session=session, scope=KMS, study_settings=settings, now=now
+        )
+        assert page.done == Review.objects.filter(user=learner).count()
+        served.append(page.item.prompt.card.front)
+        result = grade_now(learner, page.item.prompt, rating, now)
+        record_grade(session, KMS, result.review, lesson_id=lesson.pk)
+        now += dt.timedelta(seconds=20)
+    assert served == ["A?", "B?", "A?", "B?", "A?"]
+    page = build_study_page(
+        user=learner, session=session, scope=KMS, study_settings=settings, now=now
+    )
+    assert page.item is None and page.summary.reviewed == 5
+    assert (page.done, page.counts.total) == (5, 0)
+    assert page.wait_seconds is None  # both in review, due days from now

@@ -50,7 +50,7 @@ def test_a_session_without_javascript_uses_plain_forms_and_redirects(learner_cli
 
     page = learner_client.get("/study/").content.decode()
     assert "First card?" in page and "First answer." not in page
-    assert "0 done · 2 left" in page
+    assert "0 done today · 2 left" in page
     revealed = learner_client.get("/study/", {"reveal": hidden(page, "reveal")}).content.decode()
     assert "First answer." in revealed
     assert f'href="{lesson.get_absolute_url()}#snapshots">Read this in the lesson' in revealed
@@ -62,7 +62,7 @@ def test_a_session_without_javascript_uses_plain_forms_and_redirects(learner_cli
     )
     assert response.status_code == 303 and response["Location"] == "/study/"
     after = learner_client.get("/study/").content.decode()
-    assert "Second card?" in after and "1 done · 1 left" in after
+    assert "Second card?" in after and "1 done today · 2 left" in after
     assert Review.objects.filter(user=learner).count() == 1
 
 
@@ -82,7 +82,7 @@ def test_the_exam_scope_studies_exam_cards_and_shows_the_anchor_with_the_answer(
 
     page = learner_client.get("/study/", {"scope": "exam"}).content.decode()
     assert "<h1>Study: exam anchors</h1>" in page
-    assert "Aurora?" in page and "0 done · 2 left" in page
+    assert "Aurora?" in page and "0 done today · 2 left" in page
     assert "Study exam anchors" not in page and "Study everything due" in page
     assert "Exam tip" not in page  # the anchor comes with the answer
     revealed = learner_client.get(
@@ -96,7 +96,7 @@ def test_the_exam_scope_studies_exam_cards_and_shows_the_anchor_with_the_answer(
     )
     assert response["Location"] == "/study/?scope=exam"
     after = learner_client.get(response["Location"]).content.decode()
-    assert "RDS?" in after and "1 done · 1 left" in after
+    assert "RDS?" in after and "1 done today · 2 left" in after
 
 
 def test_the_exam_scope_is_offered_on_the_full_page_only_when_exam_cards_exist(learner_client):
@@ -157,7 +157,7 @@ def test_undo_brings_the_card_back_and_removes_the_grade(learner_client):
     )
     assert response.status_code == 303 and "again=" in response["Location"]
     shown = learner_client.get(response["Location"]).content.decode()
-    assert "Slipped card?" in shown and "0 done · 2 left" in shown
+    assert "Slipped card?" in shown and "0 done today · 2 left" in shown
     assert not Review.objects.exists()
     assert learner_client.post("/study/undo/", {"token": "nope"}).status_code == 400
 
@@ -319,3 +319,56 @@ def test_a_tabs_new_card_past_the_daily_limit_is_refused_with_a_notice_and_the_n
     assert "already started today&#x27;s new cards" in page and "Due review?" in page
     assert not PromptState.objects.filter(user=learner, prompt=second).exists()
     assert Review.objects.count() == 1
+
+
+# Stale grades (issue 12): a grade from a tab whose card was graded elsewhere says so.
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_a_grade_from_a_stale_tab_says_so_and_shows_the_current_card(learner_client, learner, htmx):
+    make_card(front="Graded elsewhere?")
+    make_card(front="Current card?")
+    page = learner_client.get("/study/").content.decode()
+    stale = {"token": hidden(page, "reveal"), "rating": 3}
+    assert learner_client.post("/study/grade/", stale).status_code == 303  # the other tab
+    response = learner_client.post("/study/grade/", stale, **(HTMX if htmx else {}))
+    if not htmx:
+        assert response.status_code == 303
+        response = learner_client.get(response["Location"])
+    shown = response.content.decode()
+    assert "This card was already graded in another tab" in shown
+    assert "Current card?" in shown
+    assert ("<html" in shown) is not htmx
+    assert Review.objects.filter(user=learner).count() == 1
+
+
+def test_when_only_later_cards_remain_the_page_asks_again_when_one_is_due(learner_client, learner):
+    StudySettings.objects.create(user=learner, learn_ahead_minutes=0)
+    make_card(front="Only card?")
+    page = learner_client.get("/study/").content.decode()
+    learner_client.post("/study/grade/", {"token": hidden(page, "reveal"), "rating": 3})
+    for extra in ({}, HTMX):
+        waiting = learner_client.get("/study/", **extra).content.decode()
+        assert "Only card?" not in waiting
+        delay = int(re.search(r'hx-trigger="click, load delay:(\d+)s"', waiting)[1])
+        assert 9 * 60 < delay <= 10 * 60 + 1
+        assert 'href="/study/"' in waiting and "Check again</a>" in waiting
+
+
+def test_the_counters_agree_with_the_database_after_grades_undo_and_reload(learner_client, learner):
+    for front in ("A?", "B?", "C?"):
+        make_card(front=front)
+    page = learner_client.get("/study/").content.decode()
+    assert "0 done today · 3 left (3 new, 0 learning, 0 review)" in page
+    learner_client.post("/study/grade/", {"token": hidden(page, "reveal"), "rating": 1})
+    page = learner_client.get("/study/").content.decode()
+    assert "1 done today · 3 left (2 new, 1 learning, 0 review)" in page
+    undo = {"token": hidden(page.split('class="undo"')[1], "token")}
+    page = learner_client.post("/study/undo/", undo, **HTMX).content.decode()
+    assert "0 done today · 3 left (3 new, 0 learning, 0 review)" in page
+    learner_client.post("/study/grade/", {"token": hidden(page, "reveal"), "rating": 3})
+    session = learner_client.session
+    session.pop("study_session")  # the session's figures gone: the counters come from the log
+    session.save()
+    page = learner_client.get("/study/").content.decode()
+    assert "1 done today · 3 left (2 new, 1 learning, 0 review)" in page
