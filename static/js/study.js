@@ -1,12 +1,13 @@
-// Study sessions by keyboard: Space or Enter shows the answer (and, on the answer side, grades
-// Good, as in Anki), 1-4 grade, U undoes the last grade. Each key clicks the matching button, so htmx (or, without it, the plain form) does
-// the rest. After htmx swaps in the next card, focus moves to it and the live region says
-// what changed. Refused grades (4xx) are shown, since htmx does not swap error responses.
+// Study sessions by keyboard: Space or Enter shows the answer and, on the answer side, grades
+// Good (Anki's habit), 1-4 grade, U undoes the last grade. Each key clicks the matching button,
+// so htmx (or, without it, the plain form) does the rest. After htmx swaps in the next card,
+// focus moves to it and the live region says what changed. Refused grades (4xx) are shown,
+// since htmx does not swap error responses.
 (function () {
   "use strict";
 
   function keyFor(event) {
-    if (event.key === " " || event.key === "Enter") return "reveal";
+    if (event.key === " " || event.key === "Enter") return "space";
     if (/^[1-4]$/.test(event.key)) return event.key;
     if (event.key === "u" || event.key === "U") return "u";
     return null;
@@ -24,12 +25,16 @@
       event.preventDefault();
       return;
     }
-    // Space and Enter on a focused button or link already activate it.
-    if (key === "reveal" && target && /^(BUTTON|A)$/.test(target.tagName)) return;
-    var button = card.querySelector('[data-key="' + key + '"]');
-    if (!button && key === "reveal") button = card.querySelector('[data-key="3"]');
+    // Space and Enter on a focused button, link or disclosure already activate it.
+    var control = "a[href], button, summary, [role=button]";
+    if (key === "space" && target && target.closest && target.closest(control)) return;
+    // Space shows the answer on the front, and grades Good on the answer side.
+    var selector = key === "space" ? '[data-key="reveal"], [data-key="3"]' : '[data-key="' + key + '"]';
+    var button = card.querySelector(selector);
     if (!button) return;
     event.preventDefault();
+    // A key held down (Space to see the answer, a grade) must not go on to grade the next card.
+    if (event.repeat) return;
     button.click();
   });
 

@@ -354,10 +354,20 @@ def describe(case: PageCase, violation: dict) -> str:
     )
 
 
+# The study page again on a phone, where its buttons sit in a bar fixed over the page.
+PHONE = {"width": 375, "height": 667}
+PHONE_PAGES = [case for case in PAGES if case.path.startswith("/study/?") or case.path == "/study/"]
+
+
 @pytest.mark.parametrize("scheme", SCHEMES)
-@pytest.mark.parametrize("case", PAGES, ids=str)
-def test_axe_finds_nothing_serious_or_critical(site, browser, case, scheme):
-    with new_page(browser, color_scheme=scheme, expected_errors=ERROR_PAGES) as page:
+@pytest.mark.parametrize(
+    "case, viewport",
+    [(case, None) for case in PAGES] + [(case, PHONE) for case in PHONE_PAGES],
+    ids=[str(case) for case in PAGES] + [f"{case} at 375 px" for case in PHONE_PAGES],
+)
+def test_axe_finds_nothing_serious_or_critical(site, browser, case, viewport, scheme):
+    options = {"viewport": viewport} if viewport else {}
+    with new_page(browser, color_scheme=scheme, expected_errors=ERROR_PAGES, **options) as page:
         open_case(page, site, case)
         results = axe_run(page)
         failures = [
@@ -443,13 +453,32 @@ FOCUS_RING = """() => {
 }"""
 
 
+# Whether a tap at the middle of the focused element would reach it (skip links wait above).
+FOCUSED_UNCOVERED = """() => {
+  const el = document.activeElement;
+  const r = el.getBoundingClientRect();
+  if (r.bottom <= 0) return true;
+  return el.contains(document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2));
+}"""
+
+
 @pytest.mark.parametrize("scheme", SCHEMES)
 @pytest.mark.parametrize(
-    "name", ["lesson with a tree", "study: answer shown", "log in, wrong password"]
+    "name, viewport",
+    [
+        ("lesson with a tree", None),
+        ("study: answer shown", None),
+        ("study: answer shown", PHONE),  # the grade buttons in the phone's bottom bar
+        ("log in, wrong password", None),
+    ],
+    ids=["lesson with a tree", "study: answer shown", "study: answer shown at 375 px", "log in"],
 )
-def test_tab_reaches_the_end_of_the_page_with_a_visible_focus_ring(site, browser, scheme, name):
+def test_tab_reaches_the_end_of_the_page_with_a_visible_focus_ring(
+    site, browser, scheme, name, viewport
+):
     """No keyboard trap: Tab visits each stop once and then leaves the page, every stop ringed."""
-    with new_page(browser, color_scheme=scheme) as page:
+    options = {"viewport": viewport} if viewport else {}
+    with new_page(browser, color_scheme=scheme, **options) as page:
         open_case(page, site, CASES[name])
         # Start from the top whatever the page focused on load (a form field, a swapped card).
         page.get_by_role("link", name="Skip to content").focus()
@@ -464,6 +493,10 @@ def test_tab_reaches_the_end_of_the_page_with_a_visible_focus_ring(site, browser
             ring = page.evaluate(FOCUS_RING)
             assert ring["style"] != "none" and ring["width"] >= 2, f"no focus ring on {ring}"
             assert ring["contrast"] >= 3, f"focus ring too faint on {ring}"
+            if viewport:
+                # Nothing fixed (the phone's button bar) is drawn over the focused element, once
+                # any smooth scroll to it has ended.
+                page.wait_for_function(FOCUSED_UNCOVERED, timeout=2000)
         else:
             pytest.fail("Tab never left the page")
         assert len(visited) > 5

@@ -10,7 +10,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from flashcards.models import PromptState, Review, StudySettings
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, new_page
 from tests.conftest import make_card, make_lesson, make_user
 
 pytestmark = [
@@ -186,3 +186,153 @@ def test_a_grade_from_a_stale_tab_says_so_and_shows_the_current_card(live_server
     )
     expect(card).to_contain_text("Front B?")
     assert Review.objects.filter(user=learner).count() == 1
+
+
+# Phones ------------------------------------------------------------------------------------------
+
+PHONE = {"width": 375, "height": 667}
+LAST_LINE = "The last line of the answer."
+LONG_BACK = "\n\n".join(
+    [f"Paragraph {number} of a long answer, long enough to fill a phone." for number in range(40)]
+    + [LAST_LINE]
+)
+# An element's box, and the viewport's size, in CSS pixels.
+BOX = """el => {
+  const r = el.getBoundingClientRect();
+  return {top: r.top, bottom: r.bottom, left: r.left, right: r.right, height: r.height,
+          width: window.innerWidth, viewport: window.innerHeight};
+}"""
+# Whether the middle of an element is what a tap there would hit (nothing drawn over it).
+UNCOVERED = """el => {
+  const r = el.getBoundingClientRect();
+  const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+  return el.contains(hit);
+}"""
+
+
+def assert_in_thumb_reach(button) -> None:
+    """Wholly inside the viewport, and at least 44 px tall (WCAG 2.5.5's touch target)."""
+    box = button.evaluate(BOX)
+    assert box["top"] >= 0 and box["bottom"] <= box["viewport"], box
+    assert box["left"] >= 0 and box["right"] <= box["width"], box
+    assert box["height"] >= 44, box
+
+
+@pytest.mark.parametrize("back", ["Short back.", LONG_BACK], ids=["short card", "long card"])
+def test_on_a_phone_the_buttons_are_in_the_viewport_without_scrolling(live_server, browser, back):
+    make_user(username="phone")
+    make_card(front="Phone front?", back=back)
+    with new_page(browser, viewport=PHONE) as page:
+        log_in(page, live_server, "phone")
+        page.goto(f"{live_server.url}/study/")
+        expect(ready(page)).to_have_count(1)
+        show = page.get_by_role("button", name=re.compile(r"^Show answer"))
+        assert_in_thumb_reach(show)
+        show.click()
+        grades = ready(page).locator(".grade")
+        expect(grades).to_have_count(4)
+        for button in grades.all():
+            assert_in_thumb_reach(button)
+
+        # Scrolled to the end of the page the bar is still there, and nothing hides behind it:
+        # neither the answer's last line nor the page's own end.
+        page.evaluate(
+            "window.scrollTo({top: document.documentElement.scrollHeight, behavior: 'instant'})"
+        )
+        for button in grades.all():
+            assert_in_thumb_reach(button)
+        bar_top = page.locator(".grades").evaluate(BOX)["top"]
+        line = page.get_by_text(back.rsplit("\n\n", 1)[-1])
+        assert line.evaluate(BOX)["bottom"] <= bar_top
+        assert line.evaluate(UNCOVERED)
+        footer = page.locator(".site-footer p")
+        assert footer.evaluate(BOX)["bottom"] <= bar_top
+        assert footer.evaluate(UNCOVERED)
+        if back == LONG_BACK:
+            # The answer is longer than the screen; scrolled to just its last line, that line
+            # shows above the bar (the page's scroll padding), not under it.
+            assert page.locator(".flashcard").evaluate(BOX)["height"] > PHONE["height"]
+            page.evaluate("window.scrollTo({top: 0, behavior: 'instant'})")
+            line.evaluate("el => el.scrollIntoView({block: 'end', behavior: 'instant'})")
+            assert line.evaluate(BOX)["top"] >= 0
+            assert line.evaluate(BOX)["bottom"] <= bar_top
+            assert line.evaluate(UNCOVERED)
+
+        # Wider than 600 px, the buttons go back under the card, and the page loses its padding.
+        page.set_viewport_size({"width": 601, "height": 667})
+        assert page.locator(".grades").evaluate("el => getComputedStyle(el).position") == "static"
+        assert page.evaluate("getComputedStyle(document.body).paddingBottom") == "0px"
+
+
+def test_space_and_enter_on_the_answer_side_grade_good(live_server, page):
+    make_user(username="space")
+    lesson = make_lesson()
+    for number in (1, 2, 3, 4):
+        make_card(lesson=lesson, front=f"Front {number}?", back=f"Back {number}.")
+    log_in(page, live_server, "space")
+    page.goto(f"{live_server.url}/study/")
+    card = page.locator("#study-card")
+
+    def show_answer(number):
+        expect(card).to_contain_text(f"Front {number}?")
+        expect(ready(page)).to_have_count(1)
+        page.keyboard.press("Space")
+        expect(card).to_contain_text(f"Back {number}.")
+        expect(ready(page)).to_have_count(1)
+
+    show_answer(1)
+    page.keyboard.press("Space")  # Good
+    show_answer(2)
+    page.keyboard.press("Enter")  # Good
+    show_answer(3)
+    # Space on a focused button presses that button, not Good.
+    card.get_by_role("button", name=re.compile(r"^Hard")).focus()
+    page.keyboard.press("Space")
+    expect(card).to_contain_text("Front 4?")
+    expect(ready(page)).to_have_count(1)
+
+    # Holding Space down shows the answer, and the key's repeats do not go on to grade it.
+    page.keyboard.down("Space")
+    expect(card).to_contain_text("Back 4.")
+    expect(ready(page)).to_have_count(1)
+    page.evaluate(
+        "window.__clicks = 0;"
+        "document.addEventListener('click', () => window.__clicks++, {capture: true})"
+    )
+    page.keyboard.down("Space")  # a repeat
+    page.keyboard.up("Space")
+    # Space in a form field types a space.
+    search = page.get_by_role("searchbox")
+    search.focus()
+    page.keyboard.press("Space")
+    expect(search).to_have_value(" ")
+    assert page.evaluate("window.__clicks") == 0
+    assert list(Review.objects.order_by("id").values_list("rating", flat=True)) == [3, 3, 2]
+
+
+def test_on_a_phone_with_a_home_indicator_the_buttons_keep_above_it(live_server, browser):
+    """The bar reaches the screen's edge, its buttons stop short of the home indicator's safe
+    area (env(safe-area-inset-bottom), here 34 px as on an iPhone), and the page's padding grows
+    to match."""
+    make_user(username="notch")
+    make_card(front="Notch front?", back=LONG_BACK)
+    with new_page(browser, viewport=PHONE) as page:
+        page.context.new_cdp_session(page).send(
+            "Emulation.setSafeAreaInsetsOverride", {"insets": {"bottom": 34}}
+        )
+        log_in(page, live_server, "notch")
+        page.goto(f"{live_server.url}/study/")
+        expect(ready(page)).to_have_count(1)
+        page.get_by_role("button", name=re.compile(r"^Show answer")).click()
+        grades = ready(page).locator(".grade")
+        expect(grades).to_have_count(4)
+        assert page.locator(".grades").evaluate(BOX)["bottom"] == PHONE["height"]
+        for button in grades.all():
+            assert_in_thumb_reach(button)
+            assert button.evaluate(BOX)["bottom"] <= PHONE["height"] - 34
+        page.evaluate(
+            "window.scrollTo({top: document.documentElement.scrollHeight, behavior: 'instant'})"
+        )
+        line = page.get_by_text(LAST_LINE)
+        assert line.evaluate(BOX)["bottom"] <= page.locator(".grades").evaluate(BOX)["top"]
+        assert line.evaluate(UNCOVERED)
