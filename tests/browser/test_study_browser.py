@@ -84,7 +84,9 @@ def test_the_lesson_list_shows_mastery_change_after_studying(live_server, page):
     page.keyboard.press("4")
     expect(page.get_by_role("heading", name="Session done")).to_be_visible()
     page.get_by_role("link", name="Back to the lessons").click()
-    expect(page.get_by_text(re.compile(r"^100% known$"))).to_be_visible()
+    # Known: expected recall 30 days on. One Easy grade today is well above nothing, and (as
+    # FSRS predicts forgetting) below certain.
+    expect(page.get_by_text(re.compile(r"^[1-9][0-9]?% known$"))).to_be_visible()
 
 
 def test_a_whole_session_by_keyboard_with_learning_cards_coming_back_in_the_session(
