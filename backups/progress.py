@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 
 from django.db import transaction
 from django.utils import timezone
+from fsrs.scheduler import LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
 
 from flashcards.cards import CardSpec, content_key
 from flashcards.models import (
@@ -304,6 +305,20 @@ def _parse(row: dict, parsers: dict, where: str, problems: list[Problem]) -> dic
 _shown = reprlib.Repr(maxlevel=2, maxstring=40, maxother=40, maxlong=40).repr
 
 
+def _fsrs_parameters(value) -> list[float]:
+    """FSRS's 21 parameters, each within the bounds py-fsrs accepts."""
+    if not isinstance(value, list) or len(value) != len(LOWER_BOUNDS_PARAMETERS):
+        raise ValueError(f"expected a list of {len(LOWER_BOUNDS_PARAMETERS)} numbers")
+    for index, (number, low, high) in enumerate(
+        zip(value, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS, strict=True)
+    ):
+        try:
+            _number(low, high)(number)
+        except ValueError as error:
+            raise ValueError(f"parameter {index}: {error}") from None
+    return [float(number) for number in value]
+
+
 def _optional(parse):
     return lambda value: None if value is None else parse(value)
 
@@ -371,10 +386,12 @@ SETTINGS_PARSERS = {
     "learn_ahead_minutes": _between(*LEARN_AHEAD_RANGE),
     "time_zone": _time_zone,
     "exam_date": _optional(dt.date.fromisoformat),
+    "fsrs_parameters": _optional(_fsrs_parameters),
 }
 # Settings that files exported before they existed lack: such a file imports with the default.
 SETTINGS_ADDED_LATER = {
     "learn_ahead_minutes": StudySettings._meta.get_field("learn_ahead_minutes").default,
+    "fsrs_parameters": None,
 }
 REVIEW_PARSERS = {
     "rating": _between(min(Review.Rating.values), max(Review.Rating.values)),

@@ -57,7 +57,8 @@ class GradeResult:
 def scheduler_for(
     study_settings: StudySettings, *, now: dt.datetime | None = None, fuzz: bool | None = None
 ):
-    """FSRS for this learner. Intervals are fuzzed in use; tests turn that off by setting.
+    """FSRS for this learner, with their own parameters when they have fitted better ones.
+    Intervals are fuzzed in use; tests turn that off by setting.
 
     Given `now`, intervals also stop short of the learner's exam day (see `interval_cap`).
     """
@@ -69,6 +70,7 @@ def scheduler_for(
         desired_retention=study_settings.desired_retention,
         maximum_interval=maximum,
         fuzz=django_settings.FLASHCARDS_FUZZ if fuzz is None else fuzz,
+        parameters=study_settings.fsrs_parameters,
     )
 
 

@@ -174,9 +174,56 @@ class StudySettings(models.Model):
         blank=True,
         help_text="Until then, cards come back before it (on the day, if studied the day before).",
     )
+    # FSRS's 21 parameters fitted to this learner's own log (flashcards/personal_fsrs.py);
+    # null: FSRS's defaults. Kept only when they predict the learner's log better.
+    fsrs_parameters = models.JSONField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"Study settings of {self.user}"
+
+
+class FsrsFit(models.Model):
+    """A learner's latest request to fit FSRS to their review log, and its outcome.
+
+    One row per learner: a new request replaces the last. Small logs are fitted in the request
+    itself; larger ones wait here, QUEUED, for `manage.py fit_fsrs --queued` (flashcards/
+    personal_fsrs.py says where the line is and why).
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "Fitting"
+        DONE = "done", "Done"
+        REFUSED = "refused", "Not enough reviews"
+        FAILED = "failed", "Failed"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="fsrs_fit"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    reschedule = models.BooleanField(default=False)  # the learner asked to reschedule open cards
+    requested_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    review_count = models.PositiveIntegerField(null=True, blank=True)
+    item_count = models.PositiveIntegerField(null=True, blank=True)  # the library's training items
+    default_log_loss = models.FloatField(null=True, blank=True)
+    default_rmse = models.FloatField(null=True, blank=True)
+    fitted_log_loss = models.FloatField(null=True, blank=True)
+    fitted_rmse = models.FloatField(null=True, blank=True)
+    parameters = models.JSONField(null=True, blank=True)  # fitted, whether kept or not
+    kept_fitted = models.BooleanField(null=True, blank=True)
+    rescheduled = models.PositiveIntegerField(null=True, blank=True)
+    # Simulated reviews a day and cards remembered after a year at a few desired retentions.
+    workload = models.JSONField(null=True, blank=True)
+    message = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"FSRS fit of {self.user} ({self.status})"
+
+    @property
+    def pending(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
 
 
 class PromptState(models.Model):

@@ -71,9 +71,15 @@ class Memory:
 
 
 def make_scheduler(
-    *, desired_retention: float = 0.9, maximum_interval: int = 36500, fuzz: bool = False
+    *,
+    desired_retention: float = 0.9,
+    maximum_interval: int = 36500,
+    fuzz: bool = False,
+    parameters: list[float] | None = None,
 ) -> Scheduler:
+    """`parameters`: the learner's own (see personal_fsrs); None for FSRS's defaults."""
     return Scheduler(
+        parameters=parameters or fsrs_scheduler.DEFAULT_PARAMETERS,
         desired_retention=desired_retention,
         maximum_interval=maximum_interval,
         enable_fuzzing=fuzz,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +18,8 @@ from django.views.decorators.vary import vary_on_headers
 
 from flashcards.forms import StudySettingsForm
 from flashcards.grading import RATING_REFUSED, grade_submit, grade_undo
-from flashcards.models import StudySettings
+from flashcards.models import FsrsFit, StudySettings
+from flashcards.personal_fsrs import FIT_QUEUED, fit_request, fsrs_panel_for, parameters_reset
 from flashcards.selectors import Scope, exam_cards_exist, study_settings_for
 from flashcards.study import build_study_page, record_grade, record_undo
 from flashcards.tokens import GradeRefused
@@ -130,11 +131,26 @@ def _refused(refused: GradeRefused) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def study_settings(request: HttpRequest) -> HttpResponse:
+@vary_on_headers("HX-Request")
+def study_settings(request: HtmxHttpRequest) -> HttpResponse:
+    """The settings form, and personal FSRS: the button pressed names the action."""
     current = study_settings_for(request.user)
+    if request.method == "POST" and "fsrs_fit" in request.POST:
+        job = fit_request(user=request.user, reschedule="reschedule" in request.POST)
+        level = messages.WARNING if job.status == FsrsFit.Status.REFUSED else messages.INFO
+        messages.add_message(request, level, job.message or FIT_QUEUED)
+        return _see_other(reverse("flashcards:settings") + "#personal-fsrs")
+    if request.method == "POST" and "fsrs_reset" in request.POST:
+        parameters_reset(user=request.user)
+        messages.success(request, "FSRS's default parameters are in use again.")
+        return _see_other(reverse("flashcards:settings") + "#personal-fsrs")
     form = StudySettingsForm(request.POST or None, instance=current)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "Your study settings are saved.")
         return redirect("flashcards:settings")
-    return render(request, "flashcards/settings.html", {"form": form})
+    context = {"form": form, "fsrs": fsrs_panel_for(request.user, current)}
+    template = "flashcards/settings.html"
+    if request.htmx and not request.htmx.history_restore_request:
+        template += "#personal-fsrs"  # the panel polls itself while a fit waits or runs
+    return render(request, template, context)

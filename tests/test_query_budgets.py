@@ -49,7 +49,8 @@ BUDGETS = {
     ("learner", "get", "/study/", True): 7,
     ("learner", "get", "/study/?reveal=", True): 7,
     ("learner", "post", "/study/grade/", True): 16,
-    ("learner", "get", "/study/settings/", False): 3,
+    # Personal FSRS adds two: the learner's review count (against the threshold) and their fit.
+    ("learner", "get", "/study/settings/", False): 5,
     ("learner", "get", "/accounts/password/", False): 2,
     ("learner", "get", SEARCH, False): 3,
     # Mastery is one query (prompts left-joined to the learner's states), not two.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from fsrs.scheduler import DEFAULT_PARAMETERS
 
 from backups.progress import prompt_identity
 from flashcards.grading import grade_undo
@@ -50,6 +51,10 @@ def study(user, prompts) -> None:
     grade_undo(user=user, token=undo_token(user_id=user.pk, review_id=latest.pk))
 
 
+# A learner's own FSRS parameters (the defaults with a longer first Good interval).
+PERSONAL_PARAMETERS = [0.212, 1.2931, 9.0, *DEFAULT_PARAMETERS[3:]]
+
+
 @pytest.fixture
 def studied(learner):
     StudySettings.objects.create(
@@ -59,6 +64,7 @@ def studied(learner):
         new_per_day=7,
         time_zone="Europe/Paris",
         exam_date=dt.date(2026, 6, 1),
+        fsrs_parameters=PERSONAL_PARAMETERS,
     )
     lesson = make_lesson()
     cards = [

@@ -14,7 +14,7 @@ from django.utils import timezone
 from backups.progress import ProgressInvalid, progress_export, progress_import, progress_read
 from flashcards.models import Card, Prompt, PromptState, Review, StudySettings
 from flashcards.selectors import study_settings_for
-from tests.backups.conftest import START, progress_of, study
+from tests.backups.conftest import PERSONAL_PARAMETERS, START, progress_of, study
 from tests.conftest import make_card, make_user, study_for_days
 
 pytestmark = pytest.mark.django_db
@@ -188,6 +188,9 @@ def test_the_learn_ahead_limit_round_trips_and_an_older_file_without_it_imports(
         ("reviews[0].after.stability", 0),
         ("reviews[1].before.difficulty", float("-inf")),
         ("reviews[1].before.due", "9999-12-31T23:59:59-14:00"),
+        ("settings.fsrs_parameters", [0.2] * 20),
+        ("settings.fsrs_parameters", [float("nan")] * 21),
+        ("settings.fsrs_parameters", "defaults"),
     ],
 )
 def test_values_outside_the_models_and_fsrs_bounds_are_refused_where_they_are(
@@ -254,3 +257,18 @@ def test_progress_read_refuses_json_nested_too_deep_to_read_naming_its_line():
     text = '{\n"states":\n' + "[" * 10_000 + "]" * 10_000 + "}"
     with pytest.raises(ProgressInvalid, match=r"^line 3: the JSON nests deeper than 100 levels"):
         progress_read(text)
+
+
+def test_personal_fsrs_parameters_travel_with_the_progress(studied):
+    data = progress_export(user=studied)
+    assert data["settings"]["fsrs_parameters"] == PERSONAL_PARAMETERS
+    other = make_user()
+    progress_import(user=other, data=data)
+    assert study_settings_for(other).fsrs_parameters == PERSONAL_PARAMETERS
+
+
+def test_a_file_from_before_personal_fsrs_imports_with_the_defaults(studied):
+    data = copy.deepcopy(progress_export(user=studied))
+    del data["settings"]["fsrs_parameters"]
+    progress_import(user=studied, data=data)
+    assert study_settings_for(studied).fsrs_parameters is None

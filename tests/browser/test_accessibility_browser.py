@@ -21,13 +21,15 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from accounts.services import instructor_grant
-from flashcards.models import StudySettings
+from flashcards.models import FsrsFit, StudySettings
 from lessons.models import Lesson
 from tests.browser.conftest import new_page
 from tests.conftest import make_card, make_lesson, make_user
+from tests.flashcards.conftest import simulated_log
 
 pytestmark = [
     pytest.mark.browser,
@@ -88,6 +90,20 @@ def exam_learner():
     return user
 
 
+def fsrs_ready_learner():
+    """Enough reviews of their own to fit FSRS to."""
+    user = make_user()
+    simulated_log(user, cards=60, days=150)
+    return user
+
+
+def fsrs_waiting_learner():
+    """A large fit asked for and waiting for `fit_fsrs --queued`: the panel polls."""
+    user = make_user()
+    FsrsFit.objects.create(user=user, requested_at=timezone.now(), review_count=50_000)
+    return user
+
+
 def instructor():
     user = make_user()
     instructor_grant(user=user)
@@ -101,10 +117,19 @@ USER_KINDS = {
     "studied": studied_learner,
     "exam": exam_learner,
     "instructor": instructor,
+    "fsrs-ready": fsrs_ready_learner,
+    "fsrs-waiting": fsrs_waiting_learner,
 }
 
 
 # What they do first, to bring the page into the state worth checking ----------------------------
+
+
+def fit_fsrs(page: Page) -> None:
+    """Personal FSRS, fitted with open cards rescheduled: the figures and workload tables."""
+    page.get_by_label("Also reschedule my open cards").check()
+    page.get_by_role("button", name="Fit FSRS to my reviews").click()
+    expect(page.get_by_role("table").first).to_contain_text("Fitted to you")
 
 
 def tree_ready(page: Page) -> None:
@@ -233,6 +258,8 @@ PAGES = [
     PageCase("study: nothing due", "/study/", user="caught-up", then=card_ready),
     PageCase("study settings", "/study/settings/", user="learner"),
     PageCase("study settings, saved", "/study/settings/", user="learner", then=save_settings),
+    PageCase("study settings, FSRS fitted", "/study/settings/", user="fsrs-ready", then=fit_fsrs),
+    PageCase("study settings, FSRS fit waiting", "/study/settings/", user="fsrs-waiting"),
     PageCase("log in", "/accounts/login/"),
     PageCase("log in, wrong password", "/accounts/login/", then=fail_to_log_in),
     PageCase("log in, locked out", "/accounts/login/", then=get_locked_out),

@@ -9,9 +9,11 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from flashcards.models import PromptState, Review, StudySettings
+from flashcards.models import FsrsFit, PromptState, Review, StudySettings
+from flashcards.personal_fsrs import fit_run
 from tests.browser.conftest import log_in, new_page
 from tests.conftest import make_card, make_lesson, make_user
+from tests.flashcards.conftest import simulated_log
 
 pytestmark = [
     pytest.mark.browser,
@@ -338,3 +340,23 @@ def test_on_a_phone_with_a_home_indicator_the_buttons_keep_above_it(live_server,
         line = page.get_by_text(LAST_LINE)
         assert line.evaluate(BOX)["bottom"] <= page.locator(".grades").evaluate(BOX)["top"]
         assert line.evaluate(UNCOVERED)
+
+    expect(page.get_by_text(re.compile(r"^100% known$"))).to_be_visible()
+
+
+def test_a_waiting_fsrs_fit_shows_its_figures_when_done_without_a_reload(live_server, page):
+    learner = make_user(username="fitter")
+    simulated_log(learner, cards=60, days=150)
+    job = FsrsFit.objects.create(user=learner, requested_at=timezone.now(), review_count=5000)
+    log_in(page, live_server, "fitter")
+    page.goto(f"{live_server.url}/study/settings/")
+    page.evaluate("window.__sameDocument = true")
+    panel = page.locator("#personal-fsrs")
+    expect(panel).to_contain_text("Waiting to start")
+
+    fit_run(job=job)  # what `manage.py fit_fsrs --queued` does
+
+    # The panel polls every 3 seconds while a fit waits or runs.
+    expect(panel.get_by_role("table").first).to_contain_text("Fitted to you", timeout=10_000)
+    expect(panel).to_contain_text(f"{FsrsFit.objects.get().fitted_log_loss:.4f}")
+    assert page.evaluate("window.__sameDocument") is True

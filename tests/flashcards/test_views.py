@@ -12,9 +12,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from flashcards.models import PromptState, Review, StudySettings
+from flashcards.models import FsrsFit, PromptState, Review, StudySettings
 from flashcards.tokens import grade_token
 from tests.conftest import make_card, make_lesson, make_user
+from tests.flashcards.conftest import simulated_log
 
 pytestmark = pytest.mark.django_db
 
@@ -372,3 +373,54 @@ def test_the_counters_agree_with_the_database_after_grades_undo_and_reload(learn
     session.save()
     page = learner_client.get("/study/").content.decode()
     assert "1 done today · 3 left (2 new, 1 learning, 0 review)" in page
+
+
+def test_personal_fsrs_is_refused_below_the_threshold_with_the_reason(learner_client, learner):
+    page = learner_client.get("/study/settings/").content.decode()
+    assert "Personal FSRS" in page and "at least 400 reviews" in page
+    response = learner_client.post("/study/settings/", {"fsrs_fit": "1"})
+    assert response.status_code == 303
+    page = learner_client.get(response["Location"]).content.decode()
+    assert "Personal FSRS needs at least 400 reviews; you have 0." in page
+    assert "In use now: <strong>FSRS's default parameters" in page
+
+
+def test_personal_fsrs_fit_shows_both_sets_of_figures_without_javascript(learner_client, learner):
+    simulated_log(learner, cards=60, days=150)
+    learner_client.post("/study/settings/", {"fsrs_fit": "1"})
+    fit = FsrsFit.objects.get(user=learner)
+    page = learner_client.get("/study/settings/").content.decode()
+    assert "<html" in page and 'id="personal-fsrs"' in page
+    for figure in (fit.default_log_loss, fit.fitted_log_loss, fit.default_rmse, fit.fitted_rmse):
+        assert f"{figure:.4f}" in page
+    assert "your own parameters" in page and "Reviews a day" in page
+    assert 'hx-trigger="every' not in page  # nothing to wait for
+    assert fit.reschedule is False and fit.rescheduled is None
+    assert "Use the defaults again" in page
+
+
+def test_personal_fsrs_reschedules_only_when_the_box_is_ticked(learner_client, learner):
+    simulated_log(learner, cards=60, days=150)
+    learner_client.post("/study/settings/", {"fsrs_fit": "1", "reschedule": "1"})
+    fit = FsrsFit.objects.get(user=learner)
+    assert fit.rescheduled == PromptState.objects.filter(user=learner).count()
+    page = learner_client.get("/study/settings/").content.decode()
+    assert f"{fit.rescheduled} open cards were rescheduled" in page
+
+
+def test_personal_fsrs_panel_polls_while_a_fit_waits(learner_client, learner):
+    FsrsFit.objects.create(user=learner, requested_at=timezone.now(), review_count=5000)
+    page = learner_client.get("/study/settings/").content.decode()
+    assert 'hx-trigger="every 3s"' in page and "Check again" in page
+    assert "Fit FSRS to my reviews" not in page  # one fit at a time
+    fragment = learner_client.get("/study/settings/", headers={"HX-Request": "true"})
+    text = fragment.content.decode()
+    assert "<html" not in text and 'id="personal-fsrs"' in text and "Waiting to start" in text
+    assert "HX-Request" in fragment["Vary"]
+
+
+def test_personal_fsrs_can_go_back_to_the_defaults(learner_client, learner):
+    StudySettings.objects.create(user=learner, fsrs_parameters=[0.3] * 21)
+    response = learner_client.post("/study/settings/", {"fsrs_reset": "1"})
+    assert response.status_code == 303
+    assert StudySettings.objects.get(user=learner).fsrs_parameters is None
