@@ -37,9 +37,10 @@ from flashcards.scheduling import Memory
 
 MIN_REVIEWS = 400
 # A log up to this size is fitted inside the request. Near this bound (2,911 reviews) the
-# whole fit (reading the log, converting, fitting, evaluating twice, simulating) took 0.3 s
-# here, 1.0 s with the reschedule, which replays every review through py-fsrs; at 9,441
-# reviews 1.0 s and 3.7 s. A larger log waits for `manage.py fit_fsrs --queued`.
+# whole fit (reading the log, converting, fitting, evaluating twice, simulating) took 0.09 s
+# on an idle 2-core machine, 0.20 s with the reschedule, which replays every review through
+# py-fsrs; 0.3 s and 1.0 s with the machine loaded about 7 times over (docs/NOTES.md). A
+# larger log waits for `manage.py fit_fsrs --queued`.
 IN_REQUEST_MAX_REVIEWS = 3_000
 WORKLOAD_RETENTIONS = (0.80, 0.85, 0.90, 0.95)
 WORKLOAD_DAYS = 365
