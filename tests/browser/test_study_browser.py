@@ -341,8 +341,6 @@ def test_on_a_phone_with_a_home_indicator_the_buttons_keep_above_it(live_server,
         assert line.evaluate(BOX)["bottom"] <= page.locator(".grades").evaluate(BOX)["top"]
         assert line.evaluate(UNCOVERED)
 
-    expect(page.get_by_text(re.compile(r"^100% known$"))).to_be_visible()
-
 
 def test_a_waiting_fsrs_fit_shows_its_figures_when_done_without_a_reload(live_server, page):
     learner = make_user(username="fitter")
