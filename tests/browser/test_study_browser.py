@@ -98,9 +98,11 @@ def test_a_whole_session_by_keyboard_with_learning_cards_coming_back_in_the_sess
     lesson = make_lesson()
     for name in ("A", "B"):
         make_card(lesson=lesson, front=f"Front {name}?", back=f"Back {name}.")
-    # The server runs in this process: its clock is moved by patching timezone.now.
+    # The server runs in this process: its clock is moved by patching timezone.now, starting at
+    # noon so that the session's "today" cannot roll over midnight halfway.
     real_now = timezone.now
-    offset = [dt.timedelta(0)]
+    started = real_now()
+    offset = [started.replace(hour=12, minute=0, second=0, microsecond=0) - started]
     monkeypatch.setattr(timezone, "now", lambda: real_now() + offset[0])
     log_in(page, live_server, "session")
     page.goto(f"{live_server.url}/study/")
@@ -144,7 +146,10 @@ def test_a_card_beyond_the_learn_ahead_limit_comes_in_by_itself_when_due(
     StudySettings.objects.create(user=learner, learn_ahead_minutes=0)
     make_card(front="Coming back?", back="Soon.")
     real_now = timezone.now
-    offset = [dt.timedelta(0)]
+    # Noon, on the server's clock: a card due ten minutes after a run near midnight would be
+    # due tomorrow, and the page rightly waits only for cards due today.
+    started = real_now()
+    offset = [started.replace(hour=12, minute=0, second=0, microsecond=0) - started]
     monkeypatch.setattr(timezone, "now", lambda: real_now() + offset[0])
     log_in(page, live_server, "waiting")
     page.goto(f"{live_server.url}/study/")
