@@ -343,7 +343,13 @@ def test_a_grade_from_a_stale_tab_says_so_and_shows_the_current_card(learner_cli
     assert Review.objects.filter(user=learner).count() == 1
 
 
-def test_when_only_later_cards_remain_the_page_asks_again_when_one_is_due(learner_client, learner):
+def test_when_only_later_cards_remain_the_page_asks_again_when_one_is_due(
+    learner_client, learner, monkeypatch
+):
+    # At noon: near midnight the card (back in ten minutes) would be due tomorrow, and the page
+    # waits only for cards due today.
+    noon = timezone.now().replace(hour=12, minute=0, second=0, microsecond=0)
+    monkeypatch.setattr(timezone, "now", lambda: noon)
     StudySettings.objects.create(user=learner, learn_ahead_minutes=0)
     make_card(front="Only card?")
     page = learner_client.get("/study/").content.decode()
