@@ -15,6 +15,29 @@ from tests.browser.conftest import log_in, new_page
 from tests.conftest import make_card, make_lesson, make_user
 from tests.flashcards.conftest import simulated_log
 
+
+class ServerClock:
+    """The live server's clock, which runs on in real time from where it was last moved."""
+
+    def __init__(self, monkeypatch) -> None:
+        self._real_now = timezone.now
+        self._offset = dt.timedelta(0)
+        monkeypatch.setattr(timezone, "now", lambda: self._real_now() + self._offset)
+
+    def move_to(self, moment: dt.datetime) -> None:
+        self._offset = moment - self._real_now()
+
+
+@pytest.fixture
+def server_clock(monkeypatch) -> ServerClock:
+    """The server runs in this process: its clock is moved by patching timezone.now. It starts
+    at noon today, so that a session's "today" cannot roll over midnight halfway, nor a card
+    due in ten minutes fall due tomorrow (the page waits only for cards due today)."""
+    clock = ServerClock(monkeypatch)
+    clock.move_to(timezone.now().replace(hour=12, minute=0, second=0, microsecond=0))
+    return clock
+
+
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
@@ -92,18 +115,12 @@ def test_the_lesson_list_shows_mastery_change_after_studying(live_server, page):
 
 
 def test_a_whole_session_by_keyboard_with_learning_cards_coming_back_in_the_session(
-    live_server, page, monkeypatch
+    live_server, page, server_clock
 ):
     learner = make_user(username="session")
     lesson = make_lesson()
     for name in ("A", "B"):
         make_card(lesson=lesson, front=f"Front {name}?", back=f"Back {name}.")
-    # The server runs in this process: its clock is moved by patching timezone.now, starting at
-    # noon so that the session's "today" cannot roll over midnight halfway.
-    real_now = timezone.now
-    started = real_now()
-    offset = [started.replace(hour=12, minute=0, second=0, microsecond=0) - started]
-    monkeypatch.setattr(timezone, "now", lambda: real_now() + offset[0])
     log_in(page, live_server, "session")
     page.goto(f"{live_server.url}/study/")
     page.evaluate("window.__sameDocument = true")
@@ -140,17 +157,11 @@ def test_a_whole_session_by_keyboard_with_learning_cards_coming_back_in_the_sess
 
 
 def test_a_card_beyond_the_learn_ahead_limit_comes_in_by_itself_when_due(
-    live_server, page, monkeypatch
+    live_server, page, server_clock
 ):
     learner = make_user(username="waiting")
     StudySettings.objects.create(user=learner, learn_ahead_minutes=0)
     make_card(front="Coming back?", back="Soon.")
-    real_now = timezone.now
-    # Noon, on the server's clock: a card due ten minutes after a run near midnight would be
-    # due tomorrow, and the page rightly waits only for cards due today.
-    started = real_now()
-    offset = [started.replace(hour=12, minute=0, second=0, microsecond=0) - started]
-    monkeypatch.setattr(timezone, "now", lambda: real_now() + offset[0])
     log_in(page, live_server, "waiting")
     page.goto(f"{live_server.url}/study/")
     page.evaluate("window.__sameDocument = true")
@@ -165,7 +176,7 @@ def test_a_card_beyond_the_learn_ahead_limit_comes_in_by_itself_when_due(
     # Move the clock to three seconds before the card is due, and check again: the page then
     # waits those seconds and asks for the card by itself.
     due = PromptState.objects.get(user=learner).due
-    offset[0] = due - real_now() - dt.timedelta(seconds=3)
+    server_clock.move_to(due - dt.timedelta(seconds=3))
     page.get_by_role("link", name="Check again").click()
     waiting = card.locator("[data-study-wait]")
     expect(waiting).to_have_attribute("data-study-wait", re.compile(r"^[2-5]$"))

@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from flashcards.grading import review_entry, store_memory
+from flashcards.management.commands.generate_dataset import simulated_card_log
 from flashcards.models import PromptState, Review
-from flashcards.scheduling import make_scheduler, retrievability, review
+from flashcards.scheduling import make_scheduler, retrievability
 from flashcards.tokens import grade_token
 from tests.conftest import make_card, make_lesson
 
@@ -36,26 +36,21 @@ def simulated_log(user, *, cards: int, days: int, seed: int = 3) -> int:
     reviews, states = [], []
     for _ in range(cards):
         prompt = make_card(lesson=lesson).prompts.get()
-        when = T0 + dt.timedelta(days=rng.randint(0, 20), minutes=rng.randint(0, 600))
-        memory = None
-        while when < T0 + dt.timedelta(days=days):
+
+        def rate(memory, when) -> int:
             recall = retrievability(memory, when, scheduler) ** 2 if memory else 0.6
-            rating = 1 if rng.random() > recall else rng.choices((2, 3, 4), (2, 12, 3))[0]
-            before, memory = memory, review(memory, rating, when, scheduler, prompt.pk)
-            reviews.append(
-                review_entry(
-                    user=user,
-                    prompt_id=prompt.pk,
-                    rating=rating,
-                    reviewed_at=when,
-                    before=before,
-                    after=memory,
-                    duration_ms=5000,
-                )
-            )
-            when = max(memory.due, when + dt.timedelta(minutes=1))
-        state = PromptState(user=user, prompt=prompt, version=memory.reps)
-        store_memory(state, memory)
+            return 1 if rng.random() > recall else rng.choices((2, 3, 4), (2, 12, 3))[0]
+
+        card_reviews, state = simulated_card_log(
+            user,
+            prompt,
+            first=T0 + dt.timedelta(days=rng.randint(0, 20), minutes=rng.randint(0, 600)),
+            until=T0 + dt.timedelta(days=days),
+            scheduler=scheduler,
+            rate=rate,
+            duration_ms=lambda: 5000,
+        )
+        reviews += card_reviews
         states.append(state)
     Review.objects.bulk_create(reviews)
     PromptState.objects.bulk_create(states)

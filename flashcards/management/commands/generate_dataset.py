@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import time
+from collections.abc import Callable
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -19,7 +20,7 @@ from django.utils import timezone
 from flashcards.card_sync import card_prompts_sync
 from flashcards.grading import review_entry, store_memory
 from flashcards.models import Card, Prompt, PromptState, Review
-from flashcards.scheduling import make_scheduler, review
+from flashcards.scheduling import Memory, make_scheduler, review
 from lessons.models import Lesson
 from lessons.services import topic_for_title
 
@@ -51,6 +52,40 @@ def practice_prompts(count: int) -> list[Prompt]:
             )
             card_prompts_sync(card)
     return list(active.order_by("pk")[:count])
+
+
+def simulated_card_log(
+    user,
+    prompt: Prompt,
+    *,
+    first: dt.datetime,
+    until: dt.datetime,
+    scheduler,
+    rate: Callable[[Memory | None, dt.datetime], int],
+    duration_ms: Callable[[], int],
+) -> tuple[list[Review], PromptState]:
+    """One learner's reviews of one prompt, from `first` until `until`, each when FSRS said it
+    was due and rated by `rate`, and the state they leave: the rows grading would write."""
+    reviews: list[Review] = []
+    when, memory = first, None
+    while when < until:
+        rating = rate(memory, when)
+        before, memory = memory, review(memory, rating, when, scheduler, prompt.pk)
+        reviews.append(
+            review_entry(
+                user=user,
+                prompt_id=prompt.pk,
+                rating=rating,
+                reviewed_at=when,
+                before=before,
+                after=memory,
+                duration_ms=duration_ms(),
+            )
+        )
+        when = max(memory.due, when + dt.timedelta(minutes=1))
+    state = PromptState(user=user, prompt=prompt, version=memory.reps)
+    store_memory(state, memory)
+    return reviews, state
 
 
 class Command(BaseCommand):
@@ -156,25 +191,16 @@ class Command(BaseCommand):
             # studied: always before the learner stopped.
             first_seen = min(30 * 24 * 60, (span - gap) // 2)
             for prompt in prompts:
-                when = now - dt.timedelta(minutes=span - rng.randint(0, first_seen))
-                memory, before = None, None
-                while when < stopped:
-                    rating = rng.choices((1, 2, 3, 4), weights=(1, 2, 12, 3))[0]
-                    before, memory = memory, review(memory, rating, when, scheduler, prompt.pk)
-                    reviews.append(
-                        review_entry(
-                            user=user,
-                            prompt_id=prompt.pk,
-                            rating=rating,
-                            reviewed_at=when,
-                            before=before,
-                            after=memory,
-                            duration_ms=rng.randint(1500, 20000),
-                        )
-                    )
-                    when = max(memory.due, when + dt.timedelta(minutes=1))
-                state = PromptState(user=user, prompt=prompt, version=memory.reps)
-                store_memory(state, memory)
+                card_reviews, state = simulated_card_log(
+                    user,
+                    prompt,
+                    first=now - dt.timedelta(minutes=span - rng.randint(0, first_seen)),
+                    until=stopped,
+                    scheduler=scheduler,
+                    rate=lambda memory, when: rng.choices((1, 2, 3, 4), weights=(1, 2, 12, 3))[0],
+                    duration_ms=lambda: rng.randint(1500, 20000),
+                )
+                reviews += card_reviews
                 states.append(state)
             with transaction.atomic():
                 Review.objects.bulk_create(reviews, batch_size=BATCH)
