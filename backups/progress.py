@@ -334,6 +334,12 @@ def _between(low: int, high: int):
     return parse
 
 
+def _flag(value) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("expected true or false")
+    return value
+
+
 def _number(low: float, high: float = math.inf):
     """A finite number from `low` to `high`: NaN and infinities break FSRS's maths."""
 
@@ -384,6 +390,8 @@ SETTINGS_PARSERS = {
     "maximum_interval": _between(*MAXIMUM_INTERVAL_RANGE),
     "new_per_day": _between(0, NEW_PER_DAY_MAX),
     "learn_ahead_minutes": _between(*LEARN_AHEAD_RANGE),
+    "bury_new_siblings": _flag,
+    "bury_review_siblings": _flag,
     "time_zone": _time_zone,
     "exam_date": _optional(dt.date.fromisoformat),
     "fsrs_parameters": _optional(_fsrs_parameters),
@@ -392,6 +400,8 @@ SETTINGS_PARSERS = {
 SETTINGS_ADDED_LATER = {
     "learn_ahead_minutes": StudySettings._meta.get_field("learn_ahead_minutes").default,
     "fsrs_parameters": None,
+    "bury_new_siblings": StudySettings._meta.get_field("bury_new_siblings").default,
+    "bury_review_siblings": StudySettings._meta.get_field("bury_review_siblings").default,
 }
 REVIEW_PARSERS = {
     "rating": _between(min(Review.Rating.values), max(Review.Rating.values)),

@@ -32,6 +32,8 @@ class StudySettingsForm(forms.ModelForm):
             "maximum_interval",
             "new_per_day",
             "learn_ahead_minutes",
+            "bury_new_siblings",
+            "bury_review_siblings",
             "time_zone",
             "exam_date",
         )
@@ -42,6 +44,8 @@ class StudySettingsForm(forms.ModelForm):
             "maximum_interval": "Maximum interval (days)",
             "new_per_day": "New cards per day",
             "learn_ahead_minutes": "Learn ahead limit (minutes)",
+            "bury_new_siblings": "Bury new siblings",
+            "bury_review_siblings": "Bury review siblings",
         }
 
     def __init__(self, *args, **kwargs):

@@ -166,6 +166,19 @@ class StudySettings(models.Model):
         help_text="Once nothing else is due, cards still in learning that are due within this "
         "many minutes are shown rather than waited for.",
     )
+    # Anki's "bury siblings": once one prompt of a card (a cloze deletion, a direction of a
+    # reversed card) has been studied today, its other prompts wait for tomorrow, so the first
+    # does not give the next away. New and review prompts each have their own switch.
+    bury_new_siblings = models.BooleanField(
+        default=True,
+        help_text="Hold back a card's other new prompts (cloze deletions, the reverse side) "
+        "until tomorrow once one of them has been studied today.",
+    )
+    bury_review_siblings = models.BooleanField(
+        default=True,
+        help_text="Hold back a card's other due reviews until tomorrow once one of its "
+        "prompts has been studied today.",
+    )
     time_zone = models.CharField(
         max_length=64, default="UTC", help_text="Your days start at midnight here."
     )
@@ -276,6 +289,38 @@ class PromptState(models.Model):
     @property
     def is_leech(self) -> bool:
         return self.lapses >= LEECH_LAPSES
+
+
+class PromptMark(models.Model):
+    """A learner's own marks on one prompt: a flag, suspended, or buried until a moment.
+
+    A row exists only once a learner marks a prompt (new prompts too, which have no state).
+    Sibling burying is not stored here: it follows from today's reviews (flashcards/
+    selectors.py, `Holds`), so it ends at the learner's midnight and an undo lifts it.
+    """
+
+    class Flag(models.IntegerChoices):
+        NONE = 0, "No flag"
+        RED = 1, "Red"
+        ORANGE = 2, "Orange"
+        GREEN = 3, "Green"
+        BLUE = 4, "Blue"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    prompt = models.ForeignKey(Prompt, on_delete=models.CASCADE, related_name="marks")
+    flag = models.PositiveSmallIntegerField(choices=Flag.choices, default=Flag.NONE)
+    suspended = models.BooleanField(default=False)  # until the learner unsuspends it
+    buried_until = models.DateTimeField(null=True, blank=True)  # the learner's next midnight
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "prompt"], name="one_mark_per_user_prompt")
+        ]
+
+    def __str__(self) -> str:
+        return f"Marks of {self.user} on {self.prompt_id}"
 
 
 class NewAgain(models.Model):

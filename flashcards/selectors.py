@@ -32,6 +32,7 @@ from flashcards.models import (
     Card,
     NewAgain,
     Prompt,
+    PromptMark,
     PromptState,
     Review,
     StudySettings,
@@ -120,23 +121,92 @@ def learn_ahead_until(study_settings: StudySettings, now: dt.datetime) -> dt.dat
     return now + dt.timedelta(minutes=study_settings.learn_ahead_minutes)
 
 
-def _due_states(user, scope: Scope, now: dt.datetime, ahead: dt.datetime | None = None):
-    """States due by `now`, and learning ones due by `ahead` (the learn-ahead limit)."""
+@dataclass(frozen=True)
+class Holds:
+    """What a session holds back at `now`, though due or new: prompts the learner suspended or
+    buried, and, per their bury settings, siblings of a prompt studied today (another prompt
+    of the same card reviewed since the learner's midnight: Anki's "bury siblings").
+
+    Conditions, not lists of ids: each is a `NOT EXISTS` on a unique or a (prompt, user) index,
+    so a deck of any size costs the same queries. Learning prompts are never held back as
+    siblings: Anki serves them the same day too.
+    """
+
+    user_id: int
+    now: dt.datetime
+    since: dt.datetime  # the learner's midnight
+    bury_new: bool = True
+    bury_review: bool = True
+
+    def _marked(self, prompt_ref: str) -> Exists:
+        return Exists(
+            PromptMark.objects.filter(user_id=self.user_id, prompt_id=OuterRef(prompt_ref)).filter(
+                Q(suspended=True) | Q(buried_until__gt=self.now)
+            )
+        )
+
+    def _sibling_studied(self, prompt_ref: str, card_ref: str) -> Exists:
+        return Exists(
+            Review.objects.filter(
+                user_id=self.user_id,
+                reviewed_at__gte=self.since,
+                prompt__card_id=OuterRef(card_ref),
+            ).exclude(prompt_id=OuterRef(prompt_ref))
+        )
+
+    def on_states(self) -> Q:
+        """Conditions on PromptState rows for the prompts that are not held back."""
+        free = ~Q(self._marked("prompt_id"))
+        if self.bury_review:
+            sibling = self._sibling_studied("prompt_id", "prompt__card_id")
+            free &= Q(state__in=LEARNING_STATES) | ~Q(sibling)
+        return free
+
+    def on_prompts(self) -> Q:
+        """Conditions on Prompt rows (new ones) for the prompts that are not held back."""
+        free = ~Q(self._marked("pk"))
+        if self.bury_new:
+            free &= ~Q(self._sibling_studied("pk", "card_id"))
+        return free
+
+
+def holds_for(user, study_settings: StudySettings, now: dt.datetime) -> Holds:
+    return Holds(
+        user_id=user.pk,
+        now=now,
+        since=day_start(now, study_settings.time_zone),
+        bury_new=study_settings.bury_new_siblings,
+        bury_review=study_settings.bury_review_siblings,
+    )
+
+
+def _due_states(
+    user,
+    scope: Scope,
+    now: dt.datetime,
+    ahead: dt.datetime | None = None,
+    holds: Holds | None = None,
+):
+    """States due by `now`, and learning ones due by `ahead` (the learn-ahead limit), less
+    those `holds` holds back."""
     # Joins rather than `prompt IN (subquery)`: the planner then starts from the (user, due)
     # index and looks up each due prompt's card and lesson by primary key.
     states = PromptState.objects.filter(scope.conditions("prompt__"), user=user)
+    if holds is not None:
+        states = states.filter(holds.on_states())
     if ahead is None or ahead <= now:
         return states.filter(due__lte=now)
     return states.filter(due__lte=ahead).filter(Q(due__lte=now) | Q(state__in=LEARNING_STATES))
 
 
-def unseen_prompts(user, scope: Scope) -> QuerySet[Prompt]:
+def unseen_prompts(user, scope: Scope, holds: Holds | None = None) -> QuerySet[Prompt]:
     studied = PromptState.objects.filter(user=user, prompt=OuterRef("pk"))
-    return scope.prompts().exclude(Exists(studied))
+    prompts = scope.prompts().exclude(Exists(studied))
+    return prompts.filter(holds.on_prompts()) if holds is not None else prompts
 
 
-def has_unseen(user, scope: Scope) -> bool:
-    return unseen_prompts(user, scope).exists()
+def has_unseen(user, scope: Scope, holds: Holds | None = None) -> bool:
+    return unseen_prompts(user, scope, holds).exists()
 
 
 def version_of(user, prompt_id: int, state: PromptState | None) -> int:
@@ -167,12 +237,18 @@ def new_left_today(user, study_settings: StudySettings, now: dt.datetime) -> int
 
 
 def queue_counts(
-    user, scope: Scope, study_settings: StudySettings, now: dt.datetime
+    user,
+    scope: Scope,
+    study_settings: StudySettings,
+    now: dt.datetime,
+    holds: Holds | None = None,
 ) -> QueueCounts:
-    """Three queries: due states, today's grades, unseen prompts within today's allowance."""
+    """Three queries: due states, today's grades, unseen prompts within today's allowance.
+    Prompts held back (`holds_for` the learner, unless given) are not counted."""
     ahead = learn_ahead_until(study_settings, now)
+    holds = holds or holds_for(user, study_settings, now)
     learning = Q(state__in=LEARNING_STATES)
-    due = _due_states(user, scope, now, ahead).aggregate(
+    due = _due_states(user, scope, now, ahead, holds).aggregate(
         learning=Count("pk", filter=learning),
         learning_now=Count("pk", filter=learning & Q(due__lte=now)),
         review=Count("pk", filter=Q(state=PromptState.State.REVIEW)),
@@ -187,7 +263,7 @@ def queue_counts(
         done=Count("pk", filter=Q(Exists(in_scope))),
     )
     allowed = max(0, study_settings.new_per_day - today["started"])
-    new = unseen_prompts(user, scope)[:allowed].count() if allowed else 0
+    new = unseen_prompts(user, scope, holds)[:allowed].count() if allowed else 0
     return QueueCounts(
         learning=due["learning"],
         learning_now=due["learning_now"],
@@ -218,14 +294,18 @@ PROMPT_COLUMNS = ("id", "card_id", "ordinal", "front_html", "back_html", "change
 
 
 def due_queue(
-    user, scope: Scope, now: dt.datetime, ahead: dt.datetime | None = None
+    user,
+    scope: Scope,
+    now: dt.datetime,
+    ahead: dt.datetime | None = None,
+    holds: Holds | None = None,
 ) -> QuerySet[PromptState]:
     """The learner's due prompt states in study order: learning and relearning due now first,
     then reviews, each by due date, then (with `ahead`) learning ones due by then. A range
     scan of the (user, due) index."""
     learning = Q(state__in=LEARNING_STATES)
     return (
-        _due_states(user, scope, now, ahead)
+        _due_states(user, scope, now, ahead, holds)
         .select_related("prompt__card__lesson")
         .only(
             *PromptState.STUDY_FIELDS, *[f"prompt__{c}" for c in (*PROMPT_COLUMNS, *CARD_COLUMNS)]
@@ -243,18 +323,23 @@ def due_queue(
 
 
 def next_prompt(
-    user, scope: Scope, counts: QueueCounts, now: dt.datetime, ahead: dt.datetime | None = None
+    user,
+    scope: Scope,
+    counts: QueueCounts,
+    now: dt.datetime,
+    ahead: dt.datetime | None = None,
+    holds: Holds | None = None,
 ) -> NextPrompt | None:
     """Learning and relearning prompts due now, then due reviews, then new ones (within today's
     limit, in lesson order), then learning prompts due by `ahead`, as Anki does: once nothing
     else is left, a card due again in a few minutes is shown rather than waited for."""
     if counts.due_now:
-        state = due_queue(user, scope, now).first()
+        state = due_queue(user, scope, now, holds=holds).first()
         if state is not None:
             return NextPrompt(prompt=state.prompt, state=state)
     if counts.new:
         prompt = (
-            unseen_prompts(user, scope)
+            unseen_prompts(user, scope, holds)
             .select_related("card__lesson")
             .only(*PROMPT_COLUMNS, *CARD_COLUMNS)
             .order_by(
@@ -268,20 +353,19 @@ def next_prompt(
         if prompt is not None:
             return NextPrompt(prompt=prompt, state=None)
     if counts.learning > counts.learning_now and ahead is not None:
-        state = due_queue(user, scope, now, ahead).first()
+        state = due_queue(user, scope, now, ahead, holds).first()
         if state is not None:
             return NextPrompt(prompt=state.prompt, state=state)
     return None
 
 
-def next_due_at(user, scope: Scope) -> dt.datetime | None:
-    """When the learner's next prompt in this scope falls due (new prompts aside)."""
-    return (
-        PromptState.objects.filter(scope.conditions("prompt__"), user=user)
-        .order_by("due")
-        .values_list("due", flat=True)
-        .first()
-    )
+def next_due_at(user, scope: Scope, holds: Holds | None = None) -> dt.datetime | None:
+    """When the learner's next prompt in this scope falls due (new prompts aside). Prompts held
+    back now are left out: they come back tomorrow at the earliest, or once unsuspended."""
+    states = PromptState.objects.filter(scope.conditions("prompt__"), user=user)
+    if holds is not None:
+        states = states.filter(holds.on_states())
+    return states.order_by("due").values_list("due", flat=True).first()
 
 
 @dataclass(frozen=True)

@@ -140,20 +140,23 @@ def build_study_page(
     reveal: str | None = None,
     prefer_prompt: int | None = None,
 ) -> StudyPage:
-    counts = selectors.queue_counts(user, scope, study_settings, now)
+    holds = selectors.holds_for(user, study_settings, now)
+    counts = selectors.queue_counts(user, scope, study_settings, now, holds)
     ahead = selectors.learn_ahead_until(study_settings, now)
     figures = session_figures(session, scope)
     page = StudyPage(scope=scope, counts=counts)
     if figures["last_review"]:
         page.undo = undo_token(user_id=user.pk, review_id=figures["last_review"])
 
-    item = _preferred(user, scope, prefer_prompt, counts, now, ahead) or selectors.next_prompt(
-        user, scope, counts, now, ahead
-    )
+    item = _preferred(
+        user, scope, prefer_prompt, counts, now, ahead, holds
+    ) or selectors.next_prompt(user, scope, counts, now, ahead, holds)
     if item is None:
-        page.next_due = selectors.next_due_at(user, scope)
+        page.next_due = selectors.next_due_at(user, scope, holds)
         page.wait_seconds = wait_seconds(page.next_due, now, study_settings.time_zone)
-        page.new_limit_reached = counts.new_allowed == 0 and selectors.has_unseen(user, scope)
+        page.new_limit_reached = counts.new_allowed == 0 and selectors.has_unseen(
+            user, scope, holds
+        )
         if figures["reviewed"] and not figures["done"]:
             page.summary = _summary(user, figures, page.next_due, study_settings, now)
             figures["done"] = True
@@ -199,12 +202,17 @@ def _reveals(token: str, user, item: NextPrompt, version: int) -> bool:
     return ticket.prompt_id == item.prompt.pk and ticket.version == version
 
 
-def _preferred(user, scope, prompt_id, counts, now, ahead) -> NextPrompt | None:
+def _preferred(user, scope, prompt_id, counts, now, ahead, holds) -> NextPrompt | None:
     """After an undo, show the card that was taken back, if it is still due (a learning card:
-    within the learn-ahead limit) or new."""
+    within the learn-ahead limit) or new, and not held back."""
     if not prompt_id:
         return None
-    prompt = scope.prompts().select_related("card__lesson").filter(pk=prompt_id).first()
+    prompt = (
+        scope.prompts()
+        .filter(holds.on_prompts(), pk=prompt_id)
+        .select_related("card__lesson")
+        .first()
+    )
     if prompt is None:
         return None
     state = PromptState.objects.filter(user=user, prompt=prompt).first()

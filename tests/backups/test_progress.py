@@ -163,6 +163,21 @@ def test_the_learn_ahead_limit_round_trips_and_an_older_file_without_it_imports(
     assert study_settings_for(other).learn_ahead_minutes == 20
 
 
+def test_the_bury_settings_round_trip_and_an_older_file_without_them_imports(studied):
+    StudySettings.objects.filter(user=studied).update(bury_review_siblings=False)
+    data = progress_export(user=studied)
+    assert (data["settings"]["bury_new_siblings"], data["settings"]["bury_review_siblings"]) == (
+        True,
+        False,
+    )
+    other = make_user()
+    progress_import(user=other, data=data)
+    assert not study_settings_for(other).bury_review_siblings
+    del data["settings"]["bury_new_siblings"], data["settings"]["bury_review_siblings"]
+    progress_import(user=other, data=data)
+    assert study_settings_for(other).bury_review_siblings  # the default
+
+
 @pytest.mark.parametrize(
     ("place", "value"),
     [
@@ -174,6 +189,7 @@ def test_the_learn_ahead_limit_round_trips_and_an_older_file_without_it_imports(
         ("settings.new_per_day", 10_000),
         ("settings.learn_ahead_minutes", 1441),
         ("settings.learn_ahead_minutes", -1),
+        ("settings.bury_new_siblings", "no"),
         ("settings.time_zone", "Etc/../UTC"),
         ("states[0].stability", 0),
         ("states[0].stability", -1.0),

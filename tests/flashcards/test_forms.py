@@ -73,3 +73,12 @@ def test_time_zones_are_offered_sorted_with_spaces_for_underscores():
     choices = time_zone_choices()
     assert ("America/New_York", "America/New York") in choices
     assert [name for name, _label in choices] == sorted(name for name, _label in choices)
+
+
+def test_the_bury_settings_are_checkboxes_and_unticked_means_off(learner):
+    form = StudySettingsForm(
+        {**BASE, "bury_new_siblings": "on"}, instance=StudySettings(user=learner)
+    )
+    assert form.is_valid(), form.errors
+    saved = form.save()
+    assert (saved.bury_new_siblings, saved.bury_review_siblings) == (True, False)

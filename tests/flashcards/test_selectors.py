@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
+from flashcards.marks import marks_change
 from flashcards.models import LEECH_LAPSES, Card, PromptState, Review, StudySettings
 from flashcards.recall import KnownHorizon, known_horizon
 from flashcards.scheduling import Memory, make_scheduler, retrievability
@@ -22,6 +23,7 @@ from flashcards.selectors import (
     card_figures,
     exam_cards_exist,
     has_unseen,
+    holds_for,
     horizon_for,
     mastery_by_lesson,
     next_due_at,
@@ -337,7 +339,11 @@ def test_the_due_queue_query_is_an_index_range_scan_on_user_and_due():
     # Enough learners that reading one learner's due cards by index is clearly the best plan.
     call_command("generate_dataset", learners=60, cards=40, history=0, stdout=StringIO())
     user = get_user_model().objects.get(username="load000030")
-    sql, params = _due_states(user, Scope(), timezone.now()).order_by("due").query.sql_with_params()
+    assert_scans_user_due_index(_due_states(user, Scope(), timezone.now()))
+
+
+def assert_scans_user_due_index(states) -> None:
+    sql, params = states.order_by("due").query.sql_with_params()
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute("ANALYZE")
@@ -345,7 +351,7 @@ def test_the_due_queue_query_is_an_index_range_scan_on_user_and_due():
             plan = " ".join(str(row[-1]) for row in cursor.fetchall())
             assert "USING INDEX state_user_due (user_id=? AND due<?)" in plan
         else:
-            cursor.execute("ANALYZE flashcards_promptstate")
+            cursor.execute("ANALYZE")
             cursor.execute("EXPLAIN " + sql, params)
             plan = " ".join(row[0] for row in cursor.fetchall())
             assert "state_user_due" in plan
@@ -413,3 +419,83 @@ def test_done_counts_todays_grades_in_the_scope_once_each_whatever_its_tags(lear
     assert queue_counts(learner, Scope("tag", "one"), settings, NOW).done == 1
     # Both of today's grades started a new card (state_before is null): the limit counts them.
     assert queue_counts(learner, EVERYTHING, settings, NOW).new_allowed == 18
+
+
+# Holding back (issue 12): siblings of a prompt studied today, suspended and buried prompts.
+
+
+def cloze_prompts(lesson=None):
+    card = make_card(
+        lesson=lesson or make_lesson(), kind=Card.Kind.CLOZE, front="{{c1::One}} and {{c2::two}}."
+    )
+    return list(card.prompts.order_by("ordinal"))
+
+
+def served_now(user, now, settings=None):
+    """What the session would show at `now`: the next prompt's id, and the counts."""
+    settings = settings or study_settings_for(user)
+    holds = holds_for(user, settings, now)
+    counts = queue_counts(user, EVERYTHING, settings, now, holds)
+    ahead = now + dt.timedelta(minutes=settings.learn_ahead_minutes)
+    item = next_prompt(user, EVERYTHING, counts, now, ahead, holds)
+    return (item.prompt.pk if item else None), counts
+
+
+def test_a_new_sibling_waits_for_tomorrow_once_its_card_was_studied_today(learner):
+    first, second = cloze_prompts()
+    grade_now(learner, first, 3, NOW)
+    later = NOW + dt.timedelta(hours=1)  # the first is in learning, due again by now
+    served, counts = served_now(learner, later)
+    assert served == first.pk
+    assert counts.new == 0  # the second deletion is not counted as left today
+    PromptState.objects.filter(user=learner).update(due=NOW + dt.timedelta(days=3))
+    assert served_now(learner, later)[0] is None
+    assert served_now(learner, NOW + dt.timedelta(days=1))[0] == second.pk
+
+
+def test_with_burying_off_a_new_sibling_comes_the_same_day(learner):
+    first, second = cloze_prompts()
+    grade_now(learner, first, 4, NOW)  # Easy: days away, out of the way
+    settings = StudySettings(user=learner, bury_new_siblings=False)
+    assert served_now(learner, NOW + dt.timedelta(minutes=1), settings)[0] == second.pk
+
+
+def test_a_due_review_sibling_waits_but_a_learning_sibling_does_not(learner):
+    card = make_card(kind=Card.Kind.REVERSED, front="Up", back="Down")
+    forward, backward = card.prompts.order_by("ordinal")
+    put_state(learner, forward, state=2, due=NOW - dt.timedelta(hours=2))
+    put_state(learner, backward, state=2, due=NOW - dt.timedelta(hours=1))
+    grade_now(learner, forward, 3, NOW - dt.timedelta(minutes=30))
+    served, counts = served_now(learner, NOW)
+    assert (served, counts.review) == (None, 0)
+    settings = StudySettings(user=learner, bury_review_siblings=False)
+    assert served_now(learner, NOW, settings)[0] == backward.pk
+    PromptState.objects.filter(prompt=backward).update(state=3)  # relearning: served anyway
+    served, counts = served_now(learner, NOW)
+    assert (served, counts.learning_now) == (backward.pk, 1)
+
+
+def test_suspended_and_buried_prompts_are_neither_served_nor_counted_nor_waited_for(learner):
+    lesson = make_lesson()
+    due, new = make_card(lesson=lesson).prompts.get(), make_card(lesson=lesson).prompts.get()
+    put_state(learner, due, state=1, due=NOW + dt.timedelta(minutes=5))
+    marks_change(user=learner, prompt_ids=[due.pk], suspended=True)
+    marks_change(user=learner, prompt_ids=[new.pk], buried_until=NOW + dt.timedelta(hours=12))
+    served, counts = served_now(learner, NOW)
+    assert (served, counts.total) == (None, 0)
+    holds = holds_for(learner, study_settings_for(learner), NOW)
+    assert next_due_at(learner, EVERYTHING, holds) is None
+    assert not has_unseen(learner, EVERYTHING, holds)
+    assert served_now(learner, NOW + dt.timedelta(hours=13))[0] == new.pk  # the burial ended
+    marks_change(user=learner, prompt_ids=[due.pk], suspended=False)
+    assert served_now(learner, NOW)[0] == due.pk
+
+
+def test_the_due_queue_with_holds_still_scans_the_user_due_index():
+    call_command("generate_dataset", learners=60, cards=40, history=0, stdout=StringIO())
+    user = get_user_model().objects.get(username="load000030")
+    now = timezone.now()
+    holds = holds_for(user, study_settings_for(user), now)
+    assert_scans_user_due_index(
+        _due_states(user, Scope(), now, now + dt.timedelta(minutes=20), holds)
+    )
