@@ -374,3 +374,30 @@ def test_a_waiting_fsrs_fit_shows_its_figures_when_done_without_a_reload(live_se
     expect(panel.get_by_role("table").first).to_contain_text("Fitted to you", timeout=10_000)
     expect(panel).to_contain_text(f"{FsrsFit.objects.get().fitted_log_loss:.4f}")
     assert page.evaluate("window.__sameDocument") is True
+
+
+def test_siblings_are_held_back_for_the_rest_of_the_day(live_server, page, server_clock):
+    learner = make_user(username="siblings")
+    StudySettings.objects.create(user=learner, learn_ahead_minutes=0)
+    lesson = make_lesson()
+    make_card(lesson=lesson, kind="reversed", front="Multi-AZ", back="A standby in another AZ")
+    make_card(lesson=lesson, kind="cloze", front="{{c1::Aurora}} keeps {{c2::six}} copies.")
+    log_in(page, live_server, "siblings")
+    page.goto(f"{live_server.url}/study/")
+    card = page.locator("#study-card")
+    for done in range(2):  # one prompt of each card, each graded Easy (days away)
+        expect(card.locator("progress")).to_have_attribute("value", str(done))
+        expect(ready(page)).to_have_count(1)
+        page.keyboard.press("Space")
+        expect(ready(page).locator(".grades")).to_have_count(1)
+        page.keyboard.press("4")
+
+    expect(page.get_by_role("heading", name="Session done")).to_be_visible()
+    expect(card.locator("progress")).to_have_attribute("value", "2")
+    studied = Review.objects.filter(user=learner).values_list("prompt__card_id", flat=True)
+    assert len(set(studied)) == 2  # never both prompts of one card
+
+    server_clock.move_to(timezone.now() + dt.timedelta(days=1))  # the next learner day
+    page.goto(f"{live_server.url}/study/")
+    expect(ready(page)).to_have_count(1)
+    expect(card).to_contain_text("2 left")
