@@ -25,7 +25,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, TruncWeek
 
 from flashcards.models import Card, Prompt, PromptState, Review, StudySettings, live_prompts
-from flashcards.recall import known_horizon, recall_at
+from flashcards.recall import known_horizon, learner_decay, recall_at
 from flashcards.selectors import card_figures
 from lessons.models import Lesson
 from trees.models import AnswerTakenBack, Tree, TreeWalk
@@ -213,7 +213,7 @@ def mastery_spread(now: dt.datetime) -> list[MasterySpread]:
             live_prompts("prompt__"), prompt__card__lesson_id__in=list(totals)
         )
         .values_list("user_id", "prompt__card__lesson_id")
-        .annotate(recalled=Sum(recall_at(known_moment_per_learner(now))))
+        .annotate(recalled=Sum(recall_at(known_moment_per_learner(now), decay=learner_decay())))
         .order_by()
     )
     for _user_id, lesson_id, recalled in rows:

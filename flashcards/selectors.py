@@ -377,7 +377,10 @@ class LessonMastery:
 def horizon_for(study_settings: StudySettings, now: dt.datetime) -> KnownHorizon:
     """When this learner's "known" is measured (their exam day, or 30 days from now)."""
     return known_horizon(
-        now, exam_date=study_settings.exam_date, time_zone=study_settings.time_zone
+        now,
+        exam_date=study_settings.exam_date,
+        time_zone=study_settings.time_zone,
+        parameters=study_settings.fsrs_parameters,
     )
 
 
@@ -397,7 +400,7 @@ def mastery_by_lesson(
     sums = {"count": Count("pk")}
     if user.is_authenticated:
         prompts = prompts.annotate(mine=FilteredRelation("states", condition=Q(states__user=user)))
-        sums["recalled"] = Sum(recall_at(horizon.moment, "mine__"))
+        sums["recalled"] = Sum(recall_at(horizon.moment, "mine__", horizon.decay))
     rows = prompts.values("card__lesson_id").annotate(**sums).order_by()
     return {
         row["card__lesson_id"]: LessonMastery(

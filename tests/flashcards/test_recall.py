@@ -13,7 +13,14 @@ from django.db.models import Case, DateTimeField, Value, When
 from django.utils import timezone
 
 from flashcards.models import PromptState, StudySettings
-from flashcards.recall import HORIZON_DAYS, KnownHorizon, known_horizon, recall_at
+from flashcards.recall import (
+    HORIZON_DAYS,
+    KnownHorizon,
+    decay_of,
+    known_horizon,
+    learner_decay,
+    recall_at,
+)
 from flashcards.scheduling import Memory, make_scheduler, retrievability
 from flashcards.selectors import horizon_for, mastery_by_lesson, study_settings_for
 from tests.conftest import make_card, make_lesson
@@ -114,12 +121,43 @@ def test_recall_at_a_per_row_moment_matches_the_same_moment_given_once():
     )
 
 
-@pytest.mark.parametrize("exam_in_days", [None, 10])
+def test_recall_follows_each_learners_own_decay_given_once_or_read_per_row():
+    prompt = make_card().prompts.get()
+    users = [get_user_model().objects.create(username=name) for name in ("own", "default")]
+    StudySettings.objects.create(user=users[0], fsrs_parameters=STEEP)
+    for user in users:
+        PromptState.objects.create(
+            user=user, prompt=prompt, state=2, due=NOW, stability=4, difficulty=5, last_review=NOW
+        )
+    later = NOW + dt.timedelta(days=12)
+    per_row = dict(
+        PromptState.objects.annotate(recall=recall_at(later, decay=learner_decay())).values_list(
+            "user__username", "recall"
+        )
+    )
+    memory = Memory.from_row(PromptState.objects.first())
+    own = retrievability(memory, later, make_scheduler(parameters=STEEP))
+    assert per_row["own"] == pytest.approx(own)
+    assert per_row["default"] == pytest.approx(retrievability(memory, later, make_scheduler()))
+    assert own < per_row["default"] - 0.05
+    given = PromptState.objects.filter(user=users[0]).annotate(
+        recall=recall_at(later, decay=decay_of(STEEP))
+    )
+    assert given.get().recall == pytest.approx(own)
+
+
+# FSRS's defaults with a forgetting curve far steeper than theirs: a learner who fitted these
+# forgets faster, and every page must say so alike.
+STEEP = [*make_scheduler().parameters[:20], 0.8]
+
+
+@pytest.mark.parametrize(("exam_in_days", "parameters"), [(None, None), (10, None), (None, STEEP)])
 def test_the_same_known_figure_appears_on_every_page_that_shows_it(
-    client, learner, instructor, exam_in_days
+    client, learner, instructor, exam_in_days, parameters
 ):
     """Lesson list (home and topic), lesson page, session summary, dashboard and instructor
-    analytics: one definition, one figure; with an exam ahead, taken on the exam day."""
+    analytics: one definition, one figure; with an exam ahead, taken on the exam day; with the
+    learner's own FSRS parameters, on their own forgetting curve."""
     lesson = make_lesson(title="Snapshots")
     for number in range(3):
         make_card(lesson=lesson, front=f"Question {number}?")
@@ -127,9 +165,9 @@ def test_the_same_known_figure_appears_on_every_page_that_shows_it(
     exam = None
     if exam_in_days:
         exam = timezone.now().date() + dt.timedelta(days=exam_in_days)
-        StudySettings.objects.create(user=learner, exam_date=exam, new_per_day=3)
-    else:
-        StudySettings.objects.create(user=learner, new_per_day=3)
+    StudySettings.objects.create(
+        user=learner, exam_date=exam, new_per_day=3, fsrs_parameters=parameters
+    )
     client.force_login(learner)
     for _ in range(3):  # Easy graduates each new card at once, so the session then ends
         page = client.get("/study/").content.decode()
@@ -153,6 +191,9 @@ def test_the_same_known_figure_appears_on_every_page_that_shows_it(
     expected = mastery_by_lesson(learner, [lesson.pk], horizon)[lesson.pk].known
     assert set(figures.values()) == {round(100 * expected)}, figures
     assert 0 < expected < 0.75  # three of four cards, each seen once: nowhere near 100%
+    if parameters:
+        default = mastery_by_lesson(learner, [lesson.pk], known_horizon(timezone.now()))
+        assert expected < default[lesson.pk].known - 0.05  # the steeper curve, not the default
     client.force_login(instructor)
     analytics = client.get("/analytics/").content.decode()
     row = re.search(r"Snapshots</a></th>(.*?)</tr>", analytics, re.DOTALL)[1]
