@@ -6,6 +6,7 @@ import zoneinfo
 from django import forms
 from django.utils import timezone
 
+from flashcards.card_actions import ACTIONS, DAYS_MAX, RESCHEDULE, day_range_parse
 from flashcards.days import local_date
 from flashcards.models import (
     LEARN_AHEAD_RANGE,
@@ -14,6 +15,7 @@ from flashcards.models import (
     RETENTION_RANGE,
     StudySettings,
 )
+from portal.numbers import whole_number
 
 
 def time_zone_choices() -> list[tuple[str, str]]:
@@ -90,3 +92,42 @@ class StudySettingsForm(forms.ModelForm):
         if not low <= value <= high:
             raise forms.ValidationError(f"Between {low:,} and {high:,} minutes (20 is usual).")
         return value
+
+
+# More than a few pages' worth in one POST is not a selection made on the page.
+CARD_ACTION_MAX = 1000
+
+
+class PromptIdsField(forms.Field):
+    """The prompts ticked in "My cards": one `prompt` value per checkbox."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {"required": "Select at least one card.", "invalid": "Select cards."}
+
+    def to_python(self, value) -> list[int]:
+        if not value:
+            return []
+        ids = [whole_number(item) for item in value]
+        if None in ids or len(ids) > CARD_ACTION_MAX:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return sorted(set(ids))
+
+
+class CardActionForm(forms.Form):
+    """A bulk action on the cards ticked in "My cards"."""
+
+    action = forms.ChoiceField(choices=ACTIONS)
+    prompt = PromptIdsField()
+    days = forms.CharField(required=False, max_length=20)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("action") == RESCHEDULE:
+            days = day_range_parse(cleaned.get("days", ""))
+            if days is None:
+                self.add_error(
+                    "days",
+                    f"Give the days from today as a number (7) or a range (3-7), 0 to {DAYS_MAX}.",
+                )
+            cleaned["day_range"] = days
+        return cleaned

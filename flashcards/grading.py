@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass
 from itertools import groupby
 
@@ -12,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from flashcards.days import local_date
-from flashcards.models import NewAgain, Prompt, PromptState, Review, StudySettings
+from flashcards.models import ManualChange, NewAgain, Prompt, PromptState, Review, StudySettings
 from flashcards.scheduling import (
     Memory,
     interval_cap,
@@ -30,6 +31,8 @@ NEW_LIMIT_REACHED = (
     "You had already started today's new cards (in another tab, perhaps): that card was not "
     "graded, and stays new for another day."
 )
+
+CHANGED_SINCE = "That card was changed in My cards after this grade, which can no longer be undone."
 
 # A grade whose card had moved on: a tab left open on a card graded in another tab, or a
 # second submit of the same grade. Nothing changed, and the learner is told so.
@@ -189,6 +192,13 @@ def grade_undo(*, user, token: str) -> Review:
     latest = Review.objects.filter(user=user).order_by("-reviewed_at", "-id").first()
     if latest is None or latest.pk != review_id:
         raise GradeRefused("Only your most recent grade can be undone.")
+    # Restoring the state before the grade would undo a forget or reschedule made since in
+    # "My cards" too, which the log could not then replay (`states_rebuild`).
+    changed = ManualChange.objects.filter(
+        user=user, prompt_id=latest.prompt_id, at__gte=latest.reviewed_at
+    )
+    if changed.exists():
+        raise GradeRefused(CHANGED_SINCE)
     state = PromptState.objects.select_for_update().get(user=user, prompt_id=latest.prompt_id)
     if latest.before is None:
         # The prompt was new before that grade, and is new again; its version lives on.
@@ -212,26 +222,56 @@ def store_memory(state: PromptState, memory: Memory) -> None:
 
 @transaction.atomic
 def states_rebuild(*, user) -> int:
-    """Recompute every PromptState of the learner from the review log alone.
+    """Recompute every PromptState of the learner from the review log and their manual changes.
 
     Ratings are replayed through FSRS in order; each prompt then takes the due date its last
     review actually gave (FSRS fuzzes intervals at random, so replaying cannot reproduce it).
-    Returns the number of states written.
+    Changes made in "My cards" (`ManualChange`) are replayed in their place among the reviews:
+    a forget makes the prompt new (no state until its next review), a reschedule sets the due
+    date until the next review. A state keeps its version if that is higher than the one the
+    events give, so a token issued before the rebuild stays spent. Returns the number of states
+    written.
     """
     scheduler = scheduler_for(study_settings_for(user), fuzz=False)
+    versions = dict(PromptState.objects.filter(user=user).values_list("prompt_id", "version"))
     PromptState.objects.filter(user=user).delete()
     reviews = Review.objects.filter(user=user).order_by("prompt_id", "reviewed_at", "id")
+    changes = defaultdict(list)
+    for change in ManualChange.objects.filter(user=user).order_by("at", "id"):
+        changes[change.prompt_id].append(change)
     states = []
     for prompt_id, group in groupby(reviews.iterator(), key=lambda r: r.prompt_id):
-        memory = None
-        count = 0
-        last = None
-        for last in group:
-            memory = review(memory, last.rating, last.reviewed_at, scheduler, prompt_id)
-            count += 1
-        memory = with_due(memory, Memory.from_json(last.after).due)
-        state = PromptState(user=user, prompt_id=prompt_id, version=count)
+        memory, version = _replay(list(group), changes.pop(prompt_id, []), scheduler, prompt_id)
+        if memory is None:
+            continue  # forgotten since its last review: new again
+        state = PromptState(
+            user=user, prompt_id=prompt_id, version=max(version, versions.get(prompt_id, 0))
+        )
         store_memory(state, memory)
         states.append(state)
     PromptState.objects.bulk_create(states)
     return len(states)
+
+
+def _replay(reviews: list[Review], changes: list, scheduler, prompt_id: int):
+    """A prompt's memory after its reviews and manual changes, in time order (a change made
+    at the same moment as a review follows it), and the version they bring it to: one for
+    each review and each forget (a reschedule leaves the version as it is)."""
+    events = sorted(
+        [(r.reviewed_at, 0, r) for r in reviews] + [(c.at, 1, c) for c in changes],
+        key=lambda event: (event[0], event[1], event[2].pk),
+    )
+    memory = None
+    version = 0
+    for _, _, event in events:
+        if isinstance(event, Review):
+            memory = review(memory, event.rating, event.reviewed_at, scheduler, prompt_id)
+            # The due date the learner was given, fuzz and all.
+            memory = with_due(memory, Memory.from_json(event.after).due)
+            version += 1
+        elif event.kind == ManualChange.Kind.FORGET:
+            memory = None
+            version += 1
+        elif memory is not None:
+            memory = with_due(memory, event.due)
+    return memory, version

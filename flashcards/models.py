@@ -342,6 +342,40 @@ class NewAgain(models.Model):
         ]
 
 
+class ManualChange(models.Model):
+    """A learner's change to a prompt's schedule by hand, from "My cards": kept so that
+    `states_rebuild`, which replays the review log, reaches the same states.
+
+    FORGET makes the prompt new again (its reviews stay in the log; the next grade starts it
+    afresh); RESCHEDULE gives it the due date `due`, until its next review.
+    """
+
+    class Kind(models.TextChoices):
+        FORGET = "forget", "Forget"
+        RESCHEDULE = "reschedule", "Reschedule"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    prompt = models.ForeignKey(Prompt, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    at = models.DateTimeField()
+    due = models.DateTimeField(null=True, blank=True)  # for a reschedule
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "prompt"], name="manual_change_user_prompt")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="forget", due__isnull=True)
+                | Q(kind="reschedule", due__isnull=False),
+                name="manual_change_due_for_reschedule",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.prompt_id} for {self.user}"
+
+
 class Review(models.Model):
     """One grade, appended and never edited; removed only by an undo."""
 

@@ -11,4 +11,5 @@ urlpatterns = [
     path("grade/", views.grade, name="grade"),
     path("undo/", views.undo, name="undo"),
     path("settings/", views.study_settings, name="settings"),
+    path("cards/", views.my_cards, name="cards"),
 ]

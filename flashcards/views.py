@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +16,9 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from flashcards.forms import StudySettingsForm
+from flashcards.card_actions import ACTIONS, cards_act
+from flashcards.card_list import FILTER_CHOICES, CardFilters, card_list_page
+from flashcards.forms import CardActionForm, StudySettingsForm
 from flashcards.grading import RATING_REFUSED, grade_submit, grade_undo
 from flashcards.models import FsrsFit, StudySettings
 from flashcards.personal_fsrs import FIT_QUEUED, fit_request, fsrs_panel_for, parameters_reset
@@ -154,3 +156,39 @@ def study_settings(request: HtmxHttpRequest) -> HttpResponse:
     if request.htmx and not request.htmx.history_restore_request:
         template += "#personal-fsrs"  # the panel polls itself while a fit waits or runs
     return render(request, template, context)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def my_cards(request: HttpRequest) -> HttpResponse:
+    """The learner's cards, filtered and sorted by the query string; a POST applies a bulk
+    action to the ticked ones and comes back to the same filtered page."""
+    study_settings = study_settings_for(request.user)
+    now = timezone.now()
+    if request.method == "POST":
+        form = CardActionForm(request.POST)
+        if form.is_valid():
+            done = cards_act(
+                user=request.user,
+                action=form.cleaned_data["action"],
+                prompt_ids=form.cleaned_data["prompt"],
+                days=form.cleaned_data.get("day_range"),
+                now=now,
+                time_zone=study_settings.time_zone,
+            )
+            messages.success(request, done)
+        else:
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+        # The form's action is this page's own address, filters and page included.
+        return _see_other(request.get_full_path())
+    listing = card_list_page(
+        request.user,
+        CardFilters.parse(request.GET),
+        page_number=request.GET.get("page"),
+        now=now,
+        time_zone=study_settings.time_zone,
+    )
+    context = {"listing": listing, "now": now, "action_choices": ACTIONS, **FILTER_CHOICES}
+    return render(request, "flashcards/cards.html", context)

@@ -19,6 +19,7 @@ from accounts.services import instructor_grant
 from flashcards.card_sync import card_prompts_sync
 from flashcards.grading import grade_submit
 from flashcards.models import Card, PromptState
+from flashcards.selectors import version_of
 from flashcards.tokens import grade_token
 from lessons.models import Lesson, Topic
 from trees.models import Tree
@@ -187,9 +188,8 @@ def instructor_client(client, instructor):
 def grade_now(user, prompt, rating: int, when):
     """Grade a prompt through the real service, as the study page would at `when`."""
     state = PromptState.objects.filter(user=user, prompt=prompt).first()
-    token = grade_token(
-        user_id=user.pk, prompt_id=prompt.pk, version=state.version if state else 0, shown_at=when
-    )
+    version = version_of(user, prompt.pk, state)  # a prompt made new again keeps its version
+    token = grade_token(user_id=user.pk, prompt_id=prompt.pk, version=version, shown_at=when)
     result = grade_submit(user=user, token=token, rating=rating, now=when)
     assert result.applied
     return result

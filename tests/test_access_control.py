@@ -21,7 +21,7 @@ from django.test import Client
 from django.urls import URLResolver, get_resolver, resolve
 from django.utils import timezone
 
-from flashcards.models import PromptState, Review, StudySettings
+from flashcards.models import PromptMark, PromptState, Review, StudySettings
 from flashcards.tokens import grade_token, read_grade_token, undo_token
 from lessons.models import Lesson
 from notes.services import NoteFile, notes_import
@@ -140,6 +140,8 @@ TABLE = [
     Row("/study/undo/", signed_in((LOGIN, LOGIN), (405, 400))),
     Row("/study/undo/", signed_in((LOGIN, LOGIN), (405, 400)), htmx=True),
     Row("/study/settings/", signed_in((LOGIN, LOGIN), (200, 200))),
+    # My cards: a POST without an action comes back to the page with a message.
+    Row("/study/cards/", signed_in((LOGIN, LOGIN), (200, 303))),
     Row("/progress/", signed_in((LOGIN, LOGIN), (200, 405))),
     # Analytics: whoever may change lessons; a learner is refused outright.
     Row("/analytics/", by_role((LOGIN, LOGIN), (403, 403), (200, 405), (200, 405))),
@@ -278,6 +280,7 @@ def snapshot() -> tuple:
         list(PromptState.objects.order_by("pk").values()),
         list(Review.objects.order_by("pk").values()),
         list(StudySettings.objects.order_by("pk").values()),
+        list(PromptMark.objects.order_by("pk").values()),
         list(TreeWalk.objects.order_by("pk").values()),
         AnswerTakenBack.objects.count(),
     )
@@ -490,6 +493,12 @@ def csrf_cases(site, studied_page: str) -> list[CsrfCase]:
             {"token": hidden(studied_page, "reveal"), "rating": "3"},
         ),
         CsrfCase("/study/undo/", "learner", "/study/", {"token": "filled in below"}),
+        CsrfCase(
+            "/study/cards/",
+            "learner",
+            "/study/cards/",
+            {"action": "suspend", "prompt": [str(lesson.cards.first().prompts.first().pk)]},
+        ),
         CsrfCase(
             "/study/settings/",
             "learner",

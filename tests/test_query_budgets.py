@@ -51,6 +51,8 @@ BUDGETS = {
     ("learner", "post", "/study/grade/", True): 16,
     # Personal FSRS adds two: the learner's review count (against the threshold) and their fit.
     ("learner", "get", "/study/settings/", False): 5,
+    # The settings (time zone), the lessons for the filter, the count and the page.
+    ("learner", "get", "/study/cards/", False): 6,
     ("learner", "get", "/accounts/password/", False): 2,
     ("learner", "get", SEARCH, False): 3,
     # Mastery is one query (prompts left-joined to the learner's states), not two.

@@ -190,6 +190,16 @@ def save_settings(page: Page) -> None:
     expect(page.locator(".messages")).to_have_text("Your study settings are saved.")
 
 
+def suspend_two_cards(page: Page) -> None:
+    """Tick the first two rows and suspend them: the page comes back with its message."""
+    boxes = page.locator('input[name="prompt"]')
+    boxes.nth(0).check()
+    boxes.nth(1).check()
+    page.get_by_label("Action", exact=True).select_option("suspend")
+    page.get_by_role("button", name="Apply").click()
+    expect(page.locator(".messages")).to_have_text("2 cards suspended.")
+
+
 def fail_to_log_in(page: Page) -> None:
     page.get_by_label("Username").fill("nobody")
     page.get_by_label("Password").fill("not the password")
@@ -268,6 +278,8 @@ PAGES = [
     PageCase("404", "/no-such-page/", status=404),
     PageCase("403", "/analytics/", user="learner", status=403),
     PageCase("dashboard", "/progress/", user="studied"),
+    PageCase("my cards", "/study/cards/", user="studied"),
+    PageCase("my cards, two suspended", "/study/cards/", user="studied", then=suspend_two_cards),
     PageCase("dashboard with an exam date", "/progress/", user="exam"),
     PageCase("analytics (instructor)", "/analytics/", user="instructor"),
     PageCase("search results", "/search/?q=percona"),

@@ -12,9 +12,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from flashcards.models import FsrsFit, PromptState, Review, StudySettings
+from flashcards.models import FsrsFit, PromptMark, PromptState, Review, StudySettings
 from flashcards.tokens import grade_token
-from tests.conftest import make_card, make_lesson, make_user
+from tests.conftest import grade_now, make_card, make_lesson, make_user
 from tests.flashcards.conftest import simulated_log
 
 pytestmark = pytest.mark.django_db
@@ -430,3 +430,94 @@ def test_personal_fsrs_can_go_back_to_the_defaults(learner_client, learner):
     response = learner_client.post("/study/settings/", {"fsrs_reset": "1"})
     assert response.status_code == 303
     assert StudySettings.objects.get(user=learner).fsrs_parameters is None
+
+
+# My cards -------------------------------------------------------------------------------------
+
+
+def test_my_cards_lists_the_learners_cards_with_filters_sort_links_and_no_script(
+    learner_client, learner
+):
+    lesson = make_lesson(title="Backups")
+    seen = make_card(lesson=lesson, front="What is PITR?").prompts.get()
+    make_card(lesson=lesson, front="What is a snapshot?")
+    grade_now(learner, seen, 4, timezone.now() - dt.timedelta(days=1))
+    response = learner_client.get("/study/cards/?state=review&sort=-due")
+    page = response.content.decode()
+    assert response.status_code == 200 and "<html" in page
+    assert "What is PITR?" in page and "What is a snapshot?" not in page
+    assert "1 card." in page
+    assert '<option value="review" selected>' in page
+    # Sorting keeps the filters; the current column's link reverses it.
+    assert 'href="?state=review&amp;sort=due"' in page
+    assert 'aria-sort="descending"' in page
+    assert "<script>" not in page and "style=" not in page
+
+
+def test_my_cards_paginates_and_links_keep_the_filters(learner_client):
+    lesson = make_lesson()
+    for number in range(55):
+        make_card(lesson=lesson, front=f"Card {number} about logs")
+    page = learner_client.get("/study/cards/?q=logs").content.decode()
+    assert page.count('name="prompt"') == 50
+    assert 'href="?q=logs&amp;page=2"' in page
+    second = learner_client.get("/study/cards/?q=logs&page=2").content.decode()
+    assert second.count('name="prompt"') == 5
+
+
+def test_a_bulk_action_without_javascript_comes_back_to_the_same_page_with_a_message(
+    learner_client, learner
+):
+    prompts = [make_card().prompts.get() for _ in range(3)]
+    url = "/study/cards/?flag=&sort=-lapses&page=1"
+    response = learner_client.post(
+        url, {"action": "suspend", "prompt": [p.pk for p in prompts[:2]], "days": ""}
+    )
+    assert response.status_code == 303 and response["Location"] == url
+    assert "2 cards suspended." in learner_client.get(url).content.decode()
+    assert PromptMark.objects.filter(user=learner, suspended=True).count() == 2
+
+
+def test_a_reschedule_needs_days_and_an_action_needs_cards(learner_client, learner):
+    prompt = make_card().prompts.get()
+    grade_now(learner, prompt, 4, timezone.now() - dt.timedelta(days=1))
+    due = PromptState.objects.get(user=learner).due
+    learner_client.post("/study/cards/", {"action": "reschedule", "prompt": [prompt.pk]})
+    page = learner_client.get("/study/cards/").content.decode()
+    assert "Give the days from today" in page
+    assert PromptState.objects.get(user=learner).due == due
+    learner_client.post("/study/cards/", {"action": "forget"})
+    assert "Select at least one card." in learner_client.get("/study/cards/").content.decode()
+    learner_client.post(
+        "/study/cards/", {"action": "reschedule", "prompt": [prompt.pk], "days": "10-12"}
+    )
+    assert "1 card rescheduled." in learner_client.get("/study/cards/").content.decode()
+    assert PromptState.objects.get(user=learner).due > timezone.now() + dt.timedelta(days=9)
+
+
+def test_bulk_actions_change_only_the_learners_own_cards(learner_client, learner):
+    prompt = make_card().prompts.get()
+    other = make_user(username="other")
+    when = timezone.now() - dt.timedelta(days=1)
+    grade_now(other, prompt, 3, when)
+    grade_now(learner, prompt, 3, when)
+    learner_client.post("/study/cards/", {"action": "forget", "prompt": [prompt.pk]})
+    assert not PromptState.objects.filter(user=learner).exists()
+    assert PromptState.objects.filter(user=other).exists()
+    learner_client.post("/study/cards/", {"action": "suspend", "prompt": [prompt.pk]})
+    assert list(PromptMark.objects.values_list("user_id", flat=True)) == [learner.pk]
+
+
+def test_my_cards_page_costs_the_same_queries_whatever_the_page_holds(learner_client):
+    def count(path: str) -> int:
+        learner_client.get(path)
+        with CaptureQueriesContext(connection) as captured:
+            learner_client.get(path)
+        return len(captured.captured_queries)
+
+    lesson = make_lesson()
+    make_card(lesson=lesson)
+    one = count("/study/cards/")
+    for _ in range(60):
+        make_card(lesson=lesson)
+    assert count("/study/cards/") == one
