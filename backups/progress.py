@@ -1,6 +1,7 @@
 """One learner's progress as a portable file.
 
-`progress_export` gives their study settings, review log and card states as JSON-ready data
+`progress_export` gives their study settings, review log, card states, marks (flag, suspended,
+buried) and changes made by hand (forget, set due date) as JSON-ready data
 that names each prompt by its lesson, card and ordinal rather than by database ids, and
 `progress_import` replaces a learner's progress with such data on any site with the same
 content, reproducing every state and review exactly.
@@ -30,6 +31,8 @@ from flashcards.models import (
     NEW_PER_DAY_MAX,
     RETENTION_RANGE,
     Card,
+    ManualChange,
+    PromptMark,
     PromptState,
     Review,
     StudySettings,
@@ -92,6 +95,18 @@ def progress_export(*, user, now: dt.datetime | None = None) -> dict:
         ),
         "reviews": [_row(r, REVIEW_PARSERS) for r in reviews.select_related(PROMPT_CARD)],
         "states": [_row(s, STATE_PARSERS) for s in states.select_related(PROMPT_CARD)],
+        "marks": [
+            _row(m, MARK_PARSERS)
+            for m in PromptMark.objects.filter(user=user)
+            .order_by("prompt_id")
+            .select_related(PROMPT_CARD)
+        ],
+        "manual_changes": [
+            _row(c, CHANGE_PARSERS)
+            for c in ManualChange.objects.filter(user=user)
+            .order_by("at", "id")
+            .select_related(PROMPT_CARD)
+        ],
     }
 
 
@@ -160,7 +175,8 @@ def progress_import(*, user, data) -> ProgressImported:
             f"This file is format version {_shown(data.get('version'))}; this site reads version "
             f"{FORMAT_VERSION}."
         )
-    for section in ("reviews", "states"):
+    data = {**SECTIONS_ADDED_LATER, **data}
+    for section in ("reviews", "states", *SECTIONS_ADDED_LATER):
         if not isinstance(data.get(section), list):
             problems.append(Problem("expected a list.", where=section))
     if data.get("settings") is not None and not isinstance(data["settings"], dict):
@@ -168,9 +184,8 @@ def progress_import(*, user, data) -> ProgressImported:
     if problems:
         raise ProgressInvalid(problems)
 
-    prompts = PromptFinder(
-        [row.get("prompt") for row in data["reviews"] + data["states"] if isinstance(row, dict)]
-    )
+    rows = [*data["reviews"], *data["states"], *data["marks"], *data["manual_changes"]]
+    prompts = PromptFinder([row.get("prompt") for row in rows if isinstance(row, dict)])
     settings = None
     if data["settings"] is not None:
         given = {**SETTINGS_ADDED_LATER, **data["settings"]}
@@ -188,21 +203,38 @@ def progress_import(*, user, data) -> ProgressImported:
             data["states"], "states", STATE_PARSERS, prompts, problems
         )
     ]
-    problems += [
-        Problem(f"{count} states for one prompt (#{prompt_id} here).", where="states")
-        for prompt_id, count in Counter(state.prompt_id for state in states).items()
-        if count > 1
+    marks = [
+        PromptMark(user=user, prompt_id=prompt_id, **values)
+        for prompt_id, values in _parse_rows(
+            data["marks"], "marks", MARK_PARSERS, prompts, problems
+        )
     ]
+    changes = [
+        ManualChange(user=user, prompt_id=prompt_id, **values)
+        for prompt_id, values in _parse_rows(
+            data["manual_changes"], "manual_changes", CHANGE_PARSERS, prompts, problems
+        )
+    ]
+    for section, found in (("states", states), ("marks", marks)):
+        problems += [
+            Problem(f"{count} {section} for one prompt (#{prompt_id} here).", where=section)
+            for prompt_id, count in Counter(row.prompt_id for row in found).items()
+            if count > 1
+        ]
     if problems:
         raise ProgressInvalid(problems)
 
     StudySettings.objects.filter(user=user).delete()
     Review.objects.filter(user=user).delete()
     PromptState.objects.filter(user=user).delete()
+    PromptMark.objects.filter(user=user).delete()
+    ManualChange.objects.filter(user=user).delete()
     if settings is not None:
         settings.save()
     Review.objects.bulk_create(reviews)  # in the file's order, so ids keep the log's order
     PromptState.objects.bulk_create(states)
+    PromptMark.objects.bulk_create(marks)
+    ManualChange.objects.bulk_create(changes)
     return ProgressImported(reviews=len(reviews), states=len(states), settings=bool(settings))
 
 
@@ -298,6 +330,11 @@ def _parse(row: dict, parsers: dict, where: str, problems: list[Problem]) -> dic
             # FSRS schedules a card it has seen from these two; only a learning card may lack them.
             message = "a Review or Relearning state needs a stability and a difficulty."
             problems.append(Problem(message, where=f"{where}.stability" if where else "stability"))
+    # A manual change's due date goes with its kind (the table's check constraint).
+    rescheduled = values.get("kind") == ManualChange.Kind.RESCHEDULE
+    if "kind" in values and "due" in values and rescheduled != (values["due"] is not None):
+        message = "a reschedule needs a due date, and a forget has none."
+        problems.append(Problem(message, where=f"{where}.due"))
     return values
 
 
@@ -338,6 +375,15 @@ def _flag(value) -> bool:
     if not isinstance(value, bool):
         raise ValueError("expected true or false")
     return value
+
+
+def _one_of(choices: list[str]):
+    def parse(value) -> str:
+        if value not in choices:
+            raise ValueError(f"expected one of {', '.join(choices)}")
+        return value
+
+    return parse
 
 
 def _number(low: float, high: float = math.inf):
@@ -425,3 +471,15 @@ STATE_PARSERS = {
     "version": _counter,
 }
 MEMORY_PARSERS = {name: STATE_PARSERS[name] for name in Memory.__dataclass_fields__}
+MARK_PARSERS = {
+    "flag": _between(min(PromptMark.Flag.values), max(PromptMark.Flag.values)),
+    "suspended": _flag,
+    "buried_until": _optional(_moment),
+}
+CHANGE_PARSERS = {
+    "kind": _one_of(ManualChange.Kind.values),
+    "at": _moment,
+    "due": _optional(_moment),
+}
+# Sections that files exported before they existed lack: such a file imports with none.
+SECTIONS_ADDED_LATER = {"marks": [], "manual_changes": []}

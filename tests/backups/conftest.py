@@ -9,7 +9,15 @@ from fsrs.scheduler import DEFAULT_PARAMETERS
 
 from backups.progress import prompt_identity
 from flashcards.grading import grade_undo
-from flashcards.models import Card, Prompt, PromptState, Review, StudySettings
+from flashcards.models import (
+    Card,
+    ManualChange,
+    Prompt,
+    PromptMark,
+    PromptState,
+    Review,
+    StudySettings,
+)
 from flashcards.tokens import undo_token
 from tests.conftest import make_card, make_lesson, study_for_days
 
@@ -25,7 +33,8 @@ def fields_of(row, model) -> dict:
 
 
 def progress_of(user) -> dict:
-    """Every field of the learner's settings, reviews and states, prompts named by identity."""
+    """Every field of the learner's settings, reviews, states, marks and manual changes,
+    prompts named by identity."""
     study_settings = StudySettings.objects.filter(user=user).first()
 
     def named(prompt) -> tuple:
@@ -41,6 +50,14 @@ def progress_of(user) -> dict:
             named(state.prompt): fields_of(state, PromptState)
             for state in PromptState.objects.filter(user=user)
         },
+        "marks": {
+            named(mark.prompt): fields_of(mark, PromptMark)
+            for mark in PromptMark.objects.filter(user=user)
+        },
+        "manual_changes": [
+            (named(change.prompt), fields_of(change, ManualChange))
+            for change in ManualChange.objects.filter(user=user).order_by("at", "id")
+        ],
     }
 
 

@@ -12,7 +12,17 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from backups.progress import ProgressInvalid, progress_export, progress_import, progress_read
-from flashcards.models import Card, Prompt, PromptState, Review, StudySettings
+from flashcards.card_actions import DayRange, cards_forget, cards_reschedule
+from flashcards.marks import marks_change
+from flashcards.models import (
+    Card,
+    ManualChange,
+    Prompt,
+    PromptMark,
+    PromptState,
+    Review,
+    StudySettings,
+)
 from flashcards.selectors import study_settings_for
 from tests.backups.conftest import PERSONAL_PARAMETERS, START, progress_of, study
 from tests.conftest import make_card, make_user, study_for_days
@@ -23,7 +33,7 @@ CONTENT = Path(__file__).resolve().parents[2] / "content"
 
 
 def wipe(user) -> None:
-    for model in (Review, PromptState, StudySettings):
+    for model in (Review, PromptState, StudySettings, PromptMark, ManualChange):
         model.objects.filter(user=user).delete()
 
 
@@ -38,6 +48,28 @@ def test_export_then_import_reproduces_every_field_of_every_state_and_review(stu
     assert (imported.reviews, imported.states) == (len(before["reviews"]), 6)
     assert progress_of(studied) == before
     assert progress_export(user=studied, now=START) == {**data, "exported_at": START.isoformat()}
+
+
+def test_marks_and_changes_by_hand_round_trip_and_an_older_file_without_them_imports(studied):
+    prompts = sorted(PromptState.objects.filter(user=studied).values_list("prompt_id", flat=True))
+    marks_change(user=studied, prompt_ids=prompts[:2], flag=PromptMark.Flag.GREEN)
+    marks_change(user=studied, prompt_ids=prompts[1:3], suspended=True)
+    marks_change(user=studied, prompt_ids=prompts[3:4], buried_until=START + dt.timedelta(days=1))
+    cards_forget(user=studied, prompt_ids=prompts[4:5], now=START)
+    cards_reschedule(user=studied, prompt_ids=prompts[5:6], days=DayRange(3, 3), now=START)
+    before = progress_of(studied)
+    assert len(before["marks"]) == 4 and len(before["manual_changes"]) == 2
+    data = progress_export(user=studied)
+    wipe(studied)
+
+    progress_import(user=studied, data=data)
+
+    assert progress_of(studied) == before
+    for section in ("marks", "manual_changes"):  # a file exported before they existed
+        del data[section]
+    progress_import(user=studied, data=data)
+    assert not PromptMark.objects.filter(user=studied).exists()
+    assert not ManualChange.objects.filter(user=studied).exists()
 
 
 def test_import_into_a_site_that_imported_the_same_notes_afresh(learner):
@@ -190,6 +222,10 @@ def test_the_bury_settings_round_trip_and_an_older_file_without_them_imports(stu
         ("settings.learn_ahead_minutes", 1441),
         ("settings.learn_ahead_minutes", -1),
         ("settings.bury_new_siblings", "no"),
+        ("marks[0].flag", 5),
+        ("marks[0].buried_until", "tomorrow"),
+        ("manual_changes[0].kind", "delete"),
+        ("manual_changes[0].due", None),
         ("settings.time_zone", "Etc/../UTC"),
         ("states[0].stability", 0),
         ("states[0].stability", -1.0),
@@ -212,6 +248,9 @@ def test_the_bury_settings_round_trip_and_an_older_file_without_them_imports(stu
 def test_values_outside_the_models_and_fsrs_bounds_are_refused_where_they_are(
     studied, place, value
 ):
+    prompt_id = PromptState.objects.filter(user=studied).values_list("prompt_id").first()[0]
+    marks_change(user=studied, prompt_ids=[prompt_id], flag=PromptMark.Flag.RED)
+    cards_reschedule(user=studied, prompt_ids=[prompt_id], days=DayRange(2, 2), now=START)
     before = progress_of(studied)
     data = copy.deepcopy(progress_export(user=studied))
     *path, name = place.replace("[", ".").replace("]", "").split(".")
