@@ -11,4 +11,6 @@ urlpatterns = [
     path("grade/", views.grade, name="grade"),
     path("undo/", views.undo, name="undo"),
     path("settings/", views.study_settings, name="settings"),
+    path("custom/", views.custom_study, name="custom"),
+    path("preview/", views.preview, name="preview"),
 ]
