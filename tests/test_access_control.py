@@ -140,6 +140,9 @@ TABLE = [
     Row("/study/undo/", signed_in((LOGIN, LOGIN), (405, 400))),
     Row("/study/undo/", signed_in((LOGIN, LOGIN), (405, 400)), htmx=True),
     Row("/study/settings/", signed_in((LOGIN, LOGIN), (200, 200))),
+    # Custom study: a POST naming no action shows the page again; preview only reads.
+    Row("/study/custom/?scope=lesson:restore-paths", signed_in((LOGIN, LOGIN), (200, 200))),
+    Row("/study/preview/?scope=lesson:restore-paths", signed_in((LOGIN, LOGIN), (200, 405))),
     Row("/progress/", signed_in((LOGIN, LOGIN), (200, 405))),
     # Analytics: whoever may change lessons; a learner is refused outright.
     Row("/analytics/", by_role((LOGIN, LOGIN), (403, 403), (200, 405), (200, 405))),
@@ -501,6 +504,12 @@ def csrf_cases(site, studied_page: str) -> list[CsrfCase]:
                 "time_zone": "UTC",
                 "exam_date": "",
             },
+        ),
+        CsrfCase(
+            "/study/custom/",
+            "learner",
+            "/study/custom/?scope=lesson:restore-paths",
+            {"scope": "lesson:restore-paths", "count": "3", "more_new": ""},
         ),
         CsrfCase(
             "/admin/login/",
