@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from fsrs.scheduler import LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
 
+from flashcards.allowance import EXTRA_MAX
 from flashcards.cards import CardSpec, content_key
 from flashcards.models import (
     COUNTER_MAX,
@@ -38,6 +39,7 @@ from flashcards.models import (
     StudySettings,
 )
 from flashcards.scheduling import DIFFICULTY_RANGE, STABILITY_MIN, Memory
+from flashcards.selectors import Scope
 from portal.problems import Problem, ProblemList
 
 FORMAT = "study-portal-progress"
@@ -371,6 +373,27 @@ def _between(low: int, high: int):
     return parse
 
 
+SCOPES_MAX = 1000  # scopes with new-card settings of their own, far beyond the lessons and tags
+
+
+def _scope_new_cards(value) -> dict:
+    """Per-scope new-card settings (flashcards/allowance.py): each key a scope as the study
+    page writes it, each value a limit and today's extra cards within the form's bounds."""
+    if not isinstance(value, dict) or len(value) > SCOPES_MAX:
+        raise ValueError(f"expected an object of at most {SCOPES_MAX} scopes")
+    for scope, settings in value.items():
+        if str(Scope.parse(scope)) != scope or Scope.parse(scope).is_custom:
+            raise ValueError(f"{_shown(scope)} is not a scope")
+        if not isinstance(settings, dict) or not settings.keys() <= {"limit", "extra", "extra_day"}:
+            raise ValueError(f"scope {scope}: expected limit, extra and extra_day")
+        if settings.get("limit") is not None:
+            _between(0, NEW_PER_DAY_MAX)(settings["limit"])
+        _between(0, EXTRA_MAX)(settings.get("extra", 0))
+        if settings.get("extra_day") is not None:
+            dt.date.fromisoformat(settings["extra_day"])
+    return value
+
+
 def _flag(value) -> bool:
     if not isinstance(value, bool):
         raise ValueError("expected true or false")
@@ -441,11 +464,13 @@ SETTINGS_PARSERS = {
     "time_zone": _time_zone,
     "exam_date": _optional(dt.date.fromisoformat),
     "fsrs_parameters": _optional(_fsrs_parameters),
+    "scope_new_cards": _scope_new_cards,
 }
 # Settings that files exported before they existed lack: such a file imports with the default.
 SETTINGS_ADDED_LATER = {
     "learn_ahead_minutes": StudySettings._meta.get_field("learn_ahead_minutes").default,
     "fsrs_parameters": None,
+    "scope_new_cards": {},
     "bury_new_siblings": StudySettings._meta.get_field("bury_new_siblings").default,
     "bury_review_siblings": StudySettings._meta.get_field("bury_review_siblings").default,
 }

@@ -6,6 +6,7 @@ import zoneinfo
 from django import forms
 from django.utils import timezone
 
+from flashcards.allowance import EXTRA_MAX
 from flashcards.card_actions import ACTIONS, DAYS_MAX, RESCHEDULE, day_range_parse
 from flashcards.days import local_date
 from flashcards.models import (
@@ -15,6 +16,7 @@ from flashcards.models import (
     RETENTION_RANGE,
     StudySettings,
 )
+from flashcards.selectors import Scope
 from portal.numbers import whole_number
 
 
@@ -131,3 +133,32 @@ class CardActionForm(forms.Form):
                 )
             cleaned["day_range"] = days
         return cleaned
+
+
+class ExtraNewCardsForm(forms.Form):
+    """Custom study: more new cards today, in this scope."""
+
+    count = forms.IntegerField(
+        label="How many more new cards", min_value=1, max_value=EXTRA_MAX, initial=10
+    )
+
+
+class ScopeLimitForm(forms.Form):
+    """A lesson's, tag's or the exam cards' own new cards a day."""
+
+    limit = forms.IntegerField(
+        label="New cards a day here",
+        min_value=0,
+        max_value=NEW_PER_DAY_MAX,
+        required=False,
+        help_text="Leave empty for only your overall limit.",
+    )
+
+
+class ReviewAheadForm(forms.Form):
+    days = forms.IntegerField(
+        label="Days ahead",
+        min_value=Scope.AHEAD_DAYS[0],
+        max_value=Scope.AHEAD_DAYS[1],
+        initial=7,
+    )

@@ -22,7 +22,7 @@ from flashcards.scheduling import (
     review,
     with_due,
 )
-from flashcards.selectors import new_left_today, study_settings_for, version_of
+from flashcards.selectors import Scope, new_left_today, study_settings_for, version_of
 from flashcards.tokens import GradeRefused, read_grade_token, read_undo_token
 
 MAX_COUNTED_DURATION_MS = 10 * 60 * 1000  # time on one card beyond this is a break, not study
@@ -85,6 +85,7 @@ def grade_submit(
     rating: int,
     study_settings: StudySettings | None = None,
     now: dt.datetime | None = None,
+    scope: Scope | None = None,
 ) -> GradeResult:
     """Apply one grade, exactly once.
 
@@ -97,6 +98,9 @@ def grade_submit(
     has started today's allowance of new prompts. Every page shows new prompts only within
     the allowance, but tabs opened earlier each show one: the allowance is counted again
     here, under a lock on the learner's row that queues their new-prompt grades.
+
+    `scope`: what the learner is studying (the grade form posts it): a scope's own limit and
+    today's extra cards in it count (`flashcards.allowance.new_cards_left`), as on the page.
 
     `study_settings`: the learner's, when the caller has read them already (the grade view
     shows the next card with them too); otherwise they are read here.
@@ -128,7 +132,7 @@ def grade_submit(
         # wait for, and deadlock. SQLite's IMMEDIATE transaction serialises writers already.
         users = get_user_model().objects.select_for_update(no_key=True)
         users.filter(pk=user.pk).values("pk").first()
-        if not new_left_today(user, study_settings, now):
+        if not new_left_today(user, study_settings, now, scope):
             return GradeResult(applied=False, new_limit_reached=True)
     after = review(before, rating, now, scheduler_for(study_settings, now=now), prompt_id)
     if state is None:

@@ -190,6 +190,11 @@ class StudySettings(models.Model):
     # FSRS's 21 parameters fitted to this learner's own log (flashcards/personal_fsrs.py);
     # null: FSRS's defaults. Kept only when they predict the learner's log better.
     fsrs_parameters = models.JSONField(null=True, blank=True)
+    # Per scope ("lesson:tls", "tag:x", "exam", "all"): its own new cards a day and today's
+    # extra ones from custom study, {"lesson:tls": {"limit": 5, "extra": 10, "extra_day":
+    # "2026-12-01"}} (flashcards/allowance.py). Here rather than in a table of its own: every
+    # study page and grade reads the settings row already, so the rule costs no query.
+    scope_new_cards = models.JSONField(default=dict, blank=True)
 
     def __str__(self) -> str:
         return f"Study settings of {self.user}"

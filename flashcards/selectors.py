@@ -26,7 +26,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from flashcards.days import day_start
+from flashcards.allowance import ScopeNewCards, new_cards_left
+from flashcards.days import day_start, local_date
 from flashcards.models import (
     LEECH_LAPSES,
     Card,
@@ -47,27 +48,84 @@ LEARNING_STATES = (PromptState.State.LEARNING, PromptState.State.RELEARNING)
 _SCOPE_SLUG = re.compile(r"[-a-zA-Z0-9_]{1,200}")
 
 
+def _moment(unix_seconds: str) -> dt.datetime | None:
+    """A moment written in whole unix seconds, or None if it is not one."""
+    if not unix_seconds.isdigit() or len(unix_seconds) > 11:
+        return None
+    try:
+        return dt.datetime.fromtimestamp(int(unix_seconds), tz=dt.UTC)
+    except (OverflowError, ValueError, OSError):  # past the year 9999
+        return None
+
+
 @dataclass(frozen=True)
 class Scope:
     """What a session studies: everything, one lesson, one tag, or the exam cards (those with an
-    `exam:` line, in any lesson)."""
+    `exam:` line, in any lesson), and how: the usual queue, or a custom study mode.
+
+    Modes (custom study, `/study/custom/`): `ahead` serves reviews due within `days` days as
+    well as what is due now, and no new cards; `forgotten` serves, once each, the prompts
+    graded Again today before `since` (the moment the custom session began), and nothing
+    else. The mode travels inside the scope's text (`lesson:tls/ahead:7`), so the study URL,
+    the forms' hidden field, the session figures and the grade and undo views carry it as is.
+    """
 
     kind: str = "all"  # "all", "lesson", "tag" or "exam"
     slug: str = ""
+    mode: str = ""  # "", AHEAD or FORGOTTEN
+    days: int = 0  # AHEAD: how many days ahead
+    since: dt.datetime | None = None  # FORGOTTEN: when the custom session began
+    day: dt.datetime | None = None  # FORGOTTEN: when the learner's day began
 
     EXAM = "exam"
+    AHEAD = "ahead"
+    FORGOTTEN = "forgotten"
+    AHEAD_DAYS = (1, 30)
 
     @classmethod
     def parse(cls, raw: str | None) -> Scope:
-        if raw == cls.EXAM:
-            return cls(cls.EXAM)
-        kind, _, slug = (raw or "").partition(":")
-        if kind in ("lesson", "tag") and _SCOPE_SLUG.fullmatch(slug):
-            return cls(kind, slug)
-        return cls()
+        base, _, mode = (raw or "").partition("/")
+        if base == cls.EXAM:
+            scope = cls(cls.EXAM)
+        else:
+            kind, _, slug = base.partition(":")
+            scope = cls(kind, slug) if kind in ("lesson", "tag") else cls()
+            if scope.kind != "all" and not _SCOPE_SLUG.fullmatch(slug):
+                scope = cls()
+        return scope.with_mode(mode)
+
+    def with_mode(self, raw: str) -> Scope:
+        """This scope in the mode `raw` names ("ahead:7", "forgotten:<from>-<since>" in unix
+        seconds); in the usual mode if `raw` names none, or a number out of range."""
+        name, _, numbers = raw.partition(":")
+        if name == self.AHEAD and numbers.isdigit() and len(numbers) <= 2:
+            low, high = self.AHEAD_DAYS
+            if low <= int(numbers) <= high:
+                return Scope(self.kind, self.slug, self.AHEAD, days=int(numbers))
+        if name == self.FORGOTTEN:
+            start, _, since = numbers.partition("-")
+            moments = [_moment(start), _moment(since)]
+            if None not in moments and moments[0] <= moments[1]:
+                return Scope(self.kind, self.slug, self.FORGOTTEN, since=moments[1], day=moments[0])
+        return Scope(self.kind, self.slug)
+
+    @property
+    def base(self) -> Scope:
+        """The same cards in the usual mode."""
+        return Scope(self.kind, self.slug)
+
+    @property
+    def is_custom(self) -> bool:
+        return bool(self.mode)
 
     def __str__(self) -> str:
-        return f"{self.kind}:{self.slug}" if self.slug else self.kind
+        text = f"{self.kind}:{self.slug}" if self.slug else self.kind
+        if self.mode == self.AHEAD:
+            return f"{text}/{self.AHEAD}:{self.days}"
+        if self.mode == self.FORGOTTEN:
+            moments = (int(self.day.timestamp()), int(self.since.timestamp()))
+            return f"{text}/{self.FORGOTTEN}:{moments[0]}-{moments[1]}"
+        return text
 
     def conditions(self, prefix: str = "") -> Q:
         """Prompts that can be studied in this scope (`studyable_prompts`), as conditions on
@@ -187,16 +245,42 @@ def _due_states(
     ahead: dt.datetime | None = None,
     holds: Holds | None = None,
 ):
-    """States due by `now`, and learning ones due by `ahead` (the learn-ahead limit), less
-    those `holds` holds back."""
+    """States due by `now`, and learning ones due by `ahead` (the learn-ahead limit); in a
+    custom mode, the states that mode serves (see `Scope`); less those `holds` holds back."""
     # Joins rather than `prompt IN (subquery)`: the planner then starts from the (user, due)
     # index and looks up each due prompt's card and lesson by primary key.
     states = PromptState.objects.filter(scope.conditions("prompt__"), user=user)
     if holds is not None:
         states = states.filter(holds.on_states())
+    if scope.mode == Scope.FORGOTTEN:
+        return states.filter(_forgotten_today(user, scope.day, scope.since))
     if ahead is None or ahead <= now:
-        return states.filter(due__lte=now)
-    return states.filter(due__lte=ahead).filter(Q(due__lte=now) | Q(state__in=LEARNING_STATES))
+        ahead = now
+    due = Q(due__lte=now) | Q(due__lte=ahead, state__in=LEARNING_STATES)
+    until = ahead
+    if scope.mode == Scope.AHEAD:
+        # Review ahead: reviews due within the days chosen come in too, earliest first.
+        until = max(ahead, now + dt.timedelta(days=scope.days))
+        due |= Q(due__lte=until, state=PromptState.State.REVIEW)
+    # The outer bound keeps the query a range scan of the (user, due) index.
+    return states.filter(due__lte=until).filter(due)
+
+
+def _forgotten_today(user, day: dt.datetime, since: dt.datetime) -> Q:
+    """Prompts graded Again between `day` (the learner's midnight) and `since` (when the custom
+    session began), and not graded since: "review today's forgotten cards" serves each once
+    more, and its grade in that session takes it out. No table of its own: the review log
+    says it all."""
+    reviews = Review.objects.filter(user=user, prompt_id=OuterRef("prompt_id"))
+    forgotten = reviews.filter(
+        rating=Review.Rating.AGAIN, reviewed_at__gte=day, reviewed_at__lt=since
+    )
+    return Q(Exists(forgotten)) & ~Q(Exists(reviews.filter(reviewed_at__gte=since)))
+
+
+def custom_queue_size(user, scope: Scope, now: dt.datetime, holds: Holds | None = None) -> int:
+    """How many prompts a custom mode's session would serve now (less those held back)."""
+    return _due_states(user, scope, now, holds=holds).count()
 
 
 def unseen_prompts(user, scope: Scope, holds: Holds | None = None) -> QuerySet[Prompt]:
@@ -227,13 +311,47 @@ def study_settings_for(user) -> StudySettings:
     return StudySettings.objects.filter(user=user).first() or StudySettings(user=user)
 
 
-def new_left_today(user, study_settings: StudySettings, now: dt.datetime) -> int:
-    started = Review.objects.filter(
-        user=user,
-        reviewed_at__gte=day_start(now, study_settings.time_zone),
-        state_before__isnull=True,
-    ).count()
-    return max(0, study_settings.new_per_day - started)
+def scope_new_cards(study_settings: StudySettings, scope: Scope) -> ScopeNewCards:
+    """The learner's own new-card limit and today's extra cards for this scope (its cards in
+    any mode)."""
+    return ScopeNewCards.from_json((study_settings.scope_new_cards or {}).get(str(scope.base)))
+
+
+def _new_started_today(user, scope: Scope, study_settings: StudySettings, now: dt.datetime):
+    """Today's grades (the learner's day): new cards started anywhere and in this scope, and
+    grades given in this scope. One aggregate; the scope through `EXISTS`, since a tag
+    scope's join would repeat a review per tag."""
+    in_scope = Q(Exists(Prompt.objects.filter(scope.conditions(), pk=OuterRef("prompt_id"))))
+    first = Q(state_before__isnull=True)
+    return Review.objects.filter(
+        user=user, reviewed_at__gte=day_start(now, study_settings.time_zone)
+    ).aggregate(
+        started=Count("pk", filter=first),
+        started_in_scope=Count("pk", filter=first & in_scope),
+        done=Count("pk", filter=in_scope),
+    )
+
+
+def _new_allowed(study_settings: StudySettings, scope: Scope, today: dict, now) -> int:
+    own = scope_new_cards(study_settings, scope)
+    return new_cards_left(
+        overall_limit=study_settings.new_per_day,
+        started_today=today["started"],
+        scope_limit=own.limit,
+        started_in_scope=today["started_in_scope"],
+        extra=own.extra_on(local_date(now, study_settings.time_zone)),
+    )
+
+
+def new_left_today(
+    user, study_settings: StudySettings, now: dt.datetime, scope: Scope | None = None
+) -> int:
+    """New cards the learner may still start today studying `scope` (default: everything);
+    the rule is `flashcards.allowance.new_cards_left`."""
+    scope = scope or Scope()
+    return _new_allowed(
+        study_settings, scope, _new_started_today(user, scope, study_settings, now), now
+    )
 
 
 def queue_counts(
@@ -248,22 +366,21 @@ def queue_counts(
     ahead = learn_ahead_until(study_settings, now)
     holds = holds or holds_for(user, study_settings, now)
     learning = Q(state__in=LEARNING_STATES)
+    # Forgotten cards are served whenever they are due: all of them count as due now.
+    now_or_later = Q() if scope.mode == Scope.FORGOTTEN else Q(due__lte=now)
     due = _due_states(user, scope, now, ahead, holds).aggregate(
         learning=Count("pk", filter=learning),
-        learning_now=Count("pk", filter=learning & Q(due__lte=now)),
+        learning_now=Count("pk", filter=learning & now_or_later),
         review=Count("pk", filter=Q(state=PromptState.State.REVIEW)),
     )
-    # Today's new-card starts count in every scope (the limit is the learner's); the grades
-    # done count in this one. A subquery, not a join: a tag scope's join would repeat rows.
-    in_scope = Prompt.objects.filter(scope.conditions(), pk=OuterRef("prompt_id"))
-    today = Review.objects.filter(
-        user=user, reviewed_at__gte=day_start(now, study_settings.time_zone)
-    ).aggregate(
-        started=Count("pk", filter=Q(state_before__isnull=True)),
-        done=Count("pk", filter=Q(Exists(in_scope))),
+    today = _new_started_today(user, scope, study_settings, now)
+    allowed = _new_allowed(study_settings, scope, today, now)
+    # Custom modes serve cards already studied; new ones only in the usual mode.
+    new = (
+        unseen_prompts(user, scope, holds)[:allowed].count()
+        if allowed and not scope.is_custom
+        else 0
     )
-    allowed = max(0, study_settings.new_per_day - today["started"])
-    new = unseen_prompts(user, scope, holds)[:allowed].count() if allowed else 0
     return QueueCounts(
         learning=due["learning"],
         learning_now=due["learning_now"],
@@ -322,6 +439,22 @@ def due_queue(
     )
 
 
+def new_prompts_in_order(user, scope: Scope, holds: Holds | None = None) -> QuerySet[Prompt]:
+    """The learner's unseen prompts in the order they are introduced: by lesson, as the lessons
+    are read, then as each lesson's cards are written."""
+    return (
+        unseen_prompts(user, scope, holds)
+        .select_related("card__lesson")
+        .only(*PROMPT_COLUMNS, *CARD_COLUMNS)
+        .order_by(
+            *[f"card__lesson__{field}" for field in Lesson.READING_ORDER],
+            "card__position",
+            "card_id",
+            "ordinal",
+        )
+    )
+
+
 def next_prompt(
     user,
     scope: Scope,
@@ -338,18 +471,7 @@ def next_prompt(
         if state is not None:
             return NextPrompt(prompt=state.prompt, state=state)
     if counts.new:
-        prompt = (
-            unseen_prompts(user, scope, holds)
-            .select_related("card__lesson")
-            .only(*PROMPT_COLUMNS, *CARD_COLUMNS)
-            .order_by(
-                *[f"card__lesson__{field}" for field in Lesson.READING_ORDER],
-                "card__position",
-                "card_id",
-                "ordinal",
-            )
-            .first()
-        )
+        prompt = new_prompts_in_order(user, scope, holds).first()
         if prompt is not None:
             return NextPrompt(prompt=prompt, state=None)
     if counts.learning > counts.learning_now and ahead is not None:

@@ -68,6 +68,7 @@ class StudyPage:
     # then (htmx), so a learning card beyond the learn-ahead limit comes in by itself.
     wait_seconds: int | None = None
     new_limit_reached: bool = False
+    own_limit: int | None = None  # the scope's own new cards a day, when it has one
 
     @property
     def done(self) -> int:
@@ -153,10 +154,14 @@ def build_study_page(
     ) or selectors.next_prompt(user, scope, counts, now, ahead, holds)
     if item is None:
         page.next_due = selectors.next_due_at(user, scope, holds)
-        page.wait_seconds = wait_seconds(page.next_due, now, study_settings.time_zone)
-        page.new_limit_reached = counts.new_allowed == 0 and selectors.has_unseen(
-            user, scope, holds
-        )
+        if scope.mode != Scope.FORGOTTEN:
+            # A forgotten card graded in this session is done with: nothing to wait for.
+            page.wait_seconds = wait_seconds(page.next_due, now, study_settings.time_zone)
+        if not scope.is_custom:
+            page.new_limit_reached = counts.new_allowed == 0 and selectors.has_unseen(
+                user, scope, holds
+            )
+            page.own_limit = selectors.scope_new_cards(study_settings, scope).limit
         if figures["reviewed"] and not figures["done"]:
             page.summary = _summary(user, figures, page.next_due, study_settings, now)
             figures["done"] = True

@@ -12,4 +12,6 @@ urlpatterns = [
     path("undo/", views.undo, name="undo"),
     path("settings/", views.study_settings, name="settings"),
     path("cards/", views.my_cards, name="cards"),
+    path("custom/", views.custom_study, name="custom"),
+    path("preview/", views.preview, name="preview"),
 ]

@@ -18,11 +18,28 @@ from django.views.decorators.vary import vary_on_headers
 
 from flashcards.card_actions import ACTIONS, cards_act
 from flashcards.card_list import FILTER_CHOICES, CardFilters, card_list_page
-from flashcards.forms import CardActionForm, StudySettingsForm
+from flashcards.custom_study import (
+    custom_study_panel,
+    extra_new_cards_add,
+    forgotten_mode,
+    scope_limit_set,
+)
+from flashcards.forms import (
+    CardActionForm,
+    ExtraNewCardsForm,
+    ReviewAheadForm,
+    ScopeLimitForm,
+    StudySettingsForm,
+)
 from flashcards.grading import RATING_REFUSED, grade_submit, grade_undo
 from flashcards.models import FsrsFit, StudySettings
 from flashcards.personal_fsrs import FIT_QUEUED, fit_request, fsrs_panel_for, parameters_reset
-from flashcards.selectors import Scope, exam_cards_exist, study_settings_for
+from flashcards.selectors import (
+    Scope,
+    exam_cards_exist,
+    new_prompts_in_order,
+    study_settings_for,
+)
 from flashcards.study import build_study_page, record_grade, record_undo
 from flashcards.tokens import GradeRefused
 from portal.htmx import HtmxHttpRequest
@@ -89,6 +106,7 @@ def grade(request: HtmxHttpRequest) -> HttpResponse:
             token=request.POST.get("token", ""),
             rating=rating,
             study_settings=study_settings,
+            scope=scope,
         )
     except GradeRefused as refused:
         return _refused(refused)
@@ -192,3 +210,68 @@ def my_cards(request: HttpRequest) -> HttpResponse:
     )
     context = {"listing": listing, "now": now, "action_choices": ACTIONS, **FILTER_CHOICES}
     return render(request, "flashcards/cards.html", context)
+
+
+def _custom_url(scope: Scope) -> str:
+    return reverse("flashcards:custom") + f"?{urlencode({'scope': str(scope.base)})}"
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def custom_study(request: HttpRequest) -> HttpResponse:
+    """Custom study for a scope: more new cards today, its own daily limit, review ahead,
+    today's forgotten cards, preview. The button pressed names the action; each valid form
+    ends in a 303 to the session it opens (or back here), and nothing needs JavaScript."""
+    data = request.POST if request.method == "POST" else None
+    scope = Scope.parse((data or request.GET).get("scope")).base
+    now = timezone.now()
+    forms = {
+        "more_new": ExtraNewCardsForm(data if data and "more_new" in data else None),
+        "own_limit": ScopeLimitForm(data if data and "own_limit" in data else None),
+        "ahead": ReviewAheadForm(data if data and "ahead" in data else None),
+    }
+    if data and "more_new" in data and forms["more_new"].is_valid():
+        count = forms["more_new"].cleaned_data["count"]
+        extra_new_cards_add(user=request.user, scope=scope, count=count, now=now)
+        messages.success(request, f"{count} more new cards today here.")
+        return _see_other(_study_url(scope))
+    if data and "own_limit" in data and scope.kind != "all" and forms["own_limit"].is_valid():
+        limit = forms["own_limit"].cleaned_data["limit"]
+        scope_limit_set(user=request.user, scope=scope, limit=limit)
+        messages.success(request, "The new-card limit here is saved.")
+        return _see_other(_custom_url(scope))
+    if data and "ahead" in data and forms["ahead"].is_valid():
+        days = forms["ahead"].cleaned_data["days"]
+        return _see_other(_study_url(scope.with_mode(f"{Scope.AHEAD}:{days}")))
+    study_settings = study_settings_for(request.user)
+    if data and "forgotten" in data:
+        return _see_other(_study_url(scope.with_mode(forgotten_mode(study_settings, now))))
+    panel = custom_study_panel(
+        user=request.user, scope=scope, study_settings=study_settings, now=now
+    )
+    if panel.own_limit is not None and not forms["own_limit"].is_bound:
+        forms["own_limit"] = ScopeLimitForm(initial={"limit": panel.own_limit})
+    # An invalid form comes back with its message, status 200 (see HOUSE_STYLE, htmx).
+    return render(
+        request, "flashcards/custom.html", {"scope": scope, "panel": panel, "forms": forms}
+    )
+
+
+@login_required
+@require_safe
+def preview(request: HttpRequest) -> HttpResponse:
+    """A scope's new cards one at a time, front then back, without grades: nothing is written,
+    and the cards stay new."""
+    scope = Scope.parse(request.GET.get("scope")).base
+    prompts = new_prompts_in_order(request.user, scope)
+    total = prompts.count()
+    position = min(max(whole_number(request.GET.get("card")) or 1, 1), max(total, 1))
+    prompt = next(iter(prompts[position - 1 : position]), None) if total else None
+    context = {
+        "scope": scope,
+        "prompt": prompt,
+        "position": position,
+        "total": total,
+        "back": request.GET.get("side") == "back",
+    }
+    return render(request, "flashcards/preview.html", context)

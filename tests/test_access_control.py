@@ -142,6 +142,9 @@ TABLE = [
     Row("/study/settings/", signed_in((LOGIN, LOGIN), (200, 200))),
     # My cards: a POST without an action comes back to the page with a message.
     Row("/study/cards/", signed_in((LOGIN, LOGIN), (200, 303))),
+    # Custom study: a POST naming no action shows the page again; preview only reads.
+    Row("/study/custom/?scope=lesson:restore-paths", signed_in((LOGIN, LOGIN), (200, 200))),
+    Row("/study/preview/?scope=lesson:restore-paths", signed_in((LOGIN, LOGIN), (200, 405))),
     Row("/progress/", signed_in((LOGIN, LOGIN), (200, 405))),
     # Analytics: whoever may change lessons; a learner is refused outright.
     Row("/analytics/", by_role((LOGIN, LOGIN), (403, 403), (200, 405), (200, 405))),
@@ -510,6 +513,12 @@ def csrf_cases(site, studied_page: str) -> list[CsrfCase]:
                 "time_zone": "UTC",
                 "exam_date": "",
             },
+        ),
+        CsrfCase(
+            "/study/custom/",
+            "learner",
+            "/study/custom/?scope=lesson:restore-paths",
+            {"scope": "lesson:restore-paths", "count": "3", "more_new": ""},
         ),
         CsrfCase(
             "/admin/login/",

@@ -50,6 +50,18 @@ def test_export_then_import_reproduces_every_field_of_every_state_and_review(stu
     assert progress_export(user=studied, now=START) == {**data, "exported_at": START.isoformat()}
 
 
+def test_new_card_settings_per_scope_round_trip_and_an_older_file_without_them_imports(studied):
+    given = {"lesson:a": {"limit": 5}, "tag:b": {"limit": 2, "extra": 4, "extra_day": "2026-03-02"}}
+    StudySettings.objects.filter(user=studied).update(scope_new_cards=given)
+    data = progress_export(user=studied)
+    other = make_user()
+    progress_import(user=other, data=data)
+    assert study_settings_for(other).scope_new_cards == given
+    del data["settings"]["scope_new_cards"]
+    progress_import(user=other, data=data)
+    assert study_settings_for(other).scope_new_cards == {}
+
+
 def test_marks_and_changes_by_hand_round_trip_and_an_older_file_without_them_imports(studied):
     prompts = sorted(PromptState.objects.filter(user=studied).values_list("prompt_id", flat=True))
     marks_change(user=studied, prompt_ids=prompts[:2], flag=PromptMark.Flag.GREEN)
@@ -222,6 +234,9 @@ def test_the_bury_settings_round_trip_and_an_older_file_without_them_imports(stu
         ("settings.learn_ahead_minutes", 1441),
         ("settings.learn_ahead_minutes", -1),
         ("settings.bury_new_siblings", "no"),
+        ("settings.scope_new_cards", {"lesson:x/ahead:3": {"limit": 5}}),
+        ("settings.scope_new_cards", {"lesson:x": {"limit": -1}}),
+        ("settings.scope_new_cards", {"lesson:x": {"extra": 3, "extra_day": "soon"}}),
         ("marks[0].flag", 5),
         ("marks[0].buried_until", "tomorrow"),
         ("manual_changes[0].kind", "delete"),

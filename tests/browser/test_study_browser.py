@@ -401,3 +401,36 @@ def test_siblings_are_held_back_for_the_rest_of_the_day(live_server, page, serve
     page.goto(f"{live_server.url}/study/")
     expect(ready(page)).to_have_count(1)
     expect(card).to_contain_text("2 left")
+
+
+def test_custom_study_from_a_dead_end_takes_five_more_new_cards(live_server, page, server_clock):
+    learner = make_user(username="deadend")
+    StudySettings.objects.create(user=learner, new_per_day=1, learn_ahead_minutes=0)
+    lesson = make_lesson(slug="deadend")
+    for number in range(1, 8):
+        make_card(lesson=lesson, front=f"Front {number}?", back=f"Back {number}.")
+    log_in(page, live_server, "deadend")
+    page.goto(f"{live_server.url}/lessons/deadend/")
+    page.get_by_role("link", name=re.compile(r"^Study this lesson")).click()
+    card = page.locator("#study-card")
+    expect(ready(page)).to_have_count(1)
+    page.keyboard.press("Space")
+    expect(card).to_contain_text("Back 1.")
+    expect(ready(page)).to_have_count(1)
+    page.keyboard.press("3")
+
+    # Today's one new card is done: the page says so and offers more, right there.
+    expect(page.get_by_role("heading", name="Session done")).to_be_visible()
+    expect(card).to_contain_text("You have started today's new cards")
+    page.get_by_label("More new cards today").fill("5")
+    page.get_by_role("button", name="Study more new cards").click()
+
+    expect(card).to_contain_text("Front 2?")
+    expect(card.locator("[data-study-counts]")).to_contain_text("(5 new, 0 learning, 0 review)")
+    expect(ready(page)).to_have_count(1)
+    page.keyboard.press("Space")
+    expect(card).to_contain_text("Back 2.")
+    expect(ready(page)).to_have_count(1)
+    page.keyboard.press("3")
+    expect(card).to_contain_text("Front 3?")
+    assert Review.objects.filter(user=learner).count() == 2

@@ -521,3 +521,134 @@ def test_my_cards_page_costs_the_same_queries_whatever_the_page_holds(learner_cl
     for _ in range(60):
         make_card(lesson=lesson)
     assert count("/study/cards/") == one
+
+
+# Custom study ---------------------------------------------------------------------------------
+
+
+def _caught_up_on_new_cards(learner_client, learner, slug="tls"):
+    """A learner who has started today's one new card of a lesson with more left."""
+    StudySettings.objects.create(user=learner, new_per_day=1, learn_ahead_minutes=0)
+    lesson = make_lesson(slug=slug)
+    for number in range(4):
+        make_card(lesson=lesson, front=f"Card {number}?")
+    page = learner_client.get(f"/study/?scope=lesson:{slug}").content.decode()
+    reveal = learner_client.get(f"/study/?scope=lesson:{slug}&reveal={hidden(page, 'reveal')}")
+    learner_client.post(
+        "/study/grade/",
+        {"token": hidden(reveal.content.decode(), "token"), "rating": 3, "scope": f"lesson:{slug}"},
+    )
+
+
+def test_the_dead_end_says_why_and_offers_more_new_cards_and_custom_study(learner_client, learner):
+    _caught_up_on_new_cards(learner_client, learner)
+    page = learner_client.get("/study/?scope=lesson:tls").content.decode()
+    assert "You have started today's new cards" in page
+    assert 'action="/study/custom/"' in page and 'name="more_new"' in page
+    assert "/study/custom/?scope=lesson%3Atls" in page
+
+
+def test_more_new_cards_without_javascript_redirect_to_the_session_with_them(
+    learner_client, learner
+):
+    _caught_up_on_new_cards(learner_client, learner)
+    response = learner_client.post(
+        "/study/custom/", {"scope": "lesson:tls", "count": 2, "more_new": ""}
+    )
+    assert response.status_code == 303
+    assert response["Location"] == "/study/?scope=lesson%3Atls"
+    page = learner_client.get(response["Location"]).content.decode()
+    assert "Card 1?" in page and "(2 new, 0 learning, 0 review)" in page
+
+
+def test_a_new_card_from_the_extra_ones_is_graded_in_its_scope(learner_client, learner):
+    _caught_up_on_new_cards(learner_client, learner)
+    learner_client.post("/study/custom/", {"scope": "lesson:tls", "count": 1, "more_new": ""})
+    page = learner_client.get("/study/?scope=lesson:tls").content.decode()
+    reveal = learner_client.get(f"/study/?scope=lesson:tls&reveal={hidden(page, 'reveal')}")
+    token = hidden(reveal.content.decode(), "token")
+    learner_client.post("/study/grade/", {"token": token, "rating": 3, "scope": "lesson:tls"})
+    assert Review.objects.filter(user=learner).count() == 2
+
+
+def test_an_invalid_custom_study_form_comes_back_with_its_message(learner_client, learner):
+    make_card(lesson=make_lesson(slug="tls"))
+    response = learner_client.post(
+        "/study/custom/", {"scope": "lesson:tls", "count": 0, "more_new": ""}
+    )
+    assert response.status_code == 200
+    assert "greater than or equal to 1" in response.content.decode()
+    response = learner_client.post("/study/custom/", {"scope": "all", "days": 99, "ahead": ""})
+    assert response.status_code == 200 and 'id="id_days_error"' in response.content.decode()
+
+
+def test_a_lesson_gets_its_own_daily_limit_from_the_custom_study_page(learner_client, learner):
+    make_card(lesson=make_lesson(slug="tls"))
+    response = learner_client.post(
+        "/study/custom/", {"scope": "lesson:tls", "limit": 3, "own_limit": ""}
+    )
+    assert response.status_code == 303
+    assert response["Location"] == "/study/custom/?scope=lesson%3Atls"
+    settings = StudySettings.objects.get(user=learner)
+    assert settings.scope_new_cards == {"lesson:tls": {"limit": 3}}
+    assert 'value="3"' in learner_client.get(response["Location"]).content.decode()
+
+
+def test_review_ahead_and_forgotten_cards_open_their_session(learner_client, learner):
+    make_card(lesson=make_lesson(slug="tls"))
+    ahead = learner_client.post("/study/custom/", {"scope": "lesson:tls", "days": 5, "ahead": ""})
+    assert ahead.status_code == 303
+    assert ahead["Location"] == "/study/?scope=lesson%3Atls%2Fahead%3A5"
+    page = learner_client.get(ahead["Location"]).content.decode()
+    assert "reviewing 5 days ahead" in page and "Nothing more due in the next 5 days" in page
+    forgotten = learner_client.post("/study/custom/", {"scope": "lesson:tls", "forgotten": ""})
+    assert forgotten.status_code == 303
+    assert "forgotten" in forgotten["Location"]
+    page = learner_client.get(forgotten["Location"]).content.decode()
+    assert "No forgotten cards left" in page
+
+
+def test_a_grade_in_review_ahead_keeps_the_mode(learner_client, learner):
+    card = make_card(lesson=make_lesson(slug="tls"), front="Ahead?")
+    now = timezone.now()
+    prompt = card.prompts.get()
+    PromptState.objects.create(
+        user=learner, prompt=prompt, state=PromptState.State.REVIEW, stability=10.0,
+        difficulty=5.0, due=now + dt.timedelta(days=3), last_review=now - dt.timedelta(days=7),
+        reps=2,
+    )  # fmt: skip
+    scope = "lesson:tls/ahead:5"
+    page = learner_client.get("/study/", {"scope": scope}).content.decode()
+    assert "Ahead?" in page and hidden(page, "scope") == scope
+    reveal = learner_client.get("/study/", {"scope": scope, "reveal": hidden(page, "reveal")})
+    body = reveal.content.decode()
+    response = learner_client.post(
+        "/study/grade/", {"token": hidden(body, "token"), "rating": 3, "scope": scope}
+    )
+    assert response.status_code == 303
+    assert response["Location"] == "/study/?scope=lesson%3Atls%2Fahead%3A5"
+    assert Review.objects.filter(user=learner, prompt=prompt).count() == 1
+
+
+def test_the_custom_study_page_is_linked_from_the_lesson_and_the_dashboard(learner_client):
+    make_card(lesson=make_lesson(slug="tls"))
+    lesson = learner_client.get("/lessons/tls/").content.decode()
+    assert "/study/custom/?scope=lesson:tls" in lesson
+    assert 'href="/study/custom/"' in learner_client.get("/progress/").content.decode()
+
+
+def test_preview_shows_new_cards_front_then_back_and_writes_nothing(learner_client, learner):
+    lesson = make_lesson(slug="tls")
+    make_card(lesson=lesson, front="First front?", back="First back.")
+    make_card(lesson=lesson, front="Second front?", back="Second back.")
+    front = learner_client.get("/study/preview/?scope=lesson:tls").content.decode()
+    assert "First front?" in front and "First back." not in front and "(1 of 2)" in front
+    assert 'name="rating"' not in front
+    back = learner_client.get("/study/preview/?scope=lesson:tls&card=1&side=back")
+    assert "First back." in back.content.decode()
+    second = learner_client.get("/study/preview/?scope=lesson:tls&card=2").content.decode()
+    assert "Second front?" in second and "Previous card" in second
+    assert "Next card" not in second
+    assert not PromptState.objects.filter(user=learner).exists()
+    assert not Review.objects.exists()
+    assert learner_client.post("/study/preview/").status_code == 405
