@@ -278,6 +278,14 @@ def queue_counts(
 class NextPrompt:
     prompt: Prompt
     state: PromptState | None  # None: a new prompt
+    flag: int = 0  # the learner's flag on it (PromptMark.Flag), shown on the card
+
+
+def flag_of(user, prompt_ref: str) -> Coalesce:
+    """The learner's flag on the prompt at `prompt_ref`, 0 when unmarked: a subquery, so the
+    card's flag comes with the query that picks the card."""
+    marks = PromptMark.objects.filter(user=user, prompt_id=OuterRef(prompt_ref))
+    return Coalesce(Subquery(marks.values("flag")[:1]), 0)
 
 
 # What the study card shows of a prompt's card and lesson: a lesson's body is large and unused.
@@ -333,15 +341,17 @@ def next_prompt(
     """Learning and relearning prompts due now, then due reviews, then new ones (within today's
     limit, in lesson order), then learning prompts due by `ahead`, as Anki does: once nothing
     else is left, a card due again in a few minutes is shown rather than waited for."""
+    flag = flag_of(user, "prompt_id")
     if counts.due_now:
-        state = due_queue(user, scope, now, holds=holds).first()
+        state = due_queue(user, scope, now, holds=holds).annotate(flag=flag).first()
         if state is not None:
-            return NextPrompt(prompt=state.prompt, state=state)
+            return NextPrompt(prompt=state.prompt, state=state, flag=state.flag)
     if counts.new:
         prompt = (
             unseen_prompts(user, scope, holds)
             .select_related("card__lesson")
             .only(*PROMPT_COLUMNS, *CARD_COLUMNS)
+            .annotate(flag=flag_of(user, "pk"))
             .order_by(
                 *[f"card__lesson__{field}" for field in Lesson.READING_ORDER],
                 "card__position",
@@ -351,11 +361,11 @@ def next_prompt(
             .first()
         )
         if prompt is not None:
-            return NextPrompt(prompt=prompt, state=None)
+            return NextPrompt(prompt=prompt, state=None, flag=prompt.flag)
     if counts.learning > counts.learning_now and ahead is not None:
-        state = due_queue(user, scope, now, ahead, holds).first()
+        state = due_queue(user, scope, now, ahead, holds).annotate(flag=flag).first()
         if state is not None:
-            return NextPrompt(prompt=state.prompt, state=state)
+            return NextPrompt(prompt=state.prompt, state=state, flag=state.flag)
     return None
 
 
