@@ -23,7 +23,7 @@ from flashcards.scheduling import (
     with_due,
 )
 from flashcards.selectors import Scope, new_left_today, study_settings_for, version_of
-from flashcards.tokens import GradeRefused, read_grade_token, read_undo_token
+from flashcards.tokens import GradeRefused, read_grade_token
 
 MAX_COUNTED_DURATION_MS = 10 * 60 * 1000  # time on one card beyond this is a break, not study
 RATING_REFUSED = "A grade is 1 (Again), 2 (Hard), 3 (Good) or 4 (Easy)."
@@ -189,13 +189,33 @@ def review_entry(
     )
 
 
+NOT_LATEST = "Only your most recent grade can be undone."
+
+
 @transaction.atomic
-def grade_undo(*, user, token: str) -> Review:
-    """Take back the learner's most recent grade: restore the state before it, drop its log row."""
-    review_id = read_undo_token(token, user_id=user.pk)
+def grade_undo(*, user, review_id: int) -> Review:
+    """Take back the learner's most recent grade: restore the state before it, drop its log row.
+
+    Locks first, then checks. The learner's row (FOR NO KEY UPDATE, as `grade_submit` takes it
+    for a new prompt's grade) queues their undos behind one another and behind new-prompt
+    grades, whose daily allowance an undone first grade gives back. The prompt's state row
+    (FOR UPDATE) queues this undo with grades of the same prompt: once it is held, no grade of
+    the prompt can land between "this review is the latest" and the restore, so the restored
+    state is always the one before the log's last review of the prompt, and rebuilding states
+    from the log (`states_rebuild`) gives the stored ones. SQLite's IMMEDIATE transaction
+    serialises all of this already.
+    """
+    users = get_user_model().objects.select_for_update(no_key=True)
+    users.filter(pk=user.pk).values("pk").first()
+    prompt_id = (
+        Review.objects.filter(user=user, pk=review_id).values_list("prompt_id", flat=True).first()
+    )
+    if prompt_id is None:
+        raise GradeRefused(NOT_LATEST)
+    state = PromptState.objects.select_for_update().filter(user=user, prompt_id=prompt_id).first()
     latest = Review.objects.filter(user=user).order_by("-reviewed_at", "-id").first()
     if latest is None or latest.pk != review_id:
-        raise GradeRefused("Only your most recent grade can be undone.")
+        raise GradeRefused(NOT_LATEST)
     # Restoring the state before the grade would undo a forget or reschedule made since in
     # "My cards" too, which the log could not then replay (`states_rebuild`).
     changed = ManualChange.objects.filter(
@@ -203,7 +223,8 @@ def grade_undo(*, user, token: str) -> Review:
     )
     if changed.exists():
         raise GradeRefused(CHANGED_SINCE)
-    state = PromptState.objects.select_for_update().get(user=user, prompt_id=latest.prompt_id)
+    if state is None:
+        raise GradeRefused(NOT_LATEST)
     if latest.before is None:
         # The prompt was new before that grade, and is new again; its version lives on.
         NewAgain.objects.update_or_create(

@@ -395,6 +395,14 @@ def queue_counts(
 class NextPrompt:
     prompt: Prompt
     state: PromptState | None  # None: a new prompt
+    flag: int = 0  # the learner's flag on it (PromptMark.Flag), shown on the card
+
+
+def flag_of(user, prompt_ref: str) -> Coalesce:
+    """The learner's flag on the prompt at `prompt_ref`, 0 when unmarked: a subquery, so the
+    card's flag comes with the query that picks the card."""
+    marks = PromptMark.objects.filter(user=user, prompt_id=OuterRef(prompt_ref))
+    return Coalesce(Subquery(marks.values("flag")[:1]), 0)
 
 
 # What the study card shows of a prompt's card and lesson: a lesson's body is large and unused.
@@ -466,18 +474,19 @@ def next_prompt(
     """Learning and relearning prompts due now, then due reviews, then new ones (within today's
     limit, in lesson order), then learning prompts due by `ahead`, as Anki does: once nothing
     else is left, a card due again in a few minutes is shown rather than waited for."""
+    flag = flag_of(user, "prompt_id")
     if counts.due_now:
-        state = due_queue(user, scope, now, holds=holds).first()
+        state = due_queue(user, scope, now, holds=holds).annotate(flag=flag).first()
         if state is not None:
-            return NextPrompt(prompt=state.prompt, state=state)
+            return NextPrompt(prompt=state.prompt, state=state, flag=state.flag)
     if counts.new:
-        prompt = new_prompts_in_order(user, scope, holds).first()
+        prompt = new_prompts_in_order(user, scope, holds).annotate(flag=flag_of(user, "pk")).first()
         if prompt is not None:
-            return NextPrompt(prompt=prompt, state=None)
+            return NextPrompt(prompt=prompt, state=None, flag=prompt.flag)
     if counts.learning > counts.learning_now and ahead is not None:
-        state = due_queue(user, scope, now, ahead, holds).first()
+        state = due_queue(user, scope, now, ahead, holds).annotate(flag=flag).first()
         if state is not None:
-            return NextPrompt(prompt=state.prompt, state=state)
+            return NextPrompt(prompt=state.prompt, state=state, flag=state.flag)
     return None
 
 

@@ -2,7 +2,8 @@
 
 The counters (left, done today) are read from the database on every page, so a grade, an
 undo, a reload or another tab never leaves them wrong. Only the summary's running figures
-(reviewed, agains, time in this session) are kept in the Django session.
+(reviewed, agains, time in this session) are kept in the Django session, and beside them the
+session's undo stack (flashcards/undo.py).
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ from django.urls import reverse
 from flashcards import selectors
 from flashcards.days import local_date, midnight
 from flashcards.grading import scheduler_for
-from flashcards.models import PromptState, Review, StudySettings
+from flashcards.models import PromptMark, PromptState, Review, StudySettings
 from flashcards.recall import KnownHorizon
 from flashcards.scheduling import Memory, format_interval, preview_intervals
 from flashcards.selectors import LEARNING_STATES, NextPrompt, QueueCounts, Scope
-from flashcards.tokens import GradeRefused, grade_token, read_grade_token, undo_token
+from flashcards.tokens import GradeRefused, grade_token, read_grade_token
+from flashcards.undo import offer
 from lessons.models import Lesson
 
 SESSION_KEY = "study_session"
@@ -31,6 +33,14 @@ class GradeButton:
     rating: int
     label: str
     interval: str
+
+
+@dataclass(frozen=True)
+class FlagButton:
+    colour: int  # 0: the "No flag" button
+    label: str
+    value: int  # what the button sends: its colour, or 0 on the colour set (a toggle)
+    pressed: bool
 
 
 @dataclass
@@ -61,7 +71,8 @@ class StudyPage:
     revealed: bool = False
     grades: list[GradeButton] = field(default_factory=list)
     section_url: str = ""
-    undo: str = ""
+    undo: str = ""  # the Undo button's token, when there is something to undo
+    undo_label: str = ""  # what it takes back: "grade", "bury", ...
     summary: Summary | None = None
     next_due: dt.datetime | None = None
     # Seconds until the next card is due, when it is due later today: the page asks again
@@ -89,6 +100,26 @@ class StudyPage:
         return f"Next card. {self.counts.total} left."
 
     @property
+    def flag_label(self) -> str:
+        return PromptMark.Flag(self.item.flag).label if self.item else ""
+
+    @property
+    def flag_buttons(self) -> list[FlagButton]:
+        """The flag menu: four colours, pressing the one set clears it (as Ctrl+1..4 in Anki),
+        and "No flag"."""
+        current = self.item.flag if self.item else 0
+        return [
+            FlagButton(
+                colour=colour,
+                label=label,
+                value=0 if colour == current else colour,
+                pressed=colour == current,
+            )
+            for colour, label in PromptMark.Flag.choices
+            if colour
+        ] + [FlagButton(colour=0, label="No flag", value=0, pressed=current == 0)]
+
+    @property
     def is_leech(self) -> bool:
         return bool(self.item and self.item.state and self.item.state.is_leech)
 
@@ -102,7 +133,6 @@ def session_figures(session, scope: Scope) -> dict:
             "again": 0,
             "ms": 0,
             "lessons": [],
-            "last_review": None,
             "done": False,
         }
     return figures
@@ -117,7 +147,6 @@ def record_grade(session, scope: Scope, review: Review, lesson_id: int) -> None:
     figures["ms"] += review.duration_ms or 0
     if lesson_id not in figures["lessons"]:
         figures["lessons"].append(lesson_id)
-    figures["last_review"] = review.pk
     session[SESSION_KEY] = figures
 
 
@@ -126,7 +155,6 @@ def record_undo(session, scope: Scope, review: Review) -> None:
     figures["reviewed"] = max(0, figures["reviewed"] - 1)
     figures["again"] = max(0, figures["again"] - (review.rating == Review.Rating.AGAIN))
     figures["ms"] = max(0, figures["ms"] - (review.duration_ms or 0))
-    figures["last_review"] = None
     figures["done"] = False
     session[SESSION_KEY] = figures
 
@@ -146,8 +174,9 @@ def build_study_page(
     ahead = selectors.learn_ahead_until(study_settings, now)
     figures = session_figures(session, scope)
     page = StudyPage(scope=scope, counts=counts)
-    if figures["last_review"]:
-        page.undo = undo_token(user_id=user.pk, review_id=figures["last_review"])
+    undo = offer(session, scope, user.pk)
+    if undo is not None:
+        page.undo, page.undo_label = undo.token, undo.label
 
     item = _preferred(
         user, scope, prefer_prompt, counts, now, ahead, holds
@@ -216,6 +245,7 @@ def _preferred(user, scope, prompt_id, counts, now, ahead, holds) -> NextPrompt 
         scope.prompts()
         .filter(holds.on_prompts(), pk=prompt_id)
         .select_related("card__lesson")
+        .annotate(flag=selectors.flag_of(user, "pk"))
         .first()
     )
     if prompt is None:
@@ -225,7 +255,7 @@ def _preferred(user, scope, prompt_id, counts, now, ahead, holds) -> NextPrompt 
         return None
     if state is not None and state.due > (ahead if state.state in LEARNING_STATES else now):
         return None
-    return NextPrompt(prompt=prompt, state=state)
+    return NextPrompt(prompt=prompt, state=state, flag=prompt.flag)
 
 
 def _summary(user, figures, next_due, study_settings: StudySettings, now) -> Summary:

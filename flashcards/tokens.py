@@ -1,8 +1,9 @@
 """Signed tokens that carry a grade and an undo from the page that showed a card to the POST.
 
 A grade token names who may grade, which prompt, the version of their state it was shown at,
-and when; an undo token names who may undo which review. Both are signed, so a learner can
-grade only what the study page showed them.
+and when; an undo token names who may undo which review, or which card action of their session
+(flashcards/undo.py). Both are signed, so a learner can grade only what the study page showed
+them.
 """
 
 from __future__ import annotations
@@ -58,16 +59,31 @@ def read_grade_token(token: str, *, user_id: int) -> GradeTicket:
     )
 
 
-def undo_token(*, user_id: int, review_id: int) -> str:
-    return signing.dumps({"u": user_id, "r": review_id}, salt=UNDO_SALT)
+def undo_token(*, user_id: int, review_id: int | None = None, action_id: int | None = None) -> str:
+    """Signed: who may undo, and what: a grade (its review) or a card action (its number in the
+    session's undo stack)."""
+    if (review_id is None) == (action_id is None):
+        raise TypeError("an undo token names a review or an action")
+    payload = (
+        {"u": user_id, "r": review_id} if review_id is not None else {"u": user_id, "a": action_id}
+    )
+    return signing.dumps(payload, salt=UNDO_SALT)
 
 
-def read_undo_token(token: str, *, user_id: int) -> int:
-    """The id of the review the token offers to undo, if it was offered to this learner."""
+@dataclass(frozen=True)
+class UndoTicket:
+    review_id: int | None = None  # a grade to take back
+    action_id: int | None = None  # or a card action of the session
+
+
+def read_undo_token(token: str, *, user_id: int) -> UndoTicket:
+    """What the token offers to undo, if it was offered to this learner."""
     try:
         payload = signing.loads(token, salt=UNDO_SALT, max_age=TOKEN_MAX_AGE)
     except signing.BadSignature:
         raise GradeRefused("There is nothing to undo.") from None
     if payload.get("u") != user_id:
         raise GradeRefused("There is nothing of yours to undo.", status=404)
-    return payload["r"]
+    if payload.get("r") is not None:
+        return UndoTicket(review_id=int(payload["r"]))
+    return UndoTicket(action_id=int(payload["a"]))

@@ -1,4 +1,4 @@
-"""Studying flashcards: the session page, grading, undoing, and the learner's settings.
+"""Studying flashcards: the session page, grading, card actions, undoing, and the settings.
 
 Every view works without JavaScript (plain forms and redirects); for htmx requests the same
 views answer with the `study-card` partial of the same template.
@@ -31,7 +31,7 @@ from flashcards.forms import (
     ScopeLimitForm,
     StudySettingsForm,
 )
-from flashcards.grading import RATING_REFUSED, grade_submit, grade_undo
+from flashcards.grading import RATING_REFUSED, grade_submit
 from flashcards.models import FsrsFit, StudySettings
 from flashcards.personal_fsrs import FIT_QUEUED, fit_request, fsrs_panel_for, parameters_reset
 from flashcards.selectors import (
@@ -41,7 +41,9 @@ from flashcards.selectors import (
     study_settings_for,
 )
 from flashcards.study import build_study_page, record_grade, record_undo
+from flashcards.study_actions import FLAG, card_action
 from flashcards.tokens import GradeRefused
+from flashcards.undo import push_grade, push_marks, undo_last
 from portal.htmx import HtmxHttpRequest
 from portal.numbers import whole_number
 
@@ -112,6 +114,7 @@ def grade(request: HtmxHttpRequest) -> HttpResponse:
         return _refused(refused)
     if result.applied:
         record_grade(request.session, scope, result.review, result.lesson_id)
+        push_grade(request.session, scope, result.review)
     notice = result.notice
     if request.htmx:
         return _render_study(request, scope, study_settings, notice=notice)
@@ -122,16 +125,61 @@ def grade(request: HtmxHttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def undo(request: HtmxHttpRequest) -> HttpResponse:
+def card(request: HtmxHttpRequest) -> HttpResponse:
+    """Bury, suspend or flag the card shown; the button pressed names the action. A flag
+    leaves the card on screen, on the side it was on; bury and suspend move on to the next."""
     scope = Scope.parse(request.POST.get("scope"))
+    token = request.POST.get("token", "")
+    flag = whole_number(request.POST.get("flag"))
+    action = FLAG if "flag" in request.POST else request.POST.get("action", "")
+    study_settings = study_settings_for(request.user)
     try:
-        undone = grade_undo(user=request.user, token=request.POST.get("token", ""))
+        result = card_action(
+            user=request.user,
+            token=token,
+            action=action,
+            flag=flag,
+            study_settings=study_settings,
+            now=timezone.now(),
+        )
     except GradeRefused as refused:
         return _refused(refused)
-    record_undo(request.session, scope, undone)
+    push_marks(
+        request.session,
+        scope,
+        kind=result.kind,
+        prompt_id=result.prompt_id,
+        before=result.before,
+    )
+    # The answer stays shown after a flag if it was (the token still matches the card).
+    reveal = token if result.kind == FLAG and request.POST.get("revealed") else None
     if request.htmx:
-        return _render_study(request, scope, prefer_prompt=undone.prompt_id)
-    return _see_other(_study_url(scope, again=undone.prompt_id))
+        return _render_study(request, scope, study_settings, notice=result.notice, reveal=reveal)
+    messages.info(request, result.notice)
+    return _see_other(_study_url(scope, **({"reveal": reveal} if reveal else {})))
+
+
+@login_required
+@require_POST
+def undo(request: HtmxHttpRequest) -> HttpResponse:
+    """Take back the newest grade or card action of the session, and show its card again."""
+    scope = Scope.parse(request.POST.get("scope"))
+    try:
+        undone = undo_last(
+            user=request.user,
+            session=request.session,
+            scope=scope,
+            token=request.POST.get("token", ""),
+        )
+    except GradeRefused as refused:
+        return _refused(refused)
+    if undone.review is not None:
+        record_undo(request.session, scope, undone.review)
+    if request.htmx:
+        return _render_study(request, scope, notice=undone.notice, prefer_prompt=undone.prompt_id)
+    messages.info(request, undone.notice)
+    again = {"again": undone.prompt_id} if undone.prompt_id else {}
+    return _see_other(_study_url(scope, **again))
 
 
 def _see_other(url: str) -> HttpResponseRedirect:

@@ -132,11 +132,13 @@ TABLE = [
     Row("/accounts/logout/", everyone(405, HOME)),
     Row("/accounts/password/", signed_in((LOGIN, LOGIN), (200, 200))),
     Row("/accounts/password/done/", signed_in((LOGIN, LOGIN), (200, 405))),
-    # Studying needs an account; a grade or an undo without a token is a 400.
+    # Studying needs an account; a grade, a card action or an undo without a token is a 400.
     Row("/study/", signed_in((LOGIN, LOGIN), (200, 405))),
     Row("/study/?scope=lesson:restore-paths", signed_in((LOGIN, LOGIN), (200, 405)), htmx=True),
     Row("/study/grade/", signed_in((LOGIN, LOGIN), (405, 400))),
     Row("/study/grade/", signed_in((LOGIN, LOGIN), (405, 400)), htmx=True),
+    Row("/study/card/", signed_in((LOGIN, LOGIN), (405, 400))),
+    Row("/study/card/", signed_in((LOGIN, LOGIN), (405, 400)), htmx=True),
     Row("/study/undo/", signed_in((LOGIN, LOGIN), (405, 400))),
     Row("/study/undo/", signed_in((LOGIN, LOGIN), (405, 400)), htmx=True),
     Row("/study/settings/", signed_in((LOGIN, LOGIN), (200, 200))),
@@ -281,6 +283,7 @@ def snapshot() -> tuple:
     """Every per-learner row, to show a refused request wrote nothing."""
     return (
         list(PromptState.objects.order_by("pk").values()),
+        list(PromptMark.objects.order_by("pk").values()),
         list(Review.objects.order_by("pk").values()),
         list(StudySettings.objects.order_by("pk").values()),
         list(PromptMark.objects.order_by("pk").values()),
@@ -494,6 +497,12 @@ def csrf_cases(site, studied_page: str) -> list[CsrfCase]:
             "learner",
             "/study/",
             {"token": hidden(studied_page, "reveal"), "rating": "3"},
+        ),
+        CsrfCase(
+            "/study/card/",
+            "learner",
+            "/study/",
+            {"token": hidden(studied_page, "reveal"), "flag": "2"},
         ),
         CsrfCase("/study/undo/", "learner", "/study/", {"token": "filled in below"}),
         CsrfCase(

@@ -19,7 +19,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
 
-from flashcards.models import Card, PromptState, Review, StudySettings
+from flashcards.models import Card, PromptMark, PromptState, Review, StudySettings
 from flashcards.tokens import TOKEN_MAX_AGE, grade_token, undo_token
 from lessons.models import Lesson, Topic
 from notes.parser import MAX_NOTE_BYTES
@@ -57,6 +57,7 @@ def everything() -> tuple:
     """What any of these requests could write."""
     return (
         list(PromptState.objects.order_by("pk").values()),
+        list(PromptMark.objects.order_by("pk").values()),
         list(Review.objects.order_by("pk").values_list("pk", "rating")),
         list(StudySettings.objects.order_by("pk").values()),
         list(TreeWalk.objects.order_by("pk").values_list("pk", "path")),
@@ -82,7 +83,9 @@ OVERSIZED = "x" * 3_000_000  # over DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB)
 
 
 @pytest.mark.parametrize("encoding", ["multipart", "urlencoded"])
-@pytest.mark.parametrize("path", ["/study/grade/", "/study/undo/", "/study/settings/"])
+@pytest.mark.parametrize(
+    "path", ["/study/grade/", "/study/card/", "/study/undo/", "/study/settings/"]
+)
 def test_an_oversized_body_is_a_413_with_a_page_that_says_so(learner_client, path, encoding):
     make_card()
     before = everything()

@@ -49,6 +49,13 @@ BUDGETS = {
     ("learner", "get", "/study/", True): 7,
     ("learner", "get", "/study/?reveal=", True): 7,
     ("learner", "post", "/study/grade/", True): 16,
+    # A card action: the settings, the card is live, the marks read (locked) and written, then
+    # the next card as after a grade.
+    ("learner", "post", "/study/card/", True): 15,
+    # An undo locks the learner, finds the review's card, locks its state, then checks it is the
+    # latest grade and that no forget or set due date in "My cards" came since (grade_undo),
+    # restores; then the card is shown again.
+    ("learner", "post", "/study/undo/", True): 20,
     # Personal FSRS adds two: the learner's review count (against the threshold) and their fit.
     ("learner", "get", "/study/settings/", False): 5,
     # The settings (time zone), the lessons for the filter, the count and the page.
@@ -87,7 +94,17 @@ def measure(make_clients) -> dict:
         if path == "/study/?reveal=" or method == "post":
             page = client.get("/study/").content.decode()
             token = re.search(r'name="reveal" value="([^"]+)"', page)[1]
-            if method == "post":
+            if path == "/study/card/":
+                data = {"token": token, "flag": "2"}
+            elif path == "/study/undo/":
+                client.post("/study/grade/", {"token": token, "rating": "3"})
+                page = client.get("/study/").content.decode()
+                data = {
+                    "token": re.search(
+                        r'name="token" value="([^"]+)"', page.split('class="undo"')[1]
+                    )[1]
+                }
+            elif method == "post":
                 data = {"token": token, "rating": "3"}
             else:
                 path = f"/study/?reveal={token}"

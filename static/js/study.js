@@ -1,5 +1,7 @@
 // Study sessions by keyboard: Space or Enter shows the answer and, on the answer side, grades
-// Good (Anki's habit), 1-4 grade, U undoes the last grade. Each key clicks the matching button,
+// Good (Anki's habit), 1-4 grade, U undoes the last grade or card action, and as in Anki "-"
+// buries the card, "!" (Shift+1) suspends it, Ctrl+1..4 flag it (the same colour again clears
+// the flag: the page's flag buttons carry that toggle). Each key clicks the matching button,
 // so htmx (or, without it, the plain form) does the rest. After htmx swaps in the next card,
 // focus moves to it and the live region says what changed. Refused grades (4xx) are shown,
 // since htmx does not swap error responses.
@@ -7,6 +9,9 @@
   "use strict";
 
   function keyFor(event) {
+    if (event.ctrlKey) return /^[1-4]$/.test(event.key) ? "flag-" + event.key : null;
+    if (event.key === "-") return "bury";
+    if (event.key === "!") return "suspend";
     if (event.key === " " || event.key === "Enter") return "space";
     if (/^[1-4]$/.test(event.key)) return event.key;
     if (event.key === "u" || event.key === "U") return "u";
@@ -14,7 +19,7 @@
   }
 
   document.addEventListener("keydown", function (event) {
-    if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
+    if (event.defaultPrevented || event.altKey || event.metaKey) return;
     var target = event.target;
     if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) return;
     var card = document.getElementById("study-card");

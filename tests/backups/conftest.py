@@ -18,7 +18,6 @@ from flashcards.models import (
     Review,
     StudySettings,
 )
-from flashcards.tokens import undo_token
 from tests.conftest import make_card, make_lesson, study_for_days
 
 START = dt.datetime(2026, 3, 2, 8, 30, tzinfo=dt.UTC)
@@ -65,7 +64,7 @@ def study(user, prompts) -> None:
     """Two weeks of study, then the last grade undone (so versions run ahead of the log)."""
     study_for_days(user, prompts, start=START, days=14)
     latest = Review.objects.filter(user=user).order_by("-reviewed_at", "-id").first()
-    grade_undo(user=user, token=undo_token(user_id=user.pk, review_id=latest.pk))
+    grade_undo(user=user, review_id=latest.pk)
 
 
 # A learner's own FSRS parameters (the defaults with a longer first Good interval).

@@ -178,6 +178,17 @@ def grade_from_a_stale_tab(page: Page) -> None:
     card_ready(page)
 
 
+def flag_with_the_menu_open(page: Page) -> None:
+    """The answer side of a card flagged red, its flag menu open (the colours shown)."""
+    reveal_answer(page)
+    page.locator("#study-card .card-actions summary").click()
+    page.get_by_role("button", name=re.compile(r"^Red")).click()
+    expect(page.locator("#study-card .badge--flag")).to_have_text("Red flag")
+    card_ready(page)
+    page.locator("#study-card .card-actions summary").click()
+    expect(page.get_by_role("button", name=re.compile(r"^No flag"))).to_be_visible()
+
+
 def finish_session(page: Page) -> None:
     reveal_answer(page)
     page.get_by_role("button", name=re.compile(r"^Good")).click()
@@ -265,6 +276,7 @@ PAGES = [
     ),
     PageCase("study: session done", "/study/", user="one-card", then=finish_session),
     PageCase("study: stale grade", "/study/", user="learner", then=grade_from_a_stale_tab),
+    PageCase("study: card flagged", "/study/", user="learner", then=flag_with_the_menu_open),
     PageCase("study: nothing due", "/study/", user="caught-up", then=card_ready),
     PageCase("custom study (lesson)", "/study/custom/?scope=lesson:restore-paths", user="learner"),
     PageCase("custom study (everything)", "/study/custom/", user="studied"),

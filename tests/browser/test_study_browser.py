@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from flashcards.models import FsrsFit, PromptState, Review, StudySettings
+from flashcards.models import FsrsFit, PromptMark, PromptState, Review, StudySettings
 from flashcards.personal_fsrs import fit_run
 from tests.browser.conftest import log_in, new_page
 from tests.conftest import make_card, make_lesson, make_user
@@ -434,3 +434,52 @@ def test_custom_study_from_a_dead_end_takes_five_more_new_cards(live_server, pag
     page.keyboard.press("3")
     expect(card).to_contain_text("Front 3?")
     assert Review.objects.filter(user=learner).count() == 2
+
+
+@pytest.mark.parametrize("viewport", [None, PHONE], ids=["1280 px", "375 px"])
+def test_card_actions_by_key_flag_bury_suspend_then_undo_each_in_order(
+    live_server, browser, viewport
+):
+    make_user(username="actions")
+    lesson = make_lesson()
+    for number in (1, 2, 3):
+        make_card(lesson=lesson, front=f"Front {number}?", back=f"Back {number}.")
+    options = {"viewport": viewport} if viewport else {}
+    with new_page(browser, **options) as page:
+        log_in(page, live_server, "actions")
+        page.goto(f"{live_server.url}/study/")
+        page.evaluate("window.__sameDocument = true")
+        card = page.locator("#study-card")
+        notice = card.locator("[role=status]")
+        badge = card.locator(".badge--flag")
+
+        def press(key: str, then_notice: str, front: int) -> None:
+            expect(ready(page)).to_have_count(1)
+            page.keyboard.press(key)
+            expect(notice).to_have_text(re.compile(re.escape(then_notice)))
+            expect(card).to_contain_text(f"Front {front}?")
+
+        expect(card).to_contain_text("Front 1?")
+        press("Control+1", "Card flagged red. Undo (U)", 1)
+        expect(badge).to_have_text("Red flag")
+        press("Control+1", "Flag removed.", 1)  # the same colour again clears it, as in Anki
+        expect(badge).to_have_count(0)
+        press("Control+3", "Card flagged green.", 1)
+        expect(badge).to_have_text("Green flag")
+        press("-", "Card buried until tomorrow. Undo (U)", 2)
+        press("Shift+Digit1", "Card suspended", 3)  # "!"
+        expect(card.locator("[data-study-counts]")).to_contain_text("1 left")
+
+        # Undo walks back through all five, newest first, each card shown again.
+        press("u", "Suspend undone", 2)
+        press("u", "Bury undone", 1)
+        expect(badge).to_have_text("Green flag")
+        press("u", "Flag change undone.", 1)
+        expect(badge).to_have_count(0)
+        press("u", "Flag change undone.", 1)
+        expect(badge).to_have_text("Red flag")
+        press("u", "Flag change undone.", 1)
+        expect(badge).to_have_count(0)
+        expect(card.locator(".undo")).to_have_count(0)
+        assert not PromptMark.objects.exists()
+        assert page.evaluate("window.__sameDocument") is True  # no page load, all htmx

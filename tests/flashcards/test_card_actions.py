@@ -22,7 +22,7 @@ from flashcards.card_actions import (
 from flashcards.grading import CHANGED_SINCE, grade_submit, grade_undo, states_rebuild
 from flashcards.models import Card, ManualChange, PromptMark, PromptState, Review, StudySettings
 from flashcards.scheduling import Memory
-from flashcards.tokens import GradeRefused, undo_token
+from flashcards.tokens import GradeRefused
 from tests.conftest import grade_now, make_card, make_user
 from tests.flashcards.conftest import state_of, token_for
 
@@ -198,7 +198,7 @@ def test_a_grade_changed_since_in_my_cards_cannot_be_undone(learner, studied):
     latest = Review.objects.filter(user=learner).latest("reviewed_at", "id")
     cards_reschedule(user=learner, prompt_ids=[latest.prompt_id], days=DayRange(5, 5), now=NOW)
     with pytest.raises(GradeRefused) as refused:
-        grade_undo(user=learner, token=undo_token(user_id=learner.pk, review_id=latest.pk))
+        grade_undo(user=learner, review_id=latest.pk)
     assert refused.value.message == CHANGED_SINCE
     assert Review.objects.filter(pk=latest.pk).exists()
 
@@ -207,7 +207,7 @@ def test_a_rebuild_keeps_versions_so_old_tokens_stay_spent(learner, studied):
     prompt = studied[0]
     grade_now(learner, prompt, 3, NOW)
     latest = Review.objects.filter(user=learner).latest("reviewed_at", "id")
-    grade_undo(user=learner, token=undo_token(user_id=learner.pk, review_id=latest.pk))
+    grade_undo(user=learner, review_id=latest.pk)
     version = state_of(learner, prompt).version  # three grades and an undo: 4
     assert version == 4
     states_rebuild(user=learner)

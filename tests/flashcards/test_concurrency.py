@@ -12,9 +12,9 @@ import pytest
 from django.db import connections
 from django.utils import timezone
 
-from flashcards.grading import grade_submit, grade_undo
+from flashcards.grading import grade_submit, grade_undo, states_rebuild
 from flashcards.models import PromptState, Review, StudySettings
-from flashcards.tokens import grade_token, undo_token
+from flashcards.tokens import GradeRefused, grade_token
 from tests.conftest import make_card, make_user
 
 # Committed for real, so that the threads see each other's writes. Emptying the tables afterwards
@@ -107,7 +107,7 @@ def test_after_an_undone_first_grade_only_the_fresh_token_lands_once():
     prompt = make_card().prompts.get()
     spent = grade_token(user_id=learner.pk, prompt_id=prompt.pk, version=0, shown_at=timezone.now())
     undone = grade_submit(user=learner, token=spent, rating=3).review
-    grade_undo(user=learner, token=undo_token(user_id=learner.pk, review_id=undone.pk))
+    grade_undo(user=learner, review_id=undone.pk)
     fresh = grade_token(user_id=learner.pk, prompt_id=prompt.pk, version=2, shown_at=timezone.now())
 
     def grade(index: int) -> bool:
@@ -133,3 +133,80 @@ def test_tabs_grading_new_cards_at_once_stay_within_the_daily_new_card_limit():
     assert [r.applied for r in results].count(True) == 3
     assert [r.new_limit_reached for r in results].count(True) == THREADS - 3
     assert Review.objects.count() == 3 == PromptState.objects.count()
+
+
+MEMORY_FIELDS = ("prompt_id", "state", "step", "stability", "difficulty", "due", "last_review")
+ROUNDS = 6
+
+
+def assert_states_rebuild_the_same(user) -> None:
+    """The log and the states agree: rebuilding the states from the log alone changes none."""
+    fields = (*MEMORY_FIELDS, "reps", "lapses")
+    stored = list(PromptState.objects.filter(user=user).order_by("prompt_id").values(*fields))
+    states_rebuild(user=user)
+    rebuilt = list(PromptState.objects.filter(user=user).order_by("prompt_id").values(*fields))
+    assert rebuilt == stored
+
+
+def grade_at_current_version(user, prompt, rating: int):
+    state = PromptState.objects.filter(user=user, prompt=prompt).first()
+    version = state.version if state else 0
+    token = grade_token(
+        user_id=user.pk, prompt_id=prompt.pk, version=version, shown_at=timezone.now()
+    )
+    return grade_submit(user=user, token=token, rating=rating)
+
+
+def test_two_tabs_grading_the_same_card_leave_one_grade_and_states_that_rebuild_the_same():
+    learner = make_user()
+    prompts = [make_card(front=f"Card {n}?").prompts.get() for n in range(ROUNDS)]
+    for prompt in prompts:
+        grade_at_current_version(learner, prompt, 3)  # a review card, at version 1
+        tokens = [
+            grade_token(user_id=learner.pk, prompt_id=prompt.pk, version=1, shown_at=timezone.now())
+            for _ in range(2)
+        ]
+        results = run_together(
+            lambda i, tokens=tokens: grade_submit(user=learner, token=tokens[i], rating=1 + 3 * i),
+            count=2,
+        )
+        assert [r.applied for r in results].count(True) == 1
+        assert Review.objects.filter(prompt=prompt).count() == 2
+    assert_states_rebuild_the_same(learner)
+
+
+@pytest.mark.parametrize("same_prompt", [True, False], ids=["same card", "another card"])
+def test_an_undo_racing_a_grade_leaves_the_log_and_states_consistent(same_prompt):
+    """One thread undoes the learner's latest grade while another grades, again and again:
+    whichever lands first, the other is refused or applies cleanly, and the states are what
+    the log says."""
+    learner = make_user()
+    for round_number in range(ROUNDS):
+        card = make_card(front=f"Card {round_number}?")
+        other = make_card(front=f"Other {round_number}?").prompts.get()
+        prompt = card.prompts.get()
+        grade_at_current_version(learner, other, 3)
+        grade_at_current_version(learner, prompt, 3)
+        latest = grade_at_current_version(learner, prompt, 2).review
+        graded = prompt if same_prompt else other
+
+        def race(index: int, latest=latest, graded=graded):
+            if index == 0:
+                try:
+                    grade_undo(user=learner, review_id=latest.pk)
+                except GradeRefused:
+                    return False
+                return True
+            return grade_at_current_version(learner, graded, 4).applied
+
+        undone, applied = run_together(race, count=2)
+        if same_prompt:
+            # The grade answered the version it read: applied after the undo too, at the
+            # version the undo left, or refused as stale; never on top of a restored state.
+            log = list(Review.objects.filter(prompt=prompt).order_by("reviewed_at", "id"))
+            for earlier, later in zip(log, log[1:], strict=False):
+                assert later.before == earlier.after
+        else:
+            assert applied  # grading another card never waits for the undo's outcome
+        assert Review.objects.filter(pk=latest.pk).exists() != undone
+        assert_states_rebuild_the_same(learner)

@@ -18,6 +18,7 @@ from flashcards.study import (
     session_figures,
 )
 from flashcards.tokens import grade_token
+from flashcards.undo import push_grade
 from tests.conftest import grade_now, make_card, make_lesson
 
 NOW = dt.datetime(2026, 3, 2, 12, 0, tzinfo=dt.UTC)
@@ -52,7 +53,6 @@ def test_grades_add_up_reviews_agains_time_and_lessons_once_each():
     figures = session[SESSION_KEY]
     assert (figures["reviewed"], figures["again"], figures["ms"]) == (3, 1, 2500)
     assert figures["lessons"] == [7, 9]
-    assert figures["last_review"] == 3
 
 
 def test_a_grade_after_the_summary_starts_a_new_session():
@@ -71,7 +71,7 @@ def test_an_undo_takes_the_grade_back_out_never_below_zero():
     record_undo(session, KMS, graded(1, Review.Rating.AGAIN))
     figures = session[SESSION_KEY]
     assert (figures["reviewed"], figures["again"], figures["ms"]) == (0, 0, 0)
-    assert figures["last_review"] is None and not figures["done"]
+    assert not figures["done"]
     record_undo(session, KMS, graded(1, Review.Rating.AGAIN))
     assert session[SESSION_KEY]["reviewed"] == 0
 
@@ -134,6 +134,7 @@ def test_the_summary_is_shown_once_when_the_queue_empties(learner):
     review = grade_now(learner, prompt, Review.Rating.GOOD, NOW).review
     session = {}
     record_grade(session, KMS, review, lesson_id=lesson.pk)
+    push_grade(session, KMS, review)
     # The card is learning again in ten minutes, beyond a five-minute learn-ahead limit.
     settings = StudySettings(user=learner, learn_ahead_minutes=5)
     later = NOW + dt.timedelta(minutes=1)
@@ -189,3 +190,17 @@ def test_learning_cards_come_back_in_the_session_and_the_counters_follow_the_dat
     assert page.item is None and page.summary.reviewed == 5
     assert (page.done, page.counts.total) == (5, 0)
     assert page.wait_seconds is None  # both in review, due days from now
+
+
+def test_the_flag_menu_sets_a_colour_and_the_colour_set_clears_it():
+    counts = QueueCounts(learning=0, review=0, new=1, new_allowed=1, done=0)
+    page = StudyPage(Scope(), counts, item=NextPrompt(prompt=None, state=None, flag=2))
+    buttons = {button.label: (button.value, button.pressed) for button in page.flag_buttons}
+    assert buttons == {
+        "Red": (1, False),
+        "Orange": (0, True),  # pressing it again clears the flag, as Ctrl+2 in Anki
+        "Green": (3, False),
+        "Blue": (4, False),
+        "No flag": (0, False),
+    }
+    assert page.flag_label == "Orange"

@@ -9,7 +9,7 @@ from django.core import signing
 
 from flashcards.grading import grade_submit
 from flashcards.models import PromptState, Review
-from flashcards.tokens import GradeRefused
+from flashcards.tokens import GradeRefused, UndoTicket, read_undo_token, undo_token
 from tests.conftest import make_card, make_user
 from tests.flashcards.conftest import NOW, token_for
 
@@ -46,3 +46,13 @@ def test_an_expired_token_is_refused(learner):
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr("django.core.signing.time.time", lambda: signing_time.timestamp())
             grade_submit(user=learner, token=token, rating=3, now=NOW)
+
+
+def test_an_undo_token_names_a_review_or_an_action_of_the_session():
+    assert read_undo_token(undo_token(user_id=1, review_id=5), user_id=1) == UndoTicket(review_id=5)
+    assert read_undo_token(undo_token(user_id=1, action_id=7), user_id=1) == UndoTicket(action_id=7)
+    with pytest.raises(GradeRefused) as refused:
+        read_undo_token(undo_token(user_id=1, action_id=7), user_id=2)
+    assert refused.value.status == 404
+    with pytest.raises(TypeError):
+        undo_token(user_id=1)

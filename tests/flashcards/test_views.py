@@ -181,6 +181,73 @@ def test_after_an_undo_the_undone_grade_replayed_changes_nothing_and_the_card_gr
     assert list(Review.objects.values_list("rating", flat=True)) == [3]
 
 
+def undo_form(page: str) -> dict:
+    return {"token": hidden(page.split('class="undo"')[1], "token")}
+
+
+def test_card_actions_without_javascript_bury_suspend_and_come_back_by_undo(learner_client):
+    make_card(front="Buried card?")
+    make_card(front="Suspended card?")
+    make_card(front="Third card?")
+    page = learner_client.get("/study/").content.decode()
+    assert 'action="/study/card/"' in page and 'name="action" value="bury"' in page
+
+    response = learner_client.post(
+        "/study/card/", {"token": hidden(page, "reveal"), "action": "bury"}
+    )
+    assert response.status_code == 303 and response["Location"] == "/study/"
+    page = learner_client.get("/study/").content.decode()
+    assert "Card buried until tomorrow. Undo (U)" in page  # the message, above the card
+    assert "Suspended card?" in page and "Buried card?" not in page
+    assert "0 done today · 2 left" in page and "Undo bury" in page
+
+    learner_client.post("/study/card/", {"token": hidden(page, "reveal"), "action": "suspend"})
+    page = learner_client.get("/study/").content.decode()
+    assert "Third card?" in page and "0 done today · 1 left" in page and "Undo suspend" in page
+
+    response = learner_client.post("/study/undo/", undo_form(page))
+    page = learner_client.get(response["Location"]).content.decode()
+    assert "Suspend undone" in page and "Suspended card?" in page and "Undo bury" in page
+    response = learner_client.post("/study/undo/", undo_form(page))
+    page = learner_client.get(response["Location"]).content.decode()
+    assert "Buried card?" in page and "0 done today · 3 left" in page
+    assert 'class="undo"' not in page
+    assert not PromptMark.objects.exists()
+
+
+def test_a_flag_with_htmx_keeps_the_answer_shown_and_toggles(learner_client):
+    make_card(front="Flag me?", back="The answer.")
+    page = learner_client.get("/study/").content.decode()
+    token = hidden(page, "reveal")
+    revealed = learner_client.get("/study/", {"reveal": token}, **HTMX).content.decode()
+    assert 'name="revealed" value="1"' in revealed
+    assert 'name="flag" value="1"' in revealed and 'aria-pressed="false"' in revealed
+
+    data = {"token": token, "flag": "1", "revealed": "1"}
+    card = learner_client.post("/study/card/", data, **HTMX).content.decode()
+    assert "<html" not in card and card.lstrip().startswith('<section id="study-card"')
+    assert "Card flagged red. Undo (U)" in card and "The answer." in card
+    assert "flashcard--flag-1" in card and "Red flag</span>" in card
+    # The red button now clears the flag (Ctrl+1 again, as in Anki).
+    assert re.search(r'name="flag" value="0" class="flag-button flag-button--1"', card)
+    assert "Undo flag" in card
+    card = learner_client.post("/study/card/", {**data, "flag": "0"}, **HTMX).content.decode()
+    assert "Flag removed." in card and "flashcard--flag" not in card
+
+    card = learner_client.post("/study/undo/", undo_form(card), **HTMX).content.decode()
+    assert "Flag change undone." in card and "flashcard--flag-1" in card
+    assert PromptMark.objects.get().flag == PromptMark.Flag.RED
+
+
+def test_a_refused_card_action_is_a_400_that_says_why(learner_client):
+    make_card()
+    page = learner_client.get("/study/").content.decode()
+    data = {"token": hidden(page, "reveal"), "flag": "9"}
+    response = learner_client.post("/study/card/", data, **HTMX)
+    assert response.status_code == 400 and "bury, suspend or a flag" in response.content.decode()
+    assert not PromptMark.objects.exists()
+
+
 def test_the_end_of_a_session_shows_a_summary_then_the_empty_state(learner_client):
     lesson = make_lesson(title="Encryption")
     make_card(lesson=lesson)
