@@ -113,9 +113,10 @@ class Shown:
         return int(found[1]) if found else None
 
     @property
-    def known(self) -> list[int]:
-        """The summary's "N% known" per lesson."""
-        return [int(percent) for percent in re.findall(r"(\d+)% known", self.html)]
+    def known(self) -> dict[str, int]:
+        """The summary's "N% known", by lesson slug."""
+        rows = re.findall(r'<li><a href="/lessons/([^/"]+)/">.*?(\d+)% known', self.html)
+        return {slug: int(percent) for slug, percent in rows}
 
 
 @dataclass
@@ -225,10 +226,17 @@ def cards_that_came_due_are_studied_that_day(day: Day) -> None:
 
 
 def known_is_well_below_full_after_the_first_day(day: Day) -> None:
-    """One pass through new cards must not read as known (recall now would say ~100%)."""
-    if day.number == 1:
-        known = day.pages[-1].known
-        assert known and max(known) < 85
+    """One pass through new cards must not read as known. Recall now (about 100% for every
+    card just studied) would read as the share of the lesson's cards studied (measured: 88% of
+    it); "known" must stay below three quarters of that (measured: about half)."""
+    if day.number != 1:
+        return
+    known = day.pages[-1].known
+    assert known
+    for slug, percent in known.items():
+        cards = Prompt.objects.live().filter(card__lesson__slug=slug)
+        studied = cards.filter(states__user=day.learner).count()
+        assert percent < 75 * studied / cards.count(), (slug, percent, studied)
 
 
 DAY_CHECKS: list[Callable[[Day], None]] = [
