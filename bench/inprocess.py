@@ -1,0 +1,288 @@
+"""The study page and the grade POST timed in-process, at the large data set, for one or more
+source trees (a commit before a change and after it), alternating on the same machine.
+
+    .venv/bin/python -m bench.inprocess --tree "Before=../wt-before" --tree "After=." --rounds 3
+
+Through Django's test client with debug off: no server, no network, so what is timed is the
+request's own Python and SQL. Each request kind gets 100 warm-up requests, then BATCHES
+batches of BATCH_SIZE; the figure is the fastest batch per request (other work on a shared
+machine only ever slows a batch), wall time and CPU time (`time.process_time`) alike. Each
+(tree, round) runs in its own process on its own copy of one database, so every tree grades
+the same cards from the same state.
+
+- Study page: `GET /study/` (the full page) for a learner with a year of reviews and cards
+  due, as `make bench` picks (bench/prepare.py).
+- Grade POST: htmx `POST /study/grade/` rating Good, answered with the next card. Every
+  request grades a different learner's current card (the first of their due queue, from a
+  token made as the page makes it), so none is a repeat; the run checks each was applied.
+
+The database (bench/.data/inprocess.sqlite3 unless --database says otherwise) is built once
+by the first tree given (migrate, the bundled notes, `generate_dataset` with 10,000 learners,
+100 of them with a year of history) and kept; each copy is migrated by the tree that uses
+it. Delete the file to build it afresh. Prints a Markdown table for bench/history.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve()
+ROOT = HERE.parent.parent
+DATA = ROOT / "bench" / ".data"
+WARMUP = 100
+BATCHES = 15
+BATCH_SIZE = 40
+LEARNERS = 10_000
+HISTORY = 100  # learners with a year of reviews
+KINDS = ("Study page", "Grade POST (htmx)")
+
+
+def environment(tree: Path, database: Path) -> dict[str, str]:
+    """The site's production settings (debug off) on `database`, run from `tree`'s code."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
+    env.update(
+        PYTHONPATH=str(tree),
+        DATABASE_URL=f"sqlite:///{database}",
+        DJANGO_SETTINGS_MODULE="portal.settings",
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY="bench-" + "k" * 60,
+        DJANGO_ALLOWED_HOSTS="testserver",
+        DJANGO_SECURE_COOKIES="0",
+        DJANGO_SECURE_SSL_REDIRECT="0",
+        DJANGO_LOG_LEVEL="ERROR",
+        # Pages name their static files through the manifest collectstatic writes: one per
+        # tree, kept here rather than in the tree.
+        DJANGO_STATIC_ROOT=str(DATA / "static" / hashlib.sha1(str(tree).encode()).hexdigest()[:12]),
+    )
+    return env
+
+
+def manage(tree: Path, database: Path, *arguments: str) -> None:
+    subprocess.run(
+        [sys.executable, "manage.py", *arguments],
+        cwd=tree,
+        env=environment(tree, database),
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def build(tree: Path, database: Path) -> None:
+    print(f"Building {database} with {tree} (takes a few minutes)", file=sys.stderr)
+    partial = database.with_suffix(".building")
+    partial.unlink(missing_ok=True)
+    manage(tree, partial, "migrate", "--no-input", "-v", "0")
+    manage(tree, partial, "import_notes", "content/")
+    generate = ["generate_dataset", "--learners", str(LEARNERS), "--history", str(HISTORY)]
+    manage(tree, partial, *generate)
+    partial.rename(database)
+
+
+def measure_tree(tree: Path, base: Path, scratch: Path) -> dict:
+    """Copy the base database, migrate it with `tree`, and measure in a fresh process."""
+    for old in scratch.parent.glob(scratch.name + "*"):
+        old.unlink()
+    shutil.copyfile(base, scratch)
+    manage(tree, scratch, "migrate", "--no-input", "-v", "0")
+    manage(tree, scratch, "collectstatic", "--no-input", "-v", "0")
+    completed = subprocess.run(
+        [sys.executable, str(HERE), "--measure", str(scratch)],
+        cwd=tree,
+        env=environment(tree, scratch),
+        capture_output=True,
+        text=True,
+    )
+    if completed.returncode:
+        sys.exit(f"Measuring {tree} failed:\n{completed.stderr}")
+    return json.loads(completed.stdout)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument(
+        "--tree",
+        action="append",
+        metavar="LABEL=PATH",
+        help="A source tree to measure, and its label in the table (default: this one).",
+    )
+    parser.add_argument("--rounds", type=int, default=1, help="Alternations; the fastest kept.")
+    parser.add_argument("--database", type=Path, default=DATA / "inprocess.sqlite3")
+    parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)  # in the child process
+    args = parser.parse_args()
+    if args.measure:
+        json.dump(measure(), sys.stdout)
+        return
+
+    trees = []
+    for given in args.tree or [f"This tree={ROOT}"]:
+        label, _, path = given.rpartition("=")
+        trees.append((label or path, Path(path).resolve()))
+    base = args.database.resolve()
+    base.parent.mkdir(parents=True, exist_ok=True)
+    if not base.exists():
+        build(trees[0][1], base)
+    scratch = base.with_name(base.stem + "-run.sqlite3")
+    best: dict[str, dict] = {}
+    for round_number in range(1, args.rounds + 1):
+        for label, tree in trees:
+            result = measure_tree(tree, base, scratch)
+            print(f"round {round_number} {label}: {json.dumps(result)}", file=sys.stderr)
+            kept = best.setdefault(label, result)
+            for kind in KINDS:  # the same in every round; the latest is the one to show
+                kept[kind]["queries"] = result[kind]["queries"]
+            for kind in KINDS:
+                for figure in ("wall_ms", "cpu_ms"):
+                    kept[kind][figure] = min(kept[kind][figure], result[kind][figure])
+    for old in scratch.parent.glob(scratch.name + "*"):
+        old.unlink()
+    print(table(best, args.rounds))
+
+
+def table(best: dict[str, dict], rounds: int) -> str:
+    lines = [
+        f"| Tree (fastest of {rounds} run{'s' if rounds > 1 else ''}) | "
+        + " | ".join(f"{kind}: ms, CPU ms, queries" for kind in KINDS)
+        + " |",
+        "|---|" + "---:|" * len(KINDS),
+    ]
+    for label, result in best.items():
+        cells = []
+        for kind in KINDS:
+            figures = result[kind]
+            cells.append(f"{figures['wall_ms']:.2f}, {figures['cpu_ms']:.2f}, {figures['queries']}")
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+# In the child process: the tree's own code, on the copied database ----------------------------
+
+
+def measure() -> dict:
+    sys.path[0] = os.getcwd()  # the tree measured, not this file's folder
+    import django
+
+    django.setup()
+    from django.test import Client
+
+    client = Client()
+    studier_cookie, graders = fixtures()
+    client.cookies["sessionid"] = studier_cookie
+    study = timed(
+        lambda _: client.get("/study/"), client, [None] * (WARMUP + BATCHES * BATCH_SIZE + 1)
+    )
+
+    def grade(grader):
+        session, token = grader
+        client.cookies["sessionid"] = session
+        return client.post(
+            "/study/grade/", {"token": token, "rating": "3", "scope": "all"}, HTTP_HX_REQUEST="true"
+        )
+
+    from flashcards.models import Review
+
+    reviews_before = Review.objects.count()
+    grades = timed(grade, client, graders)
+    applied = Review.objects.count() - reviews_before
+    if applied != len(graders):
+        sys.exit(f"{len(graders)} grades sent, {applied} applied: some were not fresh.")
+    return {KINDS[0]: study, KINDS[1]: grades}
+
+
+def timed(send, client, arguments: list) -> dict:
+    """Send one request per argument: the first counted in queries, then a warm-up, then the
+    batches. Every response must be a 200 with a card or the end of the session in it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def checked(argument):
+        response = send(argument)
+        if response.status_code != 200 or b'id="study-card"' not in response.content:
+            sys.exit(f"Unexpected response {response.status_code}: {response.content[:300]!r}")
+        if b"already graded" in response.content:
+            sys.exit("A grade was a repeat: the fixtures gave a spent token.")
+        return response
+
+    with CaptureQueriesContext(connection) as queries:
+        checked(arguments[0])
+    query_count = len(queries)  # now: each request after this one empties the log
+    rest = iter(arguments[1:])
+    for _ in range(WARMUP):
+        checked(next(rest))
+    walls, cpus = [], []
+    for _ in range(BATCHES):
+        batch = [next(rest) for _ in range(BATCH_SIZE)]
+        wall, cpu = time.perf_counter(), time.process_time()
+        for argument in batch:
+            checked(argument)
+        walls.append((time.perf_counter() - wall) * 1000 / BATCH_SIZE)
+        cpus.append((time.process_time() - cpu) * 1000 / BATCH_SIZE)
+    return {
+        "wall_ms": min(walls),
+        "cpu_ms": min(cpus),
+        "median_wall_ms": statistics.median(walls),
+        "queries": query_count,
+    }
+
+
+def fixtures() -> tuple[str, list[tuple[str, str]]]:
+    """The study learner's session, and one (session, grade token) per grader: each a learner
+    without a history, grading the first card of their due queue, the one the page shows."""
+    from django.contrib.auth import (
+        BACKEND_SESSION_KEY,
+        HASH_SESSION_KEY,
+        SESSION_KEY,
+        get_user_model,
+    )
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.utils import timezone
+
+    from flashcards.models import PromptState, Review
+    from flashcards.tokens import grade_token
+
+    def session_for(user) -> str:
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+        return session.session_key
+
+    now = timezone.now()
+    users = list(get_user_model().objects.filter(username__startswith="load").order_by("username"))
+    with_history, without = users[:HISTORY], users[HISTORY:]
+    studier = next(
+        user
+        for user in with_history
+        if Review.objects.filter(user=user).exists()
+        and PromptState.objects.filter(user=user, due__lte=now).exists()
+    )
+    needed = 1 + WARMUP + BATCHES * BATCH_SIZE
+    graders = []
+    for user in without:
+        # No learning states in these learners' generated data: the due queue is due reviews
+        # by due date, then primary key.
+        state = PromptState.objects.filter(user=user, due__lte=now).order_by("due", "pk").first()
+        if state is None:
+            continue
+        token = grade_token(
+            user_id=user.pk, prompt_id=state.prompt_id, version=state.version, shown_at=now
+        )
+        graders.append((session_for(user), token))
+        if len(graders) == needed:
+            break
+    return session_for(studier), graders
+
+
+if __name__ == "__main__":
+    main()
