@@ -27,3 +27,8 @@ def local_date(now: dt.datetime, time_zone: str) -> dt.date:
 def midnight(day: dt.date, time_zone: str) -> dt.datetime:
     """The moment `day` begins for the learner."""
     return dt.datetime.combine(day, dt.time(), tzinfo=learner_zone(time_zone))
+
+
+def next_midnight(now: dt.datetime, time_zone: str) -> dt.datetime:
+    """The moment the learner's next day begins: the end of their today."""
+    return midnight(local_date(now, time_zone) + dt.timedelta(days=1), time_zone)

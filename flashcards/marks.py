@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from flashcards.days import local_date, midnight
+from flashcards.days import next_midnight
 from flashcards.models import PromptMark
 
 _FIELDS = ("flag", "suspended", "buried_until")
@@ -44,7 +44,7 @@ class MarkSnapshot:
 
 def bury_end(now: dt.datetime, time_zone: str) -> dt.datetime:
     """A prompt buried now comes back at the learner's next midnight."""
-    return midnight(local_date(now, time_zone) + dt.timedelta(days=1), time_zone)
+    return next_midnight(now, time_zone)
 
 
 @transaction.atomic

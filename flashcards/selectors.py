@@ -27,7 +27,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from flashcards.allowance import ScopeNewCards, new_cards_left
-from flashcards.days import day_start, local_date
+from flashcards.days import day_start, local_date, next_midnight
 from flashcards.models import (
     LEECH_LAPSES,
     Card,
@@ -188,11 +188,17 @@ class Holds:
     Conditions, not lists of ids: each is a `NOT EXISTS` on a unique or a (prompt, user) index,
     so a deck of any size costs the same queries. Learning prompts are never held back as
     siblings: Anki serves them the same day too.
+
+    It also carries the learner's day, which the queue reads with it: a review is due for its
+    whole day, as in Anki, not from the moment FSRS gave it (a card graded at 11:00 three days
+    ago comes back at 08:00 today, not at 11:00), so reviews due before `reviews_until`, the
+    learner's next midnight, are due now. Learning cards keep their exact moments.
     """
 
     user_id: int
     now: dt.datetime
     since: dt.datetime  # the learner's midnight
+    reviews_until: dt.datetime  # the learner's next midnight
     bury_new: bool = True
     bury_review: bool = True
 
@@ -233,6 +239,7 @@ def holds_for(user, study_settings: StudySettings, now: dt.datetime) -> Holds:
         user_id=user.pk,
         now=now,
         since=day_start(now, study_settings.time_zone),
+        reviews_until=next_midnight(now, study_settings.time_zone),
         bury_new=study_settings.bury_new_siblings,
         bury_review=study_settings.bury_review_siblings,
     )
@@ -258,9 +265,12 @@ def _due_states(
         ahead = now
     due = Q(due__lte=now) | Q(due__lte=ahead, state__in=LEARNING_STATES)
     until = ahead
+    if holds is not None:
+        due |= Q(due__lt=holds.reviews_until, state=PromptState.State.REVIEW)
+        until = max(until, holds.reviews_until)
     if scope.mode == Scope.AHEAD:
         # Review ahead: reviews due within the days chosen come in too, earliest first.
-        until = max(ahead, now + dt.timedelta(days=scope.days))
+        until = max(until, now + dt.timedelta(days=scope.days))
         due |= Q(due__lte=until, state=PromptState.State.REVIEW)
     # The outer bound keeps the query a range scan of the (user, due) index.
     return states.filter(due__lte=until).filter(due)

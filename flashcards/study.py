@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from django.urls import reverse
 
 from flashcards import selectors
-from flashcards.days import local_date, midnight
+from flashcards.days import next_midnight
 from flashcards.grading import scheduler_for
 from flashcards.models import PromptMark, PromptState, Review, StudySettings
 from flashcards.recall import KnownHorizon
@@ -222,8 +222,7 @@ def wait_seconds(next_due: dt.datetime | None, now: dt.datetime, time_zone: str)
     second, so that it is), if that is before the learner's day ends; None otherwise."""
     if next_due is None:
         return None
-    tomorrow = midnight(local_date(now, time_zone) + dt.timedelta(days=1), time_zone)
-    if next_due >= tomorrow:
+    if next_due >= next_midnight(now, time_zone):
         return None
     return max(1, math.ceil((next_due - now).total_seconds())) + 1
 
@@ -253,7 +252,9 @@ def _preferred(user, scope, prompt_id, counts, now, ahead, holds) -> NextPrompt 
     state = PromptState.objects.filter(user=user, prompt=prompt).first()
     if state is None and counts.new == 0:
         return None
-    if state is not None and state.due > (ahead if state.state in LEARNING_STATES else now):
+    if state is not None and state.due > (
+        ahead if state.state in LEARNING_STATES else holds.reviews_until
+    ):
         return None
     return NextPrompt(prompt=prompt, state=state, flag=prompt.flag)
 

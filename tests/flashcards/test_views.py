@@ -269,10 +269,31 @@ def test_the_empty_state_says_when_the_next_card_is_due(learner_client, learner)
         state=2,
         stability=5,
         difficulty=5,
-        due=timezone.now() + dt.timedelta(hours=3),
+        due=timezone.now() + dt.timedelta(days=3, hours=3),
     )
     page = learner_client.get("/study/").content.decode()
-    assert "Nothing to study right now" in page and "Your next card is due in 2" in page
+    assert "Nothing to study right now" in page and "Your next card is due in 3" in page
+
+
+def test_a_review_due_later_today_is_offered_from_the_start_of_the_day(
+    learner_client, learner, monkeypatch
+):
+    """A review is due for its whole day, as in Anki: graded at 11:00, due three days on at
+    11:00, it is studied at 08:00 that day (the learner's time zone), not waited for."""
+    StudySettings.objects.create(user=learner, time_zone="Europe/Berlin")
+    prompt = make_card(front="Due by day?").prompts.get()
+    first = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC)
+    grade_now(learner, prompt, 3, first)
+    grade_now(learner, prompt, 3, first + dt.timedelta(minutes=10))  # now in review
+    state = PromptState.objects.get(user=learner, prompt=prompt)
+    assert state.state == PromptState.State.REVIEW and state.due.hour >= 10
+    morning = state.due.replace(hour=7, minute=0)  # 08:00 in Berlin, the same day
+    monkeypatch.setattr(timezone, "now", lambda: morning)
+    page = learner_client.get("/study/").content.decode()
+    assert "Due by day?" in page and "1 review" in page
+    evening_before = morning - dt.timedelta(hours=10)  # 22:00 in Berlin, the day before
+    monkeypatch.setattr(timezone, "now", lambda: evening_before)
+    assert "Nothing to study right now" in learner_client.get("/study/").content.decode()
 
 
 def test_leeches_are_flagged_to_the_learner(learner_client, learner):
