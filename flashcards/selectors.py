@@ -10,7 +10,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
     Exists,
@@ -24,6 +26,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 from flashcards.allowance import ScopeNewCards, new_cards_left
@@ -202,36 +205,60 @@ class Holds:
     bury_new: bool = True
     bury_review: bool = True
 
-    def _marked(self, prompt_ref: str) -> Exists:
-        return Exists(
-            PromptMark.objects.filter(user_id=self.user_id, prompt_id=OuterRef(prompt_ref)).filter(
-                Q(suspended=True) | Q(buried_until__gt=self.now)
-            )
-        )
+    # The conditions are SQL written here rather than ORM `Exists`: building two correlated
+    # subqueries through the ORM cost about 1.2 ms of Python per query, three queries a page,
+    # more than the queries themselves (bench/history.md). Each names only the outer query's
+    # base table, which Django aliases by its own name.
 
-    def _sibling_studied(self, prompt_ref: str, card_ref: str) -> Exists:
-        return Exists(
-            Review.objects.filter(
-                user_id=self.user_id,
-                reviewed_at__gte=self.since,
-                prompt__card_id=OuterRef(card_ref),
-            ).exclude(prompt_id=OuterRef(prompt_ref))
-        )
+    def _marked(self, outer_prompt: str) -> str:
+        mark = PromptMark._meta.db_table
+        return (
+            f"EXISTS (SELECT 1 FROM {mark} m WHERE m.user_id = %s AND m.prompt_id = {outer_prompt}"
+            " AND (m.suspended = %s OR m.buried_until > %s))"
+        ), [self.user_id, True, _sql_moment(self.now)]
+
+    def _sibling_studied(self, outer_prompt: str) -> str:
+        """Another prompt of the outer prompt's card was reviewed today: through the outer
+        prompt's row (by primary key), its card's prompts (the (card, ordinal) index), and
+        their reviews (the (prompt, user) index)."""
+        review, prompt = Review._meta.db_table, Prompt._meta.db_table
+        return (
+            f"EXISTS (SELECT 1 FROM {prompt} op"
+            f" INNER JOIN {prompt} sp ON sp.card_id = op.card_id"
+            f" INNER JOIN {review} r ON r.prompt_id = sp.id"
+            f" WHERE op.id = {outer_prompt} AND sp.id <> {outer_prompt}"
+            " AND r.user_id = %s AND r.reviewed_at >= %s)"
+        ), [self.user_id, _sql_moment(self.since)]
+
+    def _free(self, outer_prompt: str, siblings: bool, learning: str = "") -> Q:
+        sql, params = self._marked(outer_prompt)
+        sql = f"NOT {sql}"
+        if siblings:
+            sibling_sql, sibling_params = self._sibling_studied(outer_prompt)
+            sql = f"{sql} AND ({learning}NOT {sibling_sql})"
+            params = [*params, *sibling_params]
+        return Q(RawSQL(sql, params, output_field=BooleanField()))
 
     def on_states(self) -> Q:
         """Conditions on PromptState rows for the prompts that are not held back."""
-        free = ~Q(self._marked("prompt_id"))
-        if self.bury_review:
-            sibling = self._sibling_studied("prompt_id", "prompt__card_id")
-            free &= Q(state__in=LEARNING_STATES) | ~Q(sibling)
-        return free
+        table = _quoted(PromptState._meta.db_table)
+        learning = ", ".join(str(state) for state in LEARNING_STATES)
+        return self._free(
+            f"{table}.prompt_id", self.bury_review, f"{table}.state IN ({learning}) OR "
+        )
 
     def on_prompts(self) -> Q:
         """Conditions on Prompt rows (new ones) for the prompts that are not held back."""
-        free = ~Q(self._marked("pk"))
-        if self.bury_new:
-            free &= ~Q(self._sibling_studied("pk", "card_id"))
-        return free
+        return self._free(f"{_quoted(Prompt._meta.db_table)}.id", self.bury_new)
+
+
+def _quoted(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _sql_moment(value: dt.datetime):
+    """A datetime as the database takes it in raw SQL (SQLite: UTC text)."""
+    return connection.ops.adapt_datetimefield_value(value)
 
 
 def holds_for(user, study_settings: StudySettings, now: dt.datetime) -> Holds:
@@ -331,15 +358,22 @@ def _new_started_today(user, scope: Scope, study_settings: StudySettings, now: d
     """Today's grades (the learner's day): new cards started anywhere and in this scope, and
     grades given in this scope. One aggregate; the scope through `EXISTS`, since a tag
     scope's join would repeat a review per tag."""
-    in_scope = Q(Exists(Prompt.objects.filter(scope.conditions(), pk=OuterRef("prompt_id"))))
     first = Q(state_before__isnull=True)
-    return Review.objects.filter(
+    if scope.kind == "all":
+        # Everything: every grade given today is done today (one of a card retired since,
+        # too), and the EXISTS below, about half a millisecond of Python to build, is saved.
+        in_scope = Q()
+    else:
+        in_scope = Q(Exists(Prompt.objects.filter(scope.conditions(), pk=OuterRef("prompt_id"))))
+    counts = {"started": Count("pk", filter=first), "done": Count("pk", filter=in_scope)}
+    # Only a scope with a limit of its own needs its own starts counted: each use of the
+    # scope's EXISTS costs its building again (about half a millisecond of Python).
+    if scope_new_cards(study_settings, scope).limit is not None:
+        counts["started_in_scope"] = Count("pk", filter=first & in_scope)
+    today = Review.objects.filter(
         user=user, reviewed_at__gte=day_start(now, study_settings.time_zone)
-    ).aggregate(
-        started=Count("pk", filter=first),
-        started_in_scope=Count("pk", filter=first & in_scope),
-        done=Count("pk", filter=in_scope),
-    )
+    ).aggregate(**counts)
+    return {"started_in_scope": 0, **today}
 
 
 def _new_allowed(study_settings: StudySettings, scope: Scope, today: dict, now) -> int:
@@ -408,11 +442,18 @@ class NextPrompt:
     flag: int = 0  # the learner's flag on it (PromptMark.Flag), shown on the card
 
 
-def flag_of(user, prompt_ref: str) -> Coalesce:
-    """The learner's flag on the prompt at `prompt_ref`, 0 when unmarked: a subquery, so the
-    card's flag comes with the query that picks the card."""
-    marks = PromptMark.objects.filter(user=user, prompt_id=OuterRef(prompt_ref))
-    return Coalesce(Subquery(marks.values("flag")[:1]), 0)
+def flag_of(user, prompt_ref: str) -> RawSQL:
+    """The learner's flag on the prompt at `prompt_ref` ("prompt_id" in a query of states,
+    "pk" in one of prompts), 0 when unmarked: a subquery, so the card's flag comes with the
+    query that picks the card. SQL, as `Holds`'s conditions are, for the same reason."""
+    model, column = {"prompt_id": (PromptState, "prompt_id"), "pk": (Prompt, "id")}[prompt_ref]
+    outer = f"{_quoted(model._meta.db_table)}.{column}"
+    return RawSQL(
+        f"COALESCE((SELECT m.flag FROM {PromptMark._meta.db_table} m"
+        f" WHERE m.user_id = %s AND m.prompt_id = {outer}), 0)",
+        [user.pk],
+        output_field=IntegerField(),
+    )
 
 
 # What the study card shows of a prompt's card and lesson: a lesson's body is large and unused.
