@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import (
     BooleanField,
-    Case,
     Count,
     Exists,
     FilteredRelation,
@@ -23,8 +22,6 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
-    Value,
-    When,
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
@@ -237,23 +234,36 @@ class Holds:
             sibling_sql, sibling_params = self._sibling_studied(outer_prompt)
             sql = f"{sql} AND ({learning}NOT {sibling_sql})"
             params = [*params, *sibling_params]
-        return Q(RawSQL(sql, params, output_field=BooleanField()))
+        return _condition(sql, params)
 
     def on_states(self) -> Q:
         """Conditions on PromptState rows for the prompts that are not held back."""
-        table = _quoted(PromptState._meta.db_table)
-        learning = ", ".join(str(state) for state in LEARNING_STATES)
-        return self._free(
-            f"{table}.prompt_id", self.bury_review, f"{table}.state IN ({learning}) OR "
-        )
+        return self._free(f"{_STATE}.prompt_id", self.bury_review, f"{_LEARNING} OR ")
 
     def on_prompts(self) -> Q:
         """Conditions on Prompt rows (new ones) for the prompts that are not held back."""
-        return self._free(f"{_quoted(Prompt._meta.db_table)}.id", self.bury_new)
+        return self._free(f"{_PROMPT}.id", self.bury_new)
 
 
 def _quoted(name: str) -> str:
     return connection.ops.quote_name(name)
+
+
+def _condition(sql: str, params: list | tuple = ()) -> Q:
+    return Q(RawSQL(sql, params, output_field=BooleanField()))
+
+
+def _count_where(sql: str, params: list | tuple = ()) -> Sum:
+    """How many rows meet `sql`, as a sum of a CASE: cheaper to build than a filtered Count."""
+    case = RawSQL(f"CASE WHEN {sql} THEN 1 ELSE 0 END", params, output_field=IntegerField())
+    return Sum(case)
+
+
+# The base tables of a query of states and of one of prompts, as Django aliases them, and the
+# learning condition on a state.
+_STATE = _quoted(PromptState._meta.db_table)
+_PROMPT = _quoted(Prompt._meta.db_table)
+_LEARNING = f"{_STATE}.state IN ({', '.join(str(state) for state in LEARNING_STATES)})"
 
 
 def _sql_moment(value: dt.datetime):
@@ -290,17 +300,26 @@ def _due_states(
         return states.filter(_forgotten_today(user, scope.day, scope.since))
     if ahead is None or ahead <= now:
         ahead = now
-    due = Q(due__lte=now) | Q(due__lte=ahead, state__in=LEARNING_STATES)
+    # SQL rather than Q objects, as `Holds` is: built per request, the OR of ANDs cost more
+    # Python than the query's whole time in the database.
+    due, params = [f"{_STATE}.due <= %s", f"({_STATE}.due <= %s AND {_LEARNING})"], [now, ahead]
     until = ahead
     if holds is not None:
-        due |= Q(due__lt=holds.reviews_until, state=PromptState.State.REVIEW)
+        due.append(f"({_STATE}.due < %s AND {_STATE}.state = {PromptState.State.REVIEW})")
+        params.append(holds.reviews_until)
         until = max(until, holds.reviews_until)
     if scope.mode == Scope.AHEAD:
         # Review ahead: reviews due within the days chosen come in too, earliest first.
         until = max(until, now + dt.timedelta(days=scope.days))
-        due |= Q(due__lte=until, state=PromptState.State.REVIEW)
+        due.append(f"({_STATE}.due <= %s AND {_STATE}.state = {PromptState.State.REVIEW})")
+        params.append(until)
     # The outer bound keeps the query a range scan of the (user, due) index.
-    return states.filter(due__lte=until).filter(due)
+    return states.filter(
+        _condition(
+            f"{_STATE}.due <= %s AND ({' OR '.join(due)})",
+            [_sql_moment(moment) for moment in (until, *params)],
+        )
+    )
 
 
 def _forgotten_today(user, day: dt.datetime, since: dt.datetime) -> Q:
@@ -321,8 +340,13 @@ def custom_queue_size(user, scope: Scope, now: dt.datetime, holds: Holds | None 
 
 
 def unseen_prompts(user, scope: Scope, holds: Holds | None = None) -> QuerySet[Prompt]:
-    studied = PromptState.objects.filter(user=user, prompt=OuterRef("pk"))
-    prompts = scope.prompts().exclude(Exists(studied))
+    """The scope's prompts the learner has no state for (SQL, as `Holds`: see there)."""
+    unseen = _condition(
+        f"NOT EXISTS (SELECT 1 FROM {PromptState._meta.db_table} s"
+        f" WHERE s.user_id = %s AND s.prompt_id = {_PROMPT}.id)",
+        [user.pk],
+    )
+    prompts = scope.prompts().filter(unseen)
     return prompts.filter(holds.on_prompts()) if holds is not None else prompts
 
 
@@ -409,13 +433,16 @@ def queue_counts(
     Prompts held back (`holds_for` the learner, unless given) are not counted."""
     ahead = learn_ahead_until(study_settings, now)
     holds = holds or holds_for(user, study_settings, now)
-    learning = Q(state__in=LEARNING_STATES)
+    learning = _LEARNING
     # Forgotten cards are served whenever they are due: all of them count as due now.
-    now_or_later = Q() if scope.mode == Scope.FORGOTTEN else Q(due__lte=now)
+    if scope.mode == Scope.FORGOTTEN:
+        learning_now = (learning,)
+    else:
+        learning_now = (f"{_LEARNING} AND {_STATE}.due <= %s", [_sql_moment(now)])
     due = _due_states(user, scope, now, ahead, holds).aggregate(
-        learning=Count("pk", filter=learning),
-        learning_now=Count("pk", filter=learning & now_or_later),
-        review=Count("pk", filter=Q(state=PromptState.State.REVIEW)),
+        learning=_count_where(learning),
+        learning_now=_count_where(*learning_now),
+        review=_count_where(f"{_STATE}.state = {PromptState.State.REVIEW}"),
     )
     today = _new_started_today(user, scope, study_settings, now)
     allowed = _new_allowed(study_settings, scope, today, now)
@@ -426,9 +453,9 @@ def queue_counts(
         else 0
     )
     return QueueCounts(
-        learning=due["learning"],
-        learning_now=due["learning_now"],
-        review=due["review"],
+        learning=due["learning"] or 0,  # a sum over no rows is null
+        learning_now=due["learning_now"] or 0,
+        review=due["review"] or 0,
         new=new,
         new_allowed=allowed,
         done=today["done"],
@@ -479,21 +506,18 @@ def due_queue(
     """The learner's due prompt states in study order: learning and relearning due now first,
     then reviews, each by due date, then (with `ahead`) learning ones due by then. A range
     scan of the (user, due) index."""
-    learning = Q(state__in=LEARNING_STATES)
+    study_order = RawSQL(
+        f"CASE WHEN {_LEARNING} AND {_STATE}.due <= %s THEN 0 WHEN {_LEARNING} THEN 2 ELSE 1 END",
+        [_sql_moment(now)],
+        output_field=IntegerField(),
+    )
     return (
         _due_states(user, scope, now, ahead, holds)
         .select_related("prompt__card__lesson")
         .only(
             *PromptState.STUDY_FIELDS, *[f"prompt__{c}" for c in (*PROMPT_COLUMNS, *CARD_COLUMNS)]
         )
-        .annotate(
-            study_order=Case(
-                When(learning & Q(due__lte=now), then=Value(0)),
-                When(learning, then=Value(2)),
-                default=Value(1),
-                output_field=IntegerField(),
-            )
-        )
+        .annotate(study_order=study_order)
         .order_by("study_order", "due", "pk")
     )
 
