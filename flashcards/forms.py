@@ -57,6 +57,18 @@ class StudySettingsForm(forms.ModelForm):
         # A form from a page older than the setting leaves it as it was.
         self.fields["learn_ahead_minutes"].required = False
 
+    def save(self, commit: bool = True) -> StudySettings:
+        """Writes the form's own fields only: the row also holds personal FSRS parameters and
+        custom study's per-scope new cards, which a fit or a "+N" in another tab may have
+        changed since this form was read, and which saving the whole row would undo."""
+        study_settings = super().save(commit=False)
+        if commit:
+            if study_settings.pk is None:
+                study_settings.save()
+            else:
+                study_settings.save(update_fields=self._meta.fields)
+        return study_settings
+
     def clean_desired_retention(self) -> float:
         value = self.cleaned_data["desired_retention"]
         low, high = RETENTION_RANGE

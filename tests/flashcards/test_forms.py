@@ -82,3 +82,19 @@ def test_the_bury_settings_are_checkboxes_and_unticked_means_off(learner):
     assert form.is_valid(), form.errors
     saved = form.save()
     assert (saved.bury_new_siblings, saved.bury_review_siblings) == (True, False)
+
+
+def test_saving_the_form_leaves_what_another_tab_changed_meanwhile(learner):
+    """A fit of personal FSRS or a custom study "+N" between reading and saving the form."""
+    StudySettings.objects.create(user=learner)
+    form = StudySettingsForm({**BASE, "new_per_day": 7}, instance=StudySettings.objects.get())
+    assert form.is_valid(), form.errors
+    parameters = [0.5] * 21
+    StudySettings.objects.update(
+        fsrs_parameters=parameters, scope_new_cards={"lesson:a": {"limit": 3}}
+    )
+    form.save()
+    saved = StudySettings.objects.get()
+    assert saved.new_per_day == 7
+    assert saved.fsrs_parameters == parameters
+    assert saved.scope_new_cards == {"lesson:a": {"limit": 3}}
