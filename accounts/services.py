@@ -1,9 +1,12 @@
-"""Changing what a user may do."""
+"""Creating accounts and changing what a user may do."""
 
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, Group
 from django.db import transaction
+
+from accounts.forms import SignUpForm
+from flashcards.models import StudySettings
 
 INSTRUCTORS_GROUP = "Instructors"
 
@@ -24,3 +27,15 @@ def instructor_revoke(*, user: AbstractBaseUser) -> None:
     if user.is_staff and not user.is_superuser:
         user.is_staff = False
         user.save(update_fields=["is_staff"])
+
+
+@transaction.atomic
+def learner_sign_up(*, form: SignUpForm) -> AbstractBaseUser:
+    """Save a valid sign-up form's account and its study settings in the browser's time zone.
+
+    Created here rather than on first use so that the learner's first study day already starts
+    at their own midnight.
+    """
+    user = form.save()
+    StudySettings.objects.create(user=user, time_zone=form.cleaned_data["time_zone"])
+    return user

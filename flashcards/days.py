@@ -3,7 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import zoneinfo
+
+
+@functools.cache
+def known_time_zones() -> frozenset[str]:
+    """Every zone name the tz database knows (read from disk once: it does not change while
+    the process runs). The settings form offers these; sign-up accepts only these."""
+    return frozenset(zoneinfo.available_timezones())
+
+
+def known_time_zone_or_utc(name: str) -> str:
+    """`name` if it is a zone we know, else "UTC": a browser may report anything."""
+    return name if name in known_time_zones() else "UTC"
 
 
 def learner_zone(time_zone: str) -> dt.tzinfo:

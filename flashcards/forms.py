@@ -1,14 +1,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 
 from django import forms
 from django.utils import timezone
 
 from flashcards.allowance import EXTRA_MAX
 from flashcards.card_actions import ACTIONS, DAYS_MAX, RESCHEDULE, day_range_parse
-from flashcards.days import local_date
+from flashcards.days import known_time_zones, local_date
 from flashcards.models import (
     LEARN_AHEAD_RANGE,
     MAXIMUM_INTERVAL_RANGE,
@@ -21,7 +20,7 @@ from portal.numbers import whole_number
 
 
 def time_zone_choices() -> list[tuple[str, str]]:
-    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+    return [(name, name.replace("_", " ")) for name in sorted(known_time_zones())]
 
 
 class StudySettingsForm(forms.ModelForm):

@@ -5,8 +5,15 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import get_user_model
 
-from accounts.services import INSTRUCTORS_GROUP, instructor_grant, instructor_revoke
-from tests.conftest import make_user
+from accounts.forms import SignUpForm
+from accounts.services import (
+    INSTRUCTORS_GROUP,
+    instructor_grant,
+    instructor_revoke,
+    learner_sign_up,
+)
+from flashcards.models import StudySettings
+from tests.conftest import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -48,3 +55,12 @@ def test_a_superuser_keeps_staff_status_when_the_role_is_revoked():
     admin = reloaded(admin)
     assert admin.is_staff and admin.is_superuser
     assert not admin.groups.exists()
+
+
+def test_learner_sign_up_creates_study_settings_in_the_given_time_zone(db):
+    form = SignUpForm(
+        {"username": "z", "password1": PASSWORD, "password2": PASSWORD, "time_zone": "Asia/Tokyo"}
+    )
+    assert form.is_valid()
+    user = learner_sign_up(form=form)
+    assert StudySettings.objects.get(user=user).time_zone == "Asia/Tokyo"

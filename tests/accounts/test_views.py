@@ -3,7 +3,8 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import get_user_model
 
-from tests.conftest import PASSWORD
+from flashcards.models import StudySettings
+from tests.conftest import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -68,3 +69,38 @@ def test_password_change_needs_login(client):
 
 def test_lessons_are_readable_without_an_account(client):
     assert client.get("/").status_code == 200
+
+
+def test_signup_saves_the_browsers_time_zone(client):
+    client.post(
+        "/accounts/signup/",
+        {
+            "username": "zoned",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            "time_zone": "America/Sao_Paulo",
+        },
+    )
+    settings = StudySettings.objects.get(user__username="zoned")
+    assert settings.time_zone == "America/Sao_Paulo"
+
+
+def test_signup_without_javascript_starts_on_utc(client):
+    client.post(
+        "/accounts/signup/",
+        {"username": "nojs", "password1": PASSWORD, "password2": PASSWORD},
+    )
+    assert StudySettings.objects.get(user__username="nojs").time_zone == "UTC"
+
+
+def test_signup_page_loads_the_time_zone_script_from_a_file(client):
+    html = client.get("/accounts/signup/").content.decode()
+    assert 'name="time_zone"' in html and "js/time_zone" in html
+    assert "<script>" not in html  # no inline script: the CSP forbids it
+
+
+def test_a_long_username_is_shortened_in_the_header_with_the_whole_name_kept(client):
+    name = "n" * 150
+    client.force_login(make_user(username=name))
+    html = client.get("/").content.decode()
+    assert f'class="site-nav__user" href="/accounts/password/" title="{name}">{name}</a>' in html

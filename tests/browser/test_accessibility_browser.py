@@ -104,6 +104,12 @@ def fsrs_waiting_learner():
     return user
 
 
+def long_name_learner():
+    """A 150-character, email-like username (the longest Django allows): the header cuts it."""
+    number = get_user_model().objects.count()
+    return make_user(username=f"{number:04d}-" + "a" * 60 + "@" + "b" * 76 + ".example")
+
+
 def instructor():
     user = make_user()
     instructor_grant(user=user)
@@ -117,6 +123,7 @@ USER_KINDS = {
     "studied": studied_learner,
     "exam": exam_learner,
     "instructor": instructor,
+    "long-name": long_name_learner,
     "fsrs-ready": fsrs_ready_learner,
     "fsrs-waiting": fsrs_waiting_learner,
 }
@@ -253,6 +260,7 @@ class PageCase:
 PAGES = [
     PageCase("home (visitor)", "/"),
     PageCase("home (learner)", "/", user="learner"),
+    PageCase("home (150-character username)", "/", user="long-name"),
     PageCase("topic", "/topics/amazon-rds-aurora/", user="learner"),
     PageCase("lesson with a tree (visitor)", "/lessons/restore-paths/", then=tree_ready),
     PageCase("lesson with a tree", "/lessons/restore-paths/", user="learner", then=tree_ready),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flashcards.days import day_start, learner_zone, local_date, midnight
+from flashcards.days import day_start, known_time_zone_or_utc, learner_zone, local_date, midnight
 
 # 10:30 UTC on 2 March is 23:30 that day in Auckland (UTC+13) and 05:30 in New York (UTC-5).
 MOMENT = dt.datetime(2026, 3, 2, 10, 30, tzinfo=dt.UTC)
@@ -35,3 +35,9 @@ def test_midnight_is_when_a_day_begins_for_the_learner():
     start = midnight(dt.date(2026, 3, 2), "Pacific/Auckland")
     assert start == dt.datetime(2026, 3, 1, 11, 0, tzinfo=dt.UTC)
     assert midnight(dt.date(2026, 3, 2), "Not/AZone") == dt.datetime(2026, 3, 2, tzinfo=dt.UTC)
+
+
+def test_known_time_zone_or_utc():
+    assert known_time_zone_or_utc("Europe/Paris") == "Europe/Paris"
+    assert known_time_zone_or_utc("Europe/Nowhere") == "UTC"
+    assert known_time_zone_or_utc("") == "UTC"
