@@ -193,30 +193,17 @@ def progress_import(*, user, data) -> ProgressImported:
         given = {**SETTINGS_ADDED_LATER, **data["settings"]}
         values = _parse(given, SETTINGS_PARSERS, "settings", problems)
         settings = StudySettings(user=user, **values)
-    reviews = [
-        Review(user=user, prompt_id=prompt_id, **values)
-        for prompt_id, values in _parse_rows(
-            data["reviews"], "reviews", REVIEW_PARSERS, prompts, problems
-        )
-    ]
-    states = [
-        PromptState(user=user, prompt_id=prompt_id, **values)
-        for prompt_id, values in _parse_rows(
-            data["states"], "states", STATE_PARSERS, prompts, problems
-        )
-    ]
-    marks = [
-        PromptMark(user=user, prompt_id=prompt_id, **values)
-        for prompt_id, values in _parse_rows(
-            data["marks"], "marks", MARK_PARSERS, prompts, problems
-        )
-    ]
-    changes = [
-        ManualChange(user=user, prompt_id=prompt_id, **values)
-        for prompt_id, values in _parse_rows(
-            data["manual_changes"], "manual_changes", CHANGE_PARSERS, prompts, problems
-        )
-    ]
+
+    def section_rows(model, section: str, parsers: dict) -> list:
+        return [
+            model(user=user, prompt_id=prompt_id, **values)
+            for prompt_id, values in _parse_rows(data[section], section, parsers, prompts, problems)
+        ]
+
+    reviews = section_rows(Review, "reviews", REVIEW_PARSERS)
+    states = section_rows(PromptState, "states", STATE_PARSERS)
+    marks = section_rows(PromptMark, "marks", MARK_PARSERS)
+    changes = section_rows(ManualChange, "manual_changes", CHANGE_PARSERS)
     for section, found in (("states", states), ("marks", marks)):
         problems += [
             Problem(f"{count} {section} for one prompt (#{prompt_id} here).", where=section)

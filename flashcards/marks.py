@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from flashcards.days import next_midnight
 from flashcards.models import PromptMark
 
 _FIELDS = ("flag", "suspended", "buried_until")
@@ -40,11 +39,6 @@ class MarkSnapshot:
             suspended=bool(data.get("suspended", False)),
             buried_until=dt.datetime.fromisoformat(until) if until else None,
         )
-
-
-def bury_end(now: dt.datetime, time_zone: str) -> dt.datetime:
-    """A prompt buried now comes back at the learner's next midnight."""
-    return next_midnight(now, time_zone)
 
 
 @transaction.atomic

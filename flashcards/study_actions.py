@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from flashcards.marks import MarkSnapshot, bury_end, marks_change
+from flashcards.days import next_midnight
+from flashcards.marks import MarkSnapshot, marks_change
 from flashcards.models import Prompt, PromptMark, StudySettings
 from flashcards.tokens import GradeRefused, read_grade_token
 
@@ -51,7 +52,7 @@ def card_action(
         raise GradeRefused("That card is no longer studied.", status=404)
     prompt_ids = [ticket.prompt_id]
     if action == BURY:
-        until = bury_end(now, study_settings.time_zone)
+        until = next_midnight(now, study_settings.time_zone)  # buried until tomorrow
         before = marks_change(user=user, prompt_ids=prompt_ids, buried_until=until)
         notice = "Card buried until tomorrow."
     elif action == SUSPEND:

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flashcards.days import day_start, known_time_zone_or_utc, learner_zone, local_date, midnight
+from flashcards.days import (
+    day_start,
+    known_time_zone_or_utc,
+    learner_zone,
+    local_date,
+    midnight,
+    next_midnight,
+)
 
 # 10:30 UTC on 2 March is 23:30 that day in Auckland (UTC+13) and 05:30 in New York (UTC-5).
 MOMENT = dt.datetime(2026, 3, 2, 10, 30, tzinfo=dt.UTC)
@@ -41,3 +48,11 @@ def test_known_time_zone_or_utc():
     assert known_time_zone_or_utc("Europe/Paris") == "Europe/Paris"
     assert known_time_zone_or_utc("Europe/Nowhere") == "UTC"
     assert known_time_zone_or_utc("") == "UTC"
+
+
+def test_the_next_midnight_is_the_learners_in_their_zone():
+    """When a buried card comes back, and the end of the day reviews are due by."""
+    late_evening = dt.datetime(2026, 3, 2, 22, 30, tzinfo=dt.UTC)
+    assert next_midnight(late_evening, "UTC") == dt.datetime(2026, 3, 3, tzinfo=dt.UTC)
+    # 22:30 UTC is already 07:30 on 3 March in Tokyo: the next midnight is the 4th's there.
+    assert next_midnight(late_evening, "Asia/Tokyo").isoformat() == "2026-03-04T00:00:00+09:00"

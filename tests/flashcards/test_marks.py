@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from flashcards.marks import MarkSnapshot, bury_end, marks_change, marks_restore
+from flashcards.marks import MarkSnapshot, marks_change, marks_restore
 from flashcards.models import PromptMark
 from tests.conftest import make_card, make_user
 
@@ -56,10 +56,3 @@ def test_a_snapshot_survives_json_as_an_undo_keeps_it():
 def test_only_marks_can_be_changed(learner):
     with pytest.raises(TypeError):
         marks_change(user=learner, prompt_ids=[1], due=NOW)
-
-
-def test_a_burial_ends_at_the_learners_next_midnight():
-    late_evening = dt.datetime(2026, 3, 2, 22, 30, tzinfo=dt.UTC)
-    assert bury_end(late_evening, "UTC") == dt.datetime(2026, 3, 3, tzinfo=dt.UTC)
-    # 22:30 UTC is already 07:30 on 3 March in Tokyo: buried until the 4th there.
-    assert bury_end(late_evening, "Asia/Tokyo").isoformat() == "2026-03-04T00:00:00+09:00"

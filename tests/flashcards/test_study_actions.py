@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from flashcards.marks import MarkSnapshot, bury_end
+from flashcards.days import next_midnight
+from flashcards.marks import MarkSnapshot
 from flashcards.models import Card, PromptMark, StudySettings
 from flashcards.study_actions import BURY, FLAG, SUSPEND, card_action
 from flashcards.tokens import GradeRefused
@@ -29,7 +30,7 @@ def test_bury_holds_the_card_until_the_learners_midnight(learner):
     prompt = make_card().prompts.get()
     result = act(learner, prompt, BURY)
     mark = PromptMark.objects.get()
-    assert mark.buried_until == bury_end(NOW, "Europe/Paris")
+    assert mark.buried_until == next_midnight(NOW, "Europe/Paris")
     assert (mark.suspended, mark.flag) == (False, 0)
     assert result.before == [MarkSnapshot(prompt_id=prompt.pk)]
     assert result.notice == "Card buried until tomorrow. Undo (U)"
