@@ -8,6 +8,9 @@ from accounts import views
 # Django's own auth views under their usual names (`login`, `logout`, ...), so that
 # LOGIN_URL and the admin's links find them; templates live in templates/registration/.
 urlpatterns = [
+    path("", views.account, name="account"),
+    path("progress.json", views.progress_download, name="progress_download"),
+    path("delete/", views.account_delete_confirm, name="account_delete"),
     path("signup/", views.signup, name="signup"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

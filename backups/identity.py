@@ -1,7 +1,8 @@
 """Whether a database is this portal's, told from its table names and its django_migrations rows.
 
 `restore` asks before it touches anything: a backup must hold the tables its recorded migrations
-create, record migrations of each of the portal's own apps, and record none this code lacks
+create, record migrations of each of the portal's own apps (but those that gained their first
+migration later, `LATER_APPS`), and record none this code lacks
 (a backup from newer code would leave the site running on tables it does not know). A backup
 from older code passes; `manage.py migrate` then brings it up to date.
 """
@@ -14,6 +15,11 @@ from pathlib import Path
 from django.apps import apps
 from django.conf import settings
 from django.db.migrations.loader import MigrationLoader
+
+# Apps of ours whose first migration came after backups of the portal existed: an older
+# backup records none of theirs and is still this portal's (`migrate` adds them). `accounts`
+# gained one in issue 15 (a unique index on users' email addresses).
+LATER_APPS = frozenset({"accounts"})
 
 # Where installed packages live. The project's virtualenv usually sits inside the project
 # folder (`.venv/`), so Django's and third parties' apps are under BASE_DIR too.
@@ -41,7 +47,9 @@ def portal_database_problem(*, tables: set[str], recorded: set[tuple[str, str]])
         return "not of this portal (it has no django_migrations table)"
     loader = MigrationLoader(None, ignore_no_migrations=True)
     missing_apps = [
-        label for label in own_apps(loader) if not any(app == label for app, _ in recorded)
+        label
+        for label in own_apps(loader)
+        if label not in LATER_APPS and not any(app == label for app, _ in recorded)
     ]
     if missing_apps:
         return f"not of this portal: it records no migrations of {_some(missing_apps)}"

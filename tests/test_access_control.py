@@ -132,6 +132,11 @@ TABLE = [
     Row("/accounts/logout/", everyone(405, HOME)),
     Row("/accounts/password/", signed_in((LOGIN, LOGIN), (200, 200))),
     Row("/accounts/password/done/", signed_in((LOGIN, LOGIN), (200, 405))),
+    # The account page re-renders an empty email form; the download is a GET.
+    Row("/accounts/", signed_in((LOGIN, LOGIN), (200, 200))),
+    Row("/accounts/progress.json", signed_in((LOGIN, LOGIN), (200, 405))),
+    # Staff and superusers are told why they cannot delete their account here, and refused.
+    Row("/accounts/delete/", by_role((LOGIN, LOGIN), (200, 200), (200, 403), (200, 403))),
     # Studying needs an account; a grade, a card action or an undo without a token is a 400.
     Row("/study/", signed_in((LOGIN, LOGIN), (200, 405))),
     Row("/study/?scope=lesson:restore-paths", signed_in((LOGIN, LOGIN), (200, 405)), htmx=True),
@@ -184,7 +189,14 @@ def site(bundled_content, instructor, superuser, learner):
         files=[NoteFile(name="draft-note.md", data=draft_note.encode())],
         status=Lesson.Status.DRAFT,
     )
-    return {"anonymous": None, "learner": learner, "instructor": instructor, "superuser": superuser}
+    return {
+        "anonymous": None,
+        "learner": learner,
+        "instructor": instructor,
+        "superuser": superuser,
+        # A learner of their own for the CSRF case that deletes its account.
+        "leaver": make_user(username="leaver"),
+    }
 
 
 def client_for(user) -> Client:
@@ -451,7 +463,11 @@ def world() -> tuple:
     return (
         *snapshot(),
         sorted(Session.objects.values_list("session_key", flat=True)),
-        list(user_model.objects.order_by("pk").values("pk", "username", "password", "last_login")),
+        list(
+            user_model.objects.order_by("pk").values(
+                "pk", "username", "email", "password", "last_login"
+            )
+        ),
         list(Lesson.objects.order_by("pk").values_list("slug", "status")),
     )
 
@@ -473,7 +489,12 @@ def csrf_cases(site, studied_page: str) -> list[CsrfCase]:
             "/accounts/signup/",
             "anonymous",
             "/accounts/signup/",
-            {"username": "csrf-newcomer", "password1": new_password, "password2": new_password},
+            {
+                "username": "csrf-newcomer",
+                "email": "csrf-newcomer@example.com",
+                "password1": new_password,
+                "password2": new_password,
+            },
         ),
         CsrfCase(
             "/accounts/login/",
@@ -482,6 +503,13 @@ def csrf_cases(site, studied_page: str) -> list[CsrfCase]:
             {"username": "learner", "password": PASSWORD},
         ),
         CsrfCase("/accounts/logout/", "learner", "/", {}),
+        CsrfCase(
+            "/accounts/",
+            "learner",
+            "/accounts/",
+            {"email": "csrf-changed@example.com", "current_password": PASSWORD},
+        ),
+        CsrfCase("/accounts/delete/", "leaver", "/accounts/delete/", {"password": PASSWORD}),
         CsrfCase(
             "/accounts/password/",
             "learner",

@@ -114,7 +114,12 @@ def test_an_oversized_sign_up_is_refused_and_creates_no_one(client):
     before = everything()
     response = client.post(
         "/accounts/signup/",
-        {"username": "big", "password1": OVERSIZED, "password2": OVERSIZED},
+        {
+            "username": "big",
+            "email": "big@example.com",
+            "password1": OVERSIZED,
+            "password2": OVERSIZED,
+        },
     )
     assert response.status_code == 413 and TOO_LARGE in response.content.decode()
     assert everything() == before
@@ -439,7 +444,15 @@ def test_log_in_with_a_username_longer_than_anyone_has_is_a_wrong_password(clien
 def test_a_nul_in_a_username_is_a_form_error(client):
     for path, data in (
         ("/accounts/login/", {"username": "a\x00b", "password": "whatever-it-is"}),
-        ("/accounts/signup/", {"username": "a\x00b", "password1": "x" * 12, "password2": "x" * 12}),
+        (
+            "/accounts/signup/",
+            {
+                "username": "a\x00b",
+                "email": "ax00b@example.com",
+                "password1": "x" * 12,
+                "password2": "x" * 12,
+            },
+        ),
     ):
         response = client.post(path, data)
         assert response.status_code == 200

@@ -61,6 +61,10 @@ BUDGETS = {
     # The settings (time zone), the lessons for the filter, the count and the page.
     ("learner", "get", "/study/cards/", False): 6,
     ("learner", "get", "/accounts/password/", False): 2,
+    # The session and the user: the page shows what the user row holds.
+    ("learner", "get", "/accounts/", False): 2,
+    # The export's five (settings, reviews, states, marks, changes by hand) and nothing else.
+    ("learner", "get", "/accounts/progress.json", False): 7,
     ("learner", "get", SEARCH, False): 3,
     # Mastery is one query (prompts left-joined to the learner's states), not two.
     ("learner", "get", "/progress/", False): 11,

@@ -42,7 +42,12 @@ def test_the_site_refuses_passwordpassword_at_signup(client):
     validate_password("passwordpassword", password_validators=django_own)
     response = client.post(
         "/accounts/signup/",
-        {"username": "newcomer", "password1": "passwordpassword", "password2": "passwordpassword"},
+        {
+            "username": "newcomer",
+            "email": "newcomer@example.com",
+            "password1": "passwordpassword",
+            "password2": "passwordpassword",
+        },
     )
     assert response.status_code == 200 and REPEATED in response.content.decode()
     assert not get_user_model().objects.filter(username="newcomer").exists()

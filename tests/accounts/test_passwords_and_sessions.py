@@ -30,7 +30,13 @@ def client_with_session(key: str) -> Client:
 def test_signup_refuses_eleven_characters_and_says_so(client):
     assert len(ELEVEN) == 11
     response = client.post(
-        "/accounts/signup/", {"username": "newcomer", "password1": ELEVEN, "password2": ELEVEN}
+        "/accounts/signup/",
+        {
+            "username": "newcomer",
+            "email": "newcomer@example.com",
+            "password1": ELEVEN,
+            "password2": ELEVEN,
+        },
     )
     assert response.status_code == 200
     assert TOO_SHORT in response.content.decode()
@@ -39,7 +45,13 @@ def test_signup_refuses_eleven_characters_and_says_so(client):
 
 def test_signup_accepts_twelve_characters(client):
     response = client.post(
-        "/accounts/signup/", {"username": "newcomer", "password1": TWELVE, "password2": TWELVE}
+        "/accounts/signup/",
+        {
+            "username": "newcomer",
+            "email": "newcomer@example.com",
+            "password1": TWELVE,
+            "password2": TWELVE,
+        },
     )
     assert response.status_code == 302
     assert get_user_model().objects.get(username="newcomer").check_password(TWELVE)

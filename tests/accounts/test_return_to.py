@@ -97,7 +97,13 @@ def test_an_htmx_partial_links_back_to_the_page_htmx_names(rf):
 def test_sign_up_returns_to_next(client):
     response = client.post(
         "/accounts/signup/",
-        {"username": "back", "password1": PASSWORD, "password2": PASSWORD, "next": "/trees/?a=1"},
+        {
+            "username": "back",
+            "email": "back@example.com",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            "next": "/trees/?a=1",
+        },
     )
     assert response.status_code == 302 and response["Location"] == "/trees/?a=1"
 
@@ -105,7 +111,13 @@ def test_sign_up_returns_to_next(client):
 def test_sign_up_with_a_relative_next_is_not_looked_up_as_a_url_name(client):
     response = client.post(
         "/accounts/signup/",
-        {"username": "back", "password1": PASSWORD, "password2": PASSWORD, "next": "lessons"},
+        {
+            "username": "back",
+            "email": "back@example.com",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            "next": "lessons",
+        },
     )
     assert response.status_code == 302 and response["Location"] == "lessons"
 
@@ -122,7 +134,13 @@ def test_log_in_returns_to_next(client, learner):
 def test_sign_up_ignores_an_offsite_next(client, evil):
     response = client.post(
         "/accounts/signup/",
-        {"username": "back", "password1": PASSWORD, "password2": PASSWORD, "next": evil},
+        {
+            "username": "back",
+            "email": "back@example.com",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            "next": evil,
+        },
     )
     assert response["Location"] == "/"
 

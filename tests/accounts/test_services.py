@@ -1,19 +1,38 @@
-"""Granting and revoking the instructor role: the Instructors group and staff status."""
+"""accounts.services: granting and revoking the instructor role, signing up, changing the email
+address, and deleting an account (every row of the user goes, in every model with a foreign
+key to users, and nothing of anyone else's)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from axes.models import AccessAttempt, AccessLog
+from django.apps import apps
+from django.contrib.admin.models import ADDITION, LogEntry
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.sessions.models import Session
+from django.db import models
+from django.test import Client
+from django.utils import timezone
 
 from accounts.forms import SignUpForm
 from accounts.services import (
     INSTRUCTORS_GROUP,
+    AccountNotDeletable,
+    account_deletable,
+    account_delete,
+    email_change,
     instructor_grant,
     instructor_revoke,
     learner_sign_up,
+    session_keys_of,
 )
-from flashcards.models import StudySettings
-from tests.conftest import PASSWORD, make_user
+from flashcards.models import FsrsFit, ManualChange, NewAgain, PromptMark, StudySettings
+from tests.conftest import PASSWORD, grade_now, make_card, make_tree, make_user
+from trees.models import TreeWalk
 
 pytestmark = pytest.mark.django_db
 
@@ -59,8 +78,175 @@ def test_a_superuser_keeps_staff_status_when_the_role_is_revoked():
 
 def test_learner_sign_up_creates_study_settings_in_the_given_time_zone(db):
     form = SignUpForm(
-        {"username": "z", "password1": PASSWORD, "password2": PASSWORD, "time_zone": "Asia/Tokyo"}
+        {
+            "username": "z",
+            "email": "z@example.com",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            "time_zone": "Asia/Tokyo",
+        }
     )
     assert form.is_valid()
     user = learner_sign_up(form=form)
     assert StudySettings.objects.get(user=user).time_zone == "Asia/Tokyo"
+
+
+def test_email_change_saves_the_address():
+    user = make_user(email="old@example.com")
+    email_change(user=user, email="new@example.com")
+    assert reloaded(user).email == "new@example.com"
+
+
+# Deleting an account --------------------------------------------------------------------------
+
+# Every model with a foreign key to users, as decided for deletion. A new one fails
+# test_every_model_with_a_foreign_key_to_users_is_decided until it is added here and to
+# `give_a_row_of_everything` (and, when it does not cascade, to account_delete).
+USER_ROWS = {
+    "admin.LogEntry",
+    "auth.User_groups",
+    "auth.User_user_permissions",
+    "flashcards.FsrsFit",
+    "flashcards.ManualChange",
+    "flashcards.NewAgain",
+    "flashcards.PromptMark",
+    "flashcards.PromptState",
+    "flashcards.Review",
+    "flashcards.StudySettings",
+    "trees.TreeWalk",
+}
+
+
+def user_foreign_keys() -> list[tuple[type[models.Model], str]]:
+    User = get_user_model()
+    return [
+        (model, field.name)
+        for model in apps.get_models(include_auto_created=True)
+        for field in model._meta.concrete_fields
+        if field.is_relation and field.related_model is User
+    ]
+
+
+def rows_of(user_id: int) -> dict[str, int]:
+    return {
+        model._meta.label: model._default_manager.filter(**{name: user_id}).count()
+        for model, name in user_foreign_keys()
+    }
+
+
+def logged_in_session(user) -> str:
+    client = Client()
+    client.force_login(user)
+    return client.session.session_key
+
+
+def give_a_row_of_everything(user) -> dict:
+    """At least one row of the user in each model of USER_ROWS, a session, and a log-in in
+    axes's log. Returns what is not counted by foreign key."""
+    now = timezone.now()
+    prompt = make_card().prompts.get()
+    grade_now(user, prompt, 1, now)  # a review and a state
+    StudySettings.objects.get_or_create(user=user)
+    other_prompt = make_card().prompts.get()
+    PromptMark.objects.create(user=user, prompt=other_prompt, suspended=True)
+    NewAgain.objects.create(user=user, prompt=other_prompt, version=0)
+    ManualChange.objects.create(user=user, prompt=prompt, kind="forget", at=now)
+    FsrsFit.objects.create(user=user, requested_at=now)
+    TreeWalk.objects.create(
+        tree=make_tree(), walker=f"user:{user.pk}", user=user, last_node_key="first"
+    )
+    LogEntry.objects.log_actions(
+        user_id=user.pk,
+        queryset=[prompt.card],
+        action_flag=ADDITION,
+    )
+    user.groups.add(Group.objects.get_or_create(name=f"group of {user.pk}")[0])
+    user.user_permissions.add(ContentType.objects.get_for_model(Group).permission_set.first())
+    AccessLog.objects.create(username=user.get_username(), ip_address="127.0.0.1", user_agent="t")
+    return {"session": logged_in_session(user)}
+
+
+def test_every_model_with_a_foreign_key_to_users_is_decided():
+    assert {model._meta.label for model, _name in user_foreign_keys()} == USER_ROWS
+
+
+def test_deleting_an_account_removes_every_row_of_the_user_and_nothing_else():
+    leaver, stayer = make_user(username="leaver"), make_user(username="stayer")
+    leaver_id = leaver.pk
+    leavers = give_a_row_of_everything(leaver)
+    stayers = give_a_row_of_everything(stayer)
+    assert all(rows_of(leaver_id).values()), rows_of(leaver_id)  # the test gives every kind a row
+    stayer_rows = rows_of(stayer.pk)
+    walks_before = TreeWalk.objects.exclude(user_id=leaver_id).count()
+
+    account_delete(user=leaver)
+
+    assert not get_user_model().objects.filter(pk=leaver_id).exists()
+    assert not any(rows_of(leaver_id).values()), rows_of(leaver_id)
+    # No walk kept as an anonymous figure (the foreign key would only have set it to null).
+    assert not TreeWalk.objects.filter(walker=f"user:{leaver_id}").exists()
+    assert not Session.objects.filter(session_key=leavers["session"]).exists()
+    assert not AccessLog.objects.filter(username="leaver").exists()
+    assert rows_of(stayer.pk) == stayer_rows
+    assert TreeWalk.objects.exclude(user_id=leaver_id).count() == walks_before
+    assert Session.objects.filter(session_key=stayers["session"]).exists()
+    assert AccessLog.objects.filter(username="stayer").exists()
+
+
+def test_failed_log_in_attempts_naming_the_account_are_kept():
+    # An attack's record, not the learner's data, and gone at its cool-off anyway.
+    leaver = make_user(username="leaver")
+    AccessAttempt.objects.create(
+        username="leaver", ip_address="10.0.0.1", user_agent="t", failures_since_start=2
+    )
+    account_delete(user=leaver)
+    assert AccessAttempt.objects.filter(username="leaver").exists()
+
+
+def test_a_deletion_that_fails_deletes_nothing(monkeypatch):
+    leaver = make_user(username="leaver")
+    leaver_id = leaver.pk
+    give_a_row_of_everything(leaver)
+    before = rows_of(leaver_id)
+
+    def fail(self, *args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(get_user_model(), "delete", fail)
+    with pytest.raises(RuntimeError):
+        account_delete(user=leaver)
+    assert rows_of(leaver_id) == before
+    assert TreeWalk.objects.filter(user=leaver).exists()
+    assert AccessLog.objects.filter(username="leaver").exists()
+
+
+@pytest.mark.parametrize("kind", ["instructor", "superuser", "staff"])
+def test_staff_and_superusers_cannot_delete_their_own_account(kind):
+    if kind == "superuser":
+        user = get_user_model().objects.create_superuser(username="root", password="x" * 12)
+    else:
+        user = make_user(is_staff=True)
+        if kind == "instructor":
+            instructor_grant(user=user)
+    assert not account_deletable(user)
+    with pytest.raises(AccountNotDeletable):
+        account_delete(user=user)
+    assert get_user_model().objects.filter(pk=user.pk).exists()
+
+
+def test_the_sessions_of_a_user_are_found_among_everyones():
+    user, other = make_user(), make_user()
+    mine = {logged_in_session(user), logged_in_session(user)}
+    logged_in_session(other)
+    anonymous = Client()
+    anonymous.get("/")
+    assert set(session_keys_of(user)) == mine
+
+
+def test_expired_sessions_are_not_decoded():
+    user = make_user()
+    key = logged_in_session(user)
+    Session.objects.filter(session_key=key).update(
+        expire_date=timezone.now() - dt.timedelta(seconds=1)
+    )
+    assert session_keys_of(user) == []

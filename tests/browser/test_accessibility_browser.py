@@ -28,7 +28,7 @@ from accounts.services import instructor_grant
 from flashcards.models import FsrsFit, StudySettings
 from lessons.models import Lesson
 from tests.browser.conftest import new_page
-from tests.conftest import make_card, make_lesson, make_user
+from tests.conftest import PASSWORD, make_card, make_lesson, make_user
 from tests.flashcards.conftest import simulated_log
 
 pytestmark = [
@@ -107,7 +107,8 @@ def fsrs_waiting_learner():
 def long_name_learner():
     """A 150-character, email-like username (the longest Django allows): the header cuts it."""
     number = get_user_model().objects.count()
-    return make_user(username=f"{number:04d}-" + "a" * 60 + "@" + "b" * 76 + ".example")
+    name = f"{number:04d}-" + "a" * 60 + "@" + "b" * 76 + ".example"
+    return make_user(username=name, email=name)  # the account page shows both in full
 
 
 def instructor():
@@ -218,6 +219,28 @@ def suspend_two_cards(page: Page) -> None:
     expect(page.locator(".messages")).to_have_text("2 cards suspended.")
 
 
+def change_email(page: Page) -> None:
+    page.get_by_role("textbox", name="Email address").fill("changed@example.com")
+    page.get_by_label("Current password").fill(PASSWORD)
+    page.get_by_role("button", name="Save email address").click()
+    expect(page.locator(".messages")).to_have_text("Your email address is changed.")
+
+
+def change_email_wrongly(page: Page) -> None:
+    page.get_by_role("textbox", name="Email address").fill("changed@example.com")
+    page.get_by_label("Current password").fill("not the password")
+    page.get_by_role("button", name="Save email address").click()
+    expect(page.locator(".field__error")).to_be_visible()
+
+
+def delete_account_wrongly(page: Page) -> None:
+    page.get_by_label("Your password").fill("not the password")
+    page.get_by_role("button", name="Delete my account").click()
+    expect(page.locator(".field__error")).to_have_text(
+        "That is not your password; nothing was deleted."
+    )
+
+
 def fail_to_log_in(page: Page) -> None:
     page.get_by_label("Username").fill("nobody")
     page.get_by_label("Password").fill("not the password")
@@ -303,6 +326,18 @@ PAGES = [
     PageCase("log in, locked out", "/accounts/login/", then=get_locked_out),
     PageCase("sign up", "/accounts/signup/"),
     PageCase("password change", "/accounts/password/", user="learner"),
+    PageCase("account, no email yet", "/accounts/", user="learner"),
+    PageCase("account, email changed", "/accounts/", user="learner", then=change_email),
+    PageCase("account, wrong password", "/accounts/", user="learner", then=change_email_wrongly),
+    PageCase("account (150-character username)", "/accounts/", user="long-name"),
+    PageCase("delete account", "/accounts/delete/", user="learner"),
+    PageCase(
+        "delete account, wrong password",
+        "/accounts/delete/",
+        user="learner",
+        then=delete_account_wrongly,
+    ),
+    PageCase("delete account (instructor, refused)", "/accounts/delete/", user="instructor"),
     PageCase("404", "/no-such-page/", status=404),
     PageCase("403", "/analytics/", user="learner", status=403),
     PageCase("dashboard", "/progress/", user="studied"),

@@ -1,0 +1,57 @@
+"""accounts/migrations/0001: one account per email address, whatever its case."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, connection, transaction
+
+from tests.conftest import make_user
+
+pytestmark = pytest.mark.django_db
+
+migration = importlib.import_module("accounts.migrations.0001_email_unique_case_insensitive")
+
+
+def test_the_database_refuses_a_second_account_with_the_same_address_in_another_case():
+    make_user(email="ada@example.com")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        get_user_model().objects.create(username="other", email="ADA@example.com")
+
+
+def test_many_accounts_may_have_no_address():
+    make_user(email="")
+    make_user(email="")
+    assert get_user_model().objects.filter(email="").count() == 2
+
+
+class Editor:
+    """What the migration's functions use of a schema editor, on the test's connection (the
+    SQLite schema editor refuses to open inside the test's transaction)."""
+
+    quote_name = staticmethod(connection.ops.quote_name)
+
+    def execute(self, sql: str) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+
+
+def test_existing_duplicates_keep_the_oldest_accounts_address(capsys):
+    editor = Editor()
+    migration.drop_index(apps, editor)
+    first = make_user(username="first", email="Ada@example.com")
+    second = make_user(username="second", email="ada@EXAMPLE.com")
+    other = make_user(username="other", email="bob@example.com")
+    empty = make_user(username="empty", email="")
+
+    migration.empty_later_duplicates(apps, editor)
+    migration.create_index(apps, editor)
+
+    emails = dict(get_user_model().objects.values_list("username", "email"))
+    assert emails[first.username] == "Ada@example.com"
+    assert emails[second.username] == ""
+    assert emails[other.username] == "bob@example.com" and emails[empty.username] == ""
+    assert "'second'" in capsys.readouterr().out
