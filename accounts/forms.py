@@ -3,6 +3,7 @@ from __future__ import annotations
 from axes.utils import reset as axes_reset
 from django import forms
 from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm, UserCreationForm
+from django.core.mail import EmailMultiAlternatives
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -60,11 +61,14 @@ class PasswordResetRequestForm(PasswordResetForm):
             return super().send_mail(
                 subject_template_name, email_template_name, context, *args, **kwargs
             )
-        # The stand-in: render what would be sent, send nothing.
-        render_to_string(subject_template_name, context)
-        render_to_string(email_template_name, context)
+        # The stand-in: build the message as Django would (rendered and encoded as MIME, which
+        # is most of the work), and send nothing.
+        subject = "".join(render_to_string(subject_template_name, context).splitlines())
+        message = EmailMultiAlternatives(subject, render_to_string(email_template_name, context))
         if html_template := kwargs.get("html_email_template_name"):
-            render_to_string(html_template, context)
+            message.attach_alternative(render_to_string(html_template, context), "text/html")
+        message.to = [context["email"]]
+        message.message()
         return None
 
 
