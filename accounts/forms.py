@@ -37,8 +37,9 @@ class PasswordResetRequestForm(PasswordResetForm):
 
     The page after it never says whether the address has an account. So that its timing does
     not say so either, an address with no account gets its message built like any other (the
-    token signed, the text and HTML rendered) and only the sending is skipped. A request over
-    the rate limit shows the same page and builds nothing: the limit is not a secret.
+    token signed, the text and HTML rendered, the MIME message made) and only the sending is
+    skipped. A request over the rate limit shows the same page and builds nothing: the limit
+    counts every address alike, known or not, so reaching it tells nothing either.
     """
 
     email = forms.EmailField(
