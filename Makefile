@@ -13,7 +13,7 @@ STAMP := $(VENV)/.installed
 
 help:
 	@echo "make run    set up, then serve the portal at http://$(HOST):$(PORT) (PORT=NNNN to change)"
-	@echo "make serve  production: gunicorn, debug off (needs DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DATABASE_URL)"
+	@echo "make serve  production: gunicorn, debug off (needs DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DATABASE_URL, DJANGO_EMAIL_URL)"
 	@echo "make test   set up, then lint and run the whole suite (again on PostgreSQL if TEST_DATABASE_URL is set)"
 	@echo "make check  the quick loop: lint and the fast tests (SQLite; no browser, load or server tests)"
 	@echo "make lint   ruff check and format check"
@@ -66,7 +66,8 @@ serve: serve-env content
 	exec $(VENV)/bin/gunicorn portal.wsgi --bind $(HOST):$(PORT) --workers $(WEB_CONCURRENCY) \
 	  --access-logfile -
 
-# Before anything is installed or migrated: one line naming every missing variable.
+# Before anything is installed or migrated: one line naming every missing variable; then one
+# line if there is no mail server and password reset is not declared off.
 serve-env:
 	@missing=(); \
 	for name in DJANGO_SECRET_KEY DJANGO_ALLOWED_HOSTS DATABASE_URL; do \
@@ -75,6 +76,10 @@ serve-env:
 	if [ $${#missing[@]} -gt 0 ]; then \
 	  printf -v names '%s, ' "$${missing[@]}"; \
 	  echo "make serve needs $${names%, } set (see Deploying in README.md)." >&2; exit 1; \
+	fi; \
+	reset="$${DJANGO_PASSWORD_RESET,,}"; \
+	if [ -z "$${DJANGO_EMAIL_URL// /}" ] && [[ ! "$${reset// /}" =~ ^(0|false|no|off)$$ ]]; then \
+	  echo "make serve needs DJANGO_EMAIL_URL set for password reset, or DJANGO_PASSWORD_RESET=off (see Deploying in README.md)." >&2; exit 1; \
 	fi
 
 lint: setup

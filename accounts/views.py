@@ -1,10 +1,13 @@
 """Signing up, the account page, the progress download and deleting an account. Log in, log
-out and password change are Django's own views."""
+out, password change and password reset are Django's own views."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
@@ -88,3 +91,16 @@ def account_delete_confirm(request: HttpRequest) -> HttpResponse:
             return redirect("lessons:home")
     context = {"form": form, "deletable": deletable}
     return render(request, "accounts/account_delete.html", context)
+
+
+def when_reset_is_on(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """One of the reset pages, or, with password reset off (PASSWORD_RESET_ENABLED: no mail
+    server in production), a 404 that says so and what to do instead."""
+
+    @wraps(view)
+    def reset_page(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not settings.PASSWORD_RESET_ENABLED:
+            return render(request, "registration/password_reset_off.html", status=404)
+        return view(request, *args, **kwargs)
+
+    return reset_page

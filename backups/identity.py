@@ -18,7 +18,7 @@ from django.db.migrations.loader import MigrationLoader
 
 # Apps of ours whose first migration came after backups of the portal existed: an older
 # backup records none of theirs and is still this portal's (`migrate` adds them). `accounts`
-# gained one in issue 15 (a unique index on users' email addresses).
+# gained them in issue 15 (a unique index on users' email addresses, the reset-request log).
 LATER_APPS = frozenset({"accounts"})
 
 # Where installed packages live. The project's virtualenv usually sits inside the project

@@ -6,6 +6,10 @@ environment variables, with defaults that suit development:
     DJANGO_SECRET_KEY      required when debug is off
     DJANGO_ALLOWED_HOSTS   comma-separated host names; required when debug is off
     DATABASE_URL           any dj-database-url URL; defaults to SQLite in db.sqlite3
+    DJANGO_EMAIL_URL       smtp://user:password@host:587 (STARTTLS) or smtps://...:465 (TLS);
+                           with debug on and none set, email is printed to the console
+    DJANGO_DEFAULT_FROM_EMAIL  the From address of the site's email
+    DJANGO_PASSWORD_RESET  "off" to switch password reset by email off
 
 HTTPS, HSTS and the static files' folder have production variables of their own (README.md,
 Configuration).
@@ -24,6 +28,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.csp import CSP
 
+from portal.mail import EmailUrlError, mailer_from_url
 from portal.numbers import whole_number
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -194,6 +199,40 @@ AXES_USERNAME_CALLABLE = "accounts.lockout.client_username"
 # behind a proxy, every visitor would share the proxy's address.
 AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip_address"
 PROXY_COUNT = env_int("DJANGO_PROXY_COUNT", default=0)
+
+# Email (README.md, Configuration), as Django 6.1's MAILERS. With DJANGO_EMAIL_URL, SMTP over
+# TLS; without it, in development, messages are printed to the console. In production without
+# it the site sends nothing (password reset is off, below), and the entry is Django's own
+# default (SMTP on localhost:25) only so that `check --deploy` does not call a console
+# backend in production an error (mail.E001). Tests get Django's locmem outbox whatever is set.
+if email_url := os.environ.get("DJANGO_EMAIL_URL", "").strip():
+    try:
+        MAILERS = {"default": mailer_from_url(email_url)}
+    except EmailUrlError as error:
+        raise SystemExit(str(error)) from None
+elif DEBUG:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+else:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend"}}
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "").strip() or (
+    "Study portal <noreply@localhost>"
+)
+
+# Password reset by email (accounts/reset.py). It is on when it can work: in development, or
+# with a mail server. In production without DJANGO_EMAIL_URL it is off rather than printing
+# reset links into the server's log; `make serve` refuses to start that way unless
+# DJANGO_PASSWORD_RESET=off says it is meant. Off, the reset pages are a 404 that says so.
+PASSWORD_RESET_ENABLED = env_flag("DJANGO_PASSWORD_RESET", default=True) and (
+    DEBUG or bool(email_url)
+)
+# A reset link works for an hour, and once: Django's token hashes the password and last
+# log-in, so setting a password (or logging in) spends it.
+PASSWORD_RESET_TIMEOUT = 60 * 60
+# Reset requests per hour, counted apart for each email address and each client address
+# (accounts/reset.py). Beyond either, the request page answers as always and sends nothing.
+PASSWORD_RESET_LIMIT_PER_EMAIL = 3
+PASSWORD_RESET_LIMIT_PER_IP = 10
+PASSWORD_RESET_LIMIT_WINDOW = dt.timedelta(hours=1)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "UTC")

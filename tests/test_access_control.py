@@ -15,12 +15,16 @@ from dataclasses import dataclass
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
 from django.contrib.sessions.models import Session
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLResolver, get_resolver, resolve
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
+from accounts.models import ResetRequest
 from flashcards.models import PromptMark, PromptState, Review, StudySettings
 from flashcards.tokens import grade_token, read_grade_token, undo_token
 from lessons.models import Lesson
@@ -137,6 +141,12 @@ TABLE = [
     Row("/accounts/progress.json", signed_in((LOGIN, LOGIN), (200, 405))),
     # Staff and superusers are told why they cannot delete their account here, and refused.
     Row("/accounts/delete/", by_role((LOGIN, LOGIN), (200, 200), (200, 403), (200, 403))),
+    # Password reset, for anyone: an empty request shows the form again; a link that is not
+    # valid shows a page saying so, to GET and POST alike.
+    Row("/accounts/password/reset/", everyone(200, 200)),
+    Row("/accounts/password/reset/sent/", everyone(200, 405)),
+    Row("/accounts/password/reset/MQ/not-a-token/", everyone(200, 200)),
+    Row("/accounts/password/reset/done/", everyone(200, 405)),
     # Studying needs an account; a grade, a card action or an undo without a token is a 400.
     Row("/study/", signed_in((LOGIN, LOGIN), (200, 405))),
     Row("/study/?scope=lesson:restore-paths", signed_in((LOGIN, LOGIN), (200, 405)), htmx=True),
@@ -469,6 +479,7 @@ def world() -> tuple:
             )
         ),
         list(Lesson.objects.order_by("pk").values_list("slug", "status")),
+        ResetRequest.objects.count(),
     )
 
 
@@ -519,6 +530,18 @@ def csrf_cases(site, studied_page: str) -> list[CsrfCase]:
                 "new_password1": new_password,
                 "new_password2": new_password,
             },
+        ),
+        CsrfCase(
+            "/accounts/password/reset/",
+            "anonymous",
+            "/accounts/password/reset/",
+            {"email": "learner@example.com"},
+        ),
+        CsrfCase(
+            f"/accounts/password/reset/{reset_uid(site['learner'])}/set-password/",
+            "anonymous",
+            "the learner's reset link, made in prepare()",
+            {"new_password1": "a reset passphrase", "new_password2": "a reset passphrase"},
         ),
         CsrfCase(
             "/study/grade/",
@@ -584,6 +607,10 @@ def csrf_cases(site, studied_page: str) -> list[CsrfCase]:
     ]
 
 
+def reset_uid(user) -> str:
+    return urlsafe_base64_encode(force_bytes(user.pk))
+
+
 def _upload(data: bytes) -> SimpleUploadedFile:
     return SimpleUploadedFile("csrf.md", data, content_type="text/markdown")
 
@@ -596,8 +623,9 @@ def test_every_site_url_that_takes_a_post_has_a_csrf_case(site):
         if not row.path.startswith("/admin/")
         and any(post not in (405, 403, LOGIN) for _get, post in row.answers.values())
     }
-    cases = {case.path for case in csrf_cases(site, 'name="reveal" value="x"')}
-    assert takes_post - cases == set()
+    # By route: a case for a reset link stands for every reset link.
+    cases = {resolve(case.path).route for case in csrf_cases(site, 'name="reveal" value="x"')}
+    assert {resolve(path).route for path in takes_post} - cases == set()
 
 
 # The token as the site hands it out: in each form, and for htmx in <body hx-headers>.
@@ -620,6 +648,13 @@ def prepare(site, case: CsrfCase) -> tuple[Client, dict, str]:
         assert graded.status_code == 303
         page = client.get("/study/").content.decode()
         data["token"] = hidden(page.split('class="undo"')[1], "token")
+    elif case.path.endswith("/set-password/"):
+        # A reset link made now: an earlier case may have changed the password, spending any
+        # link made before. Following it puts the token in the session, as Django does.
+        learner = get_user_model().objects.get(pk=site["learner"].pk)
+        token = default_token_generator.make_token(learner)
+        link = f"/accounts/password/reset/{reset_uid(learner)}/{token}/"
+        page = client.get(link, follow=True).content.decode()
     else:
         page = client.get(case.page).content.decode()
     for value in data.values():

@@ -28,7 +28,13 @@ PRODUCTION = {
     "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
     "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
     "DATABASE_URL": "sqlite:////nonexistent/refused-before-use.sqlite3",
+    # No mail server here: password reset is declared off, as `make serve` then requires.
+    "DJANGO_PASSWORD_RESET": "off",
 }
+NO_EMAIL = (
+    "make serve needs DJANGO_EMAIL_URL set for password reset, or DJANGO_PASSWORD_RESET=off "
+    "(see Deploying in README.md)."
+)
 # A request that came through the TLS-terminating proxy, as gunicorn sees it from loopback.
 VIA_PROXY = {"X-Forwarded-Proto": "https"}
 
@@ -66,6 +72,34 @@ def test_make_serve_refuses_to_start_without_its_variables(missing, message):
     assert result.returncode != 0
     assert result.stderr.splitlines()[0] == message
     assert "manage.py" not in result.stdout  # nothing ran
+
+
+@pytest.mark.parametrize("reset", ["", "on", "1"])
+def test_make_serve_refuses_to_start_without_email_unless_reset_is_off(reset):
+    env = serve_env(**{**PRODUCTION, "DJANGO_PASSWORD_RESET": reset})
+    result = subprocess.run(
+        MAKE, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode != 0
+    assert result.stderr.splitlines()[0] == NO_EMAIL
+    assert "manage.py" not in result.stdout  # nothing ran
+
+
+@pytest.mark.parametrize(
+    "email", [{"DJANGO_PASSWORD_RESET": "OFF"}, {"DJANGO_EMAIL_URL": "smtp://mail.example.com"}]
+)
+def test_make_serves_pre_flight_passes_with_email_or_reset_off(email):
+    env = serve_env(**{**PRODUCTION, "DJANGO_PASSWORD_RESET": "", **email})
+    result = subprocess.run(
+        ["make", "--no-print-directory", "-o", ".venv/.installed", "serve-env"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert (result.returncode, result.stderr) == (0, "")
 
 
 @pytest.fixture(scope="module")

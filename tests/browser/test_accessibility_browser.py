@@ -19,6 +19,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core import mail
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
@@ -259,6 +260,23 @@ def get_locked_out(page: Page) -> None:
     expect(page.get_by_role("heading", name="Too many failed log-ins")).to_be_visible()
 
 
+def request_a_reset(page: Page) -> None:
+    """Ask for a reset link for a fresh learner's address, on the page already open."""
+    user = make_user()
+    user.email = f"{user.username}@example.com"
+    user.save(update_fields=["email"])
+    page.get_by_label("Email address").fill(user.email)
+    page.get_by_role("button", name="Send the link").click()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+
+
+def open_the_reset_link(page: Page) -> None:
+    """The live server runs in this process with the locmem backend: the link is in the outbox."""
+    request_a_reset(page)
+    page.goto(re.search(r"http\S+/accounts/password/reset/\S+/", mail.outbox[-1].body)[0])
+    expect(page.get_by_role("heading", name="Choose a new password")).to_be_visible()
+
+
 # Every page type ------------------------------------------------------------------------------
 
 
@@ -338,6 +356,11 @@ PAGES = [
         then=delete_account_wrongly,
     ),
     PageCase("delete account (instructor, refused)", "/accounts/delete/", user="instructor"),
+    PageCase("password reset", "/accounts/password/reset/"),
+    PageCase("password reset, link sent", "/accounts/password/reset/", then=request_a_reset),
+    PageCase("password reset, new password", "/accounts/password/reset/", then=open_the_reset_link),
+    PageCase("password reset, link no longer works", "/accounts/password/reset/MQ/used-token/"),
+    PageCase("password reset, done", "/accounts/password/reset/done/"),
     PageCase("404", "/no-such-page/", status=404),
     PageCase("403", "/analytics/", user="learner", status=403),
     PageCase("dashboard", "/progress/", user="studied"),

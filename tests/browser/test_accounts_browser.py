@@ -1,15 +1,18 @@
-"""Sign-up in a real browser: back where you were, in your own time zone; and a header that
+"""Sign-up in a real browser: back where you were, in your own time zone; a header that
 keeps a 150-character username from widening the page; the account page's download and
-deletion, with and without JavaScript."""
+deletion; and a forgotten password reset by email. Each with and without JavaScript where
+the flow has a form."""
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core import mail
 from django.test import Client
 from playwright.sync_api import expect
 
@@ -24,11 +27,11 @@ pytestmark = [
 ]
 
 
-def sign_up(page, live_server, username: str) -> None:
+def sign_up(page, live_server, username: str, email: str = "learner@example.com") -> None:
     page.goto(f"{live_server.url}/lessons/zones/")
     page.locator(".lesson-study").get_by_role("link", name="sign up").click()
     page.get_by_label("Username").fill(username)
-    page.get_by_label("Email").fill("learner@example.com")
+    page.get_by_label("Email").fill(email)
     page.locator('input[name="password1"]').fill(PASSWORD)
     page.locator('input[name="password2"]').fill(PASSWORD)
     page.get_by_role("button", name="Sign up").click()
@@ -106,3 +109,44 @@ def test_download_then_delete_the_account(browser, lesson_with_cards, java_scrip
         expect(nav.get_by_role("link", name="Log in")).to_be_visible()
     assert not get_user_model().objects.filter(username="leaver").exists()
     assert not StudySettings.objects.exists()
+
+
+NEW_PASSWORD = "a brand new passphrase"
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["with JavaScript", "without"])
+def test_a_forgotten_password_is_reset_by_email(browser, lesson_with_cards, javascript):
+    """Signed up from a lesson, logged out, forgotten: ask for a link from the log-in page,
+    open it from the email (the live server runs in this process, its mail in locmem's
+    outbox), set a new password, log in with it."""
+    live_server = lesson_with_cards
+    with new_page(browser, java_script_enabled=javascript) as page:
+        sign_up(page, live_server, "forgetful", email="Forgetful@Example.com")
+        page.get_by_role("navigation", name="Site").get_by_role("button", name="Log out").click()
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.get_by_role("link", name="Forgot your password?").click()
+        # Any case of the address finds the account.
+        page.get_by_label("Email address").fill("forgetful@EXAMPLE.com")
+        page.get_by_role("button", name="Send the link").click()
+        expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+
+        [message] = mail.outbox
+        link = re.search(r"http\S+/accounts/password/reset/\S+/", message.body)[0]
+        assert link.startswith(live_server.url)
+        page.goto(link)
+        expect(page.get_by_role("heading", name="Choose a new password")).to_be_visible()
+        page.locator('input[name="new_password1"]').fill(NEW_PASSWORD)
+        page.locator('input[name="new_password2"]').fill(NEW_PASSWORD)
+        page.get_by_role("button", name="Set the password").click()
+        expect(page.get_by_role("heading", name="Your new password is set")).to_be_visible()
+
+        page.get_by_role("main").get_by_role("link", name="Log in").click()
+        page.get_by_label("Username").fill("forgetful")
+        page.get_by_label("Password").fill(NEW_PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        expect(page).to_have_url(f"{live_server.url}/")
+        expect(page.get_by_role("link", name="forgetful")).to_be_visible()
+
+        # The link was spent by the new password.
+        page.goto(link)
+        expect(page.get_by_role("heading", name="This link no longer works")).to_be_visible()

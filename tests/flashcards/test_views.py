@@ -322,6 +322,15 @@ def test_study_settings_are_saved_and_checked(learner_client, learner):
     assert (saved.new_per_day, saved.time_zone) == (5, "Europe/Paris")
 
 
+def test_study_settings_ask_an_account_without_email_to_add_one(learner_client, learner):
+    """Accounts from before sign-up asked for an email are asked, never blocked."""
+    page = learner_client.get("/study/settings/").content.decode()
+    assert 'id="email-missing"' in page and 'href="/accounts/"' in page
+    learner.email = "learner@example.com"
+    learner.save(update_fields=["email"])
+    assert 'id="email-missing"' not in learner_client.get("/study/settings/").content.decode()
+
+
 def test_lesson_pages_show_mastery_to_learners_and_an_invitation_to_visitors(client, learner):
     lesson = make_lesson(slug="kms", title="KMS")
     card = make_card(lesson=lesson)

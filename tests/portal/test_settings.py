@@ -148,3 +148,57 @@ def test_the_suite_hashes_passwords_quickly():
     from django.contrib.auth.hashers import get_hasher
 
     assert get_hasher().algorithm == "md5"
+
+
+# Email and password reset --------------------------------------------------------------------
+
+PRODUCTION = {"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": "x" * 50, "DJANGO_ALLOWED_HOSTS": "e.com"}
+SHOW_MAIL = (
+    "from django.conf import settings; "
+    "print(settings.MAILERS['default']['BACKEND'].rsplit('.', 2)[-2], "
+    "settings.PASSWORD_RESET_ENABLED, settings.DEFAULT_FROM_EMAIL)"
+)
+
+
+def test_development_prints_email_to_the_console_with_reset_on():
+    result = run_django(SHOW_MAIL)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "console True Study portal <noreply@localhost>"
+
+
+def test_production_with_an_email_url_sends_by_smtp():
+    result = run_django(
+        SHOW_MAIL + "; print(settings.MAILERS['default']['OPTIONS']['host'])",
+        **PRODUCTION,
+        DJANGO_EMAIL_URL="smtps://u:p@mail.example.com",
+        DJANGO_DEFAULT_FROM_EMAIL="Portal <portal@example.com>",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n")[:2] == [
+        "smtp True Portal <portal@example.com>",
+        "mail.example.com",
+    ]
+
+
+@pytest.mark.parametrize("switch", [{}, {"DJANGO_PASSWORD_RESET": "off"}])
+def test_production_without_an_email_url_has_reset_off(switch):
+    result = run_django(SHOW_MAIL, **PRODUCTION, **switch)
+    assert result.returncode == 0, result.stderr
+    # Nothing is sent; the entry is Django's default only to satisfy `check --deploy`.
+    assert result.stdout.split()[:2] == ["smtp", "False"]
+
+
+def test_reset_can_be_switched_off_even_with_a_mail_server():
+    result = run_django(
+        SHOW_MAIL, **PRODUCTION, DJANGO_EMAIL_URL="smtp://m.example.com", DJANGO_PASSWORD_RESET="0"
+    )
+    assert result.stdout.split()[:2] == ["smtp", "False"]
+
+
+def test_a_bad_email_url_stops_the_process_with_one_line():
+    result = run_django("print('started')", **PRODUCTION, DJANGO_EMAIL_URL="http://mail")
+    assert result.returncode == 1
+    assert "started" not in result.stdout
+    assert result.stderr.strip().splitlines() == [
+        "DJANGO_EMAIL_URL must start with smtp:// (STARTTLS) or smtps:// (TLS), not http://."
+    ]
