@@ -9,10 +9,26 @@ from flashcards.card_sync import card_prompts_sync
 from flashcards.cards import CardsError, CardSpec, check_card
 from flashcards.models import Card
 from flashcards.selectors import card_figures
+from lessons.models import Lesson
+
+
+def section_choices(sections: dict[str, str], keep: str = "") -> list[tuple[str, str]]:
+    """A select's choices for a card's section: each heading as "Heading — #anchor", in the
+    body's order, after an empty choice. `keep` (a submitted anchor) stays a choice even if
+    these sections lack it, so a re-rendered form shows what was chosen."""
+    choices = [("", "— none —")]
+    choices += [(anchor, f"{name} — #{anchor}") for anchor, name in sections.items()]
+    if keep and keep not in sections:
+        choices.append((keep, f"#{keep}"))
+    return choices
 
 
 class CardForm(forms.ModelForm):
-    """Refuses a card that cannot be studied, or a section its lesson does not have."""
+    """Refuses a card that cannot be studied, or a section its lesson does not have.
+
+    The section is checked against the lesson's body as it is being saved: inline under a
+    lesson, that is the submitted body, so a card may point at a heading added in the same save.
+    """
 
     class Meta:
         model = Card
@@ -30,7 +46,29 @@ class CardForm(forms.ModelForm):
         widgets = {
             "front": forms.Textarea(attrs={"rows": 3}),
             "back": forms.Textarea(attrs={"rows": 3}),
+            # A select whose field stays a CharField: any anchor passes the field, and clean()
+            # checks it against the submitted body, which the choices (from the stored body)
+            # may not know yet.
+            "section": forms.Select,
         }
+
+    def __init__(self, *args, lesson=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._parent_lesson = lesson
+        if "section" not in self.fields:
+            return
+        lesson = lesson or self._instance_lesson()
+        if lesson is None and self.initial.get("lesson"):
+            lesson = Lesson.objects.filter(pk=self.initial["lesson"]).first()
+        submitted = self.data.get(self.add_prefix("section"), "") if self.is_bound else ""
+        sections = lesson.sections() if lesson is not None else {}
+        self.fields["section"].widget.choices = section_choices(
+            sections, keep=submitted or self.initial.get("section", "")
+        )
+
+    def _instance_lesson(self):
+        lesson_id = getattr(self.instance, "lesson_id", None)
+        return self.instance.lesson if lesson_id else None
 
     def clean(self):
         cleaned = super().clean()
@@ -43,13 +81,26 @@ class CardForm(forms.ModelForm):
             check_card(spec)
         except CardsError as error:
             raise forms.ValidationError(error.lines()) from None
-        lesson = cleaned.get("lesson") or getattr(self.instance, "lesson", None)
-        section = cleaned.get("section")
-        if lesson is not None and section and section not in lesson.sections():
-            self.add_error(
-                "section", f"Lesson “{lesson.title}” has no section with the anchor “{section}”."
-            )
+        lesson = cleaned.get("lesson") or self._parent_lesson or self._instance_lesson()
+        section = cleaned.get("section") or ""
+        if lesson is not None:
+            sections = lesson.current_sections()
+            # Re-rendered after an error, the select offers the headings of the body submitted.
+            self.fields["section"].widget.choices = section_choices(sections, keep=section)
+            if section and section not in sections:
+                self.add_error(
+                    "section",
+                    f"Lesson “{lesson.title}” has no section with the anchor “{section}”"
+                    " (in the body being saved).",
+                )
         return cleaned
+
+
+class CardInlineFormSet(forms.BaseInlineFormSet):
+    """Hands each card form the lesson being edited, whose body its section is checked against."""
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "lesson": self.instance}
 
 
 class ExamCardFilter(admin.SimpleListFilter):
@@ -72,6 +123,7 @@ class CardInline(admin.StackedInline):
 
     model = Card
     form = CardForm
+    formset = CardInlineFormSet
     fields = ("kind", "front", "back", "exam", "section", "tags", "position", "is_active")
     extra = 0
     show_change_link = True

@@ -113,14 +113,26 @@ class Lesson(models.Model):
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
 
+    def current_sections(self) -> dict[str, str]:
+        """The sections of the body as it stands on this instance, saved or not.
+
+        The admin checks inline cards against the body being saved, not the stored one, so a
+        lesson and cards pointing at its new headings save in one go. The rendering is kept:
+        saving this instance afterwards does not render the same body again.
+        """
+        if self._rendered_body != self.body and nesting_problem(self.body) is None:
+            self.render()
+        return self.sections()
+
     def sections(self) -> dict[str, str]:
         """Heading anchor -> heading text, for every entry of the table of contents."""
         found: dict[str, str] = {}
-        stack = list(self.toc)
+        # Reversed onto a stack, so that entries come out in the order the body has them.
+        stack = list(reversed(self.toc))
         while stack:
             entry = stack.pop()
             found[entry["id"]] = entry["name"]
-            stack.extend(entry.get("children", []))
+            stack.extend(reversed(entry.get("children", [])))
         return found
 
 

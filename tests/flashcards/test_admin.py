@@ -154,3 +154,28 @@ def test_cards_can_be_edited_inline_under_their_lesson(instructor_client):
 
 def test_learners_cannot_reach_the_card_admin(learner_client):
     assert learner_client.get("/admin/flashcards/card/").status_code == 302
+
+
+def test_a_cards_section_is_a_select_of_its_lessons_headings(instructor_client):
+    lesson = make_lesson(body="## Keys\n\ntext\n\n### Key rotation\n\nmore\n")
+    card = make_card(lesson=lesson, section="keys")
+    page = instructor_client.get(f"/admin/flashcards/card/{card.pk}/change/").content.decode()
+    select = page[page.index('name="section"') :].split("</select>")[0]
+    options = re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', select)
+    assert [(value, html.unescape(label)) for value, label in options] == [
+        ("", "— none —"),
+        ("keys", "Keys — #keys"),
+        ("key-rotation", "Key rotation — #key-rotation"),
+    ]
+    assert '<option value="keys" selected>' in select
+
+
+def test_an_unknown_anchor_is_refused_naming_it_and_stays_chosen(instructor_client):
+    lesson = make_lesson(body="## Keys\n\ntext\n")
+    response = instructor_client.post(
+        "/admin/flashcards/card/add/", card_form(lesson, section="nowhere")
+    )
+    page = html.unescape(response.content.decode())
+    assert f"Lesson “{lesson.title}” has no section with the anchor “nowhere”" in page
+    assert '<option value="nowhere" selected>#nowhere</option>' in page
+    assert '<option value="keys">Keys — #keys</option>' in page

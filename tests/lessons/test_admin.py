@@ -180,3 +180,68 @@ def test_the_import_page_needs_add_permission(client):
     viewer = make_user(is_staff=True)
     client.force_login(viewer)
     assert client.get("/admin/lessons/lesson/import/").status_code == 403
+
+
+def lesson_with_cards_form(topic, body: str, cards: list[dict], **fields) -> dict:
+    """The admin's add/change form for a lesson, with these cards inline (all new)."""
+    data = {
+        "title": "One save",
+        "slug": "one-save",
+        "topic": topic.pk,
+        "position": 1,
+        "status": "draft",
+        "summary": "",
+        "source": "",
+        "theme": "",
+        "date": "",
+        "body": body,
+        "cards-TOTAL_FORMS": str(len(cards)),
+        "cards-INITIAL_FORMS": "0",
+        "cards-MIN_NUM_FORMS": "0",
+        "cards-MAX_NUM_FORMS": "1000",
+        **fields,
+    }
+    for index, card in enumerate(cards):
+        card = {"kind": "basic", "position": index, "is_active": "on", "exam": "", **card}
+        data.update({f"cards-{index}-{key}": value for key, value in card.items()})
+    return data
+
+
+def test_a_lesson_with_a_tree_and_a_card_on_a_new_heading_is_added_in_one_save(
+    instructor_client,
+):
+    tree = make_tree(slug="ways")
+    topic = Topic.objects.create(title="Storage", slug="storage")
+    body = "## Backups\n\nText.\n\n[[tree:ways]]\n"
+    card = {"front": "How long?", "back": "35 days.", "section": "backups"}
+    response = instructor_client.post(
+        "/admin/lessons/lesson/add/", lesson_with_cards_form(topic, body, [card])
+    )
+    assert response.status_code == 302, response.content.decode()
+    lesson = Lesson.objects.get(slug="one-save")
+    assert lesson.sections() == {"backups": "Backups"}
+    assert f'data-embed="tree:{tree.slug}"' in lesson.body_html
+    saved = lesson.cards.get()
+    assert (saved.section, saved.prompts.count()) == ("backups", 1)
+
+
+def test_an_edited_lessons_cards_are_checked_against_the_body_being_saved(instructor_client):
+    lesson = make_lesson(body="## Old heading\n\nText.\n")
+    form = lesson_with_cards_form(
+        lesson.topic,
+        "## New heading\n\nText.\n",
+        [{"front": "Q?", "back": "A.", "section": "old-heading"}],
+        title=lesson.title,
+        slug=lesson.slug,
+    )
+    response = instructor_client.post(f"/admin/lessons/lesson/{lesson.pk}/change/", form)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "has no section with the anchor “old-heading” (in the body being saved)" in page
+    # The select now offers the submitted body's headings, and keeps what was chosen.
+    assert '<option value="new-heading">New heading — #new-heading</option>' in page
+    assert '<option value="old-heading" selected>' in page
+    form["cards-0-section"] = "new-heading"
+    response = instructor_client.post(f"/admin/lessons/lesson/{lesson.pk}/change/", form)
+    assert response.status_code == 302
+    assert lesson.cards.get().section == "new-heading"
