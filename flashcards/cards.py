@@ -31,7 +31,7 @@ import re
 from dataclasses import dataclass, field
 
 from portal.markdown import nesting_problem
-from portal.problems import ProblemList
+from portal.problems import Problem, ProblemList
 
 BASIC = "basic"
 REVERSED = "reversed"
@@ -53,7 +53,8 @@ _KEY = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
 class CardsError(ProblemList):
-    """A flashcards block (or one card) that cannot be studied as written: its first problem."""
+    """A flashcards block (or one card) that cannot be studied as written: every problem found,
+    one per line at fault."""
 
 
 @dataclass
@@ -82,83 +83,94 @@ class PromptSpec:
 
 
 def parse_cards(text: str, *, first_line: int = 1) -> list[CardSpec]:
-    """Parse a flashcards block. Raises CardsError naming the line of the first problem."""
+    """Parse a flashcards block. Raises CardsError naming every line at fault, so that an author
+    fixes a block in one round rather than one error per import."""
     default_tags: list[str] = []
     default_section = ""
     cards: list[CardSpec] = []
     card: CardSpec | None = None
     current: str | None = None  # the multi-line field being filled: "front" or "back"
+    problems: list[Problem] = []
 
     for offset, raw in enumerate(text.split("\n")):
         number = first_line + offset
         line = raw.rstrip()
-        if card_match := _CARD.match(line):
-            card = CardSpec(
-                kind=KIND_BY_PREFIX[card_match["prefix"]],
-                front=card_match["text"],
-                tags=list(default_tags),
-                section=default_section,
-                line=number,
-            )
-            cards.append(card)
-            current = "front"
-            continue
-        field_match = _FIELD.match(line)
-        if field_match and (card is not None or field_match["key"] in ("tags", "section")):
-            key, value = field_match["key"], field_match["value"].strip()
-            if key == "tags":
-                tags = _parse_tags(value, number)
-                if card is None:
-                    default_tags = tags
-                else:
-                    card.tags = list(dict.fromkeys([*card.tags, *tags]))
-            elif key == "section":
-                if not _ANCHOR.match(value):
-                    raise CardsError.one(f"section {value!r} must be a heading anchor", number)
-                if card is None:
-                    default_section = value
-                else:
-                    card.section = value
-            elif key == "id":
-                if not _KEY.match(value):
+        try:
+            if card_match := _CARD.match(line):
+                card = CardSpec(
+                    kind=KIND_BY_PREFIX[card_match["prefix"]],
+                    front=card_match["text"],
+                    tags=list(default_tags),
+                    section=default_section,
+                    line=number,
+                )
+                cards.append(card)
+                current = "front"
+                continue
+            field_match = _FIELD.match(line)
+            if field_match and (card is not None or field_match["key"] in ("tags", "section")):
+                key, value = field_match["key"], field_match["value"].strip()
+                if key == "tags":
+                    tags = _parse_tags(value, number)
+                    if card is None:
+                        default_tags = tags
+                    else:
+                        card.tags = list(dict.fromkeys([*card.tags, *tags]))
+                elif key == "section":
+                    if not _ANCHOR.match(value):
+                        raise CardsError.one(f"section {value!r} must be a heading anchor", number)
+                    if card is None:
+                        default_section = value
+                    else:
+                        card.section = value
+                elif key == "id":
+                    if not _KEY.match(value):
+                        raise CardsError.one(
+                            f"id {value!r} must be lowercase letters, digits, - or _", number
+                        )
+                    card.key = value
+                elif key == "exam":
+                    if card.exam:
+                        raise CardsError.one("a card has two 'exam:' lines", number)
+                    card.exam = _parse_exam(value, number)
+                else:  # A:
+                    if card.back:
+                        raise CardsError.one("a card has two 'A:' lines", number)
+                    card.back = value
+                    current = "back"
+                if key != "A":
+                    current = None
+                continue
+            if card is None:
+                if field_match and field_match["key"] == "exam":
+                    # Unlike tags and section, an exam anchor is one card's, never the block's.
+                    raise CardsError.one("an 'exam:' line belongs under the card it is for", number)
+                if line.strip():
                     raise CardsError.one(
-                        f"id {value!r} must be lowercase letters, digits, - or _", number
+                        "expected a card: 'Q: front', 'R: front' or 'C: text with {{c1::cloze}}'",
+                        number,
                     )
-                card.key = value
-            elif key == "exam":
-                if card.exam:
-                    raise CardsError.one("a card has two 'exam:' lines", number)
-                card.exam = _parse_exam(value, number)
-            else:  # A:
-                if card.back:
-                    raise CardsError.one("a card has two 'A:' lines", number)
-                card.back = value
-                current = "back"
-            if key != "A":
-                current = None
-            continue
-        if card is None:
-            if field_match and field_match["key"] == "exam":
-                # Unlike tags and section, an exam anchor is one card's, never the block's.
-                raise CardsError.one("an 'exam:' line belongs under the card it is for", number)
-            if line.strip():
-                raise CardsError.one(
-                    "expected a card: 'Q: front', 'R: front' or 'C: text with {{c1::cloze}}'",
-                    number,
-                )
-            continue
-        if current is None:
-            if line.strip():
-                raise CardsError.one(
-                    "text after a card's tags or section; start a new card", number
-                )
-            continue
-        setattr(card, current, f"{getattr(card, current)}\n{raw}")
+                continue
+            if current is None:
+                if line.strip():
+                    raise CardsError.one(
+                        "text after a card's tags or section; start a new card", number
+                    )
+                continue
+            setattr(card, current, f"{getattr(card, current)}\n{raw}")
+        except CardsError as error:
+            # Keep going: the rest of the block is read as if this line were not there.
+            problems.extend(error.problems)
 
     for card in cards:
         card.front = card.front.strip()
         card.back = card.back.strip()
-        check_card(card)
+        try:
+            check_card(card)
+        except CardsError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise CardsError(sorted(problems, key=lambda problem: problem.line or 0))
     return cards
 
 

@@ -15,6 +15,8 @@ from flashcards.models import Card
 from lessons.models import Lesson, Topic
 from notes.forms import NoteUploadForm
 from notes.services import NotesImportError, notes_import
+from portal.markdown import split_embeds
+from trees.selectors import trees_missing
 
 IMPORT_PERMISSIONS = (
     "lessons.add_lesson",
@@ -64,6 +66,17 @@ class LessonAdmin(admin.ModelAdmin):
         ("Content", {"fields": ("body", "rendered_preview")}),
         ("History", {"fields": ("imported_from", "created_at", "updated_at")}),
     )
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        placed = [slug for kind, slug in split_embeds(obj.body_html) if kind == "tree"]
+        for slug in trees_missing(placed):
+            self.message_user(
+                request,
+                f"The lesson places tree “{slug}”, which does not exist yet; "
+                "learners see nothing there until it does.",
+                messages.WARNING,
+            )
 
     def save_formset(self, request, form, formset, change) -> None:
         super().save_formset(request, form, formset, change)

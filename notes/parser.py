@@ -37,7 +37,7 @@ from django.utils.text import slugify
 from flashcards.cards import CardsError, CardSpec, parse_cards
 from portal.markdown import nesting_problem
 from portal.numbers import whole_number
-from portal.problems import ProblemList
+from portal.problems import Problem, ProblemList
 from trees.definition import DefinitionError, TreeBlock, parse_tree_block
 
 MAX_NOTE_BYTES = 1024 * 1024
@@ -103,7 +103,7 @@ def decode_note(data: bytes) -> str:
             f"is {len(data):,} bytes; a note may be at most {MAX_NOTE_BYTES:,} bytes (1 MB)"
         )
     if not data.strip():
-        raise NoteError.one("is empty")
+        raise NoteError.one("the file is empty")
     for bom, encoding in _OTHER_BOMS:
         if data.startswith(bom):
             raise NoteError.one(f"is {encoding} text, not UTF-8; save it as UTF-8")
@@ -122,7 +122,7 @@ def parse_note(text: str) -> Note:
     lines = text.split("\n")
     index = _skip_blank(lines, 0)
     if index == len(lines):
-        raise NoteError.one("is empty")
+        raise NoteError.one("the file is empty")
 
     title, date = _parse_title(lines[index], index + 1)
     fields, index = _parse_fields(lines, index + 1)
@@ -248,8 +248,10 @@ def _extract_blocks(
     """Take the decision-tree and flashcards blocks out of the body, which comes back with the
     note's line number of each of its lines.
 
-    A tree leaves a marker where it stood; cards leave nothing.
+    A tree leaves a marker where it stood; cards leave nothing. Raises NoteError with the
+    problems of every block, trees and cards alike, not only the first block's.
     """
+    problems: list[Problem] = []
     body: list[str] = []
     numbers: list[int] = []
     trees: list[TreeBlock] = []
@@ -273,31 +275,31 @@ def _extract_blocks(
             index = end
             continue
         if close is None:
-            raise NoteError.one(f"the {kind} block opened here is never closed", number)
+            problems.append(Problem(f"the {kind} block opened here is never closed", number))
+            break
         text = "\n".join(lines[index + 1 : close])
+        index = close + 1
         if kind == CARDS_BLOCK:
             try:
                 cards.extend(parse_cards(text, first_line=number + 1))
             except CardsError as error:
-                raise NoteError(p.about("flashcards") for p in error.problems) from None
-        else:
-            block = _tree_block(text, number)
-            if any(tree.slug == block.slug for tree in trees):
-                raise NoteError.one(
-                    f"decision tree '{block.slug}' is defined twice in this note", number
-                )
-            trees.append(block)
-            body.append(f"[[tree:{block.slug}]]")
-            numbers.append(number)
-        index = close + 1
+                problems.extend(p.about("flashcards") for p in error.problems)
+            continue
+        try:
+            block = parse_tree_block(text, first_line=number + 1)
+        except DefinitionError as error:
+            problems.extend(p.about("decision tree") for p in error.problems)
+            continue
+        if any(tree.slug == block.slug for tree in trees):
+            message = f"decision tree '{block.slug}' is defined twice in this note"
+            problems.append(Problem(message, number))
+            continue
+        trees.append(block)
+        body.append(f"[[tree:{block.slug}]]")
+        numbers.append(number)
+    if problems:
+        raise NoteError(problems)
     return body, numbers, trees, cards
-
-
-def _tree_block(text: str, number: int) -> TreeBlock:
-    try:
-        return parse_tree_block(text, first_line=number + 1)
-    except DefinitionError as error:
-        raise NoteError(p.about("decision tree") for p in error.problems) from None
 
 
 def _closing_fence(lines: list[str], start: int, fence: str) -> int | None:

@@ -27,6 +27,7 @@ from notes.parser import Note, NoteError, read_note
 from portal.markdown import EMBED_MARKER, Rendered, render_markdown
 from portal.problems import Problem, ProblemList
 from trees.models import Tree
+from trees.selectors import trees_missing
 from trees.services import TreeInvalid, tree_change, tree_compile, tree_save
 
 logger = logging.getLogger(__name__)
@@ -294,15 +295,13 @@ def _missing_tree_warnings(parsed: list[tuple[str, Note]]) -> list[str]:
         for line in note.body.split("\n")
         if (match := EMBED_MARKER.match(line.strip()))
     }
-    existing = {block.slug for _, note in parsed for block in note.trees}
-    existing |= set(
-        Tree.objects.filter(slug__in={slug for _, _, slug in placed}).values_list("slug", flat=True)
-    )
+    declared = {block.slug for _, note in parsed for block in note.trees}
+    missing = set(trees_missing({slug for _, _, slug in placed} - declared))
     return [
         f"{name}: lesson '{lesson}' places tree '{slug}', which does not exist yet; "
         "learners see nothing there until it does"
         for name, lesson, slug in sorted(placed)
-        if slug not in existing
+        if slug in missing
     ]
 
 

@@ -95,3 +95,13 @@ def walk_totals(tree: Tree) -> dict[str, int]:
         "walks": walks.count(),
         "finished": walks.filter(finished=True).count(),
     }
+
+
+def trees_missing(slugs: Iterable[str]) -> list[str]:
+    """Those of these tree slugs that no tree has, sorted: a lesson placing one of them shows
+    nothing there until the tree exists (a warning, not an error: another import may bring it)."""
+    wanted = set(slugs)
+    if not wanted:
+        return []
+    found = set(Tree.objects.filter(slug__in=wanted).values_list("slug", flat=True))
+    return sorted(wanted - found)

@@ -103,3 +103,14 @@ def test_bad_cards_name_the_line(text, message):
     with pytest.raises(CardsError) as raised:
         parse_cards(text)
     assert message in str(raised.value)
+
+
+def test_every_bad_line_of_a_block_is_named_at_once():
+    text = "Q: Fine?\nA: Yes.\ntags: bad tag!\n\nQ: No back\n\nR: Two backs\nA: One\nA: Two\n"
+    with pytest.raises(CardsError) as raised:
+        parse_cards(text, first_line=10)
+    assert raised.value.lines() == [
+        "line 12: tag 'bad tag!' may hold only letters, digits and hyphens",
+        "line 14: the card has no back: add an 'A:' line",
+        "line 18: a card has two 'A:' lines",
+    ]

@@ -245,3 +245,53 @@ def test_an_edited_lessons_cards_are_checked_against_the_body_being_saved(instru
     response = instructor_client.post(f"/admin/lessons/lesson/{lesson.pk}/change/", form)
     assert response.status_code == 302
     assert lesson.cards.get().section == "new-heading"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "notes.md: the file is empty"),
+        (b"# Title\x00\x01", "notes.md: is a binary file, not a Markdown note"),
+        (b"\xff\xfe\x00bad", "notes.md: is UTF-16 text, not UTF-8"),
+    ],
+)
+def test_an_unreadable_upload_names_its_file(instructor_client, content, message):
+    response = instructor_client.post(
+        "/admin/lessons/lesson/import/",
+        {"notes": [upload("good.md", NOTE.encode()), upload("notes.md", content)], "topic": "T"},
+    )
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not Lesson.objects.exists()
+
+
+def test_the_import_page_has_the_admins_breadcrumbs(instructor_client):
+    page = instructor_client.get("/admin/lessons/lesson/import/").content.decode()
+    assert '<ol class="breadcrumbs">' in page
+    assert '<li aria-current="page">Import notes</li>' in page
+    assert "admin/css/forms.css" in page and "change-form" in page
+
+
+def test_saving_a_lesson_that_places_a_missing_tree_warns(instructor_client):
+    make_tree(slug="here")
+    lesson = make_lesson()
+    response = edit_lesson_body(
+        instructor_client, lesson, "## Part\n\n[[tree:here]]\n\n[[tree:nowhere]]\n"
+    )
+    assert response.status_code == 302
+    messages = [str(m) for m in response.wsgi_request._messages]
+    assert messages[0] == (
+        "The lesson places tree “nowhere”, which does not exist yet; "
+        "learners see nothing there until it does."
+    )
+    assert not any("“here”" in message for message in messages)
+
+
+def test_an_import_that_places_a_missing_tree_shows_the_warning(instructor_client):
+    note = NOTE + "\n[[tree:later]]\n"
+    response = instructor_client.post(
+        "/admin/lessons/lesson/import/",
+        {"notes": [upload("upload.md", note.encode())], "topic": "Uploads"},
+        follow=True,
+    )
+    assert "places tree &#x27;later&#x27;, which does not exist yet" in response.content.decode()

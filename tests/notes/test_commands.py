@@ -107,7 +107,7 @@ def test_status_option_and_status_field(tmp_path):
     [
         ("# Café\n\nbody".encode("latin-1"), "is not UTF-8 text"),
         (b"\x7fELF\x02\x01\x01\x00\x00\x00", "is a binary file"),
-        (b"", "is empty"),
+        (b"", "the file is empty"),
         (b"Some prose without any heading.\n", "no title"),
         (b"# T\n\n" + b"a" * MAX_NOTE_BYTES, "a note may be at most"),
     ],

@@ -29,9 +29,10 @@ def test_an_oversized_file_is_read_one_byte_past_the_limit_and_no_further():
     assert len(note.data) == MAX_NOTE_BYTES + 1
 
 
-def test_an_empty_file_is_refused_by_the_form():
+def test_an_empty_file_is_left_to_the_importer_which_names_it():
     uploaded = form(SimpleUploadedFile("good.md", b"# A\n"), SimpleUploadedFile("empty.md", b""))
-    assert uploaded.errors["notes"] == ["The submitted file is empty."]
+    assert uploaded.is_valid(), uploaded.errors
+    assert [(note.name, note.data) for note in uploaded.note_files()][1] == ("empty.md", b"")
 
 
 def test_the_status_is_optional_and_one_of_the_lessons():

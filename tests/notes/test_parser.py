@@ -78,8 +78,8 @@ def test_windows_line_endings_and_byte_order_mark():
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        (b"", "is empty"),
-        (b"  \n\n \t\n", "is empty"),
+        (b"", "the file is empty"),
+        (b"  \n\n \t\n", "the file is empty"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
         ("# Caf\u00e9\n\nbody".encode("latin-1"), "not UTF-8"),
         (b"# T\n\n" + b"x" * MAX_NOTE_BYTES, "at most 1,048,576 bytes"),
@@ -212,3 +212,18 @@ def test_a_note_with_more_trees_than_the_cap_is_refused():
     assert f"holds {MAX_TREES + 1} decision trees; a note may hold at most {MAX_TREES}" in str(
         raised.value
     )
+
+
+def test_every_block_of_a_note_reports_its_problems_at_once():
+    text = (
+        "# Title\n\n## Part\n\n"
+        "```flashcards\nQ: No back\n```\n\n"
+        "```decision-tree\nslug: ways\n```\n\n"
+        "```flashcards\nC: No deletion\n```\n"
+    )
+    with pytest.raises(NoteError) as raised:
+        parse_note(text)
+    lines = raised.value.lines()
+    assert lines[0] == "line 6: flashcards: the card has no back: add an 'A:' line"
+    assert lines[-1] == "line 14: flashcards: a cloze card needs at least one {{c1::...}} deletion"
+    assert lines[1] == "line 10: decision tree: a decision-tree block needs a 'title:' line"

@@ -147,9 +147,11 @@ def test_any_card_block_parses_or_names_its_line(text):
     try:
         cards = parse_cards(text, first_line=1)
     except CardsError as error:
-        [problem] = error.problems
-        assert problem.message.strip()
-        assert problem.line is None or 1 <= problem.line <= lines
+        # Every line at fault is named, so there may be several problems, each with its line.
+        assert error.problems
+        for problem in error.problems:
+            assert problem.message.strip()
+            assert problem.line is None or 1 <= problem.line <= lines
     else:
         for card in cards:
             for prompt in prompts_for(card.kind, card.front, card.back):

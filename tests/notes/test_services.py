@@ -398,3 +398,17 @@ def test_a_big_import_leaves_grades_log_ins_and_tree_steps_working_meanwhile():
     assert Card.objects.filter(lesson__slug="backups").count() == BIG_NOTE_CARDS
     assert set(slowest) == {"grade", "log-in", "tree step"}
     assert max(slowest.values()) < STEP_LIMIT, slowest
+
+
+def test_every_card_problem_of_every_note_is_reported_at_once():
+    first = CARDS.replace("A: One.", "A: One.\nA: Again.").replace("Q: First?", "Q: First?")
+    second = CARDS.replace("A: One.", "A: One.\nsection: nowhere")
+    errors = refused(
+        note("one.md", body=f"## Part\n\n{first}\n\n{first}\n"),
+        note("two.md", title="Other", body="## Part\n\n```flashcards\nQ: No back\n```\n"),
+    )
+    assert [error.split(": line")[0] for error in errors] == ["one.md", "one.md", "two.md"]
+    assert all("flashcards: " in error for error in errors)
+    errors = refused(note("two.md", body=f"## Part\n\n{second}\n{second}\n"))
+    assert len(errors) == 2 and all("section '#nowhere'" in error for error in errors)
+    assert not Lesson.objects.exists()
