@@ -1,22 +1,33 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
-from django.shortcuts import redirect
+from django.db.models import CharField, Count, OuterRef, Subquery
+from django.db.models.functions import Cast
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
+from django.utils.timezone import localtime
+from django.views.decorators.http import require_POST
 
 from flashcards.admin import CardInline
 from flashcards.card_sync import card_prompts_sync
 from flashcards.models import Card
 from lessons.models import Lesson, Topic
+from lessons.services import lesson_duplicate, lesson_move
 from notes.forms import NoteUploadForm
 from notes.services import NotesImportError, notes_import
 from portal.markdown import split_embeds
 from trees.selectors import trees_missing
+
+MOVES = {"up": -1, "down": 1}
 
 IMPORT_PERMISSIONS = (
     "lessons.add_lesson",
@@ -48,7 +59,16 @@ class TopicAdmin(admin.ModelAdmin):
 @admin.register(Lesson)
 class LessonAdmin(admin.ModelAdmin):
     change_list_template = "admin/lessons/lesson/change_list.html"
-    list_display = ("title", "topic", "status", "position", "date", "updated_at")
+    list_display = (
+        "title",
+        "topic",
+        "status",
+        "position",
+        "reorder",
+        "date",
+        "updated_at",
+        "last_edited_by",
+    )
     list_display_links = ("title",)
     list_editable = ("status", "position")
     list_filter = ("status", "topic", "date")
@@ -57,15 +77,70 @@ class LessonAdmin(admin.ModelAdmin):
     date_hierarchy = "date"
     ordering = ("topic__position", "topic__title", "position", "title")
     prepopulated_fields = {"slug": ("title",)}
-    readonly_fields = ("rendered_preview", "imported_from", "created_at", "updated_at")
-    actions = ("publish", "unpublish")
+    readonly_fields = (
+        "rendered_preview",
+        "last_edited",
+        "imported_from",
+        "created_at",
+        "updated_at",
+    )
+    actions = ("publish", "unpublish", "duplicate")
     inlines = (CardInline,)
     fieldsets = (
         (None, {"fields": ("title", "slug", "topic", "position", "status")}),
         ("About", {"fields": ("summary", "source", "theme", "date")}),
         ("Content", {"fields": ("body", "rendered_preview")}),
-        ("History", {"fields": ("imported_from", "created_at", "updated_at")}),
+        ("History", {"fields": ("last_edited", "imported_from", "created_at", "updated_at")}),
     )
+
+    def get_queryset(self, request):
+        # Who last edited each lesson, from the admin's own log (django.contrib.admin's
+        # LogEntry): two subqueries in the list's one query, no model of our own to keep in step.
+        edits = LogEntry.objects.filter(
+            content_type_id=ContentType.objects.get_for_model(Lesson).pk,
+            object_id=Cast(OuterRef("pk"), CharField()),
+        ).order_by("-action_time", "-pk")
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                last_editor=Subquery(edits.values("user__username")[:1]),
+                last_edited_at=Subquery(edits.values("action_time")[:1]),
+            )
+        )
+
+    @admin.display(description="Last edited by", ordering="last_editor")
+    def last_edited_by(self, lesson: Lesson) -> str:
+        return lesson.last_editor or "–"
+
+    @admin.display(description="Last edited")
+    def last_edited(self, lesson: Lesson) -> str:
+        if not lesson.pk:
+            return "–"
+        history = reverse("admin:lessons_lesson_history", args=[lesson.pk])
+        if lesson.last_editor is None:
+            return format_html('Not in the admin\'s log. <a href="{}">Change history</a>', history)
+        return format_html(
+            'By {} on {}. <a href="{}">Change history</a>',
+            lesson.last_editor,
+            date_format(localtime(lesson.last_edited_at), "DATETIME_FORMAT"),
+            history,
+        )
+
+    @admin.display(description="Order")
+    def reorder(self, lesson: Lesson) -> str:
+        """Up and down buttons that post the list's own form to the move view (`formaction`):
+        no nested form, no JavaScript."""
+        return format_html(
+            '<span class="lesson-reorder">'
+            '<button type="submit" formaction="{}" aria-label="Move “{}” up">↑</button> '
+            '<button type="submit" formaction="{}" aria-label="Move “{}” down">↓</button>'
+            "</span>",
+            reverse("admin:lessons_lesson_move", args=[lesson.pk, "up"]),
+            lesson.title,
+            reverse("admin:lessons_lesson_move", args=[lesson.pk, "down"]),
+            lesson.title,
+        )
 
     def save_model(self, request, obj, form, change) -> None:
         super().save_model(request, obj, form, change)
@@ -103,13 +178,54 @@ class LessonAdmin(admin.ModelAdmin):
         count = queryset.update(status=Lesson.Status.DRAFT)
         self.message_user(request, f"Moved {count} lesson(s) back to draft.", messages.SUCCESS)
 
+    def has_duplicate_permission(self, request) -> bool:
+        return request.user.has_perms(("lessons.add_lesson", "flashcards.add_card"))
+
+    @admin.action(
+        description="Duplicate the selected lessons as drafts, with their cards",
+        permissions=["duplicate"],
+    )
+    def duplicate(self, request, queryset):
+        copies = []
+        for lesson in queryset.order_by(*Lesson.READING_ORDER):
+            copy = lesson_duplicate(lesson=lesson)
+            self.log_addition(request, copy, [{"added": {}}])
+            copies.append(copy)
+        for copy in copies:
+            self.message_user(request, f"Created the draft “{copy.title}” ({copy.slug}).")
+        if len(copies) == 1:
+            # One copy: the instructor will edit it next.
+            return redirect("admin:lessons_lesson_change", copies[0].pk)
+        return None
+
     def get_urls(self):
         upload = path(
             "import/",
             self.admin_site.admin_view(self.import_notes_view),
             name="lessons_lesson_import",
         )
-        return [upload, *super().get_urls()]
+        move = path(
+            "<int:lesson_id>/move/<str:direction>/",
+            self.admin_site.admin_view(require_POST(self.move_view)),
+            name="lessons_lesson_move",
+        )
+        return [upload, move, *super().get_urls()]
+
+    def move_view(self, request, lesson_id: int, direction: str):
+        """Move a lesson up or down within its topic, then back to the list as it was."""
+        lesson = get_object_or_404(Lesson, pk=lesson_id)
+        if not self.has_change_permission(request, lesson):
+            raise PermissionDenied
+        if direction not in MOVES:
+            raise Http404
+        lesson_move(lesson=lesson, offset=MOVES[direction])
+        self.log_change(request, lesson, [{"changed": {"fields": ["Position"]}}])
+        back = request.headers.get("referer", "")
+        if not url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            back = reverse("admin:lessons_lesson_changelist")
+        return redirect(back)
 
     def import_notes_view(self, request):
         """Upload notes through the same service as `manage.py import_notes`.

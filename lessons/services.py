@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.db.models import Max
 from django.utils.text import slugify
 
+from flashcards.card_sync import card_prompts_sync
+from flashcards.models import Card
 from lessons.models import Lesson, Topic
 from notes.parser import Note
 from portal.markdown import Rendered
@@ -103,3 +106,78 @@ def topic_for_title(title: str) -> Topic:
 
 def _next_position(topic: Topic) -> int:
     return (topic.lessons.aggregate(last=Max("position"))["last"] or 0) + 1
+
+
+COPY_SUFFIX = "-copy"
+
+
+def _copy_slug(slug: str) -> str:
+    """`<slug>-copy`, else `<slug>-copy-2`, `-copy-3`…: the first no lesson has."""
+    base = f"{slug[: Lesson._meta.get_field('slug').max_length - 12]}{COPY_SUFFIX}"
+    taken = set(Lesson.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    if base not in taken:
+        return base
+    number = 2
+    while f"{base}-{number}" in taken:
+        number += 1
+    return f"{base}-{number}"
+
+
+@transaction.atomic
+def lesson_duplicate(*, lesson: Lesson) -> Lesson:
+    """A draft copy of the lesson with its cards, at the end of its topic; learners' data
+    (reviews, states, progress) stays with the original.
+
+    The copy is not the note's (`imported_from` is empty), so re-importing the note updates
+    the original only, and its cards are the admin's.
+    """
+    title_max = Lesson._meta.get_field("title").max_length
+    copy = Lesson(
+        topic_id=lesson.topic_id,
+        title=f"{lesson.title[: title_max - 7]} (copy)",
+        slug=_copy_slug(lesson.slug),
+        summary=lesson.summary,
+        source=lesson.source,
+        theme=lesson.theme,
+        date=lesson.date,
+        position=_next_position(lesson.topic_id),
+        status=Lesson.Status.DRAFT,
+        body=lesson.body,
+    )
+    copy.save()
+    for card in lesson.cards.prefetch_related("tags").order_by("position", "id"):
+        tags = list(card.tags.all())
+        card.pk = None
+        card._state.adding = True
+        card.lesson = copy
+        card.origin = Card.Origin.ADMIN
+        card.save()
+        card.tags.set(tags)
+        card_prompts_sync(card)
+    return copy
+
+
+def _next_position(topic_id: int) -> int:
+    last = Lesson.objects.filter(topic_id=topic_id).aggregate(last=Max("position"))["last"]
+    return 1 if last is None else last + 1
+
+
+@transaction.atomic
+def lesson_move(*, lesson: Lesson, offset: int) -> None:
+    """Move the lesson `offset` places within its topic (-1 up, +1 down), as far as it can go,
+    numbering the topic's lessons 1, 2, 3… in reading order: positions stay dense, so the
+    next move always changes the order a learner sees."""
+    siblings = list(
+        Lesson.objects.select_for_update()
+        .filter(topic_id=lesson.topic_id)
+        .order_by("position", "title", "id")
+    )
+    index = next(i for i, sibling in enumerate(siblings) if sibling.pk == lesson.pk)
+    target = max(0, min(len(siblings) - 1, index + offset))
+    siblings.insert(target, siblings.pop(index))
+    changed = []
+    for number, sibling in enumerate(siblings, start=1):
+        if sibling.position != number:
+            sibling.position = number
+            changed.append(sibling)
+    Lesson.objects.bulk_update(changed, ["position"])

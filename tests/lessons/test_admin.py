@@ -295,3 +295,56 @@ def test_an_import_that_places_a_missing_tree_shows_the_warning(instructor_clien
         follow=True,
     )
     assert "places tree &#x27;later&#x27;, which does not exist yet" in response.content.decode()
+
+
+def test_the_duplicate_action_copies_a_lesson_as_a_draft_and_opens_it(instructor_client):
+    lesson = make_lesson(slug="backups", title="Backups")
+    response = instructor_client.post(
+        "/admin/lessons/lesson/",
+        {"action": "duplicate", "_selected_action": [lesson.pk], "index": "0"},
+    )
+    copy = Lesson.objects.get(slug="backups-copy")
+    assert response.status_code == 302
+    assert response["Location"] == f"/admin/lessons/lesson/{copy.pk}/change/"
+    assert copy.status == Lesson.Status.DRAFT
+    page = instructor_client.get(response["Location"]).content.decode()
+    assert "Created the draft “Backups (copy)” (backups-copy)." in page
+
+
+def test_lessons_move_up_and_down_from_the_list(instructor_client):
+    topic = Topic.objects.create(title="Storage", slug="storage")
+    first, second = (make_lesson(topic=topic, title=t, position=p) for t, p in (("A", 1), ("B", 2)))
+    page = instructor_client.get("/admin/lessons/lesson/").content.decode()
+    assert f'formaction="/admin/lessons/lesson/{second.pk}/move/up/"' in page
+    assert 'aria-label="Move “B” up"' in page
+    response = instructor_client.post(
+        f"/admin/lessons/lesson/{second.pk}/move/up/",
+        HTTP_REFERER="http://testserver/admin/lessons/lesson/?topic__id__exact=1",
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "http://testserver/admin/lessons/lesson/?topic__id__exact=1"
+    assert list(Lesson.objects.order_by("position").values_list("title", flat=True)) == ["B", "A"]
+    assert instructor_client.get(f"/admin/lessons/lesson/{first.pk}/move/up/").status_code == 405
+    assert instructor_client.post(f"/admin/lessons/lesson/{first.pk}/move/left/").status_code == 404
+
+
+def test_only_who_may_change_lessons_may_move_them(client, learner):
+    lesson = make_lesson()
+    viewer = make_user(is_staff=True)
+    client.force_login(viewer)
+    response = client.post(f"/admin/lessons/lesson/{lesson.pk}/move/up/")
+    assert response.status_code == 403
+
+
+def test_the_last_editor_and_the_change_history_are_shown(instructor_client, instructor):
+    lesson = make_lesson(title="Backups")
+    assert (
+        "Not in the admin"
+        in instructor_client.get(f"/admin/lessons/lesson/{lesson.pk}/change/").content.decode()
+    )
+    edit_lesson_body(instructor_client, lesson, "## Edited\n\ntext\n")
+    page = instructor_client.get(f"/admin/lessons/lesson/{lesson.pk}/change/").content.decode()
+    assert f"By {instructor.username} on " in page
+    assert f'<a href="/admin/lessons/lesson/{lesson.pk}/history/">Change history</a>' in page
+    listing = instructor_client.get("/admin/lessons/lesson/").content.decode()
+    assert f'<td class="field-last_edited_by">{instructor.username}</td>' in listing

@@ -7,10 +7,16 @@ import datetime as dt
 
 import pytest
 
+from flashcards.models import Prompt, PromptState
 from lessons.models import Lesson, Topic
-from lessons.services import lesson_upsert_from_note, topic_for_title
+from lessons.services import (
+    lesson_duplicate,
+    lesson_move,
+    lesson_upsert_from_note,
+    topic_for_title,
+)
 from notes.parser import Note
-from tests.conftest import make_lesson, make_topic
+from tests.conftest import make_card, make_lesson, make_topic, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -66,3 +72,62 @@ def test_a_topic_is_found_by_its_titles_slug_or_added_at_the_end():
     assert topic_for_title("Amazon  RDS") == existing
     added = topic_for_title("Aurora & Backups")
     assert (added.slug, added.title, added.position) == ("aurora-backups", "Aurora & Backups", 5)
+
+
+def test_a_duplicate_is_a_draft_copy_with_its_cards_and_none_of_the_learners_data():
+    lesson = make_lesson(slug="backups", title="Backups", imported_from="notes/backups.md")
+    card = make_card(lesson=lesson, kind="cloze", front="{{c1::RDS}} and {{c2::Aurora}}", back="")
+    make_card(lesson=lesson, front="Retired?", is_active=False)
+    PromptState.objects.create(
+        user=make_user(), prompt=card.prompts.first(), state=2, due=dt.datetime.now(dt.UTC)
+    )
+    copy = lesson_duplicate(lesson=lesson)
+    assert (copy.slug, copy.title, copy.status, copy.imported_from) == (
+        "backups-copy",
+        "Backups (copy)",
+        Lesson.Status.DRAFT,
+        "",
+    )
+    assert copy.body == lesson.body and copy.body_html == lesson.body_html
+    assert copy.toc == lesson.toc and copy.topic == lesson.topic
+    assert list(copy.cards.values_list("front", "is_active")) == [
+        ("{{c1::RDS}} and {{c2::Aurora}}", True),
+        ("Retired?", False),
+    ]
+    copied = copy.cards.get(is_active=True)
+    assert sorted(Prompt.objects.filter(card=copied).values_list("ordinal", flat=True)) == [1, 2]
+    assert not PromptState.objects.filter(prompt__card__lesson=copy).exists()
+    assert lesson.cards.count() == 2  # the original keeps its cards
+
+
+def test_duplicates_take_the_next_free_copy_slug():
+    lesson = make_lesson(slug="backups")
+    slugs = [lesson_duplicate(lesson=lesson).slug for _ in range(3)]
+    assert slugs == ["backups-copy", "backups-copy-2", "backups-copy-3"]
+
+
+def test_moving_a_lesson_swaps_it_with_its_neighbour_and_keeps_positions_dense():
+    topic = make_topic()
+    other = make_lesson(topic=make_topic(), position=2)
+    first, second, third = (
+        make_lesson(topic=topic, title=title, position=position)
+        for title, position in (("A", 5), ("B", 5), ("C", 40))
+    )
+
+    def order():
+        return list(
+            Lesson.objects.filter(topic=topic)
+            .order_by("position", "title")
+            .values_list("title", "position")
+        )
+
+    lesson_move(lesson=third, offset=-1)
+    assert order() == [("A", 1), ("C", 2), ("B", 3)]
+    lesson_move(lesson=first, offset=-1)  # already first: stays, numbers stay dense
+    assert order() == [("A", 1), ("C", 2), ("B", 3)]
+    lesson_move(lesson=first, offset=1)
+    assert order() == [("C", 1), ("A", 2), ("B", 3)]
+    lesson_move(lesson=second, offset=1)
+    assert order() == [("C", 1), ("A", 2), ("B", 3)]
+    other.refresh_from_db()
+    assert other.position == 2  # other topics are left alone
