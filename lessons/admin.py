@@ -6,7 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db.models import CharField, Count, OuterRef, Subquery
 from django.db.models.functions import Cast
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -17,7 +17,7 @@ from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
 from django.views.decorators.http import require_POST
 
-from flashcards.admin import CardInline
+from flashcards.admin import CardInline, section_choices
 from flashcards.card_sync import card_prompts_sync
 from flashcards.models import Card
 from lessons.models import Lesson, Topic
@@ -209,7 +209,30 @@ class LessonAdmin(admin.ModelAdmin):
             self.admin_site.admin_view(require_POST(self.move_view)),
             name="lessons_lesson_move",
         )
-        return [upload, move, *super().get_urls()]
+        sections = path(
+            "sections/",
+            self.admin_site.admin_view(require_POST(self.sections_view)),
+            name="lessons_lesson_sections",
+        )
+        return [upload, move, sections, *super().get_urls()]
+
+    def sections_view(self, request):
+        """The headings of a body as typed, as the card sections' choices (for the script that
+        refreshes them as the instructor writes). Renders; saves nothing."""
+        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+            raise PermissionDenied
+        sections = Lesson(body=request.POST.get("body", "")).current_sections()
+        return JsonResponse({"choices": section_choices(sections)})
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "body":
+            # Where the card sections' script asks for the headings of the body as typed.
+            field.widget.attrs["data-sections-url"] = reverse("admin:lessons_lesson_sections")
+        return field
+
+    class Media:
+        js = ("js/admin-card-sections.js",)
 
     def move_view(self, request, lesson_id: int, direction: str):
         """Move a lesson up or down within its topic, then back to the list as it was."""

@@ -173,6 +173,9 @@ TABLE = [
     Row("/admin/lessons/lesson/", staff((ADMIN_LOGIN, ADMIN_LOGIN), (200, 200))),
     # An empty POST shows the upload form again (a refused upload is a 400: test_bad_input.py).
     Row("/admin/lessons/lesson/import/", staff((ADMIN_LOGIN, ADMIN_LOGIN), (200, 200))),
+    # Moving a lesson takes POST only; no lesson has this id (the door is the point).
+    Row("/admin/lessons/lesson/999999/move/up/", staff((ADMIN_LOGIN, ADMIN_LOGIN), (405, 404))),
+    Row("/admin/lessons/lesson/sections/", staff((ADMIN_LOGIN, ADMIN_LOGIN), (405, 200))),
     Row("/admin/trees/tree/", staff((ADMIN_LOGIN, ADMIN_LOGIN), (200, 200))),
     Row("/admin/trees/tree/preview/", staff((ADMIN_LOGIN, ADMIN_LOGIN), (405, 200))),
     Row("/admin/flashcards/card/", staff((ADMIN_LOGIN, ADMIN_LOGIN), (200, 200))),

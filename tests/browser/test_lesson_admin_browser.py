@@ -39,11 +39,16 @@ def test_add_a_lesson_with_a_tree_and_a_card_in_one_save_then_duplicate_and_move
         page.locator("#cards-group .add-row a").click()
         page.locator("textarea[name=cards-0-front]").fill("How long are backups kept?")
         page.locator("textarea[name=cards-0-back]").fill("Up to 35 days.")
+        # The section's choices follow the body as typed: the heading is not saved yet.
+        page.locator("select[name=cards-0-section]").select_option(
+            label="Automated backups — #automated-backups", timeout=10_000
+        )
         page.get_by_role("button", name="Save", exact=True).click()
 
         expect(page.locator(".messagelist")).to_contain_text("was added successfully")
         lesson = Lesson.objects.get(slug="backups")
-        assert lesson.cards.get().prompts.count() == 1
+        card = lesson.cards.get()
+        assert (card.section, card.prompts.count()) == ("automated-backups", 1)
         assert 'data-embed="tree:ways"' in lesson.body_html
 
         # Duplicate it: the copy opens, a draft with its card, its section still a choice.

@@ -348,3 +348,26 @@ def test_the_last_editor_and_the_change_history_are_shown(instructor_client, ins
     assert f'<a href="/admin/lessons/lesson/{lesson.pk}/history/">Change history</a>' in page
     listing = instructor_client.get("/admin/lessons/lesson/").content.decode()
     assert f'<td class="field-last_edited_by">{instructor.username}</td>' in listing
+
+
+def test_the_headings_of_a_body_as_typed_are_answered_as_section_choices(instructor_client):
+    page = instructor_client.get("/admin/lessons/lesson/add/").content.decode()
+    assert 'data-sections-url="/admin/lessons/lesson/sections/"' in page
+    assert "js/admin-card-sections" in page
+    response = instructor_client.post(
+        "/admin/lessons/lesson/sections/", {"body": "## Keys\n\n### Key rotation\n"}
+    )
+    assert response.json() == {
+        "choices": [
+            ["", "— none —"],
+            ["keys", "Keys — #keys"],
+            ["key-rotation", "Key rotation — #key-rotation"],
+        ]
+    }
+    assert not Lesson.objects.exists()
+    assert instructor_client.get("/admin/lessons/lesson/sections/").status_code == 405
+
+
+def test_only_who_may_write_lessons_may_ask_for_section_choices(client):
+    client.force_login(make_user(is_staff=True))
+    assert client.post("/admin/lessons/lesson/sections/", {"body": "## A\n"}).status_code == 403
