@@ -133,9 +133,10 @@ class LessonAdmin(admin.ModelAdmin):
         no nested form, no JavaScript."""
         return format_html(
             '<span class="lesson-reorder">'
-            '<button type="submit" formaction="{}" aria-label="Move “{}” up">↑</button> '
-            '<button type="submit" formaction="{}" aria-label="Move “{}” down">↓</button>'
-            "</span>",
+            '<button type="submit" class="button" formaction="{}" aria-label="Move “{}” up">'
+            "↑</button> "
+            '<button type="submit" class="button" formaction="{}" aria-label="Move “{}” down">'
+            "↓</button></span>",
             reverse("admin:lessons_lesson_move", args=[lesson.pk, "up"]),
             lesson.title,
             reverse("admin:lessons_lesson_move", args=[lesson.pk, "down"]),
