@@ -328,7 +328,7 @@ def test_lessons_move_up_and_down_from_the_list(instructor_client):
     assert instructor_client.post(f"/admin/lessons/lesson/{first.pk}/move/left/").status_code == 404
 
 
-def test_only_who_may_change_lessons_may_move_them(client, learner):
+def test_only_who_may_change_lessons_may_move_them(client):
     lesson = make_lesson()
     viewer = make_user(is_staff=True)
     client.force_login(viewer)
