@@ -93,6 +93,10 @@ class LessonAdmin(admin.ModelAdmin):
         ("History", {"fields": ("last_edited", "imported_from", "created_at", "updated_at")}),
     )
 
+    class Media:
+        # Refreshes the inline cards' section choices as the body is typed.
+        js = ("js/admin-card-sections.js",)
+
     def get_queryset(self, request):
         # Who last edited each lesson, from the admin's own log (django.contrib.admin's
         # LogEntry): two subqueries in the list's one query, no model of our own to keep in step.
@@ -231,9 +235,6 @@ class LessonAdmin(admin.ModelAdmin):
             # Where the card sections' script asks for the headings of the body as typed.
             field.widget.attrs["data-sections-url"] = reverse("admin:lessons_lesson_sections")
         return field
-
-    class Media:
-        js = ("js/admin-card-sections.js",)
 
     def move_view(self, request, lesson_id: int, direction: str):
         """Move a lesson up or down within its topic, then back to the list as it was."""
