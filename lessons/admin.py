@@ -6,15 +6,15 @@ from django.db.models import Count
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 
 from flashcards.admin import CardInline
 from flashcards.card_sync import card_prompts_sync
 from flashcards.models import Card
 from lessons.models import Lesson, Topic
+from lessons.preview import lesson_preview
 from notes.forms import NoteUploadForm
 from notes.services import NotesImportError, notes_import
+from portal.preview import LivePreviewAdmin, Preview
 
 IMPORT_PERMISSIONS = (
     "lessons.add_lesson",
@@ -44,7 +44,7 @@ class TopicAdmin(admin.ModelAdmin):
 
 
 @admin.register(Lesson)
-class LessonAdmin(admin.ModelAdmin):
+class LessonAdmin(LivePreviewAdmin, admin.ModelAdmin):
     change_list_template = "admin/lessons/lesson/change_list.html"
     list_display = ("title", "topic", "status", "position", "date", "updated_at")
     list_display_links = ("title",)
@@ -55,13 +55,13 @@ class LessonAdmin(admin.ModelAdmin):
     date_hierarchy = "date"
     ordering = ("topic__position", "topic__title", "position", "title")
     prepopulated_fields = {"slug": ("title",)}
-    readonly_fields = ("rendered_preview", "imported_from", "created_at", "updated_at")
+    readonly_fields = ("imported_from", "created_at", "updated_at")
     actions = ("publish", "unpublish")
     inlines = (CardInline,)
     fieldsets = (
         (None, {"fields": ("title", "slug", "topic", "position", "status")}),
         ("About", {"fields": ("summary", "source", "theme", "date")}),
-        ("Content", {"fields": ("body", "rendered_preview")}),
+        ("Content", {"fields": ("body",)}),
         ("History", {"fields": ("imported_from", "created_at", "updated_at")}),
     )
 
@@ -73,12 +73,15 @@ class LessonAdmin(admin.ModelAdmin):
             for card in saved:
                 card_prompts_sync(card)
 
-    @admin.display(description="Rendered preview (as of the last save)")
-    def rendered_preview(self, lesson: Lesson) -> str:
-        if not lesson.pk:
-            return "Save the lesson to see it rendered."
-        # body_html was sanitized when it was saved, so it is safe to show as HTML.
-        return format_html('<div class="lesson-preview">{}</div>', mark_safe(lesson.body_html))
+    # The live preview (portal/preview.py) sits beside the body.
+    preview_fieldset = "Content"
+
+    def preview_from_data(self, request, data) -> Preview:
+        return _lesson_preview_shown(lesson_preview(data=data, user=request.user))
+
+    def preview_from_object(self, request, obj: Lesson) -> Preview:
+        saved = {field: str(getattr(obj, field) or "") for field in PREVIEWED}
+        return self.preview_from_data(request, saved)
 
     @admin.action(description="Publish the selected lessons", permissions=["change"])
     def publish(self, request, queryset) -> None:
@@ -96,7 +99,7 @@ class LessonAdmin(admin.ModelAdmin):
             self.admin_site.admin_view(self.import_notes_view),
             name="lessons_lesson_import",
         )
-        return [upload, *super().get_urls()]
+        return [upload, *super().get_urls()]  # the preview's URL comes from LivePreviewAdmin
 
     def import_notes_view(self, request):
         """Upload notes through the same service as `manage.py import_notes`.
@@ -143,3 +146,16 @@ class LessonAdmin(admin.ModelAdmin):
             context,
             status=400 if form.errors else 200,
         )
+
+
+# The lesson's fields the preview draws, as the form posts them.
+PREVIEWED = ("title", "slug", "summary", "source", "theme", "date", "body")
+
+
+def _lesson_preview_shown(preview) -> Preview:
+    return Preview(
+        title=f"Preview of the lesson “{preview.lesson.title}” as learners see it",
+        document_template="lessons/lesson_preview.html",
+        context=preview.context(),
+        problems=preview.problems,
+    )
