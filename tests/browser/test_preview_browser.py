@@ -105,3 +105,18 @@ def test_on_a_phone_the_preview_sits_below_the_editor_in_the_dark(live_server, b
         assert pane["width"] <= 375
         # The site's dark colours, as a learner with a dark setting sees them.
         assert background(frame.locator("body")) == "rgb(21, 23, 27)"
+
+
+def test_without_javascript_the_pane_shows_the_last_save(live_server, browser):
+    lesson = make_lesson(title="Backups", body="## Saved heading\n")
+    with new_page(browser, java_script_enabled=False) as page:
+        admin_log_in(page, live_server)
+        page.goto(f"{live_server.url}/admin/lessons/lesson/{lesson.pk}/change/")
+        expect(page.locator(".live-preview__status")).to_have_text(
+            "As of the last save. With JavaScript on, this follows your typing."
+        )
+        heading = page.frame_locator(".live-preview__frame").get_by_role(
+            "heading", name="Saved heading"
+        )
+        expect(heading).to_be_visible()
+        assert background(heading) == "rgba(0, 0, 0, 0)"
