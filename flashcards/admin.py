@@ -8,8 +8,10 @@ from django.db.models.functions import Cast, NullIf
 from flashcards.card_sync import card_prompts_sync
 from flashcards.cards import CardsError, CardSpec, check_card
 from flashcards.models import Card
+from flashcards.preview import card_preview
 from flashcards.selectors import card_figures
 from lessons.models import Lesson
+from portal.preview import LivePreviewAdmin, Preview
 
 
 def section_choices(sections: dict[str, str], keep: str = "") -> list[tuple[str, str]]:
@@ -130,7 +132,7 @@ class CardInline(admin.StackedInline):
 
 
 @admin.register(Card)
-class CardAdmin(admin.ModelAdmin):
+class CardAdmin(LivePreviewAdmin, admin.ModelAdmin):
     form = CardForm
     list_display = (
         "short_front",
@@ -179,3 +181,17 @@ class CardAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)
         card_prompts_sync(form.instance)
+
+    # The live preview (portal/preview.py), beside the card's one fieldset.
+    def preview_from_data(self, request, data) -> Preview:
+        preview = card_preview(data=data)
+        return Preview(
+            title="Preview of the card as learners study it",
+            document_template="flashcards/card_preview.html",
+            context=preview.context(),
+            problems=preview.problems,
+        )
+
+    def preview_from_object(self, request, obj: Card) -> Preview:
+        saved = {"kind": obj.kind, "front": obj.front, "back": obj.back, "exam": obj.exam}
+        return self.preview_from_data(request, {**saved, "lesson": str(obj.lesson_id or "")})

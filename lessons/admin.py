@@ -13,7 +13,6 @@ from django.urls import path, reverse
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
 from django.views.decorators.http import require_POST
 
@@ -21,10 +20,12 @@ from flashcards.admin import CardInline, section_choices
 from flashcards.card_sync import card_prompts_sync
 from flashcards.models import Card
 from lessons.models import Lesson, Topic
+from lessons.preview import lesson_preview
 from lessons.services import lesson_duplicate, lesson_move
 from notes.forms import NoteUploadForm
 from notes.services import NotesImportError, notes_import
 from portal.markdown import split_embeds
+from portal.preview import LivePreviewAdmin, Preview
 from trees.selectors import trees_missing
 
 MOVES = {"up": -1, "down": 1}
@@ -57,7 +58,7 @@ class TopicAdmin(admin.ModelAdmin):
 
 
 @admin.register(Lesson)
-class LessonAdmin(admin.ModelAdmin):
+class LessonAdmin(LivePreviewAdmin, admin.ModelAdmin):
     change_list_template = "admin/lessons/lesson/change_list.html"
     list_display = (
         "title",
@@ -78,7 +79,6 @@ class LessonAdmin(admin.ModelAdmin):
     ordering = ("topic__position", "topic__title", "position", "title")
     prepopulated_fields = {"slug": ("title",)}
     readonly_fields = (
-        "rendered_preview",
         "last_edited",
         "imported_from",
         "created_at",
@@ -89,7 +89,7 @@ class LessonAdmin(admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("title", "slug", "topic", "position", "status")}),
         ("About", {"fields": ("summary", "source", "theme", "date")}),
-        ("Content", {"fields": ("body", "rendered_preview")}),
+        ("Content", {"fields": ("body",)}),
         ("History", {"fields": ("last_edited", "imported_from", "created_at", "updated_at")}),
     )
 
@@ -166,12 +166,15 @@ class LessonAdmin(admin.ModelAdmin):
             for card in saved:
                 card_prompts_sync(card)
 
-    @admin.display(description="Rendered preview (as of the last save)")
-    def rendered_preview(self, lesson: Lesson) -> str:
-        if not lesson.pk:
-            return "Save the lesson to see it rendered."
-        # body_html was sanitized when it was saved, so it is safe to show as HTML.
-        return format_html('<div class="lesson-preview">{}</div>', mark_safe(lesson.body_html))
+    # The live preview (portal/preview.py) sits beside the body.
+    preview_fieldset = "Content"
+
+    def preview_from_data(self, request, data) -> Preview:
+        return _lesson_preview_shown(lesson_preview(data=data, user=request.user))
+
+    def preview_from_object(self, request, obj: Lesson) -> Preview:
+        saved = {field: str(getattr(obj, field) or "") for field in PREVIEWED}
+        return self.preview_from_data(request, saved)
 
     @admin.action(description="Publish the selected lessons", permissions=["change"])
     def publish(self, request, queryset) -> None:
@@ -297,3 +300,16 @@ class LessonAdmin(admin.ModelAdmin):
             context,
             status=400 if form.errors else 200,
         )
+
+
+# The lesson's fields the preview draws, as the form posts them.
+PREVIEWED = ("title", "slug", "summary", "source", "theme", "date", "body")
+
+
+def _lesson_preview_shown(preview) -> Preview:
+    return Preview(
+        title=f"Preview of the lesson “{preview.lesson.title}” as learners see it",
+        document_template="lessons/lesson_preview.html",
+        context=preview.context(),
+        problems=preview.problems,
+    )

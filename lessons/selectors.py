@@ -5,10 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Prefetch
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.urls import reverse
 
 from lessons.models import Lesson, Topic
+from portal.markdown import split_embeds
+from trees.selectors import trees_by_slug
+from trees.widgets import Widget, build_widget, path_param
 
 # Columns a lesson list needs; the body and its HTML stay in the database.
 LIST_FIELDS = ("id", "topic_id", "title", "slug", "summary", "status", "position", "date")
@@ -70,3 +73,38 @@ def lesson_page_for_reader(user, slug: str) -> LessonPage:
         previous=Neighbour(*order[index - 1][1:]) if index > 0 else None,
         next=Neighbour(*order[index + 1][1:]) if index + 1 < len(order) else None,
     )
+
+
+@dataclass(frozen=True)
+class BodyPart:
+    kind: str  # "html" or "tree"
+    html: str = ""
+    slug: str = ""
+    widget: Widget | None = None  # None for a tree that does not exist
+
+
+def lesson_body_parts(*, body_html: str, user, page_path: str, query: QueryDict) -> list[BodyPart]:
+    """The lesson's HTML cut at its tree markers, each tree at the step `query` names.
+
+    Reads only: the lesson page records a learner's step itself, and the admin's live preview
+    draws the same parts without recording anything.
+    """
+    pieces = split_embeds(body_html)
+    trees = trees_by_slug([value for kind, value in pieces if kind == "tree"], user)
+    parts = []
+    for kind, value in pieces:
+        if kind == "html":
+            parts.append(BodyPart(kind="html", html=value))
+            continue
+        tree = trees.get(value)
+        widget = None
+        if tree is not None:
+            widget = build_widget(
+                tree=tree,
+                raw_path=query.get(path_param(tree.slug)),
+                page_path=page_path,
+                query=query,
+                user=user,
+            )
+        parts.append(BodyPart(kind="tree", slug=value, widget=widget))
+    return parts

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -12,18 +10,9 @@ from django.views.decorators.http import require_safe
 from flashcards.recall import KnownHorizon, known_horizon
 from flashcards.selectors import horizon_for, mastery_by_lesson, study_settings_for
 from lessons import selectors
-from portal.markdown import split_embeds
-from trees.selectors import trees_by_slug
+from lessons.selectors import BodyPart, lesson_body_parts
 from trees.services import walk_record
-from trees.widgets import Widget, build_widget, is_a_step, path_param
-
-
-@dataclass(frozen=True)
-class BodyPart:
-    kind: str  # "html" or "tree"
-    html: str = ""
-    slug: str = ""
-    widget: Widget | None = None  # None for a tree that does not exist
+from trees.widgets import is_a_step
 
 
 @require_safe
@@ -78,25 +67,17 @@ def _attach_mastery(user, lessons: list) -> KnownHorizon:
 
 
 def _body_parts(request: HttpRequest, body_html: str) -> list[BodyPart]:
-    """The lesson's HTML cut at its tree markers, each tree at the step the URL names."""
-    pieces = split_embeds(body_html)
-    trees = trees_by_slug([value for kind, value in pieces if kind == "tree"], request.user)
-    parts = []
-    for kind, value in pieces:
-        if kind == "html":
-            parts.append(BodyPart(kind="html", html=value))
-            continue
-        tree = trees.get(value)
-        widget = None
-        if tree is not None:
-            widget = build_widget(
-                tree=tree,
-                raw_path=request.GET.get(path_param(tree.slug)),
-                page_path=request.path,
-                query=request.GET,
-                user=request.user,
-            )
-            if is_a_step(request):
-                walk_record(session=request.session, user=request.user, tree=tree, walk=widget.walk)
-        parts.append(BodyPart(kind="tree", slug=value, widget=widget))
+    """The lesson's parts, each tree at the step the URL names; a learner's step is recorded."""
+    parts = lesson_body_parts(
+        body_html=body_html, user=request.user, page_path=request.path, query=request.GET
+    )
+    if is_a_step(request):
+        for part in parts:
+            if part.widget is not None:
+                walk_record(
+                    session=request.session,
+                    user=request.user,
+                    tree=part.widget.tree,
+                    walk=part.widget.walk,
+                )
     return parts

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import itertools
+import re
 from io import StringIO
 from pathlib import Path
 
@@ -207,3 +209,10 @@ def study_for_days(user, prompts, *, start, days: int, skip=()):
             if (state is None and index == day) or (state is not None and state.due <= moment):
                 grade_now(user, prompt, 1 if (day + index) % 5 == 0 else 3, moment)
                 moment += dt.timedelta(minutes=2)
+
+
+def preview_document(pane_html: str) -> str:
+    """The document an admin live preview pane shows in its frame (its srcdoc), unescaped;
+    empty when the pane draws none."""
+    found = re.search(r'<iframe class="live-preview__frame"[^>]*srcdoc="([^"]*)"', pane_html)
+    return html.unescape(found[1]) if found else ""

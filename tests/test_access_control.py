@@ -177,7 +177,10 @@ TABLE = [
     Row("/admin/lessons/lesson/999999/move/up/", staff((ADMIN_LOGIN, ADMIN_LOGIN), (405, 404))),
     Row("/admin/lessons/lesson/sections/", staff((ADMIN_LOGIN, ADMIN_LOGIN), (405, 200))),
     Row("/admin/trees/tree/", staff((ADMIN_LOGIN, ADMIN_LOGIN), (200, 200))),
+    # The live previews beside the editors (portal/preview.py): POST only, and they save nothing.
+    Row("/admin/lessons/lesson/preview/", staff((ADMIN_LOGIN, ADMIN_LOGIN), (405, 200))),
     Row("/admin/trees/tree/preview/", staff((ADMIN_LOGIN, ADMIN_LOGIN), (405, 200))),
+    Row("/admin/flashcards/card/preview/", staff((ADMIN_LOGIN, ADMIN_LOGIN), (405, 200))),
     Row("/admin/flashcards/card/", staff((ADMIN_LOGIN, ADMIN_LOGIN), (200, 200))),
     Row("/admin/auth/user/", staff((ADMIN_LOGIN, ADMIN_LOGIN), (403, 403), (200, 200))),
     Row("/admin/axes/accessattempt/", staff((ADMIN_LOGIN, ADMIN_LOGIN), (403, 403), (200, 200))),
@@ -607,6 +610,18 @@ def csrf_cases(site, studied_page: str) -> list[CsrfCase]:
             "/admin/trees/tree/add/",
             {"definition": "? q: Why?\n- A -> a\n\n= a: A\n"},
         ),
+        CsrfCase(
+            "/admin/lessons/lesson/preview/",
+            "instructor",
+            f"/admin/lessons/lesson/{lesson.pk}/change/",
+            {"title": "CSRF", "body": "## A heading\n"},
+        ),
+        CsrfCase(
+            "/admin/flashcards/card/preview/",
+            "instructor",
+            "/admin/flashcards/card/add/",
+            {"kind": "basic", "front": "Why?", "back": "Because."},
+        ),
     ]
 
 
@@ -707,5 +722,5 @@ def test_every_post_is_accepted_with_the_token_the_page_hands_out(site, how):
         before = world()
         response = client.post(case.path, data, **extra)
         assert response.status_code in (200, 302, 303), (case.path, how, response.status_code)
-        if case.path != "/admin/trees/tree/preview/":  # the preview only shows; it saves nothing
+        if not case.path.endswith("/preview/"):  # the previews only show; they save nothing
             assert world() != before, (case.path, how)

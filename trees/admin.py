@@ -1,24 +1,22 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
 from django.template.loader import render_to_string
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_POST
 
+from portal.preview import LivePreviewAdmin, Preview
 from trees import selectors
 from trees.forms import TreeAdminForm
 from trees.maps import map_outline
 from trees.models import Tree
-from trees.services import tree_check, tree_save
+from trees.preview import tree_preview
+from trees.services import tree_save
 
 
 @admin.register(Tree)
-class TreeAdmin(admin.ModelAdmin):
+class TreeAdmin(LivePreviewAdmin, admin.ModelAdmin):
     form = TreeAdminForm
-    change_form_template = "admin/trees/tree/change_form.html"
+    change_form_template = "admin/trees/tree/change_form.html"  # the preview's, and a guide
     list_display = ("title", "slug", "node_count", "updated_at")
     search_fields = ("title", "slug", "intro", "definition")
     prepopulated_fields = {"slug": ("title",)}
@@ -46,16 +44,6 @@ class TreeAdmin(admin.ModelAdmin):
             )
         )
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        preview_url = reverse("admin:trees_tree_preview")
-
-        class FormWithPreview(form):
-            def __init__(self, *args, **inner_kwargs):
-                super().__init__(*args, preview_url=preview_url, **inner_kwargs)
-
-        return FormWithPreview
-
     def save_model(self, request, obj: Tree, form, change: bool) -> None:
         # The service compiles the definition and rebuilds the links in one transaction.
         tree_save(
@@ -66,20 +54,18 @@ class TreeAdmin(admin.ModelAdmin):
             definition=form.cleaned_data["definition"],
         )
 
-    def get_urls(self):
-        preview = path(
-            "preview/",
-            self.admin_site.admin_view(require_POST(self.preview_view)),
-            name="trees_tree_preview",
-        )
-        return [preview, *super().get_urls()]
+    # The live preview (portal/preview.py), beside the definition: the first step and the map.
+    preview_fieldset = "Definition"
 
-    def preview_view(self, request):
-        """The live preview: the map of the definition as typed, or what is wrong with it."""
-        if not (self.has_add_permission(request) or self.has_change_permission(request)):
-            raise PermissionDenied
-        spec, problems = tree_check(request.POST.get("definition", ""))
-        outline = map_outline(spec) if spec is not None and not problems else None
-        return TemplateResponse(
-            request, "admin/trees/tree/preview.html", {"problems": problems, "outline": outline}
+    def preview_from_data(self, request, data) -> Preview:
+        preview = tree_preview(data=data, user=request.user)
+        return Preview(
+            title=f"Preview of the tree “{preview.tree.title}” as learners walk it",
+            document_template="trees/tree_preview.html",
+            context=preview.context(),
+            problems=preview.problems,
         )
+
+    def preview_from_object(self, request, obj: Tree) -> Preview:
+        saved = {field: getattr(obj, field) for field in ("title", "slug", "intro", "definition")}
+        return self.preview_from_data(request, saved)

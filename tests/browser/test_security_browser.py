@@ -193,8 +193,9 @@ def test_the_admin_works_under_the_policy(live_server, browser):
 
         # The tree's live preview: htmx in the admin, posting as the author types.
         page.goto(f"{live_server.url}/admin/trees/tree/{tree.pk}/change/")
-        preview = page.locator("#tree-preview")
-        expect(preview).to_contain_text("Which way?")
+        preview = page.locator(".live-preview__result")
+        frame = page.frame_locator(".live-preview__frame")
+        expect(frame.get_by_text("Which way?").first).to_be_visible()
         page.locator("textarea[name=definition]").press_sequentially("\n= extra: Unreached")
         expect(preview).to_contain_text("problem")
 

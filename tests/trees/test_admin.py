@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import SIMPLE_TREE, deep_tree_definition, make_tree
+from tests.conftest import SIMPLE_TREE, deep_tree_definition, make_tree, preview_document
 from trees.definition import MAX_DEPTH, parse_definition
 from trees.models import Tree
 
@@ -52,7 +52,8 @@ def test_the_live_preview_shows_the_map_or_the_problems(instructor_client):
     page = instructor_client.get("/admin/trees/tree/add/").content.decode()
     assert 'hx-post="/admin/trees/tree/preview/"' in page
     good = instructor_client.post("/admin/trees/tree/preview/", {"definition": SIMPLE_TREE})
-    assert "Are you sure?" in good.content.decode() and "tree-map" in good.content.decode()
+    document = preview_document(good.content.decode())
+    assert "Are you sure?" in document and "tree-map" in document
     bad = instructor_client.post(
         "/admin/trees/tree/preview/", {"definition": SIMPLE_TREE.replace("- Yes -> right\n", "")}
     )
@@ -91,10 +92,11 @@ def test_a_tree_at_the_depth_limit_renders_on_its_change_page_and_in_the_preview
     assert f"Question {MAX_DEPTH - 1}?" in page.content.decode()
     preview = instructor_client.post("/admin/trees/tree/preview/", {"definition": deepest})
     assert preview.status_code == 200
-    body = preview.content.decode()
-    assert f"Question {MAX_DEPTH - 1}?" in body and "The bottom" in body
+    document = preview_document(preview.content.decode())
+    assert f"Question {MAX_DEPTH - 1}?" in document and "The bottom" in document
     # Every list the outline opens is closed.
-    assert body.count("<ul") == body.count("</ul>") == MAX_DEPTH + 1
+    outline = document.split('<div class="tree-map">')[1]
+    assert outline.count("<ul") == outline.count("</ul>") == MAX_DEPTH + 1
 
 
 def test_a_tree_over_the_depth_limit_is_refused_with_the_message(instructor_client):

@@ -1,4 +1,4 @@
-"""The tree admin form: a broken tree refused with an error per problem, and a live preview."""
+"""The tree admin form: a broken tree refused with an error per problem."""
 
 from __future__ import annotations
 
@@ -34,13 +34,3 @@ def test_a_broken_tree_gets_one_error_per_problem_naming_its_node_and_line():
         "line 7: question 'second', choice 1 targets 'missing', which is not a node of this tree",
     ]
     assert errors == [str(problem) for problem in tree_check(broken)[1]]
-
-
-def test_the_definition_posts_itself_for_a_preview_only_when_asked_to():
-    attrs = form(SIMPLE_TREE, preview_url="/admin/trees/tree/preview/").fields["definition"]
-    attrs = attrs.widget.attrs
-    assert attrs["hx-post"] == "/admin/trees/tree/preview/"
-    assert attrs["hx-target"] == "#tree-preview"
-    assert attrs["hx-include"] == "[name=csrfmiddlewaretoken]"
-    assert attrs["class"] == "tree-definition"  # the form's own attributes are kept
-    assert "hx-post" not in form(SIMPLE_TREE).fields["definition"].widget.attrs
