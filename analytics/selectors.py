@@ -6,6 +6,7 @@ Each function makes a fixed number of queries, whatever the number of learners o
 from __future__ import annotations
 
 import datetime as dt
+import math
 import statistics
 from dataclasses import dataclass
 
@@ -15,14 +16,14 @@ from django.db.models import (
     Count,
     DateTimeField,
     ExpressionWrapper,
-    F,
-    FloatField,
+    OuterRef,
     Q,
+    Subquery,
     Sum,
     Value,
     When,
 )
-from django.db.models.functions import Cast, TruncWeek
+from django.db.models.functions import TruncWeek
 
 from flashcards.models import Card, Prompt, PromptState, Review, StudySettings, live_prompts
 from flashcards.recall import known_horizon, learner_decay, recall_at
@@ -31,15 +32,32 @@ from lessons.models import Lesson
 from trees.models import AnswerTakenBack, Tree, TreeWalk
 
 MIN_REVIEWS = 3  # a card needs this many reviews before its again rate means anything
+# 95% confidence: the again rate a card is ranked by is one it is 95% sure to reach.
+WILSON_Z = 1.96
+
+
+def wilson_lower_bound(failures: int, trials: int, z: float = WILSON_Z) -> float:
+    """The lower end of the Wilson score interval of a failure rate: the rate the evidence
+    says a card fails at least, so 1 Again in 3 reviews ranks below 30 Agains in 100."""
+    if trials == 0:
+        return 0.0
+    rate = failures / trials
+    z2 = z * z
+    centre = rate + z2 / (2 * trials)
+    margin = z * math.sqrt(rate * (1 - rate) / trials + z2 / (4 * trials * trials))
+    return max(0.0, (centre - margin) / (1 + z2 / trials))
 
 
 def hardest_cards(limit: int = 15) -> list[Card]:
-    """Active cards of published lessons by again rate across learners, then by lapses.
+    """Active cards of published lessons that learners fail, worst first: ranked by the Wilson
+    lower bound of their again rate across learners (`wilson_lower_bound`), then by lapses.
+    A card needs MIN_REVIEWS reviews and at least one Again to be listed.
 
-    Each card also gets `section_title`, its section's heading, for the link to it.
+    Each card also gets `section_title`, its section's heading, for the link to it, and
+    `front_html`, its first prompt's front as the study page shows it (a cloze with its blank).
     """
     cards = Card.objects.active().filter(lesson__status=Lesson.Status.PUBLISHED)
-    hardest = list(
+    failing = list(
         card_figures(
             cards.select_related("lesson").only(
                 "id",
@@ -51,10 +69,22 @@ def hardest_cards(limit: int = 15) -> list[Card]:
                 "lesson__toc",
             )
         )
-        .filter(review_count__gte=MIN_REVIEWS)
-        .annotate(again_rate=Cast(F("again_count"), FloatField()) / F("review_count"))
-        .order_by("-again_rate", "-lapse_total", "-leech_count", "id")[:limit]
+        .filter(review_count__gte=MIN_REVIEWS, again_count__gt=0)
+        .annotate(
+            front_html=Subquery(
+                Prompt.objects.filter(card=OuterRef("pk"), is_active=True)
+                .order_by("ordinal")
+                .values("front_html")[:1]
+            )
+        )
     )
+    for card in failing:
+        card.again_rate = card.again_count / card.review_count
+        card.again_at_least = wilson_lower_bound(card.again_count, card.review_count)
+    failing.sort(
+        key=lambda card: (-card.again_at_least, -card.lapse_total, -card.leech_count, card.pk)
+    )
+    hardest = failing[:limit]
     for card in hardest:
         card.section_title = card.lesson.sections().get(card.section, "") if card.section else ""
     return hardest

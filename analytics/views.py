@@ -1,15 +1,22 @@
-"""Instructor analytics: one page showing where learners struggle, each row linked to its fix."""
+"""Instructor analytics: where learners struggle (each row linked to its fix), and each learner's
+progress: the roster, one learner's page and the roster as CSV."""
 
 from __future__ import annotations
 
+import csv
+
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from analytics import selectors
+from analytics import roster, selectors
+from flashcards.models import LEECH_LAPSES
 from flashcards.recall import HORIZON_DAYS
+from flashcards.selectors import Scope, horizon_for, mastery_by_lesson, study_settings_for
+from lessons.models import Lesson
 from progress import charts
 
 # Whoever may edit lessons may see what in them to fix; learners are refused (403).
@@ -30,6 +37,98 @@ def overview(request: HttpRequest) -> HttpResponse:
         "weekly": weekly,
         "weekly_chart": charts.bar_chart(weekly, label_every=2),
         "min_reviews": selectors.MIN_REVIEWS,
+        "leech_lapses": LEECH_LAPSES,
         "horizon_days": HORIZON_DAYS,
     }
     return render(request, "analytics/overview.html", context)
+
+
+def _roster_request(request: HttpRequest) -> tuple[str, Scope, Lesson | None]:
+    """The roster's ?sort= and ?lesson= (a published lesson's slug; anything else: all)."""
+    sort = roster.parse_sort(request.GET.get("sort"))
+    lesson = (
+        Lesson.objects.published().filter(slug=request.GET["lesson"]).only("id", "slug").first()
+        if request.GET.get("lesson")
+        else None
+    )
+    return sort, Scope("lesson", lesson.slug) if lesson else Scope(), lesson
+
+
+@login_required
+@permission_required(INSTRUCTOR_PERMISSION, raise_exception=True)
+@require_safe
+def learners(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    sort, scope, lesson = _roster_request(request)
+    page = Paginator(roster.roster(now, scope=scope, sort=sort), roster.PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = {
+        "page": page,
+        "rows": roster.rows(page.object_list, roster.live_prompt_count(scope)),
+        "headers": roster.sort_headers(sort),
+        "sort": sort,
+        "lesson": lesson,
+        "lessons": Lesson.objects.published().in_reading_order().only("id", "title", "slug"),
+        "horizon_days": HORIZON_DAYS,
+        "overdue_days": roster.OVERDUE_AFTER.days,
+        "leech_lapses": LEECH_LAPSES,
+    }
+    return render(request, "analytics/learners.html", context)
+
+
+@login_required
+@permission_required(INSTRUCTOR_PERMISSION, raise_exception=True)
+@require_safe
+def learners_csv(request: HttpRequest) -> StreamingHttpResponse:
+    """Every learner, the roster's columns, streamed: the file is written as it is read."""
+    now = timezone.now()
+    sort, scope, lesson = _roster_request(request)
+    prompt_count = roster.live_prompt_count(scope)
+    learners_ = roster.roster(now, scope=scope, sort=sort)
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield writer.writerow(roster.csv_header())
+        for user in learners_.iterator(chunk_size=500):
+            (row,) = roster.rows([user], prompt_count)
+            yield writer.writerow(roster.csv_row(row))
+
+    name = f"learners-{lesson.slug}" if lesson else "learners"
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}-{now:%Y-%m-%d}.csv"'
+    return response
+
+
+class _Echo:
+    """A file for csv.writer that hands each line back instead of keeping it."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+@login_required
+@permission_required(INSTRUCTOR_PERMISSION, raise_exception=True)
+@require_safe
+def learner(request: HttpRequest, learner_id: int) -> HttpResponse:
+    now = timezone.now()
+    user = get_object_or_404(roster.learners().only("id", "username"), pk=learner_id)
+    (figures,) = roster.rows(
+        roster.roster(now).filter(pk=user.pk), roster.live_prompt_count(Scope())
+    )
+    study_settings = study_settings_for(user)
+    horizon = horizon_for(study_settings, now)
+    lessons = list(
+        Lesson.objects.published().in_reading_order().only("id", "title", "slug", "topic_id")
+    )
+    mastery = mastery_by_lesson(user, [lesson.pk for lesson in lessons], horizon)
+    context = {
+        "learner": user,
+        "figures": figures,
+        "lessons": [(lesson, mastery[lesson.pk]) for lesson in lessons if lesson.pk in mastery],
+        "horizon": horizon,
+        "cards": roster.hardest_cards_of(user),
+        "walks": roster.walks_of(user),
+        "leech_lapses": LEECH_LAPSES,
+    }
+    return render(request, "analytics/learner.html", context)

@@ -15,6 +15,12 @@ the same cards from the same state.
 - Grade POST: htmx `POST /study/grade/` rating Good, answered with the next card. Every
   request grades a different learner's current card (the first of their due queue, from a
   token made as the page makes it), so none is a repeat; the run checks each was applied.
+- Roster (issue 14): `GET /analytics/learners/` for an instructor (of the Instructors group),
+  its first page in the default order (by name), and sorted by reviews in the last 7 days.
+  Fewer requests (ROSTER_WARMUP, ROSTER_BATCHES of ROSTER_BATCH_SIZE): a page reads every
+  learner's figures when it sorts on one.
+
+`--kind` runs only the kinds named (e.g. `--kind "Roster, first page"`); all by default.
 
 The database (bench/.data/inprocess.sqlite3 unless --database says otherwise) is built once
 by the first tree given (migrate, the bundled notes, `generate_dataset` with 10,000 learners,
@@ -43,7 +49,14 @@ BATCHES = 15
 BATCH_SIZE = 40
 LEARNERS = 10_000
 HISTORY = 100  # learners with a year of reviews
-KINDS = ("Study page", "Grade POST (htmx)")
+ROSTER_WARMUP = 5
+ROSTER_BATCHES = 5
+ROSTER_BATCH_SIZE = 8
+ROSTER_KINDS = {
+    "Roster, first page": "/analytics/learners/",
+    "Roster by reviews in 7 days": "/analytics/learners/?sort=-reviews_7",
+}
+KINDS = ("Study page", "Grade POST (htmx)", *ROSTER_KINDS)
 
 
 def environment(tree: Path, database: Path) -> dict[str, str]:
@@ -87,7 +100,7 @@ def build(tree: Path, database: Path) -> None:
     partial.rename(database)
 
 
-def measure_tree(tree: Path, base: Path, scratch: Path) -> dict:
+def measure_tree(tree: Path, base: Path, scratch: Path, kinds: list[str]) -> dict:
     """Copy the base database, migrate it with `tree`, and measure in a fresh process."""
     for old in scratch.parent.glob(scratch.name + "*"):
         old.unlink()
@@ -95,7 +108,13 @@ def measure_tree(tree: Path, base: Path, scratch: Path) -> dict:
     manage(tree, scratch, "migrate", "--no-input", "-v", "0")
     manage(tree, scratch, "collectstatic", "--no-input", "-v", "0")
     completed = subprocess.run(
-        [sys.executable, str(HERE), "--measure", str(scratch)],
+        [
+            sys.executable,
+            str(HERE),
+            "--measure",
+            str(scratch),
+            *(argument for kind in kinds for argument in ("--kind", kind)),
+        ],
         cwd=tree,
         env=environment(tree, scratch),
         capture_output=True,
@@ -118,10 +137,14 @@ def main() -> None:
     )
     parser.add_argument("--rounds", type=int, default=1, help="Alternations; the fastest kept.")
     parser.add_argument("--database", type=Path, default=DATA / "inprocess.sqlite3")
+    parser.add_argument(
+        "--kind", action="append", choices=KINDS, help="A request kind to measure (default: all)."
+    )
     parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)  # in the child process
     args = parser.parse_args()
+    kinds = args.kind or list(KINDS)
     if args.measure:
-        json.dump(measure(), sys.stdout)
+        json.dump(measure(kinds), sys.stdout)
         return
 
     trees = []
@@ -136,29 +159,29 @@ def main() -> None:
     best: dict[str, dict] = {}
     for round_number in range(1, args.rounds + 1):
         for label, tree in trees:
-            result = measure_tree(tree, base, scratch)
+            result = measure_tree(tree, base, scratch, kinds)
             print(f"round {round_number} {label}: {json.dumps(result)}", file=sys.stderr)
             kept = best.setdefault(label, result)
-            for kind in KINDS:  # the same in every round; the latest is the one to show
+            for kind in kinds:  # the same in every round; the latest is the one to show
                 kept[kind]["queries"] = result[kind]["queries"]
-            for kind in KINDS:
+            for kind in kinds:
                 for figure in ("wall_ms", "cpu_ms"):
                     kept[kind][figure] = min(kept[kind][figure], result[kind][figure])
     for old in scratch.parent.glob(scratch.name + "*"):
         old.unlink()
-    print(table(best, args.rounds))
+    print(table(best, args.rounds, kinds))
 
 
-def table(best: dict[str, dict], rounds: int) -> str:
+def table(best: dict[str, dict], rounds: int, kinds: list[str]) -> str:
     lines = [
         f"| Tree (fastest of {rounds} run{'s' if rounds > 1 else ''}) | "
-        + " | ".join(f"{kind}: ms, CPU ms, queries" for kind in KINDS)
+        + " | ".join(f"{kind}: ms, CPU ms, queries" for kind in kinds)
         + " |",
-        "|---|" + "---:|" * len(KINDS),
+        "|---|" + "---:|" * len(kinds),
     ]
     for label, result in best.items():
         cells = []
-        for kind in KINDS:
+        for kind in kinds:
             figures = result[kind]
             cells.append(f"{figures['wall_ms']:.2f}, {figures['cpu_ms']:.2f}, {figures['queries']}")
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
@@ -168,7 +191,7 @@ def table(best: dict[str, dict], rounds: int) -> str:
 # In the child process: the tree's own code, on the copied database ----------------------------
 
 
-def measure() -> dict:
+def measure(kinds: list[str]) -> dict:
     sys.path[0] = os.getcwd()  # the tree measured, not this file's folder
     import django
 
@@ -176,38 +199,81 @@ def measure() -> dict:
     from django.test import Client
 
     client = Client()
-    studier_cookie, graders = fixtures()
-    client.cookies["sessionid"] = studier_cookie
-    study = timed(
-        lambda _: client.get("/study/"), client, [None] * (WARMUP + BATCHES * BATCH_SIZE + 1)
-    )
-
-    def grade(grader):
-        session, token = grader
-        client.cookies["sessionid"] = session
-        return client.post(
-            "/study/grade/", {"token": token, "rating": "3", "scope": "all"}, HTTP_HX_REQUEST="true"
+    results = {}
+    if KINDS[0] in kinds or KINDS[1] in kinds:
+        studier_cookie, graders = fixtures()
+    if KINDS[0] in kinds:
+        client.cookies["sessionid"] = studier_cookie
+        results[KINDS[0]] = timed(
+            lambda _: client.get("/study/"),
+            client,
+            [None] * (WARMUP + BATCHES * BATCH_SIZE + 1),
         )
+    if KINDS[1] in kinds:
 
-    from flashcards.models import Review
+        def grade(grader):
+            session, token = grader
+            client.cookies["sessionid"] = session
+            return client.post(
+                "/study/grade/",
+                {"token": token, "rating": "3", "scope": "all"},
+                HTTP_HX_REQUEST="true",
+            )
 
-    reviews_before = Review.objects.count()
-    grades = timed(grade, client, graders)
-    applied = Review.objects.count() - reviews_before
-    if applied != len(graders):
-        sys.exit(f"{len(graders)} grades sent, {applied} applied: some were not fresh.")
-    return {KINDS[0]: study, KINDS[1]: grades}
+        from flashcards.models import Review
+
+        reviews_before = Review.objects.count()
+        results[KINDS[1]] = timed(grade, client, graders)
+        applied = Review.objects.count() - reviews_before
+        if applied != len(graders):
+            sys.exit(f"{len(graders)} grades sent, {applied} applied: some were not fresh.")
+    roster_kinds = [kind for kind in kinds if kind in ROSTER_KINDS]
+    if roster_kinds:
+        client.cookies["sessionid"] = instructor_session()
+        count = ROSTER_WARMUP + ROSTER_BATCHES * ROSTER_BATCH_SIZE + 1
+        for kind in roster_kinds:
+            results[kind] = timed(
+                lambda _, path=ROSTER_KINDS[kind]: client.get(path),
+                client,
+                [None] * count,
+                marker=b'id="learners-count"',
+                warmup=ROSTER_WARMUP,
+                batches=ROSTER_BATCHES,
+                batch_size=ROSTER_BATCH_SIZE,
+            )
+    return results
 
 
-def timed(send, client, arguments: list) -> dict:
+def instructor_session() -> str:
+    """A session for an instructor made for the run (the data set has none)."""
+    from django.contrib.auth import get_user_model
+
+    from accounts.services import instructor_grant
+
+    user, _ = get_user_model().objects.get_or_create(username="bench-instructor")
+    instructor_grant(user=user)
+    return session_for(user)
+
+
+def timed(
+    send,
+    client,
+    arguments: list,
+    *,
+    marker: bytes = b'id="study-card"',
+    warmup: int = WARMUP,
+    batches: int = BATCHES,
+    batch_size: int = BATCH_SIZE,
+) -> dict:
     """Send one request per argument: the first counted in queries, then a warm-up, then the
-    batches. Every response must be a 200 with a card or the end of the session in it."""
+    batches. Every response must be a 200 with `marker` in it (by default a card or the end
+    of the session)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     def checked(argument):
         response = send(argument)
-        if response.status_code != 200 or b'id="study-card"' not in response.content:
+        if response.status_code != 200 or marker not in response.content:
             sys.exit(f"Unexpected response {response.status_code}: {response.content[:300]!r}")
         if b"already graded" in response.content:
             sys.exit("A grade was a repeat: the fixtures gave a spent token.")
@@ -217,16 +283,16 @@ def timed(send, client, arguments: list) -> dict:
         checked(arguments[0])
     query_count = len(queries)  # now: each request after this one empties the log
     rest = iter(arguments[1:])
-    for _ in range(WARMUP):
+    for _ in range(warmup):
         checked(next(rest))
     walls, cpus = [], []
-    for _ in range(BATCHES):
-        batch = [next(rest) for _ in range(BATCH_SIZE)]
+    for _ in range(batches):
+        batch = [next(rest) for _ in range(batch_size)]
         wall, cpu = time.perf_counter(), time.process_time()
         for argument in batch:
             checked(argument)
-        walls.append((time.perf_counter() - wall) * 1000 / BATCH_SIZE)
-        cpus.append((time.process_time() - cpu) * 1000 / BATCH_SIZE)
+        walls.append((time.perf_counter() - wall) * 1000 / batch_size)
+        cpus.append((time.process_time() - cpu) * 1000 / batch_size)
     return {
         "wall_ms": min(walls),
         "cpu_ms": min(cpus),
@@ -238,25 +304,11 @@ def timed(send, client, arguments: list) -> dict:
 def fixtures() -> tuple[str, list[tuple[str, str]]]:
     """The study learner's session, and one (session, grade token) per grader: each a learner
     without a history, grading the first card of their due queue, the one the page shows."""
-    from django.contrib.auth import (
-        BACKEND_SESSION_KEY,
-        HASH_SESSION_KEY,
-        SESSION_KEY,
-        get_user_model,
-    )
-    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.auth import get_user_model
     from django.utils import timezone
 
     from flashcards.models import PromptState, Review
     from flashcards.tokens import grade_token
-
-    def session_for(user) -> str:
-        session = SessionStore()
-        session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        session.create()
-        return session.session_key
 
     now = timezone.now()
     users = list(get_user_model().objects.filter(username__startswith="load").order_by("username"))
@@ -282,6 +334,18 @@ def fixtures() -> tuple[str, list[tuple[str, str]]]:
         if len(graders) == needed:
             break
     return session_for(studier), graders
+
+
+def session_for(user) -> str:
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return session.session_key
 
 
 if __name__ == "__main__":

@@ -72,6 +72,10 @@ class Row:
     def __str__(self) -> str:
         return self.path + (" (htmx)" if self.htmx else "")
 
+    def url(self, site: dict) -> str:
+        """The path with the table learner's id for LEARNER_ID."""
+        return self.path.replace("LEARNER_ID", str(site["learner"].pk))
+
 
 def by_role(anonymous, learner, instructor, superuser) -> dict[str, tuple[Expected, Expected]]:
     return dict(zip(ROLES, (anonymous, learner, instructor, superuser), strict=True))
@@ -165,6 +169,17 @@ TABLE = [
     Row("/progress/", signed_in((LOGIN, LOGIN), (200, 405))),
     # Analytics: whoever may change lessons; a learner is refused outright.
     Row("/analytics/", by_role((LOGIN, LOGIN), (403, 403), (200, 405), (200, 405))),
+    # Each learner's progress (issue 14): the same permission. LEARNER_ID is the learner's id.
+    Row("/analytics/learners/", by_role((LOGIN, LOGIN), (403, 403), (200, 405), (200, 405))),
+    Row(
+        "/analytics/learners/?sort=-known&lesson=restore-paths",
+        by_role((LOGIN, LOGIN), (403, 403), (200, 405), (200, 405)),
+    ),
+    Row("/analytics/learners.csv", by_role((LOGIN, LOGIN), (403, 403), (200, 405), (200, 405))),
+    Row(
+        "/analytics/learners/LEARNER_ID/",
+        by_role((LOGIN, LOGIN), (403, 403), (200, 405), (200, 405)),
+    ),
     # The admin: entry points, the note upload, the tree preview, and what only a superuser
     # may see (users, log-in attempts).
     Row("/admin/", staff((ADMIN_LOGIN, ADMIN_LOGIN), (200, 200))),
@@ -240,7 +255,7 @@ def test_every_url_answers_each_role_as_the_table_says(site, role):
         for method, expected in zip(("get", "post"), row.answers[role], strict=True):
             client = client_for(site[role])
             extra = HTMX if row.htmx else {}
-            got = answer(getattr(client, method)(row.path, **extra))
+            got = answer(getattr(client, method)(row.url(site), **extra))
             if got != expected:
                 wrong.append(f"{method.upper()} {row}: expected {expected!r}, got {got!r}")
     assert not wrong, "\n".join(wrong)
@@ -265,7 +280,7 @@ GENERATED_ADMIN_VIEWS = ("_changelist", "_add", "_history", "_delete", "_change"
 def test_every_url_pattern_is_in_the_table():
     patterns = set(url_patterns())
     routes = {route for route, _name in patterns}
-    covered = {resolve(row.path.split("?")[0]).route for row in TABLE}
+    covered = {resolve(row.path.split("?")[0].replace("LEARNER_ID", "1")).route for row in TABLE}
     # The admin's own URLs are many and generated; the table covers its entry points, one
     # change list per app of ours, our own admin views and the superuser-only pages.
     site_routes = {route for route in routes if not route.startswith("admin/")}
@@ -465,7 +480,7 @@ def test_every_post_without_a_token_is_refused_before_the_view(site):
     for role in ROLES:
         client = csrf_client(site[role])
         for row in TABLE:
-            response = client.post(row.path, **(HTMX if row.htmx else {}))
+            response = client.post(row.url(site), **(HTMX if row.htmx else {}))
             assert response.status_code == 403, (role, str(row), response.status_code)
 
 

@@ -3,17 +3,20 @@ small and a large data set (more lessons, cards, learners, states, reviews and w
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from io import StringIO
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from flashcards.models import PromptState
-from tests.conftest import make_lesson, make_user
+from flashcards.models import PromptState, Review
+from tests.conftest import make_card, make_lesson, make_tree, make_user
 from trees.models import Tree, TreeWalk
 
 pytestmark = pytest.mark.django_db
@@ -71,6 +74,10 @@ BUDGETS = {
     # The mastery spread reads the exam days still to come: "known" is taken on each one.
     ("instructor", "get", "/analytics/", False): 13,
     ("instructor", "get", LESSON, False): 9,
+    # The roster (issue 14): the session, the user, the permission (the user's and the groups'),
+    # the lesson filter's lesson, the exam days "known" is taken on, the cards it is a share of,
+    # the count, the page (every figure a subquery of it) and the lessons to filter by.
+    ("instructor", "get", "/analytics/learners/?sort=-known&lesson=restore-paths", False): 10,
 }
 
 
@@ -166,3 +173,80 @@ def test_every_page_keeps_its_query_budget_as_the_data_grows(clients):
     large = measure(clients)
     assert large == small
     assert small == BUDGETS
+
+
+# The roster and a learner's page at 10 and at 1,000 learners ---------------------------------
+
+
+def add_learners(count: int, prompts: list, now) -> None:
+    """`count` learners, each with a state and a few reviews of every prompt (bulk, cheaply)."""
+    first = get_user_model().objects.count()
+    users = get_user_model().objects.bulk_create(
+        get_user_model()(username=f"many{first + number:05}", password="!")
+        for number in range(count)
+    )
+    PromptState.objects.bulk_create(
+        PromptState(
+            user=user,
+            prompt=prompt,
+            state=2,
+            stability=5 + number % 20,
+            difficulty=5,
+            due=now - dt.timedelta(days=number % 3),
+            last_review=now - dt.timedelta(days=number % 9),
+            lapses=number % 10,
+        )
+        for number, user in enumerate(users)
+        for prompt in prompts
+    )
+    Review.objects.bulk_create(
+        Review(
+            user=user,
+            prompt=prompt,
+            rating=1 + (number + days) % 4,
+            state_after=2,
+            after={},
+            reviewed_at=now - dt.timedelta(days=days),
+        )
+        for number, user in enumerate(users)
+        for prompt in prompts
+        for days in (1, 8, 40)
+    )
+
+
+ROSTER_PAGES = (
+    "/analytics/learners/",
+    "/analytics/learners/?sort=-known",
+    "/analytics/learners/?sort=last_active&page=2",
+    "/analytics/learners/?lesson={lesson}&sort=-leeches",
+    "/analytics/learners/{learner}/",
+)
+
+
+def test_the_roster_and_a_learners_page_cost_the_same_at_10_and_1000_learners(instructor):
+    now = timezone.now()
+    lesson = make_lesson()
+    prompts = [make_card(lesson=lesson).prompts.get() for _ in range(3)]
+    add_learners(10, prompts, now)
+    learner = get_user_model().objects.get(username="many00001")
+    tree = make_tree()
+    TreeWalk.objects.create(tree=tree, walker="w", user=learner, last_node_key="start")
+    client = Client()
+    client.force_login(instructor)
+
+    def counts() -> list[int]:
+        found = []
+        for page in ROSTER_PAGES:
+            path = page.format(lesson=lesson.slug, learner=learner.pk)
+            client.get(path)
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get(path).status_code == 200
+            found.append(len(captured.captured_queries))
+        return found
+
+    small = counts()
+    add_learners(990, prompts, now)
+    # A learner's page: the roster's row for them (as above, less the count and the lessons),
+    # their settings, the lessons, their mastery, hardest cards, walks and the walks' trees.
+    assert counts() == small
+    assert small == [9, 9, 9, 10, 14]

@@ -11,24 +11,57 @@ from django.utils import timezone
 from analytics import selectors
 from flashcards.models import Card, PromptState, Review
 from lessons.models import Lesson
+from tests.analytics.conftest import log
 from tests.conftest import make_card, make_lesson, make_user
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_hardest_cards_come_first(hard_cards):
-    hard, easy = hard_cards.hard, hard_cards.easy
+def test_the_hardest_cards_come_first_and_a_card_nobody_failed_is_not_listed(hard_cards):
     cards = selectors.hardest_cards()
-    assert [card.pk for card in cards] == [hard.pk, easy.pk]  # "rare" has too few reviews
+    # "easy" was never graded Again; "rare" has too few reviews.
+    assert [card.pk for card in cards] == [hard_cards.hard.pk]
     assert cards[0].again_rate == pytest.approx(3 / 4)
+    assert cards[0].again_at_least == pytest.approx(selectors.wilson_lower_bound(3, 4))
     assert (cards[0].review_count, cards[0].leech_count) == (4, 1)
     assert cards[0].section_title == "Copy on write"
-    assert cards[1].section_title == ""  # no section
+
+
+def test_the_hardest_cards_are_ranked_by_evidence_not_by_the_raw_rate():
+    lesson = make_lesson()
+    once = make_card(lesson=lesson, front="Failed 2 times in 3")
+    often = make_card(lesson=lesson, front="Failed 30 times in 60")
+    learner = make_user()
+    for rating in (1, 1, 3):
+        log(learner, once.prompts.get(), rating)
+    for number in range(60):
+        log(learner, often.prompts.get(), 1 if number % 2 else 3)
+    # The raw rate puts "once" first (67% to 50%); the evidence does not.
+    assert [card.pk for card in selectors.hardest_cards()] == [often.pk, once.pk]
+
+
+def test_the_hardest_cards_show_their_front_as_learners_see_it():
+    card = make_card(kind=Card.Kind.CLOZE, front="Aurora keeps {{c1::six}} copies", back="")
+    learner = make_user()
+    for rating in (1, 1, 3):
+        log(learner, card.prompts.get(), rating)
+    (hardest,) = selectors.hardest_cards()
+    assert hardest.front_html == card.prompts.get().front_html
+    assert "six" not in hardest.front_html and "[…]" in hardest.front_html
+
+
+def test_the_wilson_lower_bound_needs_evidence():
+    assert selectors.wilson_lower_bound(0, 0) == 0.0
+    assert selectors.wilson_lower_bound(0, 10) == pytest.approx(0.0)
+    assert selectors.wilson_lower_bound(1, 3) < selectors.wilson_lower_bound(30, 100) < 0.3
+    assert selectors.wilson_lower_bound(30, 100) == pytest.approx(0.2189, abs=1e-4)
+    assert selectors.wilson_lower_bound(10, 10) < 1.0
 
 
 def test_the_hardest_cards_leave_out_drafts_and_retired_cards(hard_cards):
-    Card.objects.filter(pk=hard_cards.easy.pk).update(is_active=False)
-    assert [card.pk for card in selectors.hardest_cards()] == [hard_cards.hard.pk]
+    Card.objects.filter(pk=hard_cards.hard.pk).update(is_active=False)
+    assert selectors.hardest_cards() == []
+    Card.objects.filter(pk=hard_cards.hard.pk).update(is_active=True)
     Lesson.objects.update(status=Lesson.Status.DRAFT)
     assert selectors.hardest_cards() == []
 

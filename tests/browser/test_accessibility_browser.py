@@ -118,6 +118,12 @@ def instructor():
     return user
 
 
+def instructor_of_a_class():
+    """An instructor, and a learner with two months of reviews for the roster to show."""
+    studied_learner()
+    return instructor()
+
+
 USER_KINDS = {
     "learner": learner,
     "caught-up": caught_up_learner,
@@ -125,6 +131,7 @@ USER_KINDS = {
     "studied": studied_learner,
     "exam": exam_learner,
     "instructor": instructor,
+    "instructor-of-a-class": instructor_of_a_class,
     "long-name": long_name_learner,
     "fsrs-ready": fsrs_ready_learner,
     "fsrs-waiting": fsrs_waiting_learner,
@@ -208,6 +215,12 @@ def finish_session(page: Page) -> None:
 def save_settings(page: Page) -> None:
     page.get_by_role("button", name="Save").click()
     expect(page.locator(".messages")).to_have_text("Your study settings are saved.")
+
+
+def open_the_busiest_learner(page: Page) -> None:
+    """From the roster sorted by reviews, open the first learner's page."""
+    page.locator(".roster tbody th a").first.click()
+    expect(page.get_by_role("heading", name="Lessons")).to_be_visible()
 
 
 def suspend_two_cards(page: Page) -> None:
@@ -368,6 +381,15 @@ PAGES = [
     PageCase("my cards, two suspended", "/study/cards/", user="studied", then=suspend_two_cards),
     PageCase("dashboard with an exam date", "/progress/", user="exam"),
     PageCase("analytics (instructor)", "/analytics/", user="instructor"),
+    PageCase("analytics (with a class)", "/analytics/", user="instructor-of-a-class"),
+    PageCase("learners (instructor)", "/analytics/learners/", user="instructor-of-a-class"),
+    PageCase("learners, none yet", "/analytics/learners/", user="instructor"),
+    PageCase(
+        "a learner's page",
+        "/analytics/learners/?sort=-reviews_30",
+        user="instructor-of-a-class",
+        then=open_the_busiest_learner,
+    ),
     PageCase("search results", "/search/?q=percona"),
     PageCase("search, nothing found", "/search/?q=zzzzqx"),
 ]

@@ -331,6 +331,12 @@ def test_study_settings_ask_an_account_without_email_to_add_one(learner_client, 
     assert 'id="email-missing"' not in learner_client.get("/study/settings/").content.decode()
 
 
+def test_study_settings_tell_learners_what_instructors_see(learner_client):
+    page = learner_client.get("/study/settings/").content.decode()
+    assert 'id="privacy"' in page
+    assert "What instructors see" in page and "do not see your email address" in page
+
+
 def test_lesson_pages_show_mastery_to_learners_and_an_invitation_to_visitors(client, learner):
     lesson = make_lesson(slug="kms", title="KMS")
     card = make_card(lesson=lesson)

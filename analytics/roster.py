@@ -1,0 +1,279 @@
+"""Each learner's progress, for instructors: the roster, one learner's page, the CSV export.
+
+A learner is an active account that is neither staff nor superuser, whether or not it has
+studied yet: a learner who never started is the one most behind.
+
+Every figure of a roster row is a correlated subquery on the learner's rows, so a page of
+learners is one query however many learners or reviews there are, and the roster can be
+sorted on any figure in the database. "Known" is the learner's own figure (the dashboard's:
+`flashcards.recall.known_horizon`, through `analytics.selectors.known_moment_per_learner`),
+due and overdue count what the learner's study queue counts (`Scope.conditions`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db.models import (
+    Count,
+    DateTimeField,
+    F,
+    FloatField,
+    IntegerField,
+    Max,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce
+
+from analytics.selectors import known_moment_per_learner
+from flashcards.models import LEECH_LAPSES, Card, Prompt, PromptState, Review
+from flashcards.recall import learner_decay, recall_at
+from flashcards.selectors import Scope
+from trees.models import Tree, TreeWalk
+
+PAGE_SIZE = 50
+OVERDUE_AFTER = dt.timedelta(days=1)  # due for a day or more: overdue, not merely due
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # the ?sort= value, and the annotation sorted on
+    label: str
+    descending_first: bool = True  # a click on a figure shows the largest first
+
+
+# The roster's columns, in order: the page, the CSV and ?sort= all read this.
+COLUMNS = (
+    Column("learner", "Learner", descending_first=False),
+    Column("reviews_7", "Reviews, last 7 days"),
+    Column("reviews_30", "Reviews, last 30 days"),
+    Column("last_active", "Last active"),
+    Column("known", "Known"),
+    Column("due", "Due now"),
+    Column("overdue", "Overdue"),
+    Column("leeches", "Leeches"),
+)
+SORT_KEYS = {column.key for column in COLUMNS}
+DEFAULT_SORT = "learner"
+
+
+def learners() -> QuerySet:
+    return get_user_model().objects.filter(is_active=True, is_staff=False, is_superuser=False)
+
+
+def parse_sort(raw: str | None) -> str:
+    """A ?sort= value: a column key, "-" in front for descending; the default if unknown."""
+    raw = raw or ""
+    return raw if raw.lstrip("-") in SORT_KEYS else DEFAULT_SORT
+
+
+@dataclass(frozen=True)
+class SortHeader:
+    label: str
+    param: str  # the ?sort= a click on the header asks for
+    aria_sort: str  # "ascending", "descending" or "none"
+
+
+def sort_headers(sort: str) -> list[SortHeader]:
+    """The roster's headers: a click sorts by the column (figures largest first), a second
+    click reverses it."""
+    headers = []
+    for column in COLUMNS:
+        current = sort.lstrip("-") == column.key
+        descending = sort.startswith("-")
+        if current:
+            param = column.key if descending else f"-{column.key}"
+        else:
+            param = f"-{column.key}" if column.descending_first else column.key
+        aria = ("descending" if descending else "ascending") if current else "none"
+        headers.append(SortHeader(label=column.label, param=param, aria_sort=aria))
+    return headers
+
+
+def _per_learner(rows: QuerySet, aggregate, output_field) -> Coalesce | Subquery:
+    grouped = rows.order_by().values("user").annotate(value=aggregate).values("value")
+    if isinstance(output_field, DateTimeField):
+        return Subquery(grouped[:1], output_field=output_field)  # never active: null
+    return Coalesce(Subquery(grouped[:1], output_field=output_field), 0, output_field=output_field)
+
+
+def live_prompt_count(scope: Scope) -> int:
+    """The prompts "known" is a share of: every studyable prompt in the scope."""
+    return Prompt.objects.filter(scope.conditions()).count()
+
+
+def roster(now: dt.datetime, *, scope: Scope | None = None, sort: str = DEFAULT_SORT) -> QuerySet:
+    """Learners annotated with each column's figure (`known` as the sum of recall, to divide
+    by `live_prompt_count`), ordered by `sort`. One query to read; one more to read the exam
+    days "known" is taken on."""
+    scope = scope or Scope()
+    in_scope = scope.conditions("prompt__")
+    reviews = Review.objects.filter(user=OuterRef("pk"))
+    if scope.kind == "lesson":
+        reviews = reviews.filter(prompt__card__lesson__slug=scope.slug)
+    states = PromptState.objects.filter(in_scope, user=OuterRef("pk"))
+    whole = IntegerField()
+    queryset = learners().annotate(
+        learner=F("username"),
+        reviews_7=_per_learner(
+            reviews.filter(reviewed_at__gte=now - dt.timedelta(days=7)), Count("pk"), whole
+        ),
+        reviews_30=_per_learner(
+            reviews.filter(reviewed_at__gte=now - dt.timedelta(days=30)), Count("pk"), whole
+        ),
+        last_active=_per_learner(reviews, Max("reviewed_at"), DateTimeField()),
+        known=_per_learner(
+            states,
+            Sum(recall_at(known_moment_per_learner(now), decay=learner_decay())),
+            FloatField(),
+        ),
+        due=_per_learner(states.filter(due__lte=now), Count("pk"), whole),
+        overdue=_per_learner(states.filter(due__lte=now - OVERDUE_AFTER), Count("pk"), whole),
+        leeches=_per_learner(states.filter(lapses__gte=LEECH_LAPSES), Count("pk"), whole),
+    )
+    key = sort.lstrip("-")
+    descending = sort.startswith("-")
+    if key == "last_active":  # never active counts as least recent
+        order = F(key).desc(nulls_last=True) if descending else F(key).asc(nulls_first=True)
+    else:
+        order = F(key).desc() if descending else F(key).asc()
+    return queryset.order_by(order, "username", "pk").only("id", "username")
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    learner_id: int
+    name: str
+    reviews_7: int
+    reviews_30: int
+    last_active: dt.datetime | None
+    known: float  # 0 to 1, the share of the scope's prompts the learner is expected to recall
+    due: int
+    overdue: int
+    leeches: int
+
+
+def rows(learners_page, prompt_count: int) -> list[RosterRow]:
+    """The annotated learners of `roster` as rows, "known" as a share."""
+    return [
+        RosterRow(
+            learner_id=user.pk,
+            name=user.username,
+            reviews_7=user.reviews_7,
+            reviews_30=user.reviews_30,
+            last_active=user.last_active,
+            known=min(1.0, (user.known or 0.0) / prompt_count) if prompt_count else 0.0,
+            due=user.due,
+            overdue=user.overdue,
+            leeches=user.leeches,
+        )
+        for user in learners_page
+    ]
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value) -> str:
+    """A cell a spreadsheet shows as text: one starting like a formula gets an apostrophe."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def csv_header() -> list[str]:
+    return [column.label for column in COLUMNS]
+
+
+def csv_row(row: RosterRow) -> list[str]:
+    last_active = row.last_active.astimezone(dt.UTC).isoformat() if row.last_active else ""
+    figures = [
+        row.name,
+        row.reviews_7,
+        row.reviews_30,
+        last_active,
+        f"{row.known * 100:.1f}%",
+        row.due,
+        row.overdue,
+        row.leeches,
+    ]
+    return [csv_cell(figure) for figure in figures]
+
+
+def hardest_cards_of(user, limit: int = 15) -> list[Card]:
+    """The learner's cards they graded Again at least once, most Agains first, then by lapses.
+
+    Each card gets `front_html`, its first live prompt's front (as the study page shows it).
+    """
+    reviews = Review.objects.filter(user=user, prompt__card=OuterRef("pk"))
+    states = PromptState.objects.filter(user=user, prompt__card=OuterRef("pk"))
+
+    def per_card(rows: QuerySet, aggregate):
+        grouped = rows.order_by().values("prompt__card").annotate(value=aggregate).values("value")
+        return Coalesce(Subquery(grouped[:1]), 0)
+
+    return list(
+        Card.objects.filter(
+            prompts__reviews__user=user, prompts__reviews__rating=Review.Rating.AGAIN
+        )
+        .distinct()
+        .select_related("lesson")
+        .only("id", "section", "lesson__id", "lesson__title", "lesson__slug")
+        .annotate(
+            front_html=Subquery(
+                Prompt.objects.filter(card=OuterRef("pk"), is_active=True)
+                .order_by("ordinal")
+                .values("front_html")[:1]
+            ),
+            review_count=per_card(reviews, Count("pk")),
+            again_count=per_card(reviews.filter(rating=Review.Rating.AGAIN), Count("pk")),
+            lapse_total=per_card(states, Sum("lapses")),
+            leech=per_card(states.filter(lapses__gte=LEECH_LAPSES), Count("pk")),
+        )
+        .order_by("-again_count", "-lapse_total", "id")[:limit]
+    )
+
+
+@dataclass(frozen=True)
+class Walk:
+    tree_title: str
+    tree_slug: str
+    finished: bool
+    where: str  # the question the walk stopped at, or the outcome it reached
+    steps: int
+    updated_at: dt.datetime
+
+
+def walks_of(user, limit: int = 20) -> list[Walk]:
+    """The learner's latest tree walks, each with the text of the node it is at (two queries:
+    the walks, and their trees whole, which hold the nodes' text)."""
+    recent = list(
+        TreeWalk.objects.filter(user=user)
+        .only("tree_id", "last_node_key", "finished", "steps", "updated_at")
+        .order_by("-updated_at", "-pk")[:limit]
+    )
+    trees = {
+        tree.pk: tree
+        for tree in Tree.objects.filter(pk__in={walk.tree_id for walk in recent}).only(
+            "id", "title", "slug", "compiled"
+        )
+    }
+    walks = []
+    for walk in recent:
+        tree = trees[walk.tree_id]
+        node = tree.to_spec().nodes.get(walk.last_node_key) if tree.compiled else None
+        walks.append(
+            Walk(
+                tree_title=tree.title,
+                tree_slug=tree.slug,
+                finished=walk.finished,
+                where=node.text if node else "",
+                steps=walk.steps,
+                updated_at=walk.updated_at,
+            )
+        )
+    return walks

@@ -1,0 +1,191 @@
+"""Each learner's progress for instructors: who is on the roster, its figures (the same as the
+learner's own), its sorts, and the CSV's cells."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from analytics import roster
+from flashcards.models import LEECH_LAPSES, PromptState, StudySettings
+from flashcards.selectors import Scope
+from progress.dashboard import build_dashboard
+from tests.analytics.conftest import log
+from tests.conftest import make_card, make_lesson, make_user
+from trees.models import TreeWalk
+
+pytestmark = pytest.mark.django_db
+
+
+def state(user, prompt, *, due, lapses=0, stability=10.0, reviewed_days_ago=2):
+    now = timezone.now()
+    return PromptState.objects.create(
+        user=user,
+        prompt=prompt,
+        state=2,
+        due=due,
+        stability=stability,
+        difficulty=5,
+        last_review=now - dt.timedelta(days=reviewed_days_ago),
+        lapses=lapses,
+    )
+
+
+def row_of(user, now=None, scope=None) -> roster.RosterRow:
+    scope = scope or Scope()
+    now = now or timezone.now()
+    (row,) = roster.rows(
+        roster.roster(now, scope=scope).filter(pk=user.pk), roster.live_prompt_count(scope)
+    )
+    return row
+
+
+def test_learners_are_active_accounts_that_are_not_staff_studied_or_not(instructor, superuser):
+    studied, fresh = make_user(), make_user()
+    make_user(is_active=False)
+    state(studied, make_card().prompts.get(), due=timezone.now())
+    assert set(roster.learners()) == {studied, fresh}
+
+
+def test_a_row_counts_reviews_due_overdue_and_leeches():
+    now = timezone.now()
+    user = make_user()
+    prompts = [make_card().prompts.get() for _ in range(4)]
+    for days_ago in (1, 3, 10, 40):
+        log(user, prompts[0], 3, days_ago=days_ago)
+    state(user, prompts[0], due=now - dt.timedelta(hours=2))  # due, not overdue
+    state(user, prompts[1], due=now - dt.timedelta(days=3), lapses=LEECH_LAPSES)
+    state(user, prompts[2], due=now + dt.timedelta(days=3))
+    row = row_of(user, now)
+    assert (row.reviews_7, row.reviews_30) == (2, 3)
+    assert abs(row.last_active - (now - dt.timedelta(days=1))) < dt.timedelta(seconds=5)
+    assert (row.due, row.overdue, row.leeches) == (2, 1, 1)
+
+
+def test_a_learner_who_never_studied_has_an_empty_row():
+    make_card()
+    row = row_of(make_user())
+    assert (row.reviews_7, row.reviews_30, row.last_active) == (0, 0, None)
+    assert (row.known, row.due, row.overdue, row.leeches) == (0.0, 0, 0, 0)
+
+
+def test_known_is_the_figure_the_learner_sees_on_their_dashboard():
+    now = timezone.now()
+    lessons = [make_lesson(), make_lesson()]
+    prompts = [make_card(lesson=lesson).prompts.get() for lesson in lessons for _ in range(3)]
+    draft = make_lesson(status="draft")
+    make_card(lesson=draft)  # drafts count on no one's dashboard
+    user, examinee = make_user(), make_user()
+    # The examinee's exam is in 10 days: "known" is taken on it, not 30 days ahead.
+    StudySettings.objects.create(
+        user=examinee, exam_date=(now + dt.timedelta(days=10)).date(), time_zone="Europe/Paris"
+    )
+    for number, prompt in enumerate(prompts[:4]):
+        for who in (user, examinee):
+            state(who, prompt, due=now, stability=2.0 + 10 * number, reviewed_days_ago=number)
+    for who in (user, examinee):
+        seen = build_dashboard(who, now).known
+        assert 0 < seen < 1
+        assert row_of(who, now).known == pytest.approx(seen)
+        for lesson in lessons:
+            mastery = {item.lesson.pk: item.mastery for item in build_dashboard(who, now).lessons}
+            scoped = row_of(who, now, Scope("lesson", lesson.slug)).known
+            assert scoped == pytest.approx(mastery[lesson.pk].known)
+    assert row_of(examinee, now).known != pytest.approx(row_of(user, now).known)
+
+
+def test_a_lesson_scope_counts_only_that_lessons_reviews_and_cards():
+    now = timezone.now()
+    lesson, other = make_lesson(), make_lesson()
+    mine, theirs = make_card(lesson=lesson).prompts.get(), make_card(lesson=other).prompts.get()
+    user = make_user()
+    log(user, mine, 1)
+    log(user, theirs, 3)
+    state(user, theirs, due=now - dt.timedelta(days=2), lapses=LEECH_LAPSES)
+    row = row_of(user, now, Scope("lesson", lesson.slug))
+    assert (row.reviews_7, row.due, row.overdue, row.leeches) == (1, 0, 0, 0)
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        ("learner", ["ann", "bob", "cat"]),
+        ("-learner", ["cat", "bob", "ann"]),
+        ("-reviews_7", ["bob", "ann", "cat"]),
+        ("reviews_30", ["cat", "ann", "bob"]),
+        ("-last_active", ["ann", "bob", "cat"]),  # never active last
+        ("last_active", ["cat", "bob", "ann"]),  # never active counts as least recent
+        ("-known", ["bob", "ann", "cat"]),
+        ("-due", ["bob", "ann", "cat"]),
+        ("overdue", ["ann", "cat", "bob"]),  # a tie is broken by name
+        ("-leeches", ["bob", "ann", "cat"]),
+        ("nonsense", ["ann", "bob", "cat"]),
+    ],
+)
+def test_the_roster_sorts_by_each_column(sort, expected):
+    now = timezone.now()
+    prompts = [make_card().prompts.get() for _ in range(3)]
+    ann, bob, _cat = make_user(username="ann"), make_user(username="bob"), make_user(username="cat")
+    log(ann, prompts[0], 3, days_ago=1)
+    log(bob, prompts[0], 3, days_ago=2)
+    log(bob, prompts[1], 1, days_ago=3)
+    state(ann, prompts[0], due=now)
+    for prompt in prompts[:2]:
+        state(bob, prompt, due=now - dt.timedelta(days=2), lapses=LEECH_LAPSES, stability=50)
+    ordered = roster.roster(now, sort=roster.parse_sort(sort))
+    assert [user.username for user in ordered] == expected
+
+
+def test_each_column_is_a_sort_and_a_header():
+    headers = roster.sort_headers("-known")
+    assert [header.label for header in headers] == [column.label for column in roster.COLUMNS]
+    known = headers[[column.key for column in roster.COLUMNS].index("known")]
+    assert (known.aria_sort, known.param) == ("descending", "known")  # a click reverses it
+    assert headers[0].param == "learner" and headers[1].param == "-reviews_7"
+
+
+@pytest.mark.parametrize(
+    ("value", "cell"),
+    [
+        ("=HYPERLINK(1)", "'=HYPERLINK(1)"),
+        ("+bob", "'+bob"),
+        ("-1", "'-1"),
+        ("@sum", "'@sum"),
+        ("\tx", "'\tx"),
+        ("ann", "ann"),
+        (3, "3"),
+        (None, ""),
+    ],
+)
+def test_csv_cells_never_read_as_formulas(value, cell):
+    assert roster.csv_cell(value) == cell
+
+
+def test_the_hardest_cards_of_a_learner_are_those_they_failed():
+    user, other = make_user(), make_user()
+    failed_twice = make_card(kind="cloze", front="A {{c1::clone}} shares pages", back="")
+    failed_once, passed = make_card(), make_card()
+    for rating in (1, 1, 3):
+        log(user, failed_twice.prompts.get(), rating)
+    log(user, failed_once.prompts.get(), 1)
+    log(user, passed.prompts.get(), 3)
+    log(other, passed.prompts.get(), 1)  # someone else's Again is not theirs
+    cards = roster.hardest_cards_of(user)
+    assert [card.pk for card in cards] == [failed_twice.pk, failed_once.pk]
+    assert (cards[0].again_count, cards[0].review_count) == (2, 3)
+    assert "clone" not in cards[0].front_html  # the front as the study page shows it
+
+
+def test_the_tree_walks_of_a_learner_say_where_each_ended(troubled_tree):
+    user = make_user()
+    TreeWalk.objects.create(
+        tree=troubled_tree, walker=f"user:{user.pk}", user=user, last_node_key="second"
+    )
+    (walk,) = roster.walks_of(user)
+    assert (walk.tree_title, walk.finished, walk.where) == (
+        troubled_tree.title,
+        False,
+        "Are you sure?",
+    )
