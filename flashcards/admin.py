@@ -183,7 +183,7 @@ class CardAdmin(LivePreviewAdmin, admin.ModelAdmin):
         card_prompts_sync(form.instance)
 
     # The live preview (portal/preview.py), beside the card's one fieldset.
-    def preview_from_data(self, request, data) -> Preview:
+    def preview_from_data(self, request, data, obj=None) -> Preview:
         preview = card_preview(data=data)
         return Preview(
             title="Preview of the card as learners study it",

@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.forms.formsets import DELETION_FIELD_NAME
+
 from flashcards.cards import CardsError, CardSpec, check_card, prompts_for
 from flashcards.models import Card
 from lessons.models import Lesson
@@ -34,10 +37,11 @@ class CardPreview:
         return {"card": self.card, "prompts": self.prompts}
 
 
-def card_preview(*, data: Mapping[str, str]) -> CardPreview:
+def card_preview(*, data: Mapping[str, str], lesson: Lesson | None = None) -> CardPreview:
     """Each prompt of the card `data` describes, both faces rendered as card_prompts_sync
     renders them (cloze blanks on the front, the filled answer on the back), with what
-    check_card finds wrong. Reads the lesson's title; writes nothing."""
+    check_card finds wrong. The card's lesson is `lesson` when given (a card written under it),
+    else the one `data` names, whose title it reads; writes nothing."""
     spec = CardSpec(
         kind=data.get("kind", "") or Card.Kind.BASIC,
         front=data.get("front", "").strip(),
@@ -45,7 +49,7 @@ def card_preview(*, data: Mapping[str, str]) -> CardPreview:
         exam=data.get("exam", "").strip(),
     )
     card = Card(kind=spec.kind, front=spec.front, back=spec.back, exam=spec.exam)
-    card.lesson = _lesson(data.get("lesson", ""))
+    card.lesson = lesson if lesson is not None else _lesson(data.get("lesson", ""))
     preview = CardPreview(card=card)
     try:
         check_card(spec)
@@ -65,6 +69,47 @@ def card_preview(*, data: Mapping[str, str]) -> CardPreview:
     except MarkdownTooDeep:
         preview.prompts = []  # check_card has said why
     return preview
+
+
+@dataclass
+class InlineCardPreview:
+    """A card written under its lesson: its number among the lesson page's inline rows (as the
+    admin labels a new one, "#3") and its preview."""
+
+    number: int
+    preview: CardPreview
+
+
+# What a card preview draws, as an inline card form posts it.
+DRAWN = ("kind", "front", "back", "exam")
+
+
+def inline_card_previews(
+    formset, *, lesson: Lesson
+) -> tuple[list[InlineCardPreview], list[Problem]]:
+    """The cards of a lesson's inline formset (bound to the lesson form as typed, never saved)
+    as learners will study them, and every problem saving would report, each naming its card
+    ("Card 3: …"). Validation is the formset's own (CardForm.clean, its section checked against
+    `lesson`, the formset's instance, whose body is the one typed). Rows marked for deletion,
+    and added rows left blank, are not cards to be."""
+    cards: list[InlineCardPreview] = []
+    problems: list[Problem] = []
+    for number, form in enumerate(formset.forms, start=1):
+        if formset.can_delete and form[DELETION_FIELD_NAME].value():
+            continue
+        if form.empty_permitted and not form.has_changed():
+            continue
+        data = {name: form.data.get(form.add_prefix(name), "") for name in DRAWN}
+        cards.append(InlineCardPreview(number, card_preview(data=data, lesson=lesson)))
+        for name, messages in form.errors.items():
+            label = form.fields[name].label if name in form.fields else None
+            about = (
+                f"Card {number}: {label}"
+                if name != NON_FIELD_ERRORS and label
+                else f"Card {number}"
+            )
+            problems.extend(Problem(f"{about}: {message}") for message in messages)
+    return cards, problems
 
 
 def _lesson(value: str) -> Lesson | None:

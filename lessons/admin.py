@@ -6,7 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db.models import CharField, Count, OuterRef, Subquery
 from django.db.models.functions import Cast
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from flashcards.admin import CardInline, section_choices
 from flashcards.card_sync import card_prompts_sync
 from flashcards.models import Card
+from flashcards.preview import inline_card_previews
 from lessons.models import Lesson, Topic
 from lessons.preview import lesson_preview
 from lessons.services import lesson_duplicate, lesson_move
@@ -94,7 +95,7 @@ class LessonAdmin(LivePreviewAdmin, admin.ModelAdmin):
     )
 
     class Media:
-        # Refreshes the inline cards' section choices as the body is typed.
+        # Refreshes the inline cards' section choices from the live preview's answer.
         js = ("js/admin-card-sections.js",)
 
     def get_queryset(self, request):
@@ -169,8 +170,34 @@ class LessonAdmin(LivePreviewAdmin, admin.ModelAdmin):
     # The live preview (portal/preview.py) sits beside the body.
     preview_fieldset = "Content"
 
-    def preview_from_data(self, request, data) -> Preview:
-        return _lesson_preview_shown(lesson_preview(data=data, user=request.user))
+    def preview_from_data(self, request, data, obj=None) -> Preview:
+        """The lesson as typed, then the cards typed under it, checked as saving checks them.
+        The answer also carries the cards' section choices for the body as typed, which
+        static/js/admin-card-sections.js puts in the inline selects."""
+        preview = lesson_preview(data=data, user=request.user, saved_pk=obj.pk if obj else None)
+        if not preview.drawable:
+            return _lesson_preview_shown(preview)
+        cards = self._inline_cards(request, data, lesson=preview.lesson, obj=obj)
+        if cards is not None:
+            preview.cards, card_problems = inline_card_previews(cards, lesson=preview.lesson)
+            preview.problems = [*preview.problems, *card_problems]
+        choices = section_choices(preview.lesson.sections())
+        return _lesson_preview_shown(preview, client_data={"section_choices": choices})
+
+    def _inline_cards(self, request, data, *, lesson: Lesson, obj):
+        """The inline cards' formset bound to the form as typed, built as the change view builds
+        it (ModelAdmin._create_formsets) but on the unsaved `lesson`, so sections are checked
+        against the body typed; None if this user gets no cards inline. Never saved."""
+        for formset_class, inline in self.get_formsets_with_inlines(request, obj):
+            if inline.model is Card:
+                return formset_class(
+                    data=data,
+                    instance=lesson,
+                    prefix=formset_class.get_default_prefix(),
+                    # A saved card's form reads its tags as its initial value: one query for all.
+                    queryset=inline.get_queryset(request).prefetch_related("tags"),
+                )
+        return None
 
     def preview_from_object(self, request, obj: Lesson) -> Preview:
         saved = {field: str(getattr(obj, field) or "") for field in PREVIEWED}
@@ -217,27 +244,7 @@ class LessonAdmin(LivePreviewAdmin, admin.ModelAdmin):
             self.admin_site.admin_view(require_POST(self.move_view)),
             name="lessons_lesson_move",
         )
-        sections = path(
-            "sections/",
-            self.admin_site.admin_view(require_POST(self.sections_view)),
-            name="lessons_lesson_sections",
-        )
-        return [upload, move, sections, *super().get_urls()]
-
-    def sections_view(self, request):
-        """The headings of a body as typed, as the card sections' choices (for the script that
-        refreshes them as the instructor writes). Renders; saves nothing."""
-        if not (self.has_add_permission(request) or self.has_change_permission(request)):
-            raise PermissionDenied
-        sections = Lesson(body=request.POST.get("body", "")).current_sections()
-        return JsonResponse({"choices": section_choices(sections)})
-
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        field = super().formfield_for_dbfield(db_field, request, **kwargs)
-        if db_field.name == "body":
-            # Where the card sections' script asks for the headings of the body as typed.
-            field.widget.attrs["data-sections-url"] = reverse("admin:lessons_lesson_sections")
-        return field
+        return [upload, move, *super().get_urls()]
 
     def move_view(self, request, lesson_id: int, direction: str):
         """Move a lesson up or down within its topic, then back to the list as it was."""
@@ -306,10 +313,11 @@ class LessonAdmin(LivePreviewAdmin, admin.ModelAdmin):
 PREVIEWED = ("title", "slug", "summary", "source", "theme", "date", "body")
 
 
-def _lesson_preview_shown(preview) -> Preview:
+def _lesson_preview_shown(preview, client_data=None) -> Preview:
     return Preview(
         title=f"Preview of the lesson “{preview.lesson.title}” as learners see it",
         document_template="lessons/lesson_preview.html",
         context=preview.context(),
         problems=preview.problems,
+        client_data=client_data,
     )

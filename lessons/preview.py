@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.dateparse import parse_date
 from django.utils.text import slugify
 
+from flashcards.preview import InlineCardPreview
 from lessons.models import Lesson
 from lessons.selectors import BodyPart, lesson_body_parts
 from portal.markdown import EMBED_MARKER, nesting_problem
@@ -23,18 +24,28 @@ class LessonPreview:
     body_parts: list[BodyPart] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     drawable: bool = True  # False when the body cannot be rendered at all
+    cards: list[InlineCardPreview] = field(default_factory=list)  # written under the lesson
 
     def context(self) -> dict | None:
         if not self.drawable:
             return None
         # The lesson page's own context names; a preview always shows a missing tree's warning.
-        return {"lesson": self.lesson, "body_parts": self.body_parts, "can_edit_trees": True}
+        return {
+            "lesson": self.lesson,
+            "body_parts": self.body_parts,
+            "can_edit_trees": True,
+            "cards": self.cards,
+        }
 
 
-def lesson_preview(*, data: Mapping[str, str], user) -> LessonPreview:
+def lesson_preview(*, data: Mapping[str, str], user, saved_pk: int | None = None) -> LessonPreview:
     """The lesson the form `data` describes, rendered as saving renders it (Lesson.render: the
-    one Markdown and sanitizer path), its trees drawn at their first step. Writes nothing."""
+    one Markdown and sanitizer path), its trees drawn at their first step. Writes nothing.
+
+    `saved_pk` is the lesson an edit page previews: the unsaved copy takes its id, so that the
+    cards already saved under it bind to it as they do when the form is saved."""
     lesson = Lesson(
+        pk=saved_pk,
         title=data.get("title", "").strip() or "Untitled lesson",
         slug=slugify(data.get("slug", "")) or "new-lesson",
         summary=data.get("summary", "").strip(),

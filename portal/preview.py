@@ -13,14 +13,16 @@ same functions as saving (Markdown, sanitizer, tree compiler, card checks) and k
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import path, reverse
+from django.utils.http import urlencode
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST
 
@@ -36,14 +38,18 @@ def preview_response(
     context: dict,
     problems: Sequence[Problem],
     title: str,
+    client_data: object = None,
 ) -> HttpResponse:
     """The pane's content for htmx: the problems, then the document (when there is one to show;
-    `context` is None when nothing can be drawn, as for a body nested too deep to render)."""
-    return render(
-        request,
-        f"{PANE_TEMPLATE}#live-preview-result",
-        _pane_context(request, document_template, context, problems, title, live=True),
-    )
+    `context` is None when nothing can be drawn, as for a body nested too deep to render).
+
+    `client_data`, when not None, goes along as JSON in a hidden element (#live-preview-data)
+    for the edit page's own scripts, so that what they need from the form as typed comes with
+    the preview instead of a request of their own."""
+    pane = _pane_context(request, document_template, context, problems, title, live=True)
+    if client_data is not None:
+        pane["client_data"] = json.dumps(client_data)
+    return render(request, f"{PANE_TEMPLATE}#live-preview-result", pane)
 
 
 def preview_pane(
@@ -73,14 +79,15 @@ class LivePreviewAdmin:
     """A ModelAdmin mixin: the live preview beside the fieldset `preview_fieldset` names, and
     the URL htmx posts the form to as the instructor types (`<model>/preview/`).
 
-    A subclass says how to preview through `preview_from_data(request, data)` (the form as typed)
-    and `preview_from_object(request, obj)` (as last saved), each returning a `Preview`.
+    A subclass says how to preview through `preview_from_data(request, data, obj)` (the form as
+    typed; `obj` is the saved object an edit page previews, None on an add page) and
+    `preview_from_object(request, obj)` (as last saved), each returning a `Preview`.
     """
 
     change_form_template = "admin/change_form_with_preview.html"
     preview_fieldset: str | None = None  # the unnamed first fieldset by default
 
-    def preview_from_data(self, request, data) -> Preview:
+    def preview_from_data(self, request, data, obj=None) -> Preview:
         raise NotImplementedError
 
     def preview_from_object(self, request, obj) -> Preview:
@@ -95,9 +102,13 @@ class LivePreviewAdmin:
             shown = self.preview_from_object(request, obj)
         else:
             shown = Preview(title=f"Preview of the new {self.model._meta.verbose_name}")
+        url = reverse(f"{self.admin_site.name}:{self.preview_url_name()}")
+        if obj is not None and obj.pk:
+            # An edit page's preview names its object: inline rows already saved are bound to it.
+            url += "?" + urlencode({"object_id": obj.pk})
         context["live_preview"] = preview_pane(
             request,
-            url=reverse(f"{self.admin_site.name}:{self.preview_url_name()}"),
+            url=url,
             document_template=shown.document_template,
             context=shown.context,
             problems=shown.problems,
@@ -115,16 +126,25 @@ class LivePreviewAdmin:
         return [preview, *super().get_urls()]
 
     def preview_view(self, request: HttpRequest) -> HttpResponse:
-        """The pane's content for the form as typed; only for those who may add or change."""
-        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+        """The pane's content for the form as typed; only for those who may add or change (the
+        object named by `?object_id=`, when there is one)."""
+        obj = None
+        if object_id := request.GET.get("object_id"):
+            obj = self.get_object(request, object_id)
+            if obj is None:
+                raise Http404
+            if not self.has_change_permission(request, obj):
+                raise PermissionDenied
+        elif not (self.has_add_permission(request) or self.has_change_permission(request)):
             raise PermissionDenied
-        shown = self.preview_from_data(request, request.POST)
+        shown = self.preview_from_data(request, request.POST, obj)
         return preview_response(
             request,
             document_template=shown.document_template,
             context=shown.context,
             problems=shown.problems,
             title=shown.title,
+            client_data=shown.client_data,
         )
 
 
@@ -136,3 +156,4 @@ class Preview:
     document_template: str = ""
     context: dict | None = None
     problems: Sequence[Problem] = ()
+    client_data: object = None  # JSON-able, for the edit page's scripts (preview_response)

@@ -57,7 +57,7 @@ class TreeAdmin(LivePreviewAdmin, admin.ModelAdmin):
     # The live preview (portal/preview.py), beside the definition: the first step and the map.
     preview_fieldset = "Definition"
 
-    def preview_from_data(self, request, data) -> Preview:
+    def preview_from_data(self, request, data, obj=None) -> Preview:
         preview = tree_preview(data=data, user=request.user)
         return Preview(
             title=f"Preview of the tree “{preview.tree.title}” as learners walk it",

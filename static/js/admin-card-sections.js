@@ -1,18 +1,16 @@
-// The lesson admin: as the body is edited, each inline card's "Section" select offers the
-// headings of the body as typed (the server renders them with the code that saves lessons),
-// so a card can point at a heading that is not saved yet. Without JavaScript the choices
-// come from the stored body, and from the submitted one after a refused save.
+// The lesson admin: as the lesson is edited, each inline card's "Section" select offers the
+// headings of the body as typed, so a card can point at a heading that is not saved yet. The
+// live preview (portal/preview.py) renders the body as typed anyway, with the code that saves
+// lessons; its answer carries the choices (#live-preview-data), read here after each swap, so
+// the body is rendered once per pause in typing, not twice. Without JavaScript the choices come
+// from the stored body, and from the submitted one after a refused save.
 // Loaded in the head with the admin's other media, so it waits for the form.
 document.addEventListener("DOMContentLoaded", function () {
   "use strict";
-  const body = document.getElementById("id_body");
   const group = document.getElementById("cards-group");
-  if (!body || !group || !body.dataset.sectionsUrl) {
+  if (!group) {
     return;
   }
-  const form = body.form;
-  let timer = null;
-  let latest = 0;
 
   function refill(select, choices) {
     const chosen = select.value;
@@ -29,27 +27,15 @@ document.addEventListener("DOMContentLoaded", function () {
     select.value = chosen;
   }
 
-  async function refresh() {
-    const request = ++latest;
-    const data = new FormData();
-    data.append("body", body.value);
-    data.append("csrfmiddlewaretoken", form.elements.csrfmiddlewaretoken.value);
-    const response = await fetch(body.dataset.sectionsUrl, {
-      method: "POST",
-      body: data,
-      credentials: "same-origin",
-    });
-    if (!response.ok || request !== latest) {
-      return;
+  document.body.addEventListener("htmx:afterSwap", function () {
+    const carried = document.getElementById("live-preview-data");
+    if (!carried) {
+      return; // a body that cannot be drawn: the choices stay as they were
     }
-    const { choices } = await response.json();
+    const choices = JSON.parse(carried.dataset.json).section_choices;
+    // Every inline select, the empty-form template's too, so "Add another Card" offers them.
     for (const select of group.querySelectorAll("select[name$='-section']")) {
       refill(select, choices);
     }
-  }
-
-  body.addEventListener("input", function () {
-    clearTimeout(timer);
-    timer = setTimeout(refresh, 400);
   });
 });

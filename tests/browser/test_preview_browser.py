@@ -120,3 +120,27 @@ def test_without_javascript_the_pane_shows_the_last_save(live_server, browser):
         )
         expect(heading).to_be_visible()
         assert background(heading) == "rgba(0, 0, 0, 0)"
+
+
+def test_a_card_typed_under_the_lesson_shows_in_its_preview(live_server, browser):
+    lesson = make_lesson(title="Geography", body="## Capitals\n")
+    with new_page(browser) as page:
+        admin_log_in(page, live_server)
+        page.goto(f"{live_server.url}/admin/lessons/lesson/{lesson.pk}/change/")
+        page.locator("textarea[name=body]").fill("## Capitals\n\n## Rivers\n")
+        page.locator("#cards-group .add-row a").click()
+        page.locator("select[name=cards-0-kind]").select_option("cloze")
+        page.locator("textarea[name=cards-0-front]").fill("{{c1::Paris}} is in France")
+        frame = page.frame_locator(".live-preview__frame")
+        expect(frame.get_by_role("heading", name="Card 1")).to_be_visible()
+        faces = frame.locator(".flashcard__face")
+        expect(faces.first).to_contain_text("[…] is in France")
+        expect(faces.nth(1)).to_contain_text("Paris is in France")
+        # Its section is checked against the body typed, and the choices came with the answer.
+        page.locator("select[name=cards-0-section]").select_option("rivers", timeout=10_000)
+        page.locator("textarea[name=body]").fill("## Capitals\n")
+        expect(page.locator(".live-preview__result")).to_contain_text(
+            "Card 1: Section: Lesson “Geography” has no section with the anchor “rivers”"
+        )
+        # Nothing was saved while it was shown.
+        assert not lesson.cards.exists()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import NoReverseMatch, reverse
 
 from lessons.models import Lesson, Topic
 from tests.conftest import make_lesson, make_tree, make_user, preview_document
@@ -351,24 +352,12 @@ def test_the_last_editor_and_the_change_history_are_shown(instructor_client, ins
     assert f'<td class="field-last_edited_by">{instructor.username}</td>' in listing
 
 
-def test_the_headings_of_a_body_as_typed_are_answered_as_section_choices(instructor_client):
+def test_the_section_choices_script_reads_the_previews_answer_and_asks_for_nothing(
+    instructor_client,
+):
+    # The choices come with the live preview (tests/lessons/test_preview.py), which renders
+    # the body as typed anyway: no URL of the script's own.
     page = instructor_client.get("/admin/lessons/lesson/add/").content.decode()
-    assert 'data-sections-url="/admin/lessons/lesson/sections/"' in page
-    assert "js/admin-card-sections" in page
-    response = instructor_client.post(
-        "/admin/lessons/lesson/sections/", {"body": "## Keys\n\n### Key rotation\n"}
-    )
-    assert response.json() == {
-        "choices": [
-            ["", "— none —"],
-            ["keys", "Keys — #keys"],
-            ["key-rotation", "Key rotation — #key-rotation"],
-        ]
-    }
-    assert not Lesson.objects.exists()
-    assert instructor_client.get("/admin/lessons/lesson/sections/").status_code == 405
-
-
-def test_only_who_may_write_lessons_may_ask_for_section_choices(client):
-    client.force_login(make_user(is_staff=True))
-    assert client.post("/admin/lessons/lesson/sections/", {"body": "## A\n"}).status_code == 403
+    assert "js/admin-card-sections" in page and "data-sections-url" not in page
+    with pytest.raises(NoReverseMatch):
+        reverse("admin:lessons_lesson_sections")

@@ -3,6 +3,8 @@ its trees drawn, its problems listed with their lines, and nothing saved."""
 
 from __future__ import annotations
 
+import html
+import json
 import re
 
 import pytest
@@ -11,7 +13,7 @@ from django.contrib.auth.models import Permission
 
 from flashcards.models import Card, Prompt
 from lessons.models import Lesson
-from tests.conftest import make_lesson, make_tree, make_user, preview_document
+from tests.conftest import make_card, make_lesson, make_tree, make_user, preview_document
 from trees.models import Tree, TreeWalk
 
 pytestmark = pytest.mark.django_db
@@ -83,7 +85,9 @@ def test_the_edit_page_carries_the_pane_posting_the_form(instructor_client):
     lesson = make_lesson(body="## Saved heading\n")
     page = instructor_client.get(f"/admin/lessons/lesson/{lesson.pk}/change/").content.decode()
     assert "<html" in page
-    assert f'hx-post="{URL}"' in page and 'hx-include="closest form"' in page
+    # An edit page's preview names its lesson, whose saved cards the typed rows are bound to.
+    assert f'hx-post="{URL}?object_id={lesson.pk}"' in page
+    assert 'hx-include="closest form"' in page
     assert "As of the last save." in page
     assert "Saved heading" in preview_document(page)
     add = instructor_client.get("/admin/lessons/lesson/add/").content.decode()
@@ -138,3 +142,104 @@ def test_only_who_may_add_or_change_lessons_may_preview(client, learner_client):
 
 def test_a_get_is_refused(instructor_client):
     assert instructor_client.get(URL).status_code == 405
+
+
+def cards_form(lesson=None, *rows: dict, initial: int = 0, **overrides) -> dict:
+    """The lesson form as the admin posts it, with its inline cards' rows (prefix "cards")."""
+    data = form(**overrides)
+    data.update(
+        {
+            "cards-TOTAL_FORMS": str(len(rows)),
+            "cards-INITIAL_FORMS": str(initial),
+            "cards-MIN_NUM_FORMS": "0",
+            "cards-MAX_NUM_FORMS": "1000",
+        }
+    )
+    for index, row in enumerate(rows):
+        fields = {"kind": "basic", "position": "0", "is_active": "on", "section": "", **row}
+        if lesson is not None:
+            fields.setdefault("lesson", str(lesson.pk))
+        data.update({f"cards-{index}-{name}": value for name, value in fields.items()})
+    return data
+
+
+def card_documents(document: str) -> dict[str, str]:
+    """Each card's part of the preview document, by its heading ("Card 2")."""
+    parts = re.split(r'<h3 id="preview-card-\d+">', document)[1:]
+    return {part.split("</h3>", 1)[0]: part for part in parts}
+
+
+def test_the_cards_typed_under_the_lesson_are_shown_with_their_problems(instructor_client):
+    make_tree(slug="ways")
+    cloze = {"kind": "cloze", "front": "{{c1::Paris}} is in France", "section": "first-section"}
+    broken = {"kind": "basic", "front": "Why back up?"}
+    astray = {"kind": "basic", "front": "Where?", "back": "Here.", "section": "nowhere"}
+    rows = (cloze, broken, astray)
+    answer = instructor_client.post(URL, cards_form(None, *rows)).content.decode()
+    document = preview_document(answer)
+    cards = card_documents(document)
+    assert list(cards) == ["Card 1", "Card 2", "Card 3"]
+    # Each as the study page shows it, through the card preview's own template.
+    assert "<mark>[…]</mark> is in France" in cards["Card 1"]
+    assert "<mark>Paris</mark> is in France" in cards["Card 1"]
+    assert "Why back up?" in cards["Card 2"] and 'class="flashcard__divider"' in cards["Card 2"]
+    # The broken card's problems name it; its section is checked against the body typed (the
+    # cloze points at "## First section", which is in no saved body).
+    assert "Card 2: the card has no back: add an &#x27;A:&#x27; line" in answer
+    assert (
+        "Card 3: Section: Lesson “Backups” has no section with the anchor “nowhere”"
+        " (in the body being saved)." in answer
+    )
+    assert "Card 1:" not in answer
+    assert "2 problems:" in answer
+
+
+def test_an_edited_lessons_rows_show_as_typed_without_those_marked_for_deletion(
+    instructor_client,
+):
+    lesson = make_lesson(title="Backups", slug="backups", body="## Keys\n")
+    kept = make_card(lesson=lesson, front="Saved front?", back="Saved back.")
+    gone = make_card(lesson=lesson, front="Deleted front?", back="Gone.")
+    rows = (
+        {"id": str(kept.pk), "front": "Changed front?", "back": "Saved back.", "section": "keys"},
+        {"id": str(gone.pk), "front": "Deleted front?", "back": "Gone.", "DELETE": "on"},
+        {"front": "", "back": ""},  # an added row left blank
+    )
+    data = cards_form(lesson, *rows, initial=2, body="## Keys\n\n## Rotation\n")
+    answer = instructor_client.post(f"{URL}?object_id={lesson.pk}", data).content.decode()
+    document = preview_document(answer)
+    assert list(card_documents(document)) == ["Card 1"]
+    assert "Changed front?" in document and "Deleted front?" not in document
+    assert "problem" not in answer
+    # Nothing saved: the rows are bound to the lesson's cards, but only shown.
+    kept.refresh_from_db()
+    assert kept.front == "Saved front?" and lesson.cards.count() == 2
+
+
+def test_the_answer_carries_the_section_choices_of_the_body_as_typed(instructor_client):
+    body = "## Keys\n\n### Key rotation\n"
+    answer = instructor_client.post(URL, form(body=body)).content.decode()
+    found = re.search(r'<div id="live-preview-data" hidden data-json="([^"]*)">', answer)
+    assert json.loads(html.unescape(found[1])) == {
+        "section_choices": [
+            ["", "— none —"],
+            ["keys", "Keys — #keys"],
+            ["key-rotation", "Key rotation — #key-rotation"],
+        ]
+    }
+
+
+def test_a_body_that_cannot_be_drawn_carries_no_choices(instructor_client):
+    answer = instructor_client.post(URL, form(body=">" * 30 + " deep\n")).content.decode()
+    assert "live-preview-data" not in answer
+
+
+def test_the_preview_of_a_saved_lesson_needs_the_right_to_change_it(client, instructor_client):
+    lesson = make_lesson()
+    assert instructor_client.post(f"{URL}?object_id={lesson.pk}", form()).status_code == 200
+    assert instructor_client.post(f"{URL}?object_id=999999", form()).status_code == 404
+    staff = make_user(is_staff=True)
+    staff.user_permissions.add(Permission.objects.get(codename="add_lesson"))
+    client.force_login(staff)
+    assert client.post(URL, form()).status_code == 200
+    assert client.post(f"{URL}?object_id={lesson.pk}", form()).status_code == 403
