@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from accounts.services import instructor_grant
 from tests.browser.conftest import new_page
-from tests.conftest import PASSWORD, SIMPLE_TREE, make_lesson, make_tree, make_user
+from tests.conftest import PASSWORD, SIMPLE_TREE, make_card, make_lesson, make_tree, make_user
 
 pytestmark = [
     pytest.mark.browser,
@@ -144,3 +144,22 @@ def test_a_card_typed_under_the_lesson_shows_in_its_preview(live_server, browser
         )
         # Nothing was saved while it was shown.
         assert not lesson.cards.exists()
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_the_card_pages_tags_selector_stays_within_its_column(live_server, browser, width):
+    card = make_card()
+    with new_page(browser, viewport={"width": width, "height": 900}) as page:
+        admin_log_in(page, live_server)
+        page.goto(f"{live_server.url}/admin/flashcards/card/{card.pk}/change/")
+        chosen = page.locator(".selector-chosen")
+        expect(chosen).to_be_visible()  # drawn by the admin's SelectFilter2.js
+        column = page.locator(".editor-with-preview__editor").bounding_box()
+        for part in (page.locator(".selector"), chosen):
+            box = part.bounding_box()
+            assert box["x"] + box["width"] <= column["x"] + column["width"] + 0.5, (width, box)
+        pane = page.locator(".live-preview__frame").bounding_box()
+        if width == 1280:  # side by side: the selector ends before the preview starts
+            assert chosen.bounding_box()["x"] + chosen.bounding_box()["width"] < pane["x"]
+        scroll = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        assert scroll[0] <= scroll[1]
