@@ -290,6 +290,25 @@ def open_the_reset_link(page: Page) -> None:
     expect(page.get_by_role("heading", name="Choose a new password")).to_be_visible()
 
 
+def edit_the_lesson(page: Page) -> None:
+    """From the admin's lesson list (searched), open the lesson's edit page; wait for the live
+    preview's first answer (the form as typed, not the last save)."""
+    page.locator("#result_list tbody th a").first.click()
+    expect(page.locator(".live-preview__status[data-live=true]")).to_have_count(1)
+
+
+def type_a_card_inline(page: Page) -> None:
+    """On the lesson's edit page, a cloze card without a deletion added under it: the preview
+    shows it, and its problem."""
+    edit_the_lesson(page)
+    page.locator("#cards-group .add-row a").click()
+    rows = page.locator("#cards-group .inline-related:not(.empty-form)")
+    row = rows.nth(rows.count() - 1)
+    row.locator("select[name$=-kind]").select_option("cloze")
+    row.locator("textarea[name$=-front]").fill("No deletion here")
+    expect(page.locator(".live-preview__problems")).to_contain_text("a cloze card needs")
+
+
 # Every page type ------------------------------------------------------------------------------
 
 
@@ -389,6 +408,18 @@ PAGES = [
         "/analytics/learners/?sort=-reviews_30",
         user="instructor-of-a-class",
         then=open_the_busiest_learner,
+    ),
+    PageCase(
+        "admin: lesson edit with its preview",
+        "/admin/lessons/lesson/?q=restore-paths",
+        user="instructor",
+        then=edit_the_lesson,
+    ),
+    PageCase(
+        "admin: lesson edit, a card typed inline",
+        "/admin/lessons/lesson/?q=restore-paths",
+        user="instructor",
+        then=type_a_card_inline,
     ),
     PageCase("search results", "/search/?q=percona"),
     PageCase("search, nothing found", "/search/?q=zzzzqx"),
