@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.core.exceptions import NON_FIELD_ERRORS
@@ -110,6 +110,18 @@ def inline_card_previews(
             )
             problems.extend(Problem(f"{about}: {message}") for message in messages)
     return cards, problems
+
+
+def saved_card_previews(cards: Iterable[Card], *, lesson: Lesson) -> list[InlineCardPreview]:
+    """A lesson's saved cards, numbered as its inline rows (`cards` in their order), for the
+    preview of the lesson as last saved (the pane without JavaScript)."""
+    return [
+        InlineCardPreview(
+            number,
+            card_preview(data={name: getattr(card, name) for name in DRAWN}, lesson=lesson),
+        )
+        for number, card in enumerate(cards, start=1)
+    ]
 
 
 def _lesson(value: str) -> Lesson | None:

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from flashcards.admin import CardInline, section_choices
 from flashcards.card_sync import card_prompts_sync
 from flashcards.models import Card
-from flashcards.preview import inline_card_previews
+from flashcards.preview import inline_card_previews, saved_card_previews
 from lessons.models import Lesson, Topic
 from lessons.preview import lesson_preview
 from lessons.services import lesson_duplicate, lesson_move
@@ -200,8 +200,16 @@ class LessonAdmin(LivePreviewAdmin, admin.ModelAdmin):
         return None
 
     def preview_from_object(self, request, obj: Lesson) -> Preview:
+        """The lesson as last saved, with its saved cards (the pane without JavaScript)."""
         saved = {field: str(getattr(obj, field) or "") for field in PREVIEWED}
-        return self.preview_from_data(request, saved)
+        preview = lesson_preview(data=saved, user=request.user)
+        inline_cards = any(
+            inline.model is Card for inline in self.get_inline_instances(request, obj)
+        )
+        if preview.drawable and inline_cards:
+            # In the inline rows' order (Card.Meta.ordering), so the numbers match theirs.
+            preview.cards = saved_card_previews(obj.cards.all(), lesson=preview.lesson)
+        return _lesson_preview_shown(preview)
 
     @admin.action(description="Publish the selected lessons", permissions=["change"])
     def publish(self, request, queryset) -> None:

@@ -109,6 +109,7 @@ def test_on_a_phone_the_preview_sits_below_the_editor_in_the_dark(live_server, b
 
 def test_without_javascript_the_pane_shows_the_last_save(live_server, browser):
     lesson = make_lesson(title="Backups", body="## Saved heading\n")
+    make_card(lesson=lesson, front="How long are backups kept?", back="35 days.")
     with new_page(browser, java_script_enabled=False) as page:
         admin_log_in(page, live_server)
         page.goto(f"{live_server.url}/admin/lessons/lesson/{lesson.pk}/change/")
@@ -120,6 +121,10 @@ def test_without_javascript_the_pane_shows_the_last_save(live_server, browser):
         )
         expect(heading).to_be_visible()
         assert background(heading) == "rgba(0, 0, 0, 0)"
+        # With its saved cards under it, as learners study them.
+        frame = page.frame_locator(".live-preview__frame")
+        expect(frame.get_by_role("heading", name="Card 1")).to_be_visible()
+        expect(frame.locator(".flashcard__face").first).to_have_text("How long are backups kept?")
 
 
 def test_a_card_typed_under_the_lesson_shows_in_its_preview(live_server, browser):

@@ -243,3 +243,14 @@ def test_the_preview_of_a_saved_lesson_needs_the_right_to_change_it(client, inst
     client.force_login(staff)
     assert client.post(URL, form()).status_code == 200
     assert client.post(f"{URL}?object_id={lesson.pk}", form()).status_code == 403
+
+
+def test_without_javascript_the_pane_shows_the_saved_lesson_with_its_saved_cards(
+    instructor_client,
+):
+    lesson = make_lesson(body="## Saved heading\n")
+    make_card(lesson=lesson, kind="cloze", front="{{c1::Paris}} is in France", back="")
+    page = instructor_client.get(f"/admin/lessons/lesson/{lesson.pk}/change/").content.decode()
+    cards = card_documents(preview_document(page))
+    assert list(cards) == ["Card 1"]
+    assert "<mark>[…]</mark> is in France" in cards["Card 1"]
