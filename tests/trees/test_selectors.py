@@ -97,8 +97,10 @@ def test_a_renamed_lesson_is_linked_by_its_new_slug_at_once():
 @pytest.fixture
 def draft_tree(instructor, learner):
     """A tree placed only in a draft lesson, beside a public one."""
-    make_tree(slug="hidden")
-    make_tree(slug="ways")
+    # Titles given: the default "Tree <counter>" sorts "Tree 10" before "Tree 9", and the list
+    # below is by title.
+    make_tree(slug="hidden", title="Hidden ways")
+    make_tree(slug="ways", title="Ways")
     make_lesson(status=Lesson.Status.DRAFT, body="[[tree:hidden]]\n")
     return {"learner": learner, "instructor": instructor}
 
