@@ -8,6 +8,10 @@ learners is one query however many learners or reviews there are, and the roster
 sorted on any figure in the database. "Known" is the learner's own figure (the dashboard's:
 `flashcards.recall.known_horizon`, through `analytics.selectors.known_moment_per_learner`),
 due and overdue count what the learner's study queue counts (`Scope.conditions`).
+
+Sorting by known is the exception to "any figure in the database": at 10,000 learners it
+would be a million recall figures per request, so the order is the hourly `KnownSnapshot`'s
+(docs/NOTES.md, "The roster at 10,000 learners"), and the figures shown stay live.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from analytics.selectors import known_moment_per_learner
 from flashcards.models import LEECH_LAPSES, Card, Prompt, PromptState, Review
 from flashcards.recall import learner_decay, recall_at
 from flashcards.selectors import Scope
+from lessons.models import Lesson
 from trees.models import Tree, TreeWalk
 
 PAGE_SIZE = 50
@@ -111,7 +116,9 @@ def live_prompt_count(scope: Scope) -> int:
 def _known_as_of_snapshot(scope: Scope) -> Coalesce:
     """Each learner's "known" in the scope as the snapshot has it (`KnownSnapshot`): one
     indexed read per learner instead of the recall of every card state they have."""
-    figures = KnownSnapshot.objects.filter(user=OuterRef("pk"), lesson__status="published")
+    figures = KnownSnapshot.objects.filter(
+        user=OuterRef("pk"), lesson__status=Lesson.Status.PUBLISHED
+    )
     if scope.kind == "lesson":
         figures = figures.filter(lesson__slug=scope.slug)
     return _per_learner(figures, Sum("recalled"), FloatField())

@@ -4,6 +4,7 @@ progress: the roster, one learner's page and the roster as CSV."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
@@ -43,7 +44,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     return render(request, "analytics/overview.html", context)
 
 
-def _known_snapshot_for(sort: str):
+def _known_snapshot_for(sort: str) -> dt.datetime | None:
     """When sorting by known, the snapshot's time (None before the first): see
     `analytics.models.KnownSnapshot`. Other sorts need not read it."""
     return services.known_snapshot_time() if sort.lstrip("-") == "known" else None
