@@ -4,6 +4,7 @@ progress: the roster, one learner's page and the roster as CSV."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
@@ -12,7 +13,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from analytics import roster, selectors
+from analytics import roster, selectors, services
 from flashcards.models import LEECH_LAPSES
 from flashcards.recall import HORIZON_DAYS
 from flashcards.selectors import Scope, horizon_for, mastery_by_lesson, study_settings_for
@@ -43,6 +44,12 @@ def overview(request: HttpRequest) -> HttpResponse:
     return render(request, "analytics/overview.html", context)
 
 
+def _known_snapshot_for(sort: str) -> dt.datetime | None:
+    """When sorting by known, the snapshot's time (None before the first): see
+    `analytics.models.KnownSnapshot`. Other sorts need not read it."""
+    return services.known_snapshot_time() if sort.lstrip("-") == "known" else None
+
+
 def _roster_request(request: HttpRequest) -> tuple[str, Scope, Lesson | None]:
     """The roster's ?sort= and ?lesson= (a published lesson's slug; anything else: all)."""
     sort = roster.parse_sort(request.GET.get("sort"))
@@ -60,14 +67,15 @@ def _roster_request(request: HttpRequest) -> tuple[str, Scope, Lesson | None]:
 def learners(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     sort, scope, lesson = _roster_request(request)
-    page = Paginator(roster.roster(now, scope=scope, sort=sort), roster.PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    known_snapshot = _known_snapshot_for(sort)
+    learners_ = roster.roster(now, scope=scope, sort=sort, known_snapshot=known_snapshot)
+    page = Paginator(learners_, roster.PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page,
         "rows": roster.rows(page.object_list, roster.live_prompt_count(scope)),
         "headers": roster.sort_headers(sort),
         "sort": sort,
+        "known_snapshot": known_snapshot,
         "lesson": lesson,
         "lessons": Lesson.objects.published().in_reading_order().only("id", "title", "slug"),
         "horizon_days": HORIZON_DAYS,
@@ -85,7 +93,7 @@ def learners_csv(request: HttpRequest) -> StreamingHttpResponse:
     now = timezone.now()
     sort, scope, lesson = _roster_request(request)
     prompt_count = roster.live_prompt_count(scope)
-    learners_ = roster.roster(now, scope=scope, sort=sort)
+    learners_ = roster.roster(now, scope=scope, sort=sort, known_snapshot=_known_snapshot_for(sort))
     writer = csv.writer(_Echo())
 
     def lines():

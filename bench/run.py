@@ -4,8 +4,9 @@ For each database (SQLite always; PostgreSQL when BENCH_DATABASE_URL or TEST_DAT
 names one whose role may create databases) it builds a fresh database with the bundled
 content and a generated load, starts gunicorn with debug off and two workers, and drives each
 endpoint with wrk on loopback: a warm-up, then a measured run. It also times the due-queue
-query, checks worker memory after 1,000 and 10,000 requests, and compares the study page's
-latency on a small and a large data set. Bounded: every run has a fixed duration or count.
+query, checks worker memory after 1,000 and 10,000 requests, compares the study page's
+latency on a small and a large data set, and times the instructors' roster in-process on the
+large one (bench/roster.py). Bounded: every run has a fixed duration or count.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench import render as render_bench
+from bench import roster as roster_bench
 from bench.harness import (
     ROOT,
     Gunicorn,
@@ -89,6 +91,7 @@ class DatabaseRun:
     memory: dict = field(default_factory=dict)
     small_ms: dict = field(default_factory=dict)  # path -> p50 on the small data set
     large_ms: dict = field(default_factory=dict)
+    roster: dict = field(default_factory=dict)  # bench/roster.py's figures
 
 
 def main() -> None:
@@ -172,6 +175,9 @@ def bench_database(label: str, database_url: str, args) -> DatabaseRun:
     with Gunicorn(env) as server:
         run.memory = memory_growth(server, fixtures)
     print(f"   memory: {run.memory}")
+    run.roster = run_json(env, "bench.roster")
+    for line in roster_bench.table(run.roster):
+        print(f"   {line}")
     return run
 
 
@@ -355,6 +361,15 @@ def report(runs: list[DatabaseRun], args, rendering: list[str]) -> str:
             f"after 10,000 {run.memory.get('after_10k_kib')}: largest growth {growth:.1%} "
             "(target under 10%).",
         ]
+        if run.roster:
+            lines += [
+                "",
+                f"The instructors' roster at {run.learners:,} learners (bench/roster.py: "
+                "in-process, one request at a time, after the hourly Known snapshot, taken "
+                f"in {run.roster.get('snapshot_s', 0):.1f} s):",
+                "",
+                *roster_bench.table(run.roster),
+            ]
     lines += [
         "",
         "## Rendering Markdown",

@@ -30,6 +30,7 @@ from accounts.services import (
     learner_sign_up,
     session_keys_of,
 )
+from analytics.models import KnownSnapshot
 from flashcards.models import FsrsFit, ManualChange, NewAgain, PromptMark, StudySettings
 from tests.conftest import PASSWORD, grade_now, make_card, make_tree, make_user
 from trees.models import TreeWalk
@@ -104,6 +105,7 @@ def test_email_change_saves_the_address():
 # `give_a_row_of_everything` (and, when it does not cascade, to account_delete).
 USER_ROWS = {
     "admin.LogEntry",
+    "analytics.KnownSnapshot",
     "auth.User_groups",
     "auth.User_user_permissions",
     "flashcards.FsrsFit",
@@ -152,6 +154,7 @@ def give_a_row_of_everything(user) -> dict:
     NewAgain.objects.create(user=user, prompt=other_prompt, version=0)
     ManualChange.objects.create(user=user, prompt=prompt, kind="forget", at=now)
     FsrsFit.objects.create(user=user, requested_at=now)
+    KnownSnapshot.objects.create(user=user, lesson=prompt.card.lesson, recalled=1.0, taken_at=now)
     TreeWalk.objects.create(
         tree=make_tree(), walker=f"user:{user.pk}", user=user, last_node_key="first"
     )

@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from analytics import roster
+from analytics.services import known_snapshot_take
 from flashcards.models import LEECH_LAPSES, PromptState, StudySettings
 from flashcards.selectors import Scope
 from progress.dashboard import build_dashboard
@@ -189,3 +190,47 @@ def test_the_tree_walks_of_a_learner_say_where_each_ended(troubled_tree):
         False,
         "Are you sure?",
     )
+
+
+def test_sorting_by_known_reads_the_snapshot_when_there_is_one_and_shows_live_figures():
+    now = timezone.now()
+    lesson, other = make_lesson(title="One"), make_lesson(title="Other")
+    prompt = make_card(lesson=lesson).prompts.get()
+    other_prompt = make_card(lesson=other).prompts.get()
+    ann, bob = make_user(username="ann"), make_user(username="bob")
+    state(ann, prompt, due=now, stability=50.0)
+    state(bob, prompt, due=now, stability=1.0)
+    state(bob, other_prompt, due=now, stability=50.0)
+    known_snapshot_take(now=now)
+    # Since the snapshot, ann forgot and bob learnt: the order is the snapshot's, the figures
+    # are today's.
+    PromptState.objects.filter(user=ann, prompt=prompt).update(stability=0.5)
+    PromptState.objects.filter(user=bob, prompt=prompt).update(stability=80.0)
+
+    def order(scope, snapshot):
+        learners = roster.roster(now, scope=scope, sort="-known", known_snapshot=snapshot)
+        return [user.username for user in learners], {
+            user.username: user.known for user in learners
+        }
+
+    lesson_scope = Scope("lesson", lesson.slug)
+    by_snapshot, figures = order(lesson_scope, now)
+    assert by_snapshot == ["ann", "bob"]
+    assert figures["bob"] > figures["ann"]
+    assert order(lesson_scope, None)[0] == ["bob", "ann"]  # live, without a snapshot
+    # All lessons: bob's other lesson counts too, in the snapshot as live.
+    assert order(Scope(), now)[0] == ["bob", "ann"]
+    ascending = roster.roster(now, scope=lesson_scope, sort="known", known_snapshot=now)
+    assert [user.username for user in ascending] == ["bob", "ann"]
+
+
+def test_a_learner_new_since_the_snapshot_sorts_as_knowing_nothing():
+    now = timezone.now()
+    prompt = make_card().prompts.get()
+    ann = make_user(username="ann")
+    state(ann, prompt, due=now, stability=50.0)
+    known_snapshot_take(now=now)
+    newcomer = make_user(username="aaron")
+    state(newcomer, prompt, due=now, stability=50.0)
+    learners = roster.roster(now, sort="-known", known_snapshot=now)
+    assert [user.username for user in learners] == ["ann", "aaron"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 
 import pytest
@@ -10,7 +11,9 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 
 from analytics import roster
+from analytics.services import known_snapshot_take
 from analytics.views import INSTRUCTOR_PERMISSION
+from flashcards.models import PromptState
 from tests.analytics.conftest import log
 from tests.conftest import make_card, make_lesson, make_user
 from trees.models import TreeWalk
@@ -86,6 +89,23 @@ def test_the_roster_filters_by_lesson(instructor_client):
     assert "in one lesson" in page
     unknown = instructor_client.get("/analytics/learners/?lesson=nope").content.decode()
     assert "in one lesson" not in unknown  # an unknown lesson shows everyone's everything
+
+
+def test_the_roster_says_when_its_known_order_was_taken(instructor_client):
+    PromptState.objects.create(
+        user=make_user(username="ann"),
+        prompt=make_card().prompts.get(),
+        state=2,
+        due=dt.datetime(2026, 12, 1, tzinfo=dt.UTC),
+    )
+    before = instructor_client.get("/analytics/learners/?sort=-known").content.decode()
+    assert 'id="learners-known-order"' not in before  # no snapshot yet: sorted live
+    known_snapshot_take(now=dt.datetime(2026, 11, 30, 3, 0, tzinfo=dt.UTC))
+    page = instructor_client.get("/analytics/learners/?sort=-known").content.decode()
+    assert 'id="learners-known-order"' in page
+    assert '<time datetime="2026-11-30T03:00:00+00:00">30 Nov 2026, 03:00' in page
+    other = instructor_client.get("/analytics/learners/?sort=-due").content.decode()
+    assert 'id="learners-known-order"' not in other  # only the Known order is the snapshot's
 
 
 def test_the_roster_downloads_as_csv_with_every_learner(instructor_client):

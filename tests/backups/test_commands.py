@@ -177,7 +177,7 @@ NEWER = (
     "VALUES ('flashcards', '9999_new', '2027-01-01')"
 )
 REFUSALS = {
-    "other": "but not of this portal: it records no migrations of flashcards, lessons",
+    "other": "but not of this portal: it records no migrations of analytics, flashcards, lessons",
     "empty": "not of this portal",
     "newer": "but from newer code: it records migrations this code lacks .flashcards.9999_new.",
 }

@@ -29,7 +29,9 @@ def test_another_django_projects_database_is_refused():
     }
     tables = {"django_migrations", "django_content_type", "auth_user", "blog_post"}
     problem = portal_database_problem(tables=tables, recorded=recorded)
-    assert problem.startswith("not of this portal: it records no migrations of flashcards, lessons")
+    assert problem.startswith(
+        "not of this portal: it records no migrations of analytics, flashcards, lessons"
+    )
 
 
 def test_an_empty_database_is_refused():

@@ -26,6 +26,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from accounts.services import instructor_grant
+from analytics.services import known_snapshot_take
 from flashcards.models import FsrsFit, StudySettings
 from lessons.models import Lesson
 from tests.browser.conftest import new_page
@@ -124,6 +125,13 @@ def instructor_of_a_class():
     return instructor()
 
 
+def instructor_with_a_known_order():
+    """As above, after the hourly snapshot the roster's Known sort reads."""
+    studied_learner()
+    known_snapshot_take(now=timezone.now())
+    return instructor()
+
+
 USER_KINDS = {
     "learner": learner,
     "caught-up": caught_up_learner,
@@ -132,6 +140,7 @@ USER_KINDS = {
     "exam": exam_learner,
     "instructor": instructor,
     "instructor-of-a-class": instructor_of_a_class,
+    "instructor-with-a-known-order": instructor_with_a_known_order,
     "long-name": long_name_learner,
     "fsrs-ready": fsrs_ready_learner,
     "fsrs-waiting": fsrs_waiting_learner,
@@ -403,6 +412,11 @@ PAGES = [
     PageCase("analytics (with a class)", "/analytics/", user="instructor-of-a-class"),
     PageCase("learners (instructor)", "/analytics/learners/", user="instructor-of-a-class"),
     PageCase("learners, none yet", "/analytics/learners/", user="instructor"),
+    PageCase(
+        "learners in the Known snapshot's order",
+        "/analytics/learners/?sort=-known",
+        user="instructor-with-a-known-order",
+    ),
     PageCase(
         "a learner's page",
         "/analytics/learners/?sort=-reviews_30",

@@ -129,6 +129,17 @@ def test_database_url_selects_postgresql(value):
     assert result.stdout.split() == ["django.db.backends.postgresql", "db.example.com", "portal"]
 
 
+def test_postgresql_connections_do_not_jit_compile_queries():
+    """JIT cost the roster a third of its time at 10,000 learners (docs/NOTES.md)."""
+    result = run_django(
+        "from django.conf import settings; "
+        "print(settings.DATABASES['default']['OPTIONS']['options'])",
+        DATABASE_URL="postgres://u:p@db.example.com:5432/portal",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "-c jit=off"
+
+
 def test_passwords_are_hashed_with_pbkdf2_at_djangos_iterations():
     """The suite swaps in a fast hasher (tests/conftest.py); the portal itself must not."""
     result = run_django(
