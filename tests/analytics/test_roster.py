@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from analytics import roster
@@ -234,3 +236,16 @@ def test_a_learner_new_since_the_snapshot_sorts_as_knowing_nothing():
     state(newcomer, prompt, due=now, stability=50.0)
     learners = roster.roster(now, sort="-known", known_snapshot=now)
     assert [user.username for user in learners] == ["ann", "aaron"]
+
+
+def test_the_snapshot_reads_before_its_transaction_and_only_the_swap_holds_the_lock():
+    """The grouped read takes seconds at scale; on SQLite a transaction holds the write lock
+    from BEGIN, so grades would wait on it. Inside the test's own transaction Django makes the
+    inner atomic block a savepoint: the read must come before it."""
+    state(make_user(), make_card().prompts.get(), due=timezone.now())
+    with CaptureQueriesContext(connection) as captured:
+        assert known_snapshot_take(now=timezone.now()) == 1
+    sql = [query["sql"] for query in captured]
+    read = next(i for i, text in enumerate(sql) if "GROUP BY" in text.upper())
+    savepoint = next(i for i, text in enumerate(sql) if text.upper().startswith("SAVEPOINT"))
+    assert read < savepoint
