@@ -115,12 +115,16 @@ def notes_import(
     both, unless `take_over_trees` says this note now owns it. A dry run stops after the
     compute phase and reports what the write would do: it takes no write lock.
     """
+    files = list(files)
     parsed, errors = _parse_all(files)
-    if errors:
-        raise NotesImportError(errors)
-    plan = _plan(parsed, take_over_trees=take_over_trees)
-    if plan.errors:
-        raise NotesImportError(plan.errors)
+    # The notes that parsed are planned even when others did not, so one run reports every
+    # problem (a card's missing section in one file beside a bad line in another). Planning
+    # reads only; nothing is written unless no file has a problem.
+    plan = _plan(parsed, take_over_trees=take_over_trees, every_note_parsed=not errors)
+    if errors or plan.errors:
+        order = {note_file.name: index for index, note_file in enumerate(files)}
+        problems = sorted([*errors, *plan.errors], key=lambda p: order.get(p.where, len(order)))
+        raise NotesImportError(problems)
     if dry_run:
         return ImportResult(
             changes=_changes_planned(parsed, plan, status=status),
@@ -197,7 +201,13 @@ class _Plan:
     errors: list[Problem]
 
 
-def _plan(parsed: list[tuple[str, Note]], *, take_over_trees: bool) -> _Plan:
+def _plan(
+    parsed: list[tuple[str, Note]], *, take_over_trees: bool, every_note_parsed: bool = True
+) -> _Plan:
+    """The compute phase. With `every_note_parsed` false (some file of the run failed to
+    parse), trees' links are not checked: a link into the failed note's lesson would be
+    reported missing, falsely; they are checked once every note parses. Cards are checked
+    either way, against their own note's sections."""
     plan = _Plan(rendered={}, compiled={}, cards={}, errors=[])
     if not take_over_trees:
         plan.errors += _trees_of_other_notes(parsed)
@@ -209,7 +219,7 @@ def _plan(parsed: list[tuple[str, Note]], *, take_over_trees: bool) -> _Plan:
         plan.rendered[note.slug] = rendered
         sections[note.slug] = lesson.sections()
     pending = {slug: set(found) for slug, found in sections.items()}
-    for name, note in parsed:
+    for name, note in parsed if every_note_parsed else []:
         for block in note.trees:
             compiled, problems = tree_compile(block.spec, pending_anchors=pending)
             plan.errors.extend(

@@ -181,13 +181,27 @@ def test_every_problem_in_every_note_is_reported_at_once():
         note("tree.md", body=f"## Part\n\n{bad_tree}\n"),
         note("cards.md", title="Other", body=f"## Part\n\n{bad_cards}\n"),
     )
-    assert [error.split(":")[0] for error in errors] == ["empty.md"]  # unreadable: none written
+    # The notes that parse are planned beside the one that does not: the card's missing
+    # section is reported with the empty file. Trees' links wait until every note parses (a
+    # link into the failed note's lesson would otherwise be reported missing, falsely).
+    assert [error.split(":")[0] for error in errors] == ["empty.md", "cards.md"]
+    assert "section '#nowhere'" in errors[1]
     errors = refused(
         note("tree.md", body=f"## Part\n\n{bad_tree}\n"),
         note("cards.md", title="Other", body=f"## Part\n\n{bad_cards}\n"),
     )
     assert [error.split(":")[0] for error in errors] == ["tree.md", "cards.md"]
     assert not Lesson.objects.exists()
+
+
+def test_a_tree_linking_into_a_note_that_failed_is_not_reported_missing():
+    """backups.md fails to parse; the tree in ways.md links to its section. Only the real
+    problem is reported; once it is fixed, the link holds and both notes import."""
+    ways = note("ways.md", slug="ways-lesson", title="Ways", body=f"## Intro\n\n{TREE}\n")
+    errors = refused(note("backups.md", body="## Part\n\n```flashcards\nQ: No back\n```\n"), ways)
+    assert [error.split(":")[0] for error in errors] == ["backups.md"]
+    notes_import(files=[note("backups.md", body="## Part\n"), ways])
+    assert Tree.objects.filter(slug="ways").exists()
 
 
 def test_no_notes_at_all_is_an_error():
