@@ -23,6 +23,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import (
     Count,
     DateTimeField,
+    Exists,
     F,
     FloatField,
     IntegerField,
@@ -36,7 +37,7 @@ from django.db.models.functions import Coalesce
 
 from analytics.models import KnownSnapshot
 from analytics.selectors import known_moment_per_learner
-from flashcards.models import LEECH_LAPSES, Card, Prompt, PromptState, Review
+from flashcards.models import LEECH_LAPSES, Card, Prompt, PromptMark, PromptState, Review
 from flashcards.recall import learner_decay, recall_at
 from flashcards.selectors import Scope
 from lessons.models import Lesson
@@ -148,6 +149,16 @@ def roster(
     # prompt rows for one page sorted by due).
     states = PromptState.objects.filter(prompt__in=scope.prompts(), user=OuterRef("pk"))
     whole = IntegerField()
+    # A card the learner suspended is never offered, so it is not waiting for them: due and
+    # overdue leave it out, as their study queue does (a buried card comes back tomorrow and
+    # still counts).
+    waiting = states.exclude(
+        Exists(
+            PromptMark.objects.filter(
+                user_id=OuterRef("user_id"), prompt_id=OuterRef("prompt_id"), suspended=True
+            )
+        )
+    )
     queryset = learners().annotate(
         learner=F("username"),
         reviews_7=_per_learner(
@@ -162,8 +173,8 @@ def roster(
             Sum(recall_at(known_moment_per_learner(now), decay=learner_decay())),
             FloatField(),
         ),
-        due=_per_learner(states.filter(due__lte=now), Count("pk"), whole),
-        overdue=_per_learner(states.filter(due__lte=now - OVERDUE_AFTER), Count("pk"), whole),
+        due=_per_learner(waiting.filter(due__lte=now), Count("pk"), whole),
+        overdue=_per_learner(waiting.filter(due__lte=now - OVERDUE_AFTER), Count("pk"), whole),
         leeches=_per_learner(states.filter(lapses__gte=LEECH_LAPSES), Count("pk"), whole),
     )
     key = sort.lstrip("-")

@@ -36,7 +36,7 @@ def lesson_upsert_from_note(
         topic = topic_for_title(note.topic or default_topic)
         values["topic"] = topic
         values.setdefault("status", Lesson.Status.PUBLISHED)
-        values.setdefault("position", _next_position(topic))
+        values.setdefault("position", _next_position(topic.pk))
         lesson = Lesson(slug=note.slug, imported_from=name, **values)
         if rendered is not None:
             lesson.use_rendering(rendered)
@@ -104,10 +104,6 @@ def topic_for_title(title: str) -> Topic:
     return topic
 
 
-def _next_position(topic: Topic) -> int:
-    return (topic.lessons.aggregate(last=Max("position"))["last"] or 0) + 1
-
-
 COPY_SUFFIX = "-copy"
 
 
@@ -144,6 +140,9 @@ def lesson_duplicate(*, lesson: Lesson) -> Lesson:
         status=Lesson.Status.DRAFT,
         body=lesson.body,
     )
+    # The body is the original's, so is its rendering: saving must not render it again inside
+    # the transaction (on SQLite the write lock is held from BEGIN).
+    copy.body_html, copy.toc, copy._rendered_body = lesson.body_html, lesson.toc, lesson.body
     copy.save()
     for card in lesson.cards.prefetch_related("tags").order_by("position", "id"):
         tags = list(card.tags.all())
@@ -172,7 +171,9 @@ def lesson_move(*, lesson: Lesson, offset: int) -> None:
         .filter(topic_id=lesson.topic_id)
         .order_by("position", "title", "id")
     )
-    index = next(i for i, sibling in enumerate(siblings) if sibling.pk == lesson.pk)
+    index = next((i for i, sibling in enumerate(siblings) if sibling.pk == lesson.pk), None)
+    if index is None:  # moved to another topic (or deleted) since it was read: nothing to do
+        return
     target = max(0, min(len(siblings) - 1, index + offset))
     siblings.insert(target, siblings.pop(index))
     changed = []

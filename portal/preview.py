@@ -98,10 +98,14 @@ class LivePreviewAdmin:
         return f"{opts.app_label}_{opts.model_name}_preview"
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        if obj is not None and obj.pk:
+        if obj is not None and obj.pk and request.method != "POST":
             shown = self.preview_from_object(request, obj)
         else:
-            shown = Preview(title=f"Preview of the new {self.model._meta.verbose_name}")
+            # A new object, or a refused save: `obj` then holds the submitted fields, not the
+            # saved ones, and the POST's transaction is open (rendering would hold SQLite's
+            # write lock). htmx draws the form as typed when the page loads.
+            new = "" if obj is not None and obj.pk else "new "
+            shown = Preview(title=f"Preview of the {new}{self.model._meta.verbose_name}")
         url = reverse(f"{self.admin_site.name}:{self.preview_url_name()}")
         if obj is not None and obj.pk:
             # An edit page's preview names its object: inline rows already saved are bound to it.

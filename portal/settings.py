@@ -165,7 +165,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # No JIT compilation: it pays off for long analytic queries, not a web page's. The roster
     # sorted over 10,000 learners is estimated costly enough to be compiled, which took 70-90
     # ms of its 200 ms, every request. https://www.postgresql.org/docs/current/jit-decision.html
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["options"] = " ".join(filter(None, [options.get("options", ""), "-c jit=off"]))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from analytics import roster
 from analytics.services import known_snapshot_take
-from flashcards.models import LEECH_LAPSES, PromptState, StudySettings
+from flashcards.models import LEECH_LAPSES, PromptMark, PromptState, StudySettings
 from flashcards.selectors import Scope
 from progress.dashboard import build_dashboard
 from tests.analytics.conftest import log
@@ -65,6 +65,21 @@ def test_a_row_counts_reviews_due_overdue_and_leeches():
     assert (row.reviews_7, row.reviews_30) == (2, 3)
     assert abs(row.last_active - (now - dt.timedelta(days=1))) < dt.timedelta(seconds=5)
     assert (row.due, row.overdue, row.leeches) == (2, 1, 1)
+
+
+def test_a_suspended_card_is_not_due_or_overdue_on_the_roster():
+    """Never offered to the learner, so not waiting for them; a buried one comes back
+    tomorrow and still counts."""
+    now = timezone.now()
+    user = make_user()
+    suspended, buried, plain = [make_card().prompts.get() for _ in range(3)]
+    for prompt in (suspended, buried, plain):
+        state(user, prompt, due=now - dt.timedelta(days=3))
+    PromptMark.objects.create(user=user, prompt=suspended, suspended=True)
+    PromptMark.objects.create(user=user, prompt=buried, buried_until=now + dt.timedelta(hours=5))
+    PromptMark.objects.create(user=make_user(), prompt=plain, suspended=True)  # someone else's
+    row = row_of(user, now)
+    assert (row.due, row.overdue) == (2, 2)
 
 
 def test_a_learner_who_never_studied_has_an_empty_row():

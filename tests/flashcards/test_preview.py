@@ -58,7 +58,7 @@ def test_the_sanitizer_runs_on_both_faces():
 
 def test_the_card_edit_page_carries_the_pane(instructor_client):
     add = instructor_client.get("/admin/flashcards/card/add/").content.decode()
-    assert f'hx-post="{URL}"' in add and "Nothing saved yet." in add
+    assert f'hx-post="{URL}"' in add and "Not drawn yet." in add
 
 
 def test_only_who_may_add_or_change_cards_may_preview(client, learner_client):

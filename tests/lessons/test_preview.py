@@ -91,7 +91,30 @@ def test_the_edit_page_carries_the_pane_posting_the_form(instructor_client):
     assert "As of the last save." in page
     assert "Saved heading" in preview_document(page)
     add = instructor_client.get("/admin/lessons/lesson/add/").content.decode()
-    assert f'hx-post="{URL}"' in add and "Nothing saved yet." in add
+    assert f'hx-post="{URL}"' in add and "Not drawn yet." in add
+
+
+def test_a_refused_save_does_not_show_the_typed_body_as_the_last_save(instructor_client):
+    """On a refused save the admin's object holds the submitted fields, inside the POST's
+    transaction: the pane draws nothing then (htmx draws the form as typed on load)."""
+    lesson = make_lesson(body="## Saved heading\n")
+    refused = instructor_client.post(
+        f"/admin/lessons/lesson/{lesson.pk}/change/",
+        {
+            "title": "",  # required: the save is refused
+            "slug": lesson.slug,
+            "topic": lesson.topic_id,
+            "position": 1,
+            "status": lesson.status,
+            "body": "## Typed heading\n",
+            "cards-TOTAL_FORMS": 0,
+            "cards-INITIAL_FORMS": 0,
+        },
+    )
+    page = refused.content.decode()
+    assert refused.status_code == 200 and "This field is required." in page
+    assert "As of the last save." not in page and "live-preview__frame" not in page
+    assert f'hx-post="{URL}?object_id={lesson.pk}"' in page
 
 
 def test_a_marker_naming_no_tree_is_a_warning_with_its_line(instructor_client):

@@ -100,6 +100,17 @@ def test_a_duplicate_is_a_draft_copy_with_its_cards_and_none_of_the_learners_dat
     assert lesson.cards.count() == 2  # the original keeps its cards
 
 
+def test_a_duplicate_takes_the_originals_rendering_instead_of_rendering_again():
+    """Rendering a large body takes seconds, and the copy is saved inside a transaction (on
+    SQLite, the write lock): the copy's HTML is the original's as stored."""
+    lesson = make_lesson(body="## Part\n\nText.\n")
+    Lesson.objects.filter(pk=lesson.pk).update(body_html="<p>as stored</p>")
+    lesson.refresh_from_db()
+    copy = lesson_duplicate(lesson=lesson)
+    copy.refresh_from_db()
+    assert copy.body_html == "<p>as stored</p>" and copy.toc == lesson.toc
+
+
 def test_duplicates_take_the_next_free_copy_slug():
     lesson = make_lesson(slug="backups")
     slugs = [lesson_duplicate(lesson=lesson).slug for _ in range(3)]
