@@ -156,3 +156,14 @@ def test_the_admin_links_to_analytics_for_those_who_may_open_it(instructor, supe
             assert ('href="/analytics/learners/"' in html) is shown, (user.username, page)
         index = client.get("/admin/").content.decode()
         assert ('id="analytics-module"' in index) is shown
+
+
+def test_the_roster_pages_keep_the_sort(instructor_client, monkeypatch):
+    monkeypatch.setattr(roster, "PAGE_SIZE", 2)
+    for name in ("ann", "bob", "cid"):
+        make_user(username=name)
+    first = instructor_client.get("/analytics/learners/?sort=-name").content.decode()
+    assert 'aria-label="Pages of learners"' in first and "Page 1 of 2" in first
+    assert 'href="?sort=-name&amp;page=2" rel="next"' in first
+    second = instructor_client.get("/analytics/learners/?sort=-name&page=2").content.decode()
+    assert "Page 2 of 2" in second and 'rel="prev"' in second and 'rel="next"' not in second
