@@ -32,6 +32,18 @@ CONTENT = Path(__file__).resolve().parents[1] / "content"
 _counter = itertools.count(1)
 
 
+def sign_up_data(username: str, **fields) -> dict:
+    """The sign-up form's fields for `username`, at `<username>@example.com` with PASSWORD;
+    `fields` add to them or replace them (`email=""` leaves the address out)."""
+    data = {
+        "username": username,
+        "email": f"{username}@example.com",
+        "password1": PASSWORD,
+        "password2": PASSWORD,
+    }
+    return {**data, **fields}
+
+
 def make_user(**kwargs):
     kwargs.setdefault("username", f"user{next(_counter)}")
     kwargs.setdefault("password", PASSWORD)

@@ -3,18 +3,13 @@ from __future__ import annotations
 import pytest
 
 from accounts.forms import EMAIL_TAKEN, AccountDeleteForm, EmailChangeForm, SignUpForm
-from tests.conftest import PASSWORD, make_user
+from tests.conftest import PASSWORD, make_user, sign_up_data
 
 pytestmark = pytest.mark.django_db
 
 
 def form_with(time_zone: str | None) -> SignUpForm:
-    data = {
-        "username": "zoned",
-        "email": "zoned@example.com",
-        "password1": PASSWORD,
-        "password2": PASSWORD,
-    }
+    data = sign_up_data("zoned")
     if time_zone is not None:
         data["time_zone"] = time_zone
     return SignUpForm(data)

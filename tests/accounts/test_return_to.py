@@ -10,7 +10,7 @@ from django.template import Context, Template
 from django.template.loader import render_to_string
 from django_htmx.middleware import HtmxDetails
 
-from tests.conftest import PASSWORD, make_lesson
+from tests.conftest import PASSWORD, make_lesson, sign_up_data
 
 pytestmark = pytest.mark.django_db
 
@@ -97,13 +97,7 @@ def test_an_htmx_partial_links_back_to_the_page_htmx_names(rf):
 def test_sign_up_returns_to_next(client):
     response = client.post(
         "/accounts/signup/",
-        {
-            "username": "back",
-            "email": "back@example.com",
-            "password1": PASSWORD,
-            "password2": PASSWORD,
-            "next": "/trees/?a=1",
-        },
+        sign_up_data("back", next="/trees/?a=1"),
     )
     assert response.status_code == 302 and response["Location"] == "/trees/?a=1"
 
@@ -111,13 +105,7 @@ def test_sign_up_returns_to_next(client):
 def test_sign_up_with_a_relative_next_is_not_looked_up_as_a_url_name(client):
     response = client.post(
         "/accounts/signup/",
-        {
-            "username": "back",
-            "email": "back@example.com",
-            "password1": PASSWORD,
-            "password2": PASSWORD,
-            "next": "lessons",
-        },
+        sign_up_data("back", next="lessons"),
     )
     assert response.status_code == 302 and response["Location"] == "lessons"
 
@@ -134,13 +122,7 @@ def test_log_in_returns_to_next(client, learner):
 def test_sign_up_ignores_an_offsite_next(client, evil):
     response = client.post(
         "/accounts/signup/",
-        {
-            "username": "back",
-            "email": "back@example.com",
-            "password1": PASSWORD,
-            "password2": PASSWORD,
-            "next": evil,
-        },
+        sign_up_data("back", next=evil),
     )
     assert response["Location"] == "/"
 

@@ -32,7 +32,7 @@ from accounts.services import (
 )
 from analytics.models import KnownSnapshot
 from flashcards.models import FsrsFit, ManualChange, NewAgain, PromptMark, StudySettings
-from tests.conftest import PASSWORD, grade_now, make_card, make_tree, make_user
+from tests.conftest import grade_now, make_card, make_tree, make_user, sign_up_data
 from trees.models import TreeWalk
 
 pytestmark = pytest.mark.django_db
@@ -78,15 +78,7 @@ def test_a_superuser_keeps_staff_status_when_the_role_is_revoked():
 
 
 def test_learner_sign_up_creates_study_settings_in_the_given_time_zone(db):
-    form = SignUpForm(
-        {
-            "username": "z",
-            "email": "z@example.com",
-            "password1": PASSWORD,
-            "password2": PASSWORD,
-            "time_zone": "Asia/Tokyo",
-        }
-    )
+    form = SignUpForm(sign_up_data("z", time_zone="Asia/Tokyo"))
     assert form.is_valid()
     user = learner_sign_up(form=form)
     assert StudySettings.objects.get(user=user).time_zone == "Asia/Tokyo"

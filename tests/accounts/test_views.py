@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts.forms import EMAIL_TAKEN
 from backups.progress import progress_export
 from flashcards.models import Review, StudySettings
-from tests.conftest import PASSWORD, grade_now, make_card, make_user
+from tests.conftest import PASSWORD, grade_now, make_card, make_user, sign_up_data
 
 pytestmark = pytest.mark.django_db
 
@@ -21,12 +21,7 @@ pytestmark = pytest.mark.django_db
 def test_signup_creates_an_account_and_logs_in(client):
     response = client.post(
         "/accounts/signup/",
-        {
-            "username": "newlearner",
-            "email": "newlearner@example.com",
-            "password1": PASSWORD,
-            "password2": PASSWORD,
-        },
+        sign_up_data("newlearner"),
     )
     assert response.status_code == 302
     user = get_user_model().objects.get(username="newlearner")
@@ -52,12 +47,7 @@ def test_signup_rejects_a_short_password_and_says_why(client):
 def test_signup_ignores_an_offsite_next(client):
     response = client.post(
         "/accounts/signup/?next=https://evil.example.com/",
-        {
-            "username": "newlearner",
-            "email": "newlearner@example.com",
-            "password1": PASSWORD,
-            "password2": PASSWORD,
-        },
+        sign_up_data("newlearner"),
     )
     assert response["Location"] == "/"
 
@@ -98,13 +88,7 @@ def test_lessons_are_readable_without_an_account(client):
 def test_signup_saves_the_browsers_time_zone(client):
     client.post(
         "/accounts/signup/",
-        {
-            "username": "zoned",
-            "email": "zoned@example.com",
-            "password1": PASSWORD,
-            "password2": PASSWORD,
-            "time_zone": "America/Sao_Paulo",
-        },
+        sign_up_data("zoned", time_zone="America/Sao_Paulo"),
     )
     settings = StudySettings.objects.get(user__username="zoned")
     assert settings.time_zone == "America/Sao_Paulo"
@@ -113,12 +97,7 @@ def test_signup_saves_the_browsers_time_zone(client):
 def test_signup_without_javascript_starts_on_utc(client):
     client.post(
         "/accounts/signup/",
-        {
-            "username": "nojs",
-            "email": "nojs@example.com",
-            "password1": PASSWORD,
-            "password2": PASSWORD,
-        },
+        sign_up_data("nojs"),
     )
     assert StudySettings.objects.get(user__username="nojs").time_zone == "UTC"
 
@@ -142,7 +121,7 @@ def test_a_long_username_is_shortened_in_the_header_with_the_whole_name_kept(cli
 def test_signup_without_an_email_address_says_it_is_needed(client):
     response = client.post(
         "/accounts/signup/",
-        {"username": "newcomer", "password1": PASSWORD, "password2": PASSWORD},
+        sign_up_data("newcomer", email=""),
     )
     assert response.status_code == 200
     assert "This field is required." in response.content.decode()
@@ -153,12 +132,7 @@ def test_signup_with_another_accounts_address_says_so(client):
     make_user(email="ada@example.com")
     response = client.post(
         "/accounts/signup/",
-        {
-            "username": "newcomer",
-            "email": "ADA@example.com",
-            "password1": PASSWORD,
-            "password2": PASSWORD,
-        },
+        sign_up_data("newcomer", email="ADA@example.com"),
     )
     assert EMAIL_TAKEN in response.content.decode()
     assert not get_user_model().objects.filter(username="newcomer").exists()
@@ -167,12 +141,7 @@ def test_signup_with_another_accounts_address_says_so(client):
 def test_signup_saves_the_email_address(client):
     client.post(
         "/accounts/signup/",
-        {
-            "username": "newcomer",
-            "email": "new@example.com",
-            "password1": PASSWORD,
-            "password2": PASSWORD,
-        },
+        sign_up_data("newcomer", email="new@example.com"),
     )
     assert get_user_model().objects.get(username="newcomer").email == "new@example.com"
 
