@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from flashcards.cards import CardSpec, content_key, prompts_for
 from flashcards.models import Card, Prompt, PromptState, Tag
-from portal.markdown import render_markdown
+from flashcards.rendering import render_prompt
 from portal.problems import Problem, ProblemList
 from search.models import Entry
 from search.services import card_entry, card_search_document
@@ -218,14 +218,14 @@ def _prompts_plan(card: Card, *, now: dt.datetime) -> PromptsPlan:
         prompt = current.pop(spec.ordinal, None)
         if prompt is not None and prompt.content_hash == spec.content_hash and prompt.is_active:
             continue  # unchanged: nothing to render or write
-        front_html = render_markdown(spec.front).html
-        back_html = render_markdown(spec.back).html
+        rendered = render_prompt(card.kind, spec)
         if prompt is None:
             plan.create.append(
                 Prompt(
                     ordinal=spec.ordinal,
-                    front_html=front_html,
-                    back_html=back_html,
+                    front_html=rendered.front_html,
+                    back_html=rendered.back_html,
+                    options=rendered.options,
                     content_hash=spec.content_hash,
                 )
             )
@@ -233,7 +233,8 @@ def _prompts_plan(card: Card, *, now: dt.datetime) -> PromptsPlan:
         if prompt.content_hash != spec.content_hash:
             prompt.changed_at = now
             plan.changed.append(prompt.pk)
-        prompt.front_html, prompt.back_html = front_html, back_html
+        prompt.front_html, prompt.back_html = rendered.front_html, rendered.back_html
+        prompt.options = rendered.options
         prompt.content_hash, prompt.is_active = spec.content_hash, True
         plan.update.append(prompt)
     plan.deactivate = [prompt.pk for prompt in current.values() if prompt.is_active]
@@ -253,7 +254,7 @@ def _prompts_write(plan: CardsPlan) -> None:
     Prompt.objects.bulk_create(create, batch_size=BATCH)
     Prompt.objects.bulk_update(
         update,
-        ["front_html", "back_html", "content_hash", "is_active", "changed_at"],
+        ["front_html", "back_html", "options", "content_hash", "is_active", "changed_at"],
         batch_size=BATCH,
     )
     if deactivate:

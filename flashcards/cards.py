@@ -22,6 +22,10 @@ A note's ```flashcards block (and the admin's fields) describe cards:
 (for a cloze, an optional extra). Fields may run over several lines. `exam:` (one line, a
 card's own) names the exam anchor the card tests: learners see it with the answer and can
 study exam cards alone.
+
+A ```questions block (flashcards/questions.py) writes cards of a fourth kind, "question": an
+exam-style question whose front is its stem and whose back lists its options
+(flashcards/options.py).
 """
 
 from __future__ import annotations
@@ -30,16 +34,20 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
+from flashcards.options import OptionsError, parse_options
 from portal.markdown import nesting_problem
 from portal.problems import Problem, ProblemList
 
 BASIC = "basic"
 REVERSED = "reversed"
 CLOZE = "cloze"
+QUESTION = "question"
 KIND_BY_PREFIX = {"Q": BASIC, "R": REVERSED, "C": CLOZE}
 
 _CARD = re.compile(r"^(?P<prefix>[QRC]):\s?(?P<text>.*)$")
 _FIELD = re.compile(r"^(?P<key>A|tags|section|id|exam):\s?(?P<value>.*)$")
+# A field line under a question (no "A:": its options are its answer).
+QUESTION_FIELD = re.compile(r"^(?P<key>tags|section|id|exam):\s?(?P<value>.*)$")
 EXAM_MAX = 200  # characters: Card.exam's length
 # A deletion's number: ASCII digits, at most three (it becomes a prompt's ordinal, a small
 # integer column; "\d" would also take other scripts' digits and thousands of them, which
@@ -111,28 +119,23 @@ def parse_cards(text: str, *, first_line: int = 1) -> list[CardSpec]:
             if field_match and (card is not None or field_match["key"] in ("tags", "section")):
                 key, value = field_match["key"], field_match["value"].strip()
                 if key == "tags":
-                    tags = _parse_tags(value, number)
+                    tags = parse_tags(value, number)
                     if card is None:
                         default_tags = tags
                     else:
                         card.tags = list(dict.fromkeys([*card.tags, *tags]))
                 elif key == "section":
-                    if not _ANCHOR.match(value):
-                        raise CardsError.one(f"section {value!r} must be a heading anchor", number)
+                    parse_section(value, number)
                     if card is None:
                         default_section = value
                     else:
                         card.section = value
                 elif key == "id":
-                    if not _KEY.match(value):
-                        raise CardsError.one(
-                            f"id {value!r} must be lowercase letters, digits, - or _", number
-                        )
-                    card.key = value
+                    card.key = parse_key(value, number)
                 elif key == "exam":
                     if card.exam:
                         raise CardsError.one("a card has two 'exam:' lines", number)
-                    card.exam = _parse_exam(value, number)
+                    card.exam = parse_exam(value, number)
                 else:  # A:
                     if card.back:
                         raise CardsError.one("a card has two 'A:' lines", number)
@@ -174,7 +177,7 @@ def parse_cards(text: str, *, first_line: int = 1) -> list[CardSpec]:
     return cards
 
 
-def _parse_tags(value: str, number: int) -> list[str]:
+def parse_tags(value: str, number: int | None) -> list[str]:
     tags = [tag.strip().lower() for tag in value.split(",") if tag.strip()]
     for tag in tags:
         if not _TAG.match(tag):
@@ -182,7 +185,19 @@ def _parse_tags(value: str, number: int) -> list[str]:
     return tags
 
 
-def _parse_exam(value: str, number: int) -> str:
+def parse_section(value: str, number: int | None) -> str:
+    if not _ANCHOR.match(value):
+        raise CardsError.one(f"section {value!r} must be a heading anchor", number)
+    return value
+
+
+def parse_key(value: str, number: int | None) -> str:
+    if not _KEY.match(value):
+        raise CardsError.one(f"id {value!r} must be lowercase letters, digits, - or _", number)
+    return value
+
+
+def parse_exam(value: str, number: int | None) -> str:
     if not value:
         raise CardsError.one("the exam line is empty: name the exam anchor the card tests", number)
     if len(value) > EXAM_MAX:
@@ -195,7 +210,15 @@ def _parse_exam(value: str, number: int) -> str:
 def check_card(card: CardSpec) -> None:
     """Raise CardsError if the card cannot be studied as written."""
     if not card.front:
-        raise CardsError.one("the card's front is empty", card.line)
+        what = "question's stem" if card.kind == QUESTION else "card's front"
+        raise CardsError.one(f"the {what} is empty", card.line)
+    if card.kind == QUESTION:
+        try:
+            parse_options(card.back)
+        except OptionsError as error:
+            raise CardsError(
+                Problem(problem.message, card.line) for problem in error.problems
+            ) from None
     if card.kind in (BASIC, REVERSED) and not card.back:
         raise CardsError.one("the card has no back: add an 'A:' line", card.line)
     if card.kind == CLOZE and not cloze_numbers(card.front):
@@ -214,7 +237,8 @@ def cloze_numbers(text: str) -> list[int]:
 
 def prompts_for(kind: str, front: str, back: str) -> list[PromptSpec]:
     """The prompts a card is studied through, each as Markdown for its two faces."""
-    if kind == BASIC:
+    if kind in (BASIC, QUESTION):
+        # A question's one prompt carries its options as its back (rendered by card_sync).
         return [PromptSpec(1, front, back)]
     if kind == REVERSED:
         return [PromptSpec(1, front, back), PromptSpec(2, back, front)]

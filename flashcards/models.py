@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from flashcards.cards import BASIC, CLOZE, EXAM_MAX, REVERSED
+from flashcards.cards import BASIC, CLOZE, EXAM_MAX, QUESTION, REVERSED
 from lessons.models import Lesson
 
 LEECH_LAPSES = 8
@@ -59,6 +59,7 @@ class Card(models.Model):
         BASIC = BASIC, "Basic"
         REVERSED = REVERSED, "Basic and reversed"
         CLOZE = CLOZE, "Cloze"
+        QUESTION = QUESTION, "Exam-style question"
 
     class Origin(models.TextChoices):
         NOTE = "note", "Imported from a note"
@@ -69,8 +70,15 @@ class Card(models.Model):
         max_length=200, blank=True, help_text="Heading anchor of the lesson section it tests."
     )
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.BASIC)
-    front = models.TextField(help_text="Markdown. For a cloze card, the text with {{c1::...}}.")
-    back = models.TextField(blank=True, help_text="Markdown. For a cloze card, an optional extra.")
+    front = models.TextField(
+        help_text="Markdown. For a cloze card, the text with {{c1::...}}; "
+        "for a question, its scenario (the stem)."
+    )
+    back = models.TextField(
+        blank=True,
+        help_text="Markdown. For a cloze card, an optional extra. For a question, its options, "
+        "one '- [x] right' or '- [ ] wrong' line each, with a '  why: ...' line under each.",
+    )
     tags = models.ManyToManyField(Tag, blank=True, related_name="cards")
     key = models.SlugField(max_length=100, blank=True, help_text="Optional stable id in a note.")
     # Metadata like tags and section: changing it leaves the prompts, and learners' progress
@@ -133,6 +141,9 @@ class Prompt(models.Model):
     front_html = models.TextField()
     back_html = models.TextField()
     content_hash = models.CharField(max_length=32)
+    # A question's options, rendered: [{"html", "why_html", "right"}] (flashcards/rendering.py);
+    # empty for other cards.
+    options = models.JSONField(default=list, blank=True)
     is_active = models.BooleanField(default=True)
     changed_at = models.DateTimeField(
         null=True, blank=True, help_text="When its text last changed after learners had seen it."

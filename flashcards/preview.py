@@ -10,8 +10,10 @@ from django.forms.formsets import DELETION_FIELD_NAME
 
 from flashcards.cards import CardsError, CardSpec, check_card, prompts_for
 from flashcards.models import Card
+from flashcards.options import OptionsError
+from flashcards.rendering import render_prompt
 from lessons.models import Lesson
-from portal.markdown import MarkdownTooDeep, render_markdown
+from portal.markdown import MarkdownTooDeep
 from portal.problems import Problem
 
 
@@ -23,6 +25,7 @@ class PreviewPrompt:
     front_html: str
     back_html: str
     card: Card
+    options: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -59,14 +62,16 @@ def card_preview(*, data: Mapping[str, str], lesson: Lesson | None = None) -> Ca
         preview.prompts = [
             PreviewPrompt(
                 ordinal=prompt.ordinal,
-                front_html=render_markdown(prompt.front).html,
-                back_html=render_markdown(prompt.back).html,
+                front_html=rendered.front_html,
+                back_html=rendered.back_html,
                 card=card,
+                options=rendered.options,
             )
             for prompt in prompts_for(spec.kind, spec.front, spec.back)
             if prompt.front
+            for rendered in [render_prompt(spec.kind, prompt)]
         ]
-    except MarkdownTooDeep:
+    except (MarkdownTooDeep, OptionsError):
         preview.prompts = []  # check_card has said why
     return preview
 

@@ -21,8 +21,9 @@ fields, the epigraph included, is the lesson's Markdown body.
 
 A fenced block whose info string is `decision-tree` defines a tree (see trees/definition.py);
 in the body it is replaced by the marker `[[tree:slug]]`, so the tree appears where it was
-written. A `flashcards` block defines cards for the lesson (see flashcards/cards.py) and is
-taken out of the body.
+written. A `flashcards` block defines cards for the lesson (see flashcards/cards.py) and a
+`questions` block exam-style questions (flashcards/questions.py), which are cards too; both
+are taken out of the body.
 """
 
 from __future__ import annotations
@@ -35,15 +36,17 @@ from dataclasses import dataclass
 from django.utils.text import slugify
 
 from flashcards.cards import CardsError, CardSpec, parse_cards
+from flashcards.questions import parse_questions
 from portal.markdown import nesting_problem
 from portal.numbers import whole_number
 from portal.problems import Problem, ProblemList
 from trees.definition import DefinitionError, TreeBlock, parse_tree_block
 
 MAX_NOTE_BYTES = 1024 * 1024
-# What one note may hold. An import writes a note's lesson, trees and cards in one transaction,
-# which holds the write lock (on SQLite the database's only one) for about 2 s at 5,000 cards on
-# this project's machine; more, and writers that come meanwhile would wait for longer.
+# What one note may hold (its questions count as cards). An import writes a note's lesson,
+# trees and cards in one transaction, which holds the write lock (on SQLite the database's only
+# one) for about 2 s at 5,000 cards on this project's machine; more, and writers that come
+# meanwhile would wait for longer.
 MAX_CARDS = 5_000
 MAX_TREES = 100
 MAX_TITLE_LENGTH = 200
@@ -68,6 +71,12 @@ _OTHER_BOMS = (
     (codecs.BOM_UTF16_BE, "UTF-16"),
 )
 CARDS_BLOCK = "flashcards"
+QUESTIONS_BLOCK = "questions"
+# What each block of cards is called in a problem, and how it is parsed.
+_CARD_BLOCKS = {
+    CARDS_BLOCK: ("flashcards", parse_cards),
+    QUESTIONS_BLOCK: ("questions", parse_questions),
+}
 
 
 class NoteError(ProblemList):
@@ -245,8 +254,8 @@ def _check_field(key: str, value: str, number: int) -> str:
 def _extract_blocks(
     lines: list[str], *, first_number: int
 ) -> tuple[list[str], list[int], list[TreeBlock], list[CardSpec]]:
-    """Take the decision-tree and flashcards blocks out of the body, which comes back with the
-    note's line number of each of its lines.
+    """Take the decision-tree, flashcards and questions blocks out of the body, which comes
+    back with the note's line number of each of its lines.
 
     A tree leaves a marker where it stood; cards leave nothing. Raises NoteError with the
     problems of every block, trees and cards alike, not only the first block's.
@@ -267,7 +276,7 @@ def _extract_blocks(
         close = _closing_fence(lines, index + 1, opening["fence"])
         number = first_number + index
         kind = opening["info"]
-        if kind not in (TREE_BLOCK, CARDS_BLOCK):
+        if kind != TREE_BLOCK and kind not in _CARD_BLOCKS:
             # Ordinary code: copied as it is, even if it shows one of these blocks.
             end = len(lines) if close is None else close + 1
             body.extend(lines[index:end])
@@ -279,11 +288,12 @@ def _extract_blocks(
             break
         text = "\n".join(lines[index + 1 : close])
         index = close + 1
-        if kind == CARDS_BLOCK:
+        if kind in _CARD_BLOCKS:
+            subject, parse = _CARD_BLOCKS[kind]
             try:
-                cards.extend(parse_cards(text, first_line=number + 1))
+                cards.extend(parse(text, first_line=number + 1))
             except CardsError as error:
-                problems.extend(p.about("flashcards") for p in error.problems)
+                problems.extend(p.about(subject) for p in error.problems)
             continue
         try:
             block = parse_tree_block(text, first_line=number + 1)

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "lessons",
     "trees",
     "flashcards",
+    "practice",
     "notes",
     "accounts",
     "search",

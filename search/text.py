@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
-from flashcards.cards import CLOZE, prompts_for
+from flashcards.cards import CLOZE, QUESTION, prompts_for
+from flashcards.options import OptionsError, parse_options
 from portal.markdown import render_markdown
 from search.query import MARK_END, MARK_START
 from trees.definition import DefinitionError, parse_definition
@@ -165,6 +166,15 @@ def lesson_documents(*, title: str, summary: str, body_html: str) -> list[Docume
     return documents
 
 
+def parse_options_leniently(back: str) -> list:
+    """A question's options, or none when its back does not parse (a row saved without
+    validation): search reads what it can."""
+    try:
+        return parse_options(back)
+    except OptionsError:
+        return []
+
+
 def card_document(*, kind: str, front: str, back: str, section: str, lesson_title: str) -> Document:
     """A card as a learner reads it once answered: a cloze card with its deletions filled in."""
     if kind == CLOZE:
@@ -173,6 +183,11 @@ def card_document(*, kind: str, front: str, back: str, section: str, lesson_titl
         question = prompts[0].back if prompts else front
     else:
         question = front
+    if kind == QUESTION:
+        # The options and why each is right or wrong, without the "- [x]" marks that say which.
+        back = "\n\n".join(
+            f"{option.text}\n\n{option.why}" for option in parse_options_leniently(back)
+        )
     return Document(
         title=markdown_to_text(question),
         body=markdown_to_text(back),

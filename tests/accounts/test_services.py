@@ -32,6 +32,7 @@ from accounts.services import (
 )
 from analytics.models import KnownSnapshot
 from flashcards.models import FsrsFit, ManualChange, NewAgain, PromptMark, StudySettings
+from practice.models import Answer, Attempt, AttemptQuestion
 from tests.conftest import grade_now, make_card, make_tree, make_user, sign_up_data
 from trees.models import TreeWalk
 
@@ -107,6 +108,8 @@ USER_ROWS = {
     "flashcards.PromptState",
     "flashcards.Review",
     "flashcards.StudySettings",
+    "practice.Answer",
+    "practice.Attempt",
     "trees.TreeWalk",
 }
 
@@ -149,6 +152,20 @@ def give_a_row_of_everything(user) -> dict:
     KnownSnapshot.objects.create(user=user, lesson=prompt.card.lesson, recalled=1.0, taken_at=now)
     TreeWalk.objects.create(
         tree=make_tree(), walker=f"user:{user.pk}", user=user, last_node_key="first"
+    )
+    attempt = Attempt.objects.create(
+        user=user, scope="all", title="All lessons", started_at=now, question_count=1
+    )
+    AttemptQuestion.objects.create(attempt=attempt, prompt=prompt, position=1, chosen="A")
+    Answer.objects.create(
+        user=user,
+        prompt=prompt,
+        content_hash=prompt.content_hash,
+        chosen="A",
+        is_right=False,
+        source=Answer.Source.TEST,
+        attempt=attempt,
+        answered_at=now,
     )
     LogEntry.objects.log_actions(
         user_id=user.pk,

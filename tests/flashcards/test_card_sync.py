@@ -81,3 +81,35 @@ def test_an_exam_line_is_stored_and_changing_it_keeps_progress_without_marking_u
     assert removed.updated == 1
     assert Card.objects.get(pk=card.pk).exam == ""
     assert sync(lesson, "Q: Can Aurora backups be disabled?\nA: No.\n").unchanged == 1
+
+
+QUESTION_BLOCK = """Q: Which restore path keeps the most recent data?
+- [ ] A manual snapshot.
+  why: It holds the moment it was taken.
+- [x] Point-in-time recovery.
+  why: It restores to any second of the retention period.
+- [ ] A clone.
+  why: A clone is of the cluster as it is now, not a restore.
+section: backups
+"""
+
+
+def test_a_questions_options_are_rendered_once_on_save_and_an_edit_keeps_progress(learner):
+    from flashcards.questions import parse_questions
+
+    lesson = make_lesson(body=SECTIONED)
+    cards_sync_from_note(lesson=lesson, specs=parse_questions(QUESTION_BLOCK), now=NOW)
+    prompt = Prompt.objects.get(card__lesson=lesson)
+    assert [option["right"] for option in prompt.options] == [False, True, False]
+    assert (
+        prompt.options[1]["why_html"] == "<p>It restores to any second of the retention period.</p>"
+    )
+    assert "Point-in-time recovery." in prompt.back_html and "option-right" in prompt.back_html
+    grade_submit(user=learner, rating=3, token=token_for(learner, prompt), now=NOW)
+
+    edited = QUESTION_BLOCK.replace("A clone.", "An Aurora clone.")
+    change = cards_sync_from_note(lesson=lesson, specs=parse_questions(edited), now=NOW)
+    assert change.updated == 1
+    prompt.refresh_from_db()
+    assert prompt.options[2]["html"] == "<p>An Aurora clone.</p>"
+    assert state_of(learner, prompt) is not None

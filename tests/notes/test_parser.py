@@ -227,3 +227,18 @@ def test_every_block_of_a_note_reports_its_problems_at_once():
     assert lines[0] == "line 6: flashcards: the card has no back: add an 'A:' line"
     assert lines[-1] == "line 14: flashcards: a cloze card needs at least one {{c1::...}} deletion"
     assert lines[1] == "line 10: decision tree: a decision-tree block needs a 'title:' line"
+
+
+def test_a_questions_block_becomes_question_cards_and_leaves_the_body():
+    note = parse_note(
+        "# Title\n\nBody.\n\n```questions\nQ: Which?\n- [x] a\n  why: b\n- [ ] c\n  why: d\n"
+        "- [ ] e\n  why: f\n```\n\n```flashcards\nQ: Front\nA: Back\n```\n"
+    )
+    assert [card.kind for card in note.cards] == ["question", "basic"]
+    assert "Which?" not in note.body and "questions" not in note.body
+
+
+def test_a_bad_questions_block_names_the_note_line():
+    with pytest.raises(NoteError) as caught:
+        parse_note("# Title\n\nBody.\n\n```questions\nQ: Which?\n- [x] a\n  why: b\n```\n")
+    assert "line 7: questions: a question needs 3 to 6 options" in str(caught.value)

@@ -1,0 +1,104 @@
+"""
+Exam-style practice: the tests a learner takes and every answer given to a question.
+
+A question is a card of kind "question" (flashcards/questions.py), studied through its one
+prompt. An Attempt is one practice test: its questions are fixed when it starts
+(AttemptQuestion rows, in order), each holds the learner's picks until the test is submitted,
+and then nothing of it changes. Every answer checked, in a test or in a study session, is
+appended to the Answer log, which the learner's readiness and the instructors' question
+analytics read.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from flashcards.models import Prompt
+
+# A test's size and time, as a learner may choose them.
+QUESTIONS_RANGE = (1, 65)
+DEFAULT_QUESTIONS = 10
+DEFAULT_SECONDS_PER_QUESTION = 120
+
+
+class Attempt(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="practice_attempts"
+    )
+    # What the questions were drawn from, as study scopes are written: "lesson:<slug>",
+    # "topic:<slug>" or "all"; `title` is how it read then ("Restore paths").
+    scope = models.CharField(max_length=220)
+    title = models.CharField(max_length=200)
+    # Timed tests end at the deadline: answers after it are not taken, and the test is
+    # submitted as it stands when next opened.
+    seconds_per_question = models.PositiveIntegerField(null=True, blank=True)
+    started_at = models.DateTimeField()
+    deadline = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    question_count = models.PositiveSmallIntegerField()
+    right_count = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["user", "-started_at"], name="attempt_user_started")]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.user}, {self.started_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.submitted_at is not None
+
+
+class AttemptQuestion(models.Model):
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="questions")
+    prompt = models.ForeignKey(Prompt, on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveSmallIntegerField()  # 1, 2, ... as the test shows them
+    # The learner's picks, letters in order ("AC"); empty while unanswered.
+    chosen = models.CharField(max_length=6, blank=True)
+    flagged = models.BooleanField(default=False)
+    # Set when the test is submitted: the picks were all the right options and no other.
+    is_right = models.BooleanField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["attempt", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["attempt", "position"], name="unique_position_per_attempt"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attempt} #{self.position}"
+
+
+class Answer(models.Model):
+    class Source(models.TextChoices):
+        STUDY = "study", "Study session"
+        TEST = "test", "Practice test"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="question_answers"
+    )
+    prompt = models.ForeignKey(Prompt, on_delete=models.CASCADE, related_name="answers")
+    # Which wording was answered: pick rates are per version of the options (an edited
+    # question's old picks say nothing of its new options).
+    content_hash = models.CharField(max_length=32)
+    chosen = models.CharField(max_length=6)
+    is_right = models.BooleanField()
+    source = models.CharField(max_length=10, choices=Source.choices)
+    attempt = models.ForeignKey(
+        Attempt, on_delete=models.CASCADE, null=True, blank=True, related_name="answers"
+    )
+    answered_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["answered_at", "id"]
+        indexes = [
+            models.Index(fields=["prompt", "content_hash"], name="answer_prompt_version"),
+            models.Index(fields=["user", "answered_at"], name="answer_user_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.chosen} on {self.prompt_id}"
