@@ -62,7 +62,7 @@ def test_the_deck_has_at_least_40_cards_in_every_lesson(bundled_content):
         Lesson.objects.values_list("slug", flat=True)
     )
     kinds = set(cards.values_list("kind", flat=True))
-    assert kinds == {"basic", "reversed", "cloze"}
+    assert kinds == {"basic", "reversed", "cloze", "question"}
     assert not cards.filter(section="").exists()  # every card links back to its section
 
 

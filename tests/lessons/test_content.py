@@ -193,6 +193,18 @@ CORRECTED = {
         ("manage the master user password in secrets manager", None),
         ("uploads their audit files to an amazon s3 bucket", None),
         ("on most engines it is off until you turn it on", None),
+        # Issue 17's check of the lesson: a self-managed AD, MySQL's PAM sign-in, MariaDB's
+        # versions, RDS Custom for Oracle's end of support.
+        (
+            "can also join a self-managed active directory directly",
+            "needs aws managed microsoft ad",
+        ),
+        ("checked through pam", "kerberos works with rds for mysql"),
+        (
+            "rds for mariadb (on supported versions)",
+            "rds for mysql, rds for mariadb, rds for postgresql",
+        ),
+        ("end of support for rds custom for oracle on march 31, 2027", None),
     ],
 }
 
