@@ -134,3 +134,24 @@ def test_moving_to_the_new_content_keeps_progress_and_marks_what_changed(learner
     call_command("import_notes", str(CONTENT), stdout=out)
     assert "created 0, updated 0" in out.getvalue()
     assert "Card sets: created 0, updated 0" in out.getvalue()
+
+
+def test_the_deck_has_at_least_30_questions_each_linked_to_its_section(bundled_content):
+    questions = Card.objects.filter(kind=Card.Kind.QUESTION, is_active=True)
+    assert questions.count() >= 30
+    assert set(questions.values_list("lesson__slug", flat=True)) == set(
+        Lesson.objects.values_list("slug", flat=True)
+    )
+    assert not questions.filter(section="").exists()
+    several = [
+        prompt
+        for prompt in Prompt.objects.filter(card__in=questions)
+        if sum(option["right"] for option in prompt.options) > 1
+    ]
+    assert len(several) >= 5  # the exam's "choose two" questions too
+
+
+@pytest.mark.parametrize("anchor", ANCHORS)
+def test_each_exam_anchor_is_asked_by_at_least_two_questions(bundled_content, anchor):
+    asking = Card.objects.filter(kind=Card.Kind.QUESTION, exam__icontains=anchor, is_active=True)
+    assert asking.count() >= 2, anchor
