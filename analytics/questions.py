@@ -72,14 +72,17 @@ class QuestionFigures:
         return sum(option.flagged for option in self.options)
 
 
-def question_figures(sort: str = DEFAULT_SORT) -> list[QuestionFigures]:
-    """Every studyable question with its answers and right answers, sorted by `sort` (a
-    COLUMNS key, "-" for largest first). Questions nobody has answered come last whatever the
-    order: they have no figures to compare. One query."""
+def question_figures(sort: str = DEFAULT_SORT, card_id: int | None = None) -> list[QuestionFigures]:
+    """Every studyable question (or the one of card `card_id`, as its admin page links to it)
+    with its answers and right answers, sorted by `sort` (a COLUMNS key, "-" for largest
+    first). Questions nobody has answered come last whatever the order: they have no figures
+    to compare. One query."""
     current = Q(answers__content_hash=F("content_hash"))
+    questions = Prompt.objects.filter(studyable_prompts(), card__kind=Card.Kind.QUESTION)
+    if card_id is not None:
+        questions = questions.filter(card_id=card_id)
     prompts = (
-        Prompt.objects.filter(studyable_prompts(), card__kind=Card.Kind.QUESTION)
-        .select_related("card__lesson")
+        questions.select_related("card__lesson")
         .only(
             "id",
             "front_html",

@@ -152,7 +152,9 @@ def questions(request: HttpRequest) -> HttpResponse:
     sort = roster.parse_sort(
         request.GET.get("sort"), question_analytics.SORT_KEYS, question_analytics.DEFAULT_SORT
     )
-    rows = question_analytics.question_figures(sort)
+    card = request.GET.get("card", "")
+    card_id = int(card) if card.isdigit() else None  # one question, from its admin page
+    rows = question_analytics.question_figures(sort, card_id)
     page = Paginator(rows, question_analytics.PAGE_SIZE).get_page(request.GET.get("page"))
     question_analytics.options_fill(page.object_list)
     headers = roster.sort_headers(sort, question_analytics.COLUMNS)
@@ -160,6 +162,7 @@ def questions(request: HttpRequest) -> HttpResponse:
         "page": page,
         "headers": {header.key: header for header in headers},
         "sort": sort,
+        "card_id": card_id,
         "rare_pick": question_analytics.RARE_PICK,
         "flag_after": question_analytics.FLAG_AFTER,
     }

@@ -159,6 +159,7 @@ def test_the_admin_links_to_analytics_for_those_who_may_open_it(instructor, supe
             assert ('href="/analytics/learners/"' in html) is shown, (user.username, page)
         index = client.get("/admin/").content.decode()
         assert ('id="analytics-module"' in index) is shown
+        assert ('href="/analytics/questions/"' in index) is shown
 
 
 def test_the_roster_pages_keep_the_sort(instructor_client, monkeypatch):
@@ -233,3 +234,24 @@ def test_the_questions_page_costs_the_same_queries_however_many_answers(instruct
         for letter in "ABCDABCDAB":
             studied_answer(make_user(), prompt, letter)
     assert queries() == few
+
+
+def test_a_question_cards_admin_page_links_to_its_figures_alone(instructor_client, superuser):
+    restore, other = make_questions(2, stems=("The restore question?", "Another question?"))
+    studied_answer(make_user(), restore, "B")
+    client = Client()
+    client.force_login(superuser)
+    admin_page = client.get(f"/admin/flashcards/card/{restore.card_id}/change/").content.decode()
+    assert f'href="/analytics/questions/?card={restore.card_id}"' in admin_page
+    plain = make_card()
+    assert "/analytics/questions/" not in (
+        client.get(f"/admin/flashcards/card/{plain.pk}/change/").content.decode()
+    )
+    page = instructor_client.get(f"/analytics/questions/?card={restore.card_id}").content.decode()
+    assert "The restore question?" in page and "Another question?" not in page
+    assert "One question's figures." in page
+    gone = instructor_client.get(f"/analytics/questions/?card={plain.pk}").content.decode()
+    assert "it is not a question learners can answer now" in gone
+    # Anything else for ?card= is ignored: every question.
+    every = instructor_client.get("/analytics/questions/?card=x").content.decode()
+    assert "The restore question?" in every and "Another question?" in every
