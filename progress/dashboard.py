@@ -107,6 +107,7 @@ class Dashboard:
     has_exam_cards: bool = False  # cards with an exam anchor: offer them as a study scope
     practice: list[LessonPractice] = field(default_factory=list)
     practice_url: str = PRACTICE_URL
+    trend_tests: int = TREND_TESTS
     new_test_url: str = NEW_TEST_URL
 
     @property
