@@ -73,10 +73,11 @@ def learners() -> QuerySet:
     return get_user_model().objects.filter(is_active=True, is_staff=False, is_superuser=False)
 
 
-def parse_sort(raw: str | None) -> str:
-    """A ?sort= value: a column key, "-" in front for descending; the default if unknown."""
+def parse_sort(raw: str | None, keys: set[str] = SORT_KEYS, default: str = DEFAULT_SORT) -> str:
+    """A ?sort= value: a column key, "-" in front for descending; the default if unknown.
+    The roster's keys unless others are given (the questions page's)."""
     raw = raw or ""
-    return raw if raw.lstrip("-") in SORT_KEYS else DEFAULT_SORT
+    return raw if raw.lstrip("-") in keys else default
 
 
 @dataclass(frozen=True)
@@ -84,13 +85,14 @@ class SortHeader:
     label: str
     param: str  # the ?sort= a click on the header asks for
     aria_sort: str  # "ascending", "descending" or "none"
+    key: str = ""  # the column's
 
 
-def sort_headers(sort: str) -> list[SortHeader]:
-    """The roster's headers: a click sorts by the column (figures largest first), a second
-    click reverses it."""
+def sort_headers(sort: str, columns: tuple[Column, ...] = COLUMNS) -> list[SortHeader]:
+    """The roster's headers, or other `columns`': a click sorts by the column (figures
+    largest first), a second click reverses it."""
     headers = []
-    for column in COLUMNS:
+    for column in columns:
         current = sort.lstrip("-") == column.key
         descending = sort.startswith("-")
         if current:
@@ -98,7 +100,7 @@ def sort_headers(sort: str) -> list[SortHeader]:
         else:
             param = f"-{column.key}" if column.descending_first else column.key
         aria = ("descending" if descending else "ascending") if current else "none"
-        headers.append(SortHeader(label=column.label, param=param, aria_sort=aria))
+        headers.append(SortHeader(label=column.label, param=param, aria_sort=aria, key=column.key))
     return headers
 
 

@@ -11,4 +11,5 @@ urlpatterns = [
     path("learners/", views.learners, name="learners"),
     path("learners.csv", views.learners_csv, name="learners_csv"),
     path("learners/<int:learner_id>/", views.learner, name="learner"),
+    path("questions/", views.questions, name="questions"),
 ]

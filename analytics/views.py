@@ -1,5 +1,6 @@
 """Instructor analytics: where learners struggle (each row linked to its fix), and each learner's
-progress: the roster, one learner's page and the roster as CSV."""
+progress: the roster, one learner's page and the roster as CSV; each exam-style question's
+figures."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from analytics import questions as question_analytics
 from analytics import roster, selectors, services
 from flashcards.models import LEECH_LAPSES
 from flashcards.recall import HORIZON_DAYS
@@ -140,3 +142,28 @@ def learner(request: HttpRequest, learner_id: int) -> HttpResponse:
         "leech_lapses": LEECH_LAPSES,
     }
     return render(request, "analytics/learner.html", context)
+
+
+@login_required
+@permission_required(INSTRUCTOR_PERMISSION, raise_exception=True)
+@require_safe
+def questions(request: HttpRequest) -> HttpResponse:
+    """Each exam-style question's difficulty and its options' pick rates, a page at a time."""
+    sort = roster.parse_sort(
+        request.GET.get("sort"), question_analytics.SORT_KEYS, question_analytics.DEFAULT_SORT
+    )
+    card = request.GET.get("card", "")
+    card_id = int(card) if card.isdigit() else None  # one question, from its admin page
+    rows = question_analytics.question_figures(sort, card_id)
+    page = Paginator(rows, question_analytics.PAGE_SIZE).get_page(request.GET.get("page"))
+    question_analytics.options_fill(page.object_list)
+    headers = roster.sort_headers(sort, question_analytics.COLUMNS)
+    context = {
+        "page": page,
+        "headers": {header.key: header for header in headers},
+        "sort": sort,
+        "card_id": card_id,
+        "rare_pick": question_analytics.RARE_PICK,
+        "flag_after": question_analytics.FLAG_AFTER,
+    }
+    return render(request, "analytics/questions.html", context)

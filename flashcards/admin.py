@@ -4,6 +4,9 @@ from django import forms
 from django.contrib import admin
 from django.db.models import F, FloatField, Value
 from django.db.models.functions import Cast, NullIf
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.http import urlencode
 
 from flashcards.card_sync import card_prompts_sync
 from flashcards.cards import CardsError, CardSpec, check_card
@@ -149,7 +152,7 @@ class CardAdmin(LivePreviewAdmin, admin.ModelAdmin):
     search_fields = ("front", "back", "exam", "section", "lesson__title", "tags__slug")
     list_select_related = ("lesson",)
     filter_horizontal = ("tags",)
-    readonly_fields = ("origin", "key", "created_at", "updated_at")
+    readonly_fields = ("origin", "key", "created_at", "updated_at", "answer_figures")
 
     def get_queryset(self, request):
         cards = card_figures(super().get_queryset(request))
@@ -177,6 +180,14 @@ class CardAdmin(LivePreviewAdmin, admin.ModelAdmin):
     @admin.display(description="Leeches", ordering="leech_count")
     def leeches(self, card: Card) -> int:
         return card.leech_count
+
+    @admin.display(description="Answers")
+    def answer_figures(self, card: Card) -> str:
+        """A question's answers and its options' pick rates, on the analytics' Questions page."""
+        if card.pk is None or card.kind != Card.Kind.QUESTION:
+            return "–"
+        url = f"{reverse('analytics:questions')}?{urlencode({'card': card.pk})}"
+        return format_html('<a href="{}">Its answers and pick rates</a>', url)
 
     def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)

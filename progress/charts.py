@@ -158,3 +158,45 @@ def streak(per_day: dict[dt.date, int], today: dt.date) -> int:
         count += 1
         day -= dt.timedelta(days=1)
     return count
+
+
+@dataclass(frozen=True)
+class ScoreBar:
+    day: dt.date
+    share: float  # 0 to 1
+    x: int
+    y: float
+    height: float
+
+
+@dataclass(frozen=True)
+class ScoreTrend:
+    """A row of small bars, one per practice test, each as tall as its score: a trend read at
+    a glance in a table cell, beside the dated percentages that say the same in words."""
+
+    bars: list[ScoreBar]
+    width: int
+    height: int
+    bar_width: int
+    baseline: int
+
+
+TREND_HEIGHT = 24  # a 100% score's bar, in SVG units
+TREND_BAR = 8
+TREND_STEP = 11
+
+
+def score_trend(points: list[tuple[dt.date, float]]) -> ScoreTrend:
+    """One bar per (day, share) point, oldest on the left; a 0% score keeps a 1-unit stub so
+    its bar is still seen to be there."""
+    bars = []
+    for index, (day, share) in enumerate(points):
+        height = max(1.0, TREND_HEIGHT * share)
+        bars.append(ScoreBar(day, share, index * TREND_STEP, TREND_HEIGHT - height, height))
+    return ScoreTrend(
+        bars=bars,
+        width=max(TREND_STEP, len(points) * TREND_STEP - (TREND_STEP - TREND_BAR)),
+        height=TREND_HEIGHT,
+        bar_width=TREND_BAR,
+        baseline=TREND_HEIGHT,
+    )

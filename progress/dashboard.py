@@ -6,7 +6,7 @@ A constant number of queries: each figure is an aggregate, whatever the length o
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -29,6 +29,10 @@ from progress import charts, selectors
 HEATMAP_DAYS = 365
 FORECAST_DAYS = 30
 WEAKEST = 3  # lessons offered first for study
+TREND_TESTS = 8  # a lesson's latest practice-test scores drawn in its trend
+# The practice app's pages, linked by path: they live in another part of issue 17's work.
+PRACTICE_URL = "/practice/"
+NEW_TEST_URL = "/practice/new"
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,36 @@ class LessonProgress:
     def study_url(self) -> str:
         query = urlencode({"scope": f"lesson:{self.lesson.slug}"})
         return f"{reverse('flashcards:study')}?{query}"
+
+
+@dataclass(frozen=True)
+class DatedScore:
+    day: dt.date  # the learner's day the test was submitted on
+    right: int
+    asked: int
+
+    @property
+    def share(self) -> float:
+        return self.right / self.asked
+
+
+@dataclass(frozen=True)
+class LessonPractice:
+    """A lesson's practice-test scores over time, beside how well its cards are known."""
+
+    lesson: Lesson
+    mastery: LessonMastery | None  # None when the lesson has no card to study
+    scores: list[DatedScore]  # the latest TREND_TESTS, oldest first
+    tests: int  # every submitted test that asked one of its questions
+    trend: charts.ScoreTrend
+
+    @property
+    def latest(self) -> DatedScore | None:
+        return self.scores[-1] if self.scores else None
+
+    @property
+    def new_test_url(self) -> str:
+        return f"{NEW_TEST_URL}?{urlencode({'scope': f'lesson:{self.lesson.slug}'})}"
 
 
 @dataclass(frozen=True)
@@ -71,6 +105,14 @@ class Dashboard:
     exam: Exam | None = None
     known: float = 0.0  # "known" over all lessons' prompts together
     has_exam_cards: bool = False  # cards with an exam anchor: offer them as a study scope
+    practice: list[LessonPractice] = field(default_factory=list)
+    practice_url: str = PRACTICE_URL
+    trend_tests: int = TREND_TESTS
+    new_test_url: str = NEW_TEST_URL
+
+    @property
+    def has_practised(self) -> bool:
+        return any(item.scores for item in self.practice)
 
     @property
     def weakest(self) -> list[LessonProgress]:
@@ -122,11 +164,41 @@ def build_dashboard(user, now: dt.datetime) -> Dashboard:
         horizon=horizon,
         exam=exam,
         has_exam_cards=exam_cards_exist(),
+        practice=_practice(user, lessons, mastery, zone_name),
     )
     if progress:
         cards = sum(item.mastery.cards for item in progress)
         dashboard.known = sum(item.mastery.known * item.mastery.cards for item in progress) / cards
     return dashboard
+
+
+def _practice(
+    user, lessons: list[Lesson], mastery: dict[int, LessonMastery], zone_name: str
+) -> list[LessonPractice]:
+    """Lessons a test can be started on or has been taken on, in reading order. Two queries:
+    the scores, and which lessons have questions."""
+    lesson_ids = [lesson.pk for lesson in lessons]
+    scores = selectors.practice_scores(user, lesson_ids)
+    testable = selectors.lessons_with_questions(lesson_ids)
+    practice = []
+    for lesson in lessons:
+        if lesson.pk not in testable and lesson.pk not in scores:
+            continue
+        everything = scores.get(lesson.pk, [])
+        dated = [
+            DatedScore(local_date(score.submitted_at, zone_name), score.right, score.asked)
+            for score in everything[-TREND_TESTS:]
+        ]
+        practice.append(
+            LessonPractice(
+                lesson=lesson,
+                mastery=mastery.get(lesson.pk),
+                scores=dated,
+                tests=len(everything),
+                trend=charts.score_trend([(score.day, score.share) for score in dated]),
+            )
+        )
+    return practice
 
 
 def _exam(study_settings: StudySettings, today: dt.date) -> Exam | None:

@@ -9,12 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.db.models.functions import TruncDate
 
 from flashcards.days import learner_zone, midnight
-from flashcards.models import MATURE_DAYS, PromptState, Review
+from flashcards.models import MATURE_DAYS, Card, PromptState, Review
 from flashcards.selectors import Scope, unseen_prompts
+from practice.models import AttemptQuestion
 
 PASSED = Q(rating__gt=Review.Rating.AGAIN)
 
@@ -122,3 +123,58 @@ def retention(user, time_zone: str, today: dt.date) -> list[Retention]:
         )
         for index, (label, _days) in enumerate(RETENTION_WINDOWS)
     ]
+
+
+@dataclass(frozen=True)
+class TestScore:
+    """One submitted practice test's score on one lesson's questions in it."""
+
+    attempt_id: int
+    submitted_at: dt.datetime
+    right: int
+    asked: int
+
+    @property
+    def share(self) -> float:
+        return self.right / self.asked
+
+
+def practice_scores(user, lesson_ids: list[int]) -> dict[int, list[TestScore]]:
+    """Per lesson, the learner's submitted practice tests' scores on its questions, oldest
+    first. A question left unanswered counts as not right, as in the test's own score
+    (Attempt.right_count of question_count), so a lesson's scores add up to the test's.
+
+    One query, grouped by test and lesson in the database, whatever the number of tests.
+    """
+    rows = (
+        AttemptQuestion.objects.filter(
+            attempt__user=user,
+            attempt__submitted_at__isnull=False,
+            prompt__card__lesson_id__in=lesson_ids,
+        )
+        .values(
+            "attempt_id",
+            submitted_at=F("attempt__submitted_at"),
+            lesson_id=F("prompt__card__lesson_id"),
+        )
+        .annotate(asked=Count("pk"), right=Count("pk", filter=Q(is_right=True)))
+        .order_by("submitted_at", "attempt_id")
+    )
+    scores: dict[int, list[TestScore]] = {}
+    for row in rows:
+        scores.setdefault(row["lesson_id"], []).append(
+            TestScore(row["attempt_id"], row["submitted_at"], row["right"], row["asked"])
+        )
+    return scores
+
+
+def lessons_with_questions(lesson_ids: list[int]) -> set[int]:
+    """Which of the lessons have a question a practice test could ask (an active question
+    card): those a test can be started on."""
+    return set(
+        Card.objects.active()
+        .filter(kind=Card.Kind.QUESTION, lesson_id__in=lesson_ids)
+        .values_list("lesson_id", flat=True)
+        .distinct()
+        .order_by()
+    )

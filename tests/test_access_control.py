@@ -176,6 +176,8 @@ TABLE = [
         by_role((LOGIN, LOGIN), (403, 403), (200, 405), (200, 405)),
     ),
     Row("/analytics/learners.csv", by_role((LOGIN, LOGIN), (403, 403), (200, 405), (200, 405))),
+    # Each exam-style question's figures (issue 17): the same permission; no learner named.
+    Row("/analytics/questions/", by_role((LOGIN, LOGIN), (403, 403), (200, 405), (200, 405))),
     Row(
         "/analytics/learners/LEARNER_ID/",
         by_role((LOGIN, LOGIN), (403, 403), (200, 405), (200, 405)),

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from flashcards.models import PromptState, Review
 from tests.conftest import make_card, make_lesson, make_tree, make_user
+from tests.practice.conftest import make_questions, submitted_attempt
 from trees.models import Tree, TreeWalk
 
 pytestmark = pytest.mark.django_db
@@ -69,10 +70,15 @@ BUDGETS = {
     # The export's five (settings, reviews, states, marks, changes by hand) and nothing else.
     ("learner", "get", "/accounts/progress.json", False): 7,
     ("learner", "get", SEARCH, False): 3,
-    # Mastery is one query (prompts left-joined to the learner's states), not two.
-    ("learner", "get", "/progress/", False): 11,
+    # Mastery is one query (prompts left-joined to the learner's states), not two. The
+    # practice-test panel adds two: the scores per test and lesson, and the lessons with
+    # questions (those a test can be started on).
+    ("learner", "get", "/progress/", False): 13,
     # The mastery spread reads the exam days still to come: "known" is taken on each one.
     ("instructor", "get", "/analytics/", False): 13,
+    # The session, the user, the permission (the user's and the groups'), every question with
+    # its answer counts, and the page's questions' picks.
+    ("instructor", "get", "/analytics/questions/", False): 6,
     ("instructor", "get", LESSON, False): 9,
     # The roster (issue 14): the session, the user, the permission (the user's and the groups'),
     # the lesson filter's lesson, the exam days "known" is taken on, the cards it is a share of,
@@ -93,6 +99,10 @@ def grow() -> None:
     TreeWalk.objects.bulk_create(
         TreeWalk(tree=tree, walker=f"session:{n}", last_node_key="engine") for n in range(300)
     )
+    learner = get_user_model().objects.get(username="budget-learner")
+    more = make_questions(5, lesson=make_lesson(title="More questions"))
+    for letter in "ABCD":
+        submitted_attempt(learner, [(prompt, letter) for prompt in more])
 
 
 def measure(make_clients) -> dict:
@@ -158,6 +168,9 @@ def clients(bundled_content, instructor):
         for state in PromptState.objects.filter(user__username="load000003")[:40]
     )
     PromptState.objects.filter(user=learner).update(due="2000-01-01T00:00:00Z")
+    # Practice (issue 17): questions, and a practice test the learner submitted.
+    asked = make_questions(3, lesson=make_lesson(title="Questions"))
+    submitted_attempt(learner, [(prompt, "B") for prompt in asked])
 
     def make_clients() -> dict[str, Client]:
         result = {"anonymous": Client(), "learner": Client(), "instructor": Client()}

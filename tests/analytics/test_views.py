@@ -8,14 +8,17 @@ import io
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
-from analytics import roster
+from analytics import questions, roster
 from analytics.services import known_snapshot_take
 from analytics.views import INSTRUCTOR_PERMISSION
 from flashcards.models import PromptState
 from tests.analytics.conftest import log
 from tests.conftest import make_card, make_lesson, make_user
+from tests.practice.conftest import make_questions, studied_answer
 from trees.models import TreeWalk
 
 pytestmark = pytest.mark.django_db
@@ -156,6 +159,7 @@ def test_the_admin_links_to_analytics_for_those_who_may_open_it(instructor, supe
             assert ('href="/analytics/learners/"' in html) is shown, (user.username, page)
         index = client.get("/admin/").content.decode()
         assert ('id="analytics-module"' in index) is shown
+        assert ('href="/analytics/questions/"' in index) is shown
 
 
 def test_the_roster_pages_keep_the_sort(instructor_client, monkeypatch):
@@ -167,3 +171,87 @@ def test_the_roster_pages_keep_the_sort(instructor_client, monkeypatch):
     assert 'href="?sort=-name&amp;page=2" rel="next"' in first
     second = instructor_client.get("/analytics/learners/?sort=-name&page=2").content.decode()
     assert "Page 2 of 2" in second and 'rel="prev"' in second and 'rel="next"' not in second
+
+
+# Exam-style questions (issue 17) -----------------------------------------------------------
+
+
+def test_the_questions_page_is_for_instructors_only(learner_client):
+    assert learner_client.get("/analytics/questions/").status_code == 403
+    response = Client().get("/analytics/questions/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def test_the_questions_page_shows_figures_and_links_to_fix_each_question(instructor_client):
+    lesson = make_lesson(title="Restore paths", slug="restore-paths")
+    hard, unanswered = make_questions(
+        2, lesson=lesson, stems=("A developer dropped a table. Which path?",)
+    )
+    learners = [make_user(username=f"learner-name-{n}") for n in range(20)]
+    for number, user in enumerate(learners):
+        studied_answer(user, hard, "A" if number < 12 else "B")  # C and D never picked
+    page = instructor_client.get("/analytics/questions/").content.decode()
+    assert "/analytics/questions/" in instructor_client.get("/analytics/").content.decode()
+    rows = page.split("<tbody>")[1].split("</tbody>")[0].split("<tr>")[1:]
+    assert "A developer dropped a table. Which path?" in rows[0]  # the hardest first
+    assert f'href="/admin/flashcards/card/{hard.card_id}/change/"' in rows[0]
+    assert 'href="/lessons/restore-paths/"' in rows[0]
+    assert "<td>20</td><td>40%</td>" in "".join(rows[0].split())  # answers, share right
+    assert rows[0].count("Nobody picks this: rewrite it.") == 2
+    assert "<strong>right</strong>, picked 40%" in rows[0]
+    assert "none yet" in rows[1]
+    assert "learner-name" not in page  # figures only: nobody is named
+
+
+def test_the_questions_page_sorts_and_pages_keeping_the_sort(instructor_client, monkeypatch):
+    monkeypatch.setattr(questions, "PAGE_SIZE", 2)
+    lesson = make_lesson()
+    prompts = make_questions(3, lesson=lesson, stems=("Stem one?", "Stem two?", "Stem three?"))
+    for prompt, letters in zip(prompts, ("BBB", "AAB", "AAA"), strict=True):
+        for letter in letters:
+            studied_answer(make_user(), prompt, letter)
+    first = instructor_client.get("/analytics/questions/").content.decode()
+    assert first.index("Stem three?") < first.index("Stem two?")
+    assert 'aria-sort="descending"><a href="?sort=difficulty">Wrong, at least' in first
+    easiest = instructor_client.get("/analytics/questions/?sort=difficulty").content.decode()
+    assert "Stem one?" in easiest and "Stem three?" not in easiest
+    assert 'href="?sort=difficulty&amp;page=2" rel="next"' in easiest
+    second = instructor_client.get("/analytics/questions/?sort=difficulty&page=2").content
+    assert "Stem three?" in second.decode()
+
+
+def test_the_questions_page_costs_the_same_queries_however_many_answers(instructor_client):
+    prompts = make_questions(3)
+    instructor_client.get("/analytics/questions/")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert instructor_client.get("/analytics/questions/").status_code == 200
+        return len(captured)
+
+    few = queries()
+    for prompt in prompts:
+        for letter in "ABCDABCDAB":
+            studied_answer(make_user(), prompt, letter)
+    assert queries() == few
+
+
+def test_a_question_cards_admin_page_links_to_its_figures_alone(instructor_client, superuser):
+    restore, other = make_questions(2, stems=("The restore question?", "Another question?"))
+    studied_answer(make_user(), restore, "B")
+    client = Client()
+    client.force_login(superuser)
+    admin_page = client.get(f"/admin/flashcards/card/{restore.card_id}/change/").content.decode()
+    assert f'href="/analytics/questions/?card={restore.card_id}"' in admin_page
+    plain = make_card()
+    assert "/analytics/questions/" not in (
+        client.get(f"/admin/flashcards/card/{plain.pk}/change/").content.decode()
+    )
+    page = instructor_client.get(f"/analytics/questions/?card={restore.card_id}").content.decode()
+    assert "The restore question?" in page and "Another question?" not in page
+    assert "One question's figures." in page
+    gone = instructor_client.get(f"/analytics/questions/?card={plain.pk}").content.decode()
+    assert "it is not a question learners can answer now" in gone
+    # Anything else for ?card= is ignored: every question.
+    every = instructor_client.get("/analytics/questions/?card=x").content.decode()
+    assert "The restore question?" in every and "Another question?" in every

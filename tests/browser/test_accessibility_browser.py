@@ -27,11 +27,13 @@ from playwright.sync_api import Page, expect
 
 from accounts.services import instructor_grant
 from analytics.services import known_snapshot_take
-from flashcards.models import FsrsFit, StudySettings
+from flashcards.models import Card, FsrsFit, Prompt, StudySettings
 from lessons.models import Lesson
+from practice.answers import right_of
 from tests.browser.conftest import new_page
 from tests.conftest import PASSWORD, make_card, make_lesson, make_user
 from tests.flashcards.conftest import simulated_log
+from tests.practice.conftest import studied_answer, submitted_attempt
 
 pytestmark = [
     pytest.mark.browser,
@@ -132,6 +134,40 @@ def instructor_with_a_known_order():
     return instructor()
 
 
+def bundled_questions(lesson_slug: str) -> list:
+    return list(
+        Prompt.objects.filter(
+            card__kind=Card.Kind.QUESTION, card__is_active=True, card__lesson__slug=lesson_slug
+        ).order_by("card__position")
+    )
+
+
+def practised_learner():
+    """A studied learner with three practice tests over a week on two lessons: the dashboard's
+    practice panel with scores and trends."""
+    user = studied_learner()
+    restore, cloning = bundled_questions("restore-paths"), bundled_questions("aurora-cloning")
+    assert restore and cloning, "the bundled lessons have questions"
+    now = timezone.now()
+    asked = restore[:4] + cloning[:2]
+    for days_ago, right in ((7, 1), (3, 3), (0, 5)):  # better each time
+        submitted_attempt(
+            user,
+            [(prompt, right_of(prompt) if n < right else "") for n, prompt in enumerate(asked)],
+            submitted_at=now - dt.timedelta(days=days_ago),
+        )
+    return user
+
+
+def instructor_with_answers():
+    """An instructor, and answers enough to flag a distractor nobody picks."""
+    learner_ = make_user()
+    for prompt in bundled_questions("restore-paths")[:3]:
+        for letters in "A" * 12 + "B" * 10:
+            studied_answer(learner_, prompt, letters)
+    return instructor()
+
+
 USER_KINDS = {
     "learner": learner,
     "caught-up": caught_up_learner,
@@ -144,6 +180,8 @@ USER_KINDS = {
     "long-name": long_name_learner,
     "fsrs-ready": fsrs_ready_learner,
     "fsrs-waiting": fsrs_waiting_learner,
+    "practised": practised_learner,
+    "instructor-with-answers": instructor_with_answers,
 }
 
 
@@ -408,10 +446,13 @@ PAGES = [
     PageCase("my cards", "/study/cards/", user="studied"),
     PageCase("my cards, two suspended", "/study/cards/", user="studied", then=suspend_two_cards),
     PageCase("dashboard with an exam date", "/progress/", user="exam"),
+    PageCase("dashboard with practice tests", "/progress/", user="practised"),
     PageCase("analytics (instructor)", "/analytics/", user="instructor"),
     PageCase("analytics (with a class)", "/analytics/", user="instructor-of-a-class"),
     PageCase("learners (instructor)", "/analytics/learners/", user="instructor-of-a-class"),
     PageCase("learners, none yet", "/analytics/learners/", user="instructor"),
+    PageCase("questions (instructor)", "/analytics/questions/", user="instructor-with-answers"),
+    PageCase("questions, none answered", "/analytics/questions/", user="instructor"),
     PageCase(
         "learners in the Known snapshot's order",
         "/analytics/learners/?sort=-known",
@@ -548,7 +589,13 @@ def describe(case: PageCase, violation: dict) -> str:
 
 # The study page again on a phone, where its buttons sit in a bar fixed over the page.
 PHONE = {"width": 375, "height": 667}
-PHONE_PAGES = [case for case in PAGES if case.path.startswith("/study/?") or case.path == "/study/"]
+# And the pages whose wide tables must scroll inside their region there (issue 17's readiness).
+PHONE_ALSO = {"dashboard with practice tests", "questions (instructor)"}
+PHONE_PAGES = [
+    case
+    for case in PAGES
+    if case.path.startswith("/study/?") or case.path == "/study/" or case.name in PHONE_ALSO
+]
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)

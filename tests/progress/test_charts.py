@@ -66,3 +66,12 @@ def test_the_streak_counts_back_from_today_or_yesterday():
     assert charts.streak({**days, today: 1}, today) == 4
     assert charts.streak({D(2026, 3, 8): 1}, today) == 0
     assert charts.streak({}, today) == 0
+
+
+def test_a_score_trend_draws_one_bar_per_test_as_tall_as_its_score():
+    trend = charts.score_trend([(D(2026, 11, 2), 0.5), (D(2026, 11, 5), 1.0), (D(2026, 11, 9), 0)])
+    assert [bar.x for bar in trend.bars] == [0, charts.TREND_STEP, 2 * charts.TREND_STEP]
+    assert [bar.height for bar in trend.bars] == [charts.TREND_HEIGHT / 2, charts.TREND_HEIGHT, 1]
+    # Each bar stands on the baseline.
+    assert all(bar.y + bar.height == trend.baseline for bar in trend.bars)
+    assert trend.width == 2 * charts.TREND_STEP + charts.TREND_BAR

@@ -12,8 +12,16 @@ import pytest
 from flashcards.models import PromptState, Review, StudySettings
 from flashcards.selectors import LessonMastery
 from lessons.models import Lesson
-from progress.dashboard import Dashboard, LessonProgress, _exam, _months, build_dashboard
+from progress.dashboard import (
+    TREND_TESTS,
+    Dashboard,
+    LessonProgress,
+    _exam,
+    _months,
+    build_dashboard,
+)
 from tests.conftest import grade_now, make_card, make_lesson, study_for_days
+from tests.practice.conftest import make_questions, submitted_attempt
 
 AUCKLAND = "Pacific/Auckland"  # UTC+13 in March (daylight saving)
 D = dt.date
@@ -130,3 +138,47 @@ def test_a_learner_has_history_once_they_reviewed_or_know_something():
 
 def test_a_lesson_is_studied_through_its_own_scope():
     assert progress("KMS", 0.5).study_url == "/study/?scope=lesson%3Akms"
+
+
+# Practice tests (issue 17) -------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_practice_panel_lists_lessons_with_questions_or_scores_in_reading_order(learner):
+    StudySettings.objects.create(user=learner, time_zone=AUCKLAND)
+    zone = zoneinfo.ZoneInfo(AUCKLAND)
+    first = make_lesson(title="First", position=1)
+    second = make_lesson(title="Second", position=2)
+    make_lesson(title="No questions", position=3)
+    make_card(lesson=make_lesson(title="Cards only", position=4))
+    asked = make_questions(2, lesson=first)
+    make_questions(1, lesson=second)
+    # Eleven tests on the first lesson, one a day at 11 p.m. UTC: the next day in Auckland.
+    start = dt.datetime(2026, 3, 1, 23, tzinfo=dt.UTC)
+    for day in range(11):
+        submitted_attempt(
+            learner,
+            [(asked[0], "B"), (asked[1], "B" if day % 2 else "A")],
+            submitted_at=start + dt.timedelta(days=day),
+        )
+    board = build_dashboard(learner, dt.datetime(2026, 3, 20, 12, tzinfo=zone))
+
+    assert [item.lesson.title for item in board.practice] == ["First", "Second"]
+    tested, untested = board.practice
+    assert tested.tests == 11
+    assert len(tested.scores) == len(tested.trend.bars) == TREND_TESTS
+    assert tested.scores[-1].day == D(2026, 3, 12)  # 11 March 23:00 UTC, in Auckland
+    assert (tested.latest.right, tested.latest.asked, tested.latest.share) == (1, 2, 0.5)
+    assert [score.share for score in tested.scores[-2:]] == [1.0, 0.5]
+    assert tested.mastery is not None and tested.mastery.cards == 2
+    assert tested.new_test_url == f"/practice/new?scope=lesson%3A{first.slug}"
+    assert untested.latest is None and untested.tests == 0
+    assert board.has_practised
+
+
+@pytest.mark.django_db
+def test_without_a_submitted_test_the_learner_has_not_practised(learner):
+    make_questions(1)
+    board = build_dashboard(learner, dt.datetime(2026, 3, 20, 12, tzinfo=dt.UTC))
+    assert len(board.practice) == 1
+    assert not board.has_practised

@@ -7,8 +7,10 @@ import datetime as dt
 import pytest
 
 from flashcards.models import Prompt, PromptState, Review
+from practice.models import Attempt
 from progress import selectors
-from tests.conftest import make_card, make_lesson
+from tests.conftest import make_card, make_lesson, make_user
+from tests.practice.conftest import make_questions, submitted_attempt
 
 pytestmark = pytest.mark.django_db
 
@@ -123,3 +125,48 @@ def test_unseen_prompts_leave_out_retired_cards_and_drafts(learner):
     PromptState.objects.create(user=learner, prompt=seen, state=2, due=at("2026-03-01T00:00:00"))
     assert selectors.unseen_count(learner) == 1
     assert Prompt.objects.count() == 4
+
+
+# Practice tests (issue 17) -----------------------------------------------------------------
+
+
+def test_practice_scores_are_each_submitted_tests_score_per_lesson_oldest_first(learner):
+    restore = make_questions(3)
+    replicas = make_questions(2)
+    first = submitted_attempt(
+        learner,
+        [(restore[0], "B"), (restore[1], "A"), (replicas[0], "B")],
+        submitted_at=at("2026-11-02T09:00"),
+    )
+    # A question left unanswered counts as not right, as in the test's own score.
+    second = submitted_attempt(
+        learner,
+        [(restore[0], "B"), (restore[1], "B"), (restore[2], "")],
+        submitted_at=at("2026-11-05T09:00"),
+    )
+    # Neither a test still going, nor another learner's, counts.
+    going = submitted_attempt(learner, [(restore[0], "A")])
+    Attempt.objects.filter(pk=going.pk).update(submitted_at=None)
+    submitted_attempt(make_user(), [(restore[0], "A")])
+    restore_lesson = restore[0].card.lesson_id
+    replicas_lesson = replicas[0].card.lesson_id
+
+    scores = selectors.practice_scores(learner, [restore_lesson, replicas_lesson])
+
+    assert [(s.attempt_id, s.right, s.asked) for s in scores[restore_lesson]] == [
+        (first.pk, 1, 2),
+        (second.pk, 2, 3),
+    ]
+    assert [(s.attempt_id, s.right, s.asked) for s in scores[replicas_lesson]] == [(first.pk, 1, 1)]
+    assert scores[restore_lesson][0].submitted_at == at("2026-11-02T09:00")
+    assert selectors.practice_scores(learner, [replicas_lesson]).keys() == {replicas_lesson}
+
+
+def test_lessons_with_questions_are_those_with_an_active_question_card(db):
+    asked = make_questions(1)[0].card.lesson
+    retired = make_questions(1)[0].card
+    retired.is_active = False
+    retired.save()
+    plain = make_card().lesson
+    ids = [asked.pk, retired.lesson_id, plain.pk]
+    assert selectors.lessons_with_questions(ids) == {asked.pk}

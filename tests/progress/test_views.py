@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from flashcards.models import Prompt, StudySettings
 from tests.conftest import grade_now, make_card, make_lesson
+from tests.practice.conftest import make_questions, submitted_attempt
 
 pytestmark = pytest.mark.django_db
 
@@ -100,3 +101,64 @@ def test_the_dashboard_makes_the_same_number_of_queries_whatever_the_history(
                 start + dt.timedelta(days=day, minutes=1),
             )
     assert queries() == short
+
+
+# Practice tests (issue 17) -----------------------------------------------------------------
+
+
+def test_a_learner_without_a_test_sees_one_line_inviting_a_first(learner_client):
+    make_questions(2, lesson=make_lesson(title="Restore paths", slug="restore-paths"))
+    page = learner_client.get("/progress/").content.decode()
+    assert '<h2 id="practice-heading">Practice tests</h2>' in page
+    assert 'href="/practice/new">take your first</a>' in page
+    assert "practice-scores" not in page  # no empty table
+
+
+def test_the_practice_panel_is_left_out_where_there_are_no_questions(learner_client):
+    make_card()
+    assert "practice-heading" not in learner_client.get("/progress/").content.decode()
+
+
+def test_the_practice_panel_shows_each_lessons_latest_score_and_trend(
+    learner_client, learner, monkeypatch
+):
+    now = timezone.now().replace(hour=12, minute=0, second=0, microsecond=0)
+    monkeypatch.setattr(timezone, "now", lambda: now)
+    restore = make_questions(2, lesson=make_lesson(title="Restore paths", slug="restore-paths"))
+    make_questions(1, lesson=make_lesson(title="Replicas", slug="replicas"))
+    submitted_attempt(
+        learner, [(restore[0], "A"), (restore[1], "B")], submitted_at=now - dt.timedelta(days=3)
+    )
+    submitted_attempt(learner, [(restore[0], "B"), (restore[1], "B")], submitted_at=now)
+    page = learner_client.get("/progress/").content.decode()
+    table = page.split('class="dashboard__table practice-scores"')[1].split("</table>")[0]
+    restore_row, replicas_row = table.split("<tr>")[2:]
+    assert f'100% <span class="muted">(2 of 2, {now:%-d %b})</span>' in restore_row
+    earlier = now - dt.timedelta(days=3)
+    assert f'aria-label="2 tests: {earlier:%-d %b} 50%, {now:%-d %b} 100%"' in restore_row
+    assert restore_row.count('class="chart__bar"') == 2
+    assert "known" in restore_row  # the mastery bar beside it
+    assert 'href="/practice/new?scope=lesson%3Arestore-paths"' in restore_row
+    assert "No test yet" in replicas_row
+    assert 'href="/practice/new?scope=lesson%3Areplicas"' in replicas_row
+    assert 'href="/practice/">All your practice tests</a>' in page
+    assert "style=" not in table
+
+
+def test_the_practice_panel_costs_the_same_queries_whatever_the_number_of_tests(
+    learner_client, learner
+):
+    lesson = make_lesson()
+    questions = make_questions(3, lesson=lesson)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert learner_client.get("/progress/").status_code == 200
+        return len(captured)
+
+    without = queries()
+    submitted_attempt(learner, [(prompt, "B") for prompt in questions])
+    one = queries()
+    for _ in range(20):
+        submitted_attempt(learner, [(prompt, "A") for prompt in questions])
+    assert queries() == one == without
