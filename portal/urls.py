@@ -14,6 +14,7 @@ urlpatterns = [
     path("study/", include("flashcards.urls")),
     path("search/", include("search.urls")),
     path("progress/", include("progress.urls")),
+    path("practice/", include("practice.urls")),
     path("analytics/", include("analytics.urls")),
     path("", include("lessons.urls")),
 ]

@@ -7,6 +7,7 @@ A new URL fails `test_every_url_pattern_is_in_the_table` until it has a row here
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 from collections.abc import Iterator
@@ -25,13 +26,17 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import ResetRequest
-from flashcards.models import PromptMark, PromptState, Review, StudySettings
+from flashcards.models import ManualChange, PromptMark, PromptState, Review, StudySettings
 from flashcards.tokens import grade_token, read_grade_token, undo_token
 from lessons.models import Lesson
 from notes.services import NoteFile, notes_import
-from tests.conftest import PASSWORD, make_lesson, make_tree, make_user
+from practice.models import Answer, Attempt, AttemptQuestion
+from practice.selectors import PracticeScope
+from practice.services import attempt_start, attempt_submit
+from tests.conftest import PASSWORD, grade_now, make_lesson, make_tree, make_user
 from tests.notes.conftest import TREE as NOTE_TREE
 from tests.notes.conftest import note_text
+from tests.practice.conftest import make_questions
 from trees.models import AnswerTakenBack, TreeWalk
 
 pytestmark = pytest.mark.django_db
@@ -73,8 +78,18 @@ class Row:
         return self.path + (" (htmx)" if self.htmx else "")
 
     def url(self, site: dict) -> str:
-        """The path with the table learner's id for LEARNER_ID."""
-        return self.path.replace("LEARNER_ID", str(site["learner"].pk))
+        """The path with the table learner's id for LEARNER_ID and their tests' ids for
+        OPEN_TEST and DONE_TEST."""
+        return with_ids(self.path, site)
+
+
+def with_ids(text: str, site: dict) -> str:
+    """`text` (a path, or a redirect's expected answer) with the table's ids in it."""
+    return (
+        text.replace("LEARNER_ID", str(site["learner"].pk))
+        .replace("OPEN_TEST", str(site["open_test"].pk))
+        .replace("DONE_TEST", str(site["done_test"].pk))
+    )
 
 
 def by_role(anonymous, learner, instructor, superuser) -> dict[str, tuple[Expected, Expected]]:
@@ -167,6 +182,57 @@ TABLE = [
     Row("/study/custom/?scope=lesson:restore-paths", signed_in((LOGIN, LOGIN), (200, 200))),
     Row("/study/preview/?scope=lesson:restore-paths", signed_in((LOGIN, LOGIN), (200, 405))),
     Row("/progress/", signed_in((LOGIN, LOGIN), (200, 405))),
+    # Practice tests (issue 17): a test is its learner's own, a 404 to anyone else.
+    # OPEN_TEST is the learner's test under way, DONE_TEST one submitted; an empty POST to a
+    # question keeps no picks and shows it again, and a submitted test takes no more answers.
+    Row("/practice/", signed_in((LOGIN, LOGIN), (200, 405))),
+    Row("/practice/start/?scope=lesson:restore-paths", signed_in((LOGIN, LOGIN), (200, 200))),
+    Row("/practice/start/?scope=lesson:no-such-lesson", signed_in((LOGIN, LOGIN), (404, 404))),
+    Row(
+        "/practice/OPEN_TEST/1/",
+        by_role((LOGIN, LOGIN), (200, "302 to /practice/OPEN_TEST/1/"), (404, 404), (404, 404)),
+    ),
+    Row(
+        "/practice/OPEN_TEST/1/",
+        by_role((LOGIN, LOGIN), (200, 200), (404, 404), (404, 404)),
+        htmx=True,
+    ),
+    Row("/practice/OPEN_TEST/9/", by_role((LOGIN, LOGIN), (404, 404), (404, 404), (404, 404))),
+    Row(
+        "/practice/OPEN_TEST/review/",
+        by_role((LOGIN, LOGIN), (200, 405), (404, 405), (404, 405)),
+    ),
+    Row(
+        "/practice/OPEN_TEST/result/",
+        by_role(
+            (LOGIN, LOGIN), ("302 to /practice/OPEN_TEST/review/", 405), (404, 405), (404, 405)
+        ),
+    ),
+    Row(
+        "/practice/DONE_TEST/1/",
+        by_role(
+            (LOGIN, LOGIN),
+            ("302 to /practice/DONE_TEST/result/", "302 to /practice/DONE_TEST/result/"),
+            (404, 404),
+            (404, 404),
+        ),
+    ),
+    Row(
+        "/practice/DONE_TEST/submit/",
+        by_role(
+            (LOGIN, LOGIN), (405, "302 to /practice/DONE_TEST/result/"), (405, 404), (405, 404)
+        ),
+    ),
+    Row(
+        "/practice/DONE_TEST/result/",
+        by_role((LOGIN, LOGIN), (200, 405), (404, 405), (404, 405)),
+    ),
+    Row(
+        "/practice/DONE_TEST/study-missed/",
+        by_role(
+            (LOGIN, LOGIN), (405, "302 to /practice/DONE_TEST/result/"), (405, 404), (405, 404)
+        ),
+    ),
     # Analytics: whoever may change lessons; a learner is refused outright.
     Row("/analytics/", by_role((LOGIN, LOGIN), (403, 403), (200, 405), (200, 405))),
     # Each learner's progress (issue 14): the same permission. LEARNER_ID is the learner's id.
@@ -221,7 +287,23 @@ def site(bundled_content, instructor, superuser, learner):
         files=[NoteFile(name="draft-note.md", data=draft_note.encode())],
         status=Lesson.Status.DRAFT,
     )
+    questions = make_questions(2)
+    scope = PracticeScope("lesson", questions[0].card.lesson.slug, "Questions")
+    tests = [
+        attempt_start(
+            user=learner,
+            scope=scope,
+            count=2,
+            timed=False,
+            now=timezone.now(),
+            seconds_per_question=120,
+        )
+        for _ in range(2)
+    ]
+    attempt_submit(attempt=tests[1], now=timezone.now())
     return {
+        "open_test": tests[0],
+        "done_test": tests[1],
         "anonymous": None,
         "learner": learner,
         "instructor": instructor,
@@ -257,6 +339,8 @@ def test_every_url_answers_each_role_as_the_table_says(site, role):
             client = client_for(site[role])
             extra = HTMX if row.htmx else {}
             got = answer(getattr(client, method)(row.url(site), **extra))
+            if isinstance(expected, str):
+                expected = with_ids(expected, site)
             if got != expected:
                 wrong.append(f"{method.upper()} {row}: expected {expected!r}, got {got!r}")
     assert not wrong, "\n".join(wrong)
@@ -281,7 +365,10 @@ GENERATED_ADMIN_VIEWS = ("_changelist", "_add", "_history", "_delete", "_change"
 def test_every_url_pattern_is_in_the_table():
     patterns = set(url_patterns())
     routes = {route for route, _name in patterns}
-    covered = {resolve(row.path.split("?")[0].replace("LEARNER_ID", "1")).route for row in TABLE}
+    covered = {
+        resolve(re.sub("LEARNER_ID|OPEN_TEST|DONE_TEST", "1", row.path.split("?")[0])).route
+        for row in TABLE
+    }
     # The admin's own URLs are many and generated; the table covers its entry points, one
     # change list per app of ours, our own admin views and the superuser-only pages.
     site_routes = {route for route in routes if not route.startswith("admin/")}
@@ -333,6 +420,10 @@ def snapshot() -> tuple:
         list(PromptMark.objects.order_by("pk").values()),
         list(TreeWalk.objects.order_by("pk").values()),
         AnswerTakenBack.objects.count(),
+        list(ManualChange.objects.order_by("pk").values()),
+        list(Attempt.objects.order_by("pk").values()),
+        list(AttemptQuestion.objects.order_by("pk").values()),
+        list(Answer.objects.order_by("pk").values()),
     )
 
 
@@ -514,6 +605,7 @@ class CsrfCase:
 
 
 def csrf_cases(site, studied_page: str) -> list[CsrfCase]:
+    open_test, done_test = site["open_test"], site["done_test"]
     new_password = "another long passphrase"
     lesson = Lesson.objects.get(slug="restore-paths")
     note = b"# 2026-02-01 \xe2\x80\x94 CSRF note\n\n**Source:** s\n**Theme:** t\n\nBody.\n"
@@ -602,6 +694,29 @@ def csrf_cases(site, studied_page: str) -> list[CsrfCase]:
             "/study/custom/?scope=lesson:restore-paths",
             {"scope": "lesson:restore-paths", "count": "3", "more_new": ""},
         ),
+        # Practice tests: a question's picks before the submit of the same test.
+        CsrfCase(
+            "/practice/start/",
+            "learner",
+            f"/practice/start/?scope={open_test.scope}",
+            {"scope": open_test.scope, "count": "2"},
+        ),
+        CsrfCase(
+            f"/practice/{open_test.pk}/1/",
+            "learner",
+            f"/practice/{open_test.pk}/1/",
+            {"picks": "A", "go": "next"},
+        ),
+        CsrfCase(
+            f"/practice/{open_test.pk}/submit/", "learner", f"/practice/{open_test.pk}/review/", {}
+        ),
+        # A missed question studied before (prepare() grades it) becomes due now.
+        CsrfCase(
+            f"/practice/{done_test.pk}/study-missed/",
+            "learner",
+            f"/practice/{done_test.pk}/result/",
+            {},
+        ),
         CsrfCase(
             "/admin/login/",
             "anonymous",
@@ -652,7 +767,7 @@ def _upload(data: bytes) -> SimpleUploadedFile:
 def test_every_site_url_that_takes_a_post_has_a_csrf_case(site):
     """A URL outside the admin whose POST some role may use needs a case with real data."""
     takes_post = {
-        row.path.split("?")[0]
+        row.url(site).split("?")[0]
         for row in TABLE
         if not row.path.startswith("/admin/")
         and any(post not in (405, 403, LOGIN) for _get, post in row.answers.values())
@@ -682,6 +797,10 @@ def prepare(site, case: CsrfCase) -> tuple[Client, dict, str]:
         assert graded.status_code == 303
         page = client.get("/study/").content.decode()
         data["token"] = hidden(page.split('class="undo"')[1], "token")
+    elif case.path.endswith("/study-missed/"):
+        missed = site["done_test"].questions.first().prompt
+        grade_now(site["learner"], missed, 3, timezone.now() - dt.timedelta(days=3))
+        page = client.get(case.page).content.decode()
     elif case.path.endswith("/set-password/"):
         # A reset link made now: an earlier case may have changed the password, spending any
         # link made before. Following it puts the token in the session, as Django does.

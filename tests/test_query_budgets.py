@@ -264,3 +264,59 @@ def test_the_roster_and_a_learners_page_cost_the_same_at_10_and_1000_learners(in
     # their settings, the lessons, their mastery, hardest cards, walks and the walks' trees.
     assert counts() == small
     assert small == [9, 10, 9, 10, 14]  # sorted by known: the snapshot's time
+
+
+# Practice tests (issue 17): each page the same at 3 questions and at 65 -----------------------
+
+# The session and the user, then: a question page reads the test and its questions (each with
+# its prompt, card and lesson, for the map and the question shown); an answer reads the test,
+# then in its transaction (a savepoint here, inside the test's) locks it, reads and writes the
+# question, and for htmx shows the next as the page does; the review page reads the test and
+# its questions; the result page the same, every option's verdict worked out from the prompts
+# already read; past tests are one query.
+PRACTICE_BUDGETS = {
+    ("get", "{test}/1/", False): 4,
+    ("post", "{test}/1/", False): 8,
+    ("post", "{test}/1/", True): 9,
+    ("get", "{test}/review/", False): 4,
+    ("get", "{done}/result/", False): 4,
+    ("get", "", False): 3,
+}
+
+
+def test_the_practice_pages_keep_their_query_budget_as_a_test_grows(learner):
+    from practice.selectors import PracticeScope
+    from practice.services import answer_save, attempt_start, attempt_submit
+    from tests.practice.conftest import make_questions
+
+    client = Client()
+    client.force_login(learner)
+
+    def counts(size: int) -> dict:
+        prompts = make_questions(size)
+        scope = PracticeScope("lesson", prompts[0].card.lesson.slug, "Questions")
+        now = timezone.now()
+        tests = [
+            attempt_start(
+                user=learner, scope=scope, count=size, timed=True, now=now, seconds_per_question=120
+            )
+            for _ in range(2)
+        ]
+        for position in range(1, size + 1):
+            answer_save(attempt=tests[1], position=position, picks="A", flagged=False, now=now)
+        attempt_submit(attempt=tests[1], now=now)
+        found = {}
+        for method, page, htmx in PRACTICE_BUDGETS:
+            path = "/practice/" + page.format(test=tests[0].pk, done=tests[1].pk)
+            extra = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+            data = {"picks": "B", "flagged": "1", "go": "next"} if method == "post" else None
+            client.get("/practice/")
+            with CaptureQueriesContext(connection) as captured:
+                response = getattr(client, method)(path, data, **extra)
+            assert response.status_code in (200, 302), (path, response.status_code)
+            found[(method, page, htmx)] = len(captured.captured_queries)
+        return found
+
+    small = counts(3)
+    assert counts(65) == small
+    assert small == PRACTICE_BUDGETS

@@ -10,6 +10,7 @@ from django.utils import timezone
 from flashcards.card_sync import cards_sync_from_note
 from flashcards.models import Prompt
 from flashcards.questions import parse_questions
+from lessons.models import Lesson
 from practice.answers import answer_check, answer_log
 from practice.models import Answer, Attempt, AttemptQuestion
 from tests.conftest import make_lesson
@@ -92,3 +93,24 @@ def studied_answer(user, prompt: Prompt, letters: str, **kwargs) -> Answer:
         source=Answer.Source.STUDY,
         **kwargs,
     )
+
+
+def short_question_text(number: int, *, right: str = "B", section: str = "") -> str:
+    """A one-right-answer question whose right option is `right` (of A to C)."""
+    options = "\n".join(
+        f"- [{'x' if letter == right else ' '}] Option {letter} of question {number}.\n"
+        f"  why: Why {letter} is {'right' if letter == right else 'wrong'}."
+        for letter in "ABC"
+    )
+    tail = f"\nsection: {section}" if section else ""
+    return f"Q: Question {number}: which one?\n{options}\nid: q{number}{tail}\n"
+
+
+def make_test_questions(count: int, lesson: Lesson | None = None, **lesson_fields) -> list[Prompt]:
+    """`count` three-option questions (B right, each linked to the lesson's "Second part") in
+    `lesson` (a new published lesson made with `lesson_fields` unless given), as the practice
+    test's tests use them; their prompts by id."""
+    lesson = lesson or make_lesson(**lesson_fields)
+    text = "\n".join(short_question_text(number, section="second-part") for number in range(count))
+    cards_sync_from_note(lesson=lesson, specs=parse_questions(text))
+    return list(Prompt.objects.filter(card__lesson=lesson).order_by("pk"))
