@@ -1,3 +1,6 @@
+// After htmx swaps in another question, focus moves to its number, so a keyboard or screen
+// reader user goes on from the new question rather than from the top of the page.
+//
 // A timed practice test's countdown: the <time> element's seconds, counted down each second
 // and shown as minutes and seconds. The server holds the deadline and refuses answers after
 // it; this only tells the learner how long is left. After htmx swaps in another question, the
@@ -26,5 +29,9 @@
   }
 
   document.addEventListener("DOMContentLoaded", start);
-  document.addEventListener("htmx:afterSettle", start);
+  document.addEventListener("htmx:afterSettle", function (event) {
+    start();
+    var number = document.getElementById("practice-question-number");
+    if (number && event.target && event.target.id === "practice-question") number.focus();
+  });
 })();

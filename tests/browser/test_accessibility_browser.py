@@ -33,7 +33,7 @@ from practice.answers import right_of
 from tests.browser.conftest import new_page
 from tests.conftest import PASSWORD, make_card, make_lesson, make_user
 from tests.flashcards.conftest import simulated_log
-from tests.practice.conftest import studied_answer, submitted_attempt
+from tests.practice.conftest import make_test_questions, studied_answer, submitted_attempt
 
 pytestmark = [
     pytest.mark.browser,
@@ -356,6 +356,32 @@ def type_a_card_inline(page: Page) -> None:
     expect(page.locator(".live-preview__problems")).to_contain_text("a cloze card needs")
 
 
+def start_a_test(page: Page) -> None:
+    """From the start page, a test of the lesson's three questions, timed: the first question,
+    the countdown running."""
+    page.get_by_label("Number of questions").fill("3")
+    page.get_by_label("Timed").check()
+    page.get_by_role("button", name="Start the test").click()
+    expect(page.get_by_text("Question 1 of 3")).to_be_visible()
+    expect(page.locator("#practice-time-left")).to_have_text(re.compile(r"^\d+:\d\d$"))
+
+
+def review_a_test(page: Page) -> None:
+    """One question answered and flagged, then the review page (one flagged, two unanswered)."""
+    start_a_test(page)
+    page.locator("#pick-A").check()
+    page.get_by_label("Flag for review").check()
+    page.get_by_role("button", name="Review and submit").click()
+    expect(page.get_by_role("heading", name="Flagged for review")).to_be_visible()
+
+
+def submit_a_test(page: Page) -> None:
+    """A test answered in part and submitted: the result, every explanation shown."""
+    review_a_test(page)
+    page.get_by_role("button", name="Submit the test").click()
+    expect(page.get_by_role("heading", name=re.compile(r"^Result"))).to_be_visible()
+
+
 # Every page type ------------------------------------------------------------------------------
 
 
@@ -476,6 +502,26 @@ PAGES = [
         user="instructor",
         then=type_a_card_inline,
     ),
+    PageCase("practice test: start", "/practice/start/?scope=lesson:practice", user="learner"),
+    PageCase(
+        "practice test: a question",
+        "/practice/start/?scope=lesson:practice",
+        user="learner",
+        then=start_a_test,
+    ),
+    PageCase(
+        "practice test: review",
+        "/practice/start/?scope=lesson:practice",
+        user="learner",
+        then=review_a_test,
+    ),
+    PageCase(
+        "practice test: result",
+        "/practice/start/?scope=lesson:practice",
+        user="learner",
+        then=submit_a_test,
+    ),
+    PageCase("practice tests taken", "/practice/", user="learner"),
     PageCase("search results", "/search/?q=percona"),
     PageCase("search, nothing found", "/search/?q=zzzzqx"),
 ]
@@ -528,6 +574,7 @@ def site(live_server, bundled_content):
         exam="Aurora automated backups cannot be disabled.",
     )
     make_lesson(slug="draft-preview", title="A draft", status=Lesson.Status.DRAFT)
+    make_test_questions(3, slug="practice", title="Practice questions")
     return live_server
 
 
@@ -587,14 +634,17 @@ def describe(case: PageCase, violation: dict) -> str:
     )
 
 
-# The study page again on a phone, where its buttons sit in a bar fixed over the page.
+# The study page again on a phone, where its buttons sit in a bar fixed over the page, and the
+# practice test's pages, where the question map wraps.
 PHONE = {"width": 375, "height": 667}
 # And the pages whose wide tables must scroll inside their region there (issue 17's readiness).
 PHONE_ALSO = {"dashboard with practice tests", "questions (instructor)"}
 PHONE_PAGES = [
     case
     for case in PAGES
-    if case.path.startswith("/study/?") or case.path == "/study/" or case.name in PHONE_ALSO
+    if case.path.startswith(("/study/?", "/practice/"))
+    or case.path == "/study/"
+    or case.name in PHONE_ALSO
 ]
 
 
