@@ -5,6 +5,11 @@ buried) and changes made by hand (forget, set due date) as JSON-ready data
 that names each prompt by its lesson, card and ordinal rather than by database ids, and
 `progress_import` replaces a learner's progress with such data on any site with the same
 content, reproducing every state and review exactly.
+
+The file also carries the learner's practice tests and every answer they gave to a question
+(`practice_tests`, `question_answers`), so the download holds all that is theirs. These are a
+record, read by nobody's schedule: the import leaves a learner's practice tests and answers
+as they are (a round trip of them is not built yet).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 from fsrs.scheduler import LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
 
@@ -41,6 +47,7 @@ from flashcards.models import (
 from flashcards.scheduling import DIFFICULTY_RANGE, STABILITY_MIN, Memory
 from flashcards.selectors import Scope
 from portal.problems import Problem, ProblemList
+from practice.models import Answer, Attempt, AttemptQuestion
 
 FORMAT = "study-portal-progress"
 FORMAT_VERSION = 1
@@ -109,7 +116,56 @@ def progress_export(*, user, now: dt.datetime | None = None) -> dict:
             .order_by("at", "id")
             .select_related(PROMPT_CARD)
         ],
+        **_practice_export(user),
     }
+
+
+def _practice_export(user) -> dict:
+    """The learner's practice tests (oldest first, each with its questions in order) and
+    their answers to questions, each answer naming its test by its place in the list."""
+    tests = list(
+        Attempt.objects.filter(user=user)
+        .order_by("started_at", "id")
+        .prefetch_related(
+            Prefetch(
+                "questions",
+                queryset=AttemptQuestion.objects.order_by("position").select_related(PROMPT_CARD),
+            )
+        )
+    )
+    place = {attempt.pk: index for index, attempt in enumerate(tests)}
+    answers = Answer.objects.filter(user=user).order_by("answered_at", "id")
+    return {
+        "practice_tests": [
+            {
+                **{name: _plain(getattr(attempt, name)) for name in PRACTICE_TEST_FIELDS},
+                "questions": [
+                    _row(question, ("position", "chosen", "flagged", "is_right"))
+                    for question in attempt.questions.all()
+                ],
+            }
+            for attempt in tests
+        ],
+        "question_answers": [
+            {
+                **_row(answer, ("content_hash", "chosen", "is_right", "source", "answered_at")),
+                "test": place.get(answer.attempt_id),
+            }
+            for answer in answers.select_related(PROMPT_CARD)
+        ],
+    }
+
+
+PRACTICE_TEST_FIELDS = (
+    "scope",
+    "title",
+    "seconds_per_question",
+    "started_at",
+    "deadline",
+    "submitted_at",
+    "question_count",
+    "right_count",
+)
 
 
 def progress_read(text: str):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import random
 from io import StringIO
 from pathlib import Path
 
@@ -24,8 +25,13 @@ from flashcards.models import (
     StudySettings,
 )
 from flashcards.selectors import study_settings_for
+from practice.answers import answer_check, answer_log
+from practice.models import Answer, Attempt
+from practice.selectors import PracticeScope
+from practice.services import answer_save, attempt_start, attempt_submit
 from tests.backups.conftest import PERSONAL_PARAMETERS, START, progress_of, study
 from tests.conftest import make_card, make_user, study_for_days
+from tests.practice.conftest import make_test_questions
 
 pytestmark = pytest.mark.django_db
 
@@ -342,3 +348,53 @@ def test_a_file_from_before_personal_fsrs_imports_with_the_defaults(studied):
     del data["settings"]["fsrs_parameters"]
     progress_import(user=studied, data=data)
     assert study_settings_for(studied).fsrs_parameters is None
+
+
+def test_the_export_carries_practice_tests_and_answers_and_the_import_leaves_them(learner):
+    prompts = make_test_questions(2)
+    lesson = prompts[0].card.lesson
+    answer_log(
+        user=learner,
+        prompt=prompts[0],
+        checked=answer_check(prompts[0], "A"),
+        source=Answer.Source.STUDY,
+        now=START,
+    )
+    attempt = attempt_start(
+        user=learner,
+        scope=PracticeScope("lesson", lesson.slug, lesson.title),
+        count=2,
+        timed=True,
+        now=START,
+        seconds_per_question=120,
+        rng=random.Random(0),
+    )
+    answer_save(attempt=attempt, position=1, picks="B", flagged=True, now=START)
+    attempt_submit(attempt=attempt, now=START + dt.timedelta(minutes=1))
+    first = attempt.questions.get(position=1).prompt
+
+    data = progress_export(user=learner)
+
+    (test,) = data["practice_tests"]
+    assert {k: test[k] for k in ("scope", "title", "question_count", "right_count")} == {
+        "scope": f"lesson:{lesson.slug}",
+        "title": lesson.title,
+        "question_count": 2,
+        "right_count": 1,
+    }
+    assert (test["started_at"], test["deadline"]) == (
+        START.isoformat(),
+        (START + dt.timedelta(minutes=4)).isoformat(),
+    )
+    assert [
+        (q["position"], q["chosen"], q["flagged"], q["is_right"]) for q in test["questions"]
+    ] == [(1, "B", True, True), (2, "", False, False)]
+    assert test["questions"][0]["prompt"]["card_key"] == first.card.key
+    assert [(a["source"], a["chosen"], a["test"]) for a in data["question_answers"]] == [
+        ("study", "A", None),
+        ("test", "B", 0),
+    ]
+    # The import replaces the schedule's history and leaves the practice record as it is.
+    progress_import(user=learner, data=data)
+    assert Attempt.objects.filter(user=learner).count() == 1
+    assert Answer.objects.filter(user=learner).count() == 2
