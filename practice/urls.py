@@ -8,7 +8,8 @@ app_name = "practice"
 
 urlpatterns = [
     path("", views.attempts, name="attempts"),
-    path("start/", views.start, name="start"),
+    # The dashboard's practice panel links here by path (progress/dashboard.py, NEW_TEST_URL).
+    path("new", views.start, name="start"),
     path("<int:pk>/<int:position>/", views.question, name="question"),
     path("<int:pk>/review/", views.review, name="review"),
     path("<int:pk>/submit/", views.submit, name="submit"),

@@ -186,8 +186,8 @@ TABLE = [
     # OPEN_TEST is the learner's test under way, DONE_TEST one submitted; an empty POST to a
     # question keeps no picks and shows it again, and a submitted test takes no more answers.
     Row("/practice/", signed_in((LOGIN, LOGIN), (200, 405))),
-    Row("/practice/start/?scope=lesson:restore-paths", signed_in((LOGIN, LOGIN), (200, 200))),
-    Row("/practice/start/?scope=lesson:no-such-lesson", signed_in((LOGIN, LOGIN), (404, 404))),
+    Row("/practice/new?scope=lesson:restore-paths", signed_in((LOGIN, LOGIN), (200, 200))),
+    Row("/practice/new?scope=lesson:no-such-lesson", signed_in((LOGIN, LOGIN), (404, 404))),
     Row(
         "/practice/OPEN_TEST/1/",
         by_role((LOGIN, LOGIN), (200, "302 to /practice/OPEN_TEST/1/"), (404, 404), (404, 404)),
@@ -696,9 +696,9 @@ def csrf_cases(site, studied_page: str) -> list[CsrfCase]:
         ),
         # Practice tests: a question's picks before the submit of the same test.
         CsrfCase(
-            "/practice/start/",
+            "/practice/new",
             "learner",
-            f"/practice/start/?scope={open_test.scope}",
+            f"/practice/new?scope={open_test.scope}",
             {"scope": open_test.scope, "count": "2"},
         ),
         CsrfCase(

@@ -69,9 +69,9 @@ BUDGETS = {
     ("learner", "get", "/accounts/password/", False): 2,
     # The session and the user: the page shows what the user row holds.
     ("learner", "get", "/accounts/", False): 2,
-    # The export's seven (settings, reviews, states, marks, changes by hand, practice tests,
-    # answers to questions; a test's questions one more, when there are tests) and nothing else.
-    ("learner", "get", "/accounts/progress.json", False): 9,
+    # The export's eight (settings, reviews, states, marks, changes by hand, practice tests,
+    # their questions, answers to questions; this learner has taken tests) and nothing else.
+    ("learner", "get", "/accounts/progress.json", False): 10,
     ("learner", "get", SEARCH, False): 3,
     # Mastery is one query (prompts left-joined to the learner's states), not two. The
     # practice-test panel adds two: the scores per test and lesson, and the lessons with

@@ -26,7 +26,7 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 def begin(client: Client, scope: str, count: int = 10, timed: bool = False) -> Attempt:
     data = {"scope": scope, "count": count} | ({"timed": "on"} if timed else {})
-    response = client.post("/practice/start/", data)
+    response = client.post("/practice/new", data)
     assert response.status_code == 302, response.content.decode()
     attempt = Attempt.objects.latest("pk")
     assert response["Location"] == f"/practice/{attempt.pk}/1/"
@@ -44,23 +44,21 @@ def scope(lesson_questions) -> str:
 
 
 def test_a_visitor_is_sent_to_log_in(client, scope):
-    for url in ("/practice/", f"/practice/start/?scope={scope}"):
+    for url in ("/practice/", f"/practice/new?scope={scope}"):
         response = client.get(url)
         assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
 
 
 def test_the_start_page_offers_the_form_with_ten_questions_by_default(learner_client, scope):
-    page = learner_client.get(f"/practice/start/?scope={scope}").content.decode()
+    page = learner_client.get(f"/practice/new?scope={scope}").content.decode()
     assert 'name="count"' in page and 'value="10"' in page and 'name="timed"' in page
 
 
 def test_a_scope_with_no_questions_says_so_instead_of_starting(learner_client):
     lesson = make_lesson()
-    page = learner_client.get(f"/practice/start/?scope=lesson:{lesson.slug}").content.decode()
+    page = learner_client.get(f"/practice/new?scope=lesson:{lesson.slug}").content.decode()
     assert "no practice questions here" in page and 'name="count"' not in page
-    response = learner_client.post(
-        "/practice/start/", {"scope": f"lesson:{lesson.slug}", "count": 5}
-    )
+    response = learner_client.post("/practice/new", {"scope": f"lesson:{lesson.slug}", "count": 5})
     assert response.status_code == 200 and "no practice questions here" in response.content.decode()
     assert not Attempt.objects.exists()
 
@@ -68,12 +66,12 @@ def test_a_scope_with_no_questions_says_so_instead_of_starting(learner_client):
 def test_an_unknown_or_draft_scope_is_a_404(learner_client):
     draft = make_lesson(status="draft")
     for scope in ("lesson:nope", f"lesson:{draft.slug}", "tag:x", "topic:a b"):
-        assert learner_client.get(f"/practice/start/?scope={scope}").status_code == 404
+        assert learner_client.get(f"/practice/new?scope={scope}").status_code == 404
 
 
 @pytest.mark.parametrize("count", [0, 66, "x"])
 def test_a_count_out_of_range_is_shown_again_with_the_error(learner_client, scope, count):
-    response = learner_client.post("/practice/start/", {"scope": scope, "count": count})
+    response = learner_client.post("/practice/new", {"scope": scope, "count": count})
     assert response.status_code == 200 and 'class="field__error"' in response.content.decode()
     assert not Attempt.objects.exists()
 
@@ -256,11 +254,16 @@ def test_the_missed_questions_go_to_the_study_queue(learner_client, scope):
 def test_the_lesson_topic_and_dashboard_pages_offer_a_test(learner_client, lesson_questions):
     lesson = lesson_questions[0].card.lesson
     assert (
-        f"/practice/start/?scope=lesson:{lesson.slug}"
+        f"/practice/new?scope=lesson:{lesson.slug}"
         in learner_client.get(lesson.get_absolute_url()).content.decode()
     )
     assert (
-        f"/practice/start/?scope=topic:{lesson.topic.slug}"
+        f"/practice/new?scope=topic:{lesson.topic.slug}"
         in learner_client.get(lesson.topic.get_absolute_url()).content.decode()
     )
-    assert "/practice/start/?scope=all" in learner_client.get("/progress/").content.decode()
+    assert "/practice/new?scope=all" in learner_client.get("/progress/").content.decode()
+
+
+def test_the_dashboards_link_without_a_scope_offers_a_test_on_everything(learner_client, scope):
+    page = learner_client.get("/practice/new").content.decode()
+    assert "Practice test: All lessons" in page and 'name="scope" value="all"' in page
