@@ -1,11 +1,12 @@
 // Study sessions by keyboard: Space or Enter shows the answer and, on the answer side, grades
-// Good (Anki's habit; on a checked question, the grade proposed), 1-4 grade, a question's
-// options are picked with 1-6 or A-F and checked with Enter, U undoes the last grade or card action, and as in Anki "-"
-// buries the card, "!" (Shift+1) suspends it, Ctrl+1..4 flag it (the same colour again clears
-// the flag: the page's flag buttons carry that toggle). Each key clicks the matching button,
-// so htmx (or, without it, the plain form) does the rest. After htmx swaps in the next card,
-// focus moves to it and the live region says what changed. Refused grades (4xx) are shown,
-// since htmx does not swap error responses.
+// Good (Anki's habit; on a checked question, Enter takes the grade proposed), 1-4 grade, U
+// undoes the last grade or card action, and as in Anki "-" buries the card, "!" (Shift+1)
+// suspends it, Ctrl+1..4 flag it (the same colour again clears the flag: the page's flag
+// buttons carry that toggle). On a question's front, 1-6 or A-F pick its options and Enter
+// checks them. Each key clicks the matching button, so htmx (or, without it, the plain form)
+// does the rest. After htmx swaps in the next card, focus moves to it (or to its proposed
+// grade) and the live region says what changed. Refused grades (4xx) are shown, since htmx
+// does not swap error responses.
 (function () {
   "use strict";
 
