@@ -12,11 +12,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from flashcards.models import FsrsFit, PromptMark, PromptState, Review, StudySettings
+from flashcards.models import FsrsFit, Prompt, PromptMark, PromptState, Review, StudySettings
 from flashcards.tokens import grade_token
 from practice.models import Answer
 from tests.conftest import grade_now, make_card, make_lesson, make_user
-from tests.flashcards.conftest import TWO_RIGHT, make_question, simulated_log
+from tests.flashcards.conftest import ONE_RIGHT, TWO_RIGHT, make_question, simulated_log
 
 pytestmark = pytest.mark.django_db
 
@@ -878,3 +878,18 @@ def test_my_cards_lists_a_question_by_its_stem(learner_client, learner):
     learner_client.get("/study/")
     page = learner_client.get("/study/cards/?state=all").content.decode()
     assert "Which gets its rows back?" in page and "Aurora MySQL only" not in page
+
+
+def test_an_exam_question_is_asked_in_the_exam_scope_and_an_updated_one_says_so(learner_client):
+    prompt = make_question(ONE_RIGHT + "exam: Restores always make a new instance.\n")
+    Prompt.objects.filter(pk=prompt.pk).update(changed_at=timezone.now())
+    page = learner_client.get("/study/?scope=exam").content.decode()
+    assert "Which gets its rows back?" in page and 'action="/study/check/"' in page
+    assert "Updated</span>" in page
+    question_front_is_blind(page, prompt)
+    # The exam tip is part of the answer: it comes with the back.
+    assert "Restores always make a new instance." not in page
+    token = hidden(page, "token")
+    learner_client.post("/study/check/", {"token": token, "scope": "exam", "pick": "B"})
+    back = learner_client.get("/study/", {"scope": "exam", "reveal": token}).content.decode()
+    assert "Exam tip" in back and "Restores always make a new instance." in back
