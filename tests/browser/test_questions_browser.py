@@ -64,6 +64,8 @@ def test_two_questions_answered_by_keyboard(live_server, browser, width):
         expect(card.locator(".question-result")).to_have_text("Not right: the answer is A and C.")
         expect(card.locator(".grades__proposed")).to_contain_text("Proposed: Again — you missed C.")
         expect(card.locator(".option-picked")).to_have_count(1)
+        # Keys wait for htmx to have processed the card, which then focuses the proposed grade.
+        expect(card.locator("[data-proposed]")).to_be_focused()
         page.keyboard.press("Enter")
         expect(page.get_by_role("heading", name="Session done")).to_be_visible()
         assert page.evaluate("window.__sameDocument === true")
