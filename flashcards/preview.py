@@ -10,11 +10,12 @@ from django.forms.formsets import DELETION_FIELD_NAME
 
 from flashcards.cards import CardsError, CardSpec, check_card, prompts_for
 from flashcards.models import Card
-from flashcards.options import OptionsError
+from flashcards.options import OptionsError, parse_options
 from flashcards.rendering import render_prompt
 from lessons.models import Lesson
 from portal.markdown import MarkdownTooDeep
 from portal.problems import Problem
+from practice.answers import ask_of
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,11 @@ class PreviewPrompt:
     back_html: str
     card: Card
     options: list[dict] = field(default_factory=list)
+
+    @property
+    def question(self) -> dict | None:
+        """A question's front as the study page asks it (practice.answers.ask_of)."""
+        return ask_of(self) if self.card.kind == Card.Kind.QUESTION else None
 
 
 @dataclass
@@ -57,7 +63,7 @@ def card_preview(*, data: Mapping[str, str], lesson: Lesson | None = None) -> Ca
     try:
         check_card(spec)
     except CardsError as error:
-        preview.problems = error.problems
+        preview.problems = _with_option_lines(spec, error.problems)
     try:
         preview.prompts = [
             PreviewPrompt(
@@ -127,6 +133,19 @@ def saved_card_previews(cards: Iterable[Card], *, lesson: Lesson) -> list[Inline
         )
         for number, card in enumerate(cards, start=1)
     ]
+
+
+def _with_option_lines(spec: CardSpec, problems: list[Problem]) -> list[Problem]:
+    """A question's option problems placed at their line of the Back field, where the
+    instructor types the options (check_card places them at the card's line in a note)."""
+    if spec.kind != Card.Kind.QUESTION:
+        return problems
+    try:
+        parse_options(spec.back, first_line=1)
+    except OptionsError as error:
+        lined = {problem.message: problem.within("Back") for problem in error.problems}
+        return [lined.get(problem.message, problem) for problem in problems]
+    return problems
 
 
 def _lesson(value: str) -> Lesson | None:

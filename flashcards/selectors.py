@@ -484,8 +484,10 @@ def flag_of(user, prompt_ref: str) -> RawSQL:
 
 
 # What the study card shows of a prompt's card and lesson: a lesson's body is large and unused.
+# A question's kind and options: its front asks them (practice.answers.ask_of).
 CARD_COLUMNS = (
     "card__id",
+    "card__kind",
     "card__section",
     "card__exam",
     "card__lesson_id",
@@ -493,7 +495,15 @@ CARD_COLUMNS = (
     "card__lesson__title",
     "card__lesson__slug",
 )
-PROMPT_COLUMNS = ("id", "card_id", "ordinal", "front_html", "back_html", "changed_at")
+PROMPT_COLUMNS = (
+    "id",
+    "card_id",
+    "ordinal",
+    "front_html",
+    "back_html",
+    "changed_at",
+    "options",
+)
 
 
 def due_queue(

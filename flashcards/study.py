@@ -15,15 +15,19 @@ from dataclasses import dataclass, field
 from django.urls import reverse
 
 from flashcards import selectors
+from flashcards.cards import QUESTION
 from flashcards.days import next_midnight
 from flashcards.grading import scheduler_for
 from flashcards.models import PromptMark, PromptState, Review, StudySettings
 from flashcards.recall import KnownHorizon
 from flashcards.scheduling import Memory, format_interval, preview_intervals
 from flashcards.selectors import LEARNING_STATES, NextPrompt, QueueCounts, Scope
-from flashcards.tokens import GradeRefused, grade_token, read_grade_token
+from flashcards.study_questions import QuestionBack, answered_on, question_back, showing_of
+from flashcards.tokens import GradeRefused, GradeTicket, grade_token, read_grade_token
 from flashcards.undo import offer
 from lessons.models import Lesson
+from practice.answers import ask_of
+from practice.models import Answer
 
 SESSION_KEY = "study_session"
 
@@ -80,6 +84,10 @@ class StudyPage:
     wait_seconds: int | None = None
     new_limit_reached: bool = False
     own_limit: int | None = None  # the scope's own new cards a day, when it has one
+    # A question card: its front (practice.answers.ask_of: nothing says which are right),
+    # and once checked on this showing, its back.
+    question: dict | None = None
+    checked: QuestionBack | None = None
 
     @property
     def done(self) -> int:
@@ -95,6 +103,9 @@ class StudyPage:
             return f"Session done: {self.summary.reviewed} cards reviewed."
         if self.item is None:
             return "Nothing is due."
+        if self.checked:
+            verdict = "Right." if self.checked.is_right else "Not right."
+            return f"{verdict} Proposed grade: {self.checked.proposed_label}. Enter confirms it."
         if self.revealed:
             return "Answer shown. Grade it from 1, Again, to 4, Easy."
         return f"Next card. {self.counts.total} left."
@@ -168,6 +179,7 @@ def build_study_page(
     now: dt.datetime,
     reveal: str | None = None,
     prefer_prompt: int | None = None,
+    answer: Answer | None = None,
 ) -> StudyPage:
     holds = selectors.holds_for(user, study_settings, now)
     counts = selectors.queue_counts(user, scope, study_settings, now, holds)
@@ -205,7 +217,17 @@ def build_study_page(
     card = item.prompt.card
     if card.section:
         page.section_url = f"{reverse('lessons:lesson', args=[card.lesson.slug])}#{card.section}"
-    if reveal and _reveals(reveal, user, item, version):
+    ticket = _reveals(reveal, user, item, version) if reveal else None
+    if card.kind == QUESTION:
+        page.question = ask_of(item.prompt)
+        # A question's back is shown only once it is answered on this showing.
+        # `answer`: the one the check POST just logged or found, saving the look-up.
+        if ticket and (answer is None or answer.showing != showing_of(ticket)):
+            answer = answered_on(user, ticket)
+        answer = answer if ticket else None
+        page.checked = question_back(item.prompt, answer) if answer else None
+        ticket = ticket if answer else None
+    if ticket:
         page.revealed = True
         memory = Memory.from_row(item.state) if item.state else None
         scheduler = scheduler_for(study_settings, now=now, fuzz=False)
@@ -227,12 +249,15 @@ def wait_seconds(next_due: dt.datetime | None, now: dt.datetime, time_zone: str)
     return max(1, math.ceil((next_due - now).total_seconds())) + 1
 
 
-def _reveals(token: str, user, item: NextPrompt, version: int) -> bool:
+def _reveals(token: str, user, item: NextPrompt, version: int) -> GradeTicket | None:
+    """The showing `token` names, if it is this card's at its current version."""
     try:
         ticket = read_grade_token(token, user_id=user.pk)
     except GradeRefused:
-        return False
-    return ticket.prompt_id == item.prompt.pk and ticket.version == version
+        return None
+    if ticket.prompt_id == item.prompt.pk and ticket.version == version:
+        return ticket
+    return None
 
 
 def _preferred(user, scope, prompt_id, counts, now, ahead, holds) -> NextPrompt | None:

@@ -9,6 +9,7 @@ app_name = "flashcards"
 urlpatterns = [
     path("", views.study, name="study"),
     path("grade/", views.grade, name="grade"),
+    path("check/", views.check, name="check"),
     path("card/", views.card, name="card"),
     path("undo/", views.undo, name="undo"),
     path("settings/", views.study_settings, name="settings"),

@@ -32,7 +32,7 @@ from flashcards.forms import (
     StudySettingsForm,
 )
 from flashcards.grading import RATING_REFUSED, grade_submit
-from flashcards.models import FsrsFit, StudySettings
+from flashcards.models import Card, FsrsFit, StudySettings
 from flashcards.personal_fsrs import FIT_QUEUED, fit_request, fsrs_panel_for, parameters_reset
 from flashcards.selectors import (
     Scope,
@@ -42,10 +42,12 @@ from flashcards.selectors import (
 )
 from flashcards.study import build_study_page, record_grade, record_undo
 from flashcards.study_actions import FLAG, card_action
+from flashcards.study_questions import study_check
 from flashcards.tokens import GradeRefused
 from flashcards.undo import push_grade, push_marks, undo_last
 from portal.htmx import HtmxHttpRequest
 from portal.numbers import whole_number
+from practice.answers import ask_of
 
 
 def _study_url(scope: Scope, **extra) -> str:
@@ -121,6 +123,35 @@ def grade(request: HtmxHttpRequest) -> HttpResponse:
     if notice:
         messages.info(request, notice)  # shown above the next card, on the page redirected to
     return _see_other(_study_url(scope))
+
+
+@login_required
+@require_POST
+def check(request: HtmxHttpRequest) -> HttpResponse:
+    """Check the picks on the question shown, log the answer once for that showing, and show
+    its back: each option's verdict and the grade buttons, the proposed one pre-selected.
+    Without htmx, a 303 to the study page showing that back (a reload asks nothing again)."""
+    scope = Scope.parse(request.POST.get("scope"))
+    token = request.POST.get("token", "")
+    try:
+        result = study_check(user=request.user, token=token, picks=request.POST.getlist("pick"))
+    except GradeRefused as refused:
+        return _refused(refused)
+    reveal = token if result.answer else None
+    if request.htmx:
+        return _render_study(
+            request,
+            scope,
+            notice=result.notice,
+            reveal=reveal,
+            prefer_prompt=result.prompt_id,
+            answer=result.answer,
+        )
+    if result.notice:
+        messages.info(request, result.notice)
+    return _see_other(
+        _study_url(scope, again=result.prompt_id, **({"reveal": reveal} if reveal else {}))
+    )
 
 
 @login_required
@@ -321,5 +352,7 @@ def preview(request: HttpRequest) -> HttpResponse:
         "position": position,
         "total": total,
         "back": request.GET.get("side") == "back",
+        # A question's options as asked, on the front (its back is the answer sheet).
+        "question": ask_of(prompt) if prompt and prompt.card.kind == Card.Kind.QUESTION else None,
     }
     return render(request, "flashcards/preview.html", context)

@@ -73,8 +73,10 @@ def answer_log(
     source: str,
     attempt: Attempt | None = None,
     now: dt.datetime | None = None,
+    showing: str = "",
 ) -> Answer:
-    """Append a checked answer to the log that readiness and question analytics read."""
+    """Append a checked answer to the log that readiness and question analytics read.
+    `showing`: the study session's showing it answers (one answer each; see Answer)."""
     return Answer.objects.create(
         user=user,
         prompt=prompt,
@@ -84,4 +86,5 @@ def answer_log(
         source=source,
         attempt=attempt,
         answered_at=now or timezone.now(),
+        showing=showing,
     )

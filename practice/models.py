@@ -92,9 +92,20 @@ class Answer(models.Model):
         Attempt, on_delete=models.CASCADE, null=True, blank=True, related_name="answers"
     )
     answered_at = models.DateTimeField()
+    # A study session's answer names the showing of the question it answered (its grade
+    # token's prompt, version and time shown, flashcards/study_questions.py): one answer per
+    # showing, whatever a replayed POST or the back button sends again. Empty in a test.
+    showing = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["answered_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "showing"],
+                condition=~models.Q(showing=""),
+                name="one_answer_per_showing",
+            )
+        ]
         indexes = [
             models.Index(fields=["prompt", "content_hash"], name="answer_prompt_version"),
             models.Index(fields=["user", "answered_at"], name="answer_user_time"),

@@ -34,6 +34,7 @@ from practice.models import Answer, Attempt, AttemptQuestion
 from practice.selectors import PracticeScope
 from practice.services import attempt_start, attempt_submit
 from tests.conftest import PASSWORD, grade_now, make_lesson, make_tree, make_user
+from tests.flashcards.conftest import make_question, token_for
 from tests.notes.conftest import TREE as NOTE_TREE
 from tests.notes.conftest import note_text
 from tests.practice.conftest import make_questions
@@ -171,6 +172,8 @@ TABLE = [
     Row("/study/?scope=lesson:restore-paths", signed_in((LOGIN, LOGIN), (200, 405)), htmx=True),
     Row("/study/grade/", signed_in((LOGIN, LOGIN), (405, 400))),
     Row("/study/grade/", signed_in((LOGIN, LOGIN), (405, 400)), htmx=True),
+    Row("/study/check/", signed_in((LOGIN, LOGIN), (405, 400))),
+    Row("/study/check/", signed_in((LOGIN, LOGIN), (405, 400)), htmx=True),
     Row("/study/card/", signed_in((LOGIN, LOGIN), (405, 400))),
     Row("/study/card/", signed_in((LOGIN, LOGIN), (405, 400)), htmx=True),
     Row("/study/undo/", signed_in((LOGIN, LOGIN), (405, 400))),
@@ -439,6 +442,16 @@ def test_another_learners_grade_token_is_a_404(two_learners):
     assert snapshot() == before
 
 
+def test_another_learners_token_checks_no_answer_to_a_question(two_learners):
+    owner, _owner_client, other, other_client = two_learners
+    theirs = token_for(owner, make_question())
+    for extra in ({}, HTMX):
+        response = other_client.post("/study/check/", {"token": theirs, "pick": "B"}, **extra)
+        assert response.status_code == 404
+        assert "not in your study session" in response.content.decode()
+    assert not Answer.objects.exists()
+
+
 def test_another_learners_undo_token_is_a_404(two_learners):
     owner, owner_client, other, other_client = two_learners
     page = owner_client.get("/study/").content.decode()
@@ -593,6 +606,7 @@ def world() -> tuple:
         ),
         list(Lesson.objects.order_by("pk").values_list("slug", "status")),
         ResetRequest.objects.count(),
+        Answer.objects.count(),
     )
 
 
@@ -663,6 +677,7 @@ def csrf_cases(site, studied_page: str) -> list[CsrfCase]:
             "/study/",
             {"token": hidden(studied_page, "reveal"), "rating": "3"},
         ),
+        CsrfCase("/study/check/", "learner", "/study/", {"token": "filled in below", "pick": "B"}),
         CsrfCase(
             "/study/card/",
             "learner",
@@ -801,6 +816,13 @@ def prepare(site, case: CsrfCase) -> tuple[Client, dict, str]:
         missed = site["done_test"].questions.first().prompt
         grade_now(site["learner"], missed, 3, timezone.now() - dt.timedelta(days=3))
         page = client.get(case.page).content.decode()
+    elif case.path == "/study/check/":
+        # A question of its own, shown to the learner now: its check logs an answer.
+        page = client.get(case.page).content.decode()
+        prompt = make_question()
+        data["token"] = grade_token(
+            user_id=site["learner"].pk, prompt_id=prompt.pk, version=0, shown_at=timezone.now()
+        )
     elif case.path.endswith("/set-password/"):
         # A reset link made now: an earlier case may have changed the password, spending any
         # link made before. Following it puts the token in the session, as Django does.

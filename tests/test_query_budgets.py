@@ -15,10 +15,13 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from flashcards.card_actions import cards_act
 from flashcards.models import PromptState, Review
+from practice.models import Answer
 from practice.selectors import PracticeScope
 from practice.services import answer_save, attempt_start, attempt_submit
 from tests.conftest import make_card, make_lesson, make_tree, make_user
+from tests.flashcards.conftest import make_question
 from tests.practice.conftest import make_questions, submitted_attempt
 from trees.models import Tree, TreeWalk
 
@@ -168,7 +171,11 @@ def clients(bundled_content, instructor):
             due=state.due,
             version=1,
         )
-        for state in PromptState.objects.filter(user__username="load000003")[:40]
+        # Cards, not questions: the table counts a card's front and revealed answer (a
+        # question's front and back are counted in QUESTION_BUDGETS below).
+        for state in PromptState.objects.filter(user__username="load000003").exclude(
+            prompt__card__kind="question"
+        )[:40]
     )
     PromptState.objects.filter(user=learner).update(due="2000-01-01T00:00:00Z")
     # Practice (issue 17): questions, and a practice test the learner submitted.
@@ -319,3 +326,78 @@ def test_the_practice_pages_keep_their_query_budget_as_a_test_grows(learner):
     small = counts(3)
     assert counts(65) == small
     assert small == PRACTICE_BUDGETS
+
+
+# A question in a study session (issue 17) ------------------------------------------------------
+
+# (method, path, htmx): queries, for a learner whose next card is a new question. The front
+# costs what any card's front does; its checked back one query more than a card's revealed
+# back (the answer given on this showing, which is what shows the back); the check POST logs the
+# answer once per showing and answers with the back.
+QUESTION_BUDGETS = {
+    ("get", "/study/", False): 9,
+    ("get", "/study/", True): 8,
+    ("get", "/study/?reveal=", True): 9,
+    ("post", "/study/check/", True): 17,
+}
+
+
+def test_a_question_keeps_the_study_pages_budget_and_its_check_has_its_own():
+    def measure_for(user, *, question: bool) -> dict:
+        client = Client()
+        client.force_login(user)
+        client.get("/study/")  # the session exists from here on
+        counts = {}
+        for method, path, htmx in QUESTION_BUDGETS:
+            if path == "/study/check/" and not question:
+                continue
+            extra = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+            page = client.get("/study/").content.decode()
+            token = re.search(r'name="token" value="([^"]+)"', page)[1]
+            if question and path.endswith("?reveal="):
+                client.post("/study/check/", {"token": token, "pick": "A"})
+            with CaptureQueriesContext(connection) as captured:
+                if method == "post":
+                    response = client.post(path, {"token": token, "pick": "B"}, **extra)
+                elif path.endswith("?reveal="):
+                    response = client.get("/study/", {"reveal": token}, **extra)
+                else:
+                    response = client.get(path, **extra)
+            assert response.status_code == 200, (path, response.status_code)
+            counts[(method, path, htmx)] = len(captured.captured_queries)
+        return counts
+
+    card_learner, question_learner = make_user(username="cards"), make_user(username="asks")
+    basic = make_lesson(title="Basics")
+    make_card(lesson=basic, front="A card?", back="An answer.")
+    asked = make_lesson(title="Questions", body="## Snapshots\n\ntext\n")
+    make_question(lesson=asked)
+    # Each learner sees one lesson's card: the other lesson's is suspended for them.
+    for user, other in ((card_learner, asked), (question_learner, basic)):
+        prompt_ids = list(other.cards.values_list("prompts__id", flat=True))
+        cards_act(user=user, action="suspend", prompt_ids=prompt_ids, now=timezone.now())
+
+    cards = measure_for(card_learner, question=False)
+    questions = measure_for(question_learner, question=True)
+    assert questions[("get", "/study/", False)] == cards[("get", "/study/", False)]
+    assert questions[("get", "/study/", True)] == cards[("get", "/study/", True)]
+    assert (
+        questions[("get", "/study/?reveal=", True)] == cards[("get", "/study/?reveal=", True)] + 1
+    )
+    assert questions == QUESTION_BUDGETS
+    # The answer log's size changes nothing.
+    prompt = asked.cards.get().prompts.get()
+    Answer.objects.bulk_create(
+        Answer(
+            user=question_learner,
+            prompt=prompt,
+            content_hash=prompt.content_hash,
+            chosen="A",
+            is_right=False,
+            source="study",
+            answered_at=timezone.now(),
+            showing=f"{prompt.pk}:0:{number}",
+        )
+        for number in range(300)
+    )
+    assert measure_for(question_learner, question=True) == QUESTION_BUDGETS

@@ -32,7 +32,7 @@ from lessons.models import Lesson
 from practice.answers import right_of
 from tests.browser.conftest import new_page
 from tests.conftest import PASSWORD, make_card, make_lesson, make_user
-from tests.flashcards.conftest import simulated_log
+from tests.flashcards.conftest import ONE_RIGHT, TWO_RIGHT, make_questions, simulated_log
 from tests.practice.conftest import make_test_questions, studied_answer, submitted_attempt
 
 pytestmark = [
@@ -168,8 +168,21 @@ def instructor_with_answers():
     return instructor()
 
 
+QUESTIONS_LESSON = "practice-questions"
+
+
+def questions_learner():
+    """A learner whose session (scope: the lesson QUESTIONS_LESSON) starts with a question,
+    single-answer then multiple-answer."""
+    if not Lesson.objects.filter(slug=QUESTIONS_LESSON).exists():
+        lesson = make_lesson(slug=QUESTIONS_LESSON, title="Questions", body="## Snapshots\n")
+        make_questions(ONE_RIGHT + "\n" + TWO_RIGHT, lesson=lesson)
+    return make_user()
+
+
 USER_KINDS = {
     "learner": learner,
+    "questions": questions_learner,
     "caught-up": caught_up_learner,
     "one-card": one_card_learner,
     "studied": studied_learner,
@@ -220,6 +233,14 @@ def reveal_answer(page: Page) -> None:
     card_ready(page)
     page.get_by_role("button", name=re.compile(r"^Show answer")).click()
     expect(page.locator("#study-card[data-ready] .grades")).to_have_count(1)
+
+
+def check_a_wrong_answer(page: Page) -> None:
+    """A question's front, answered wrongly and checked: its back with the proposed grade."""
+    card_ready(page)
+    page.locator("#study-card").get_by_text("Restore the latest manual snapshot").click()
+    page.get_by_role("button", name=re.compile(r"^Check")).click()
+    expect(page.locator("#study-card[data-ready] .question-result")).to_have_count(1)
 
 
 def grade_from_a_stale_tab(page: Page) -> None:
@@ -427,6 +448,18 @@ PAGES = [
     PageCase("study: answer shown", "/study/", user="learner", then=reveal_answer),
     PageCase(
         "study exam anchors: answer shown", "/study/?scope=exam", user="learner", then=reveal_answer
+    ),
+    PageCase(
+        "study: a question's front",
+        f"/study/?scope=lesson:{QUESTIONS_LESSON}",
+        user="questions",
+        then=card_ready,
+    ),
+    PageCase(
+        "study: a question checked",
+        f"/study/?scope=lesson:{QUESTIONS_LESSON}",
+        user="questions",
+        then=check_a_wrong_answer,
     ),
     PageCase("study: session done", "/study/", user="one-card", then=finish_session),
     PageCase("study: stale grade", "/study/", user="learner", then=grade_from_a_stale_tab),

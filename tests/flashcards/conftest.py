@@ -6,8 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+from flashcards.card_sync import cards_sync_from_note
 from flashcards.management.commands.generate_dataset import simulated_card_log
-from flashcards.models import PromptState, Review
+from flashcards.models import Prompt, PromptState, Review
+from flashcards.questions import parse_questions
 from flashcards.scheduling import make_scheduler, retrievability
 from flashcards.tokens import grade_token
 from tests.conftest import make_card, make_lesson
@@ -55,3 +57,37 @@ def simulated_log(user, *, cards: int, days: int, seed: int = 3) -> int:
     Review.objects.bulk_create(reviews)
     PromptState.objects.bulk_create(states)
     return len(reviews)
+
+
+ONE_RIGHT = """Q: A table was dropped 20 minutes ago. Which gets its rows back?
+- [ ] Restore the latest manual snapshot over the instance.
+  why: A snapshot is always restored to a new DB instance.
+- [x] Restore to a point in time just before the drop.
+  why: Point-in-time recovery restores to any second of the retention period.
+- [ ] Rewind the RDS for MySQL instance with Backtrack.
+  why: Backtrack is for Aurora MySQL only.
+section: snapshots
+"""
+
+TWO_RIGHT = """Q: Which two keep a copy past 35 days?
+- [x] A manual snapshot.
+  why: Kept until you delete it.
+- [ ] An automated backup.
+  why: Kept at most 35 days.
+- [x] AWS Backup with a long retention.
+  why: Its plans can keep backups for years.
+- [ ] Backtrack.
+  why: Rewinds at most 72 hours.
+"""
+
+
+def make_questions(text: str, lesson=None) -> list:
+    """The prompts of a note's questions block (each question's one), in order."""
+    lesson = lesson or make_lesson(body="## Snapshots\n\ntext\n")
+    cards_sync_from_note(lesson=lesson, specs=parse_questions(text))
+    return list(Prompt.objects.filter(card__lesson=lesson).order_by("card__position", "id"))
+
+
+def make_question(text: str = ONE_RIGHT, lesson=None):
+    """A question card's one prompt, synced as a note's questions block makes it."""
+    return make_questions(text, lesson)[-1]

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import Permission
 
-from flashcards.preview import card_preview
+from flashcards.models import Card
+from flashcards.preview import card_preview, saved_card_previews
 from tests.conftest import make_lesson, make_user, preview_document
 
 pytestmark = pytest.mark.django_db
@@ -69,3 +70,49 @@ def test_only_who_may_add_or_change_cards_may_preview(client, learner_client):
     assert client.post(URL, card).status_code == 403
     staff.user_permissions.add(Permission.objects.get(codename="change_card"))
     assert client.post(URL, card).status_code == 200
+
+
+QUESTION = {
+    "kind": "question",
+    "front": "Which two keep a copy past 35 days?",
+    "back": "- [x] A manual snapshot.\n  why: Kept until you delete it.\n"
+    "- [ ] An automated backup.\n  why: Kept at most 35 days.\n"
+    "- [x] AWS Backup.\n  why: Plans keep backups for years.\n",
+}
+
+
+def test_a_question_shows_its_stem_and_options_as_asked_then_the_labelled_answer_sheet(
+    instructor_client,
+):
+    document = preview_document(instructor_client.post(URL, QUESTION).content.decode())
+    asked, sheet = document.split("The answer sheet, shown once the learner checks")
+    assert "Which two keep a copy past 35 days?" in asked and "Choose two." in asked
+    assert asked.count('type="checkbox"') == 3 and "<fieldset" in asked and "disabled" in asked
+    assert "Kept until you delete it" not in asked and "option-right" not in asked
+    assert 'class="answer-sheet"' in sheet and sheet.count("option-right") == 2
+    assert "Kept at most 35 days." in sheet
+    assert "the question as asked, then its answer sheet" in document
+
+
+def test_a_single_answer_question_asks_with_radio_buttons():
+    preview = card_preview(
+        data={**QUESTION, "back": QUESTION["back"].replace("[x] AWS", "[ ] AWS")}
+    )
+    assert preview.problems == []
+    ask = preview.prompts[0].question
+    assert not ask["multiple"] and [o["letter"] for o in ask["options"]] == ["A", "B", "C"]
+
+
+def test_a_questions_option_problems_are_listed_with_their_line(instructor_client):
+    back = "- [x] Only one option.\n  why: Too few.\n- [ ] Two.\n"
+    page = instructor_client.post(URL, {**QUESTION, "back": back}).content.decode()
+    assert "a question needs 3 to 6 options; it has 2" in page
+    assert "Back: line 3: option B has no &#x27;why:&#x27; saying why" in page
+    assert preview_document(page) == ""
+
+
+def test_a_question_written_inline_under_a_lesson_previews_in_the_lessons_preview():
+    lesson = make_lesson()
+    card = Card(kind="question", front=QUESTION["front"], back=QUESTION["back"], lesson=lesson)
+    [item] = saved_card_previews([card], lesson=lesson)
+    assert item.preview.prompts[0].question["choose"] == "Choose two."

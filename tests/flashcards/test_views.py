@@ -12,10 +12,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from flashcards.models import FsrsFit, PromptMark, PromptState, Review, StudySettings
+from flashcards.models import FsrsFit, Prompt, PromptMark, PromptState, Review, StudySettings
 from flashcards.tokens import grade_token
+from practice.models import Answer
 from tests.conftest import grade_now, make_card, make_lesson, make_user
-from tests.flashcards.conftest import simulated_log
+from tests.flashcards.conftest import ONE_RIGHT, TWO_RIGHT, make_question, simulated_log
 
 pytestmark = pytest.mark.django_db
 
@@ -755,3 +756,140 @@ def test_preview_shows_new_cards_front_then_back_and_writes_nothing(learner_clie
     assert not PromptState.objects.filter(user=learner).exists()
     assert not Review.objects.exists()
     assert learner_client.post("/study/preview/").status_code == 405
+
+
+# Questions (issue 17): the front asks, the check POST answers with the back.
+
+WHYS = ("restored to a new DB", "any second of the retention", "Aurora MySQL only")
+
+
+def question_front_is_blind(page: str, prompt) -> None:
+    """Nothing on a question's front says which options are right."""
+    assert prompt.back_html not in page
+    assert "answer-sheet" not in page and "option-right" not in page and "Right" not in page
+    for why in WHYS + ("Kept until you delete", "Kept at most 35", "keep backups for years"):
+        assert why not in page
+
+
+def test_a_questions_front_shows_the_stem_and_options_and_nothing_of_the_answer(learner_client):
+    prompt = make_question()
+    page = learner_client.get("/study/").content.decode()
+    assert "Which gets its rows back?" in page
+    assert page.count('type="radio" name="pick"') == 3 and 'type="checkbox"' not in page
+    assert 'action="/study/check/"' in page and 'data-key="reveal"' not in page
+    assert "Choose one." in page and "Backtrack" in page
+    question_front_is_blind(page, prompt)
+    # A reveal link made by hand shows the front still: the back comes only with a check.
+    page = learner_client.get("/study/", {"reveal": hidden(page, "token")}).content.decode()
+    assert 'action="/study/check/"' in page
+    question_front_is_blind(page, prompt)
+
+
+def test_a_multiple_answer_question_says_how_many_and_asks_with_checkboxes(learner_client):
+    prompt = make_question(TWO_RIGHT)
+    page = learner_client.get("/study/", **HTMX).content.decode()
+    assert "Choose two." in page and page.count('type="checkbox" name="pick"') == 4
+    question_front_is_blind(page, prompt)
+
+
+def test_a_question_checked_without_javascript_shows_its_back_then_grades(learner_client, learner):
+    lesson = make_lesson(body="## Snapshots\n\ntext\n")
+    prompt = make_question(TWO_RIGHT.replace("Q:", "section: snapshots\n\nQ:"), lesson=lesson)
+    page = learner_client.get("/study/").content.decode()
+    token = hidden(page, "token")
+    response = learner_client.post(
+        "/study/check/", {"token": token, "scope": "all", "pick": ["A", "B"]}
+    )
+    assert response.status_code == 303
+    back = learner_client.get(response["Location"]).content.decode()
+    assert "Not right: the answer is A and C." in back
+    assert "Proposed: Again — you missed C; B is wrong." in back
+    assert back.count("your pick") == 2 and "Kept at most 35 days." in back
+    assert re.search(r'value="1" class="grade grade--1 grade--proposed"[^>]*autofocus', back)
+    assert f'href="{lesson.get_absolute_url()}#snapshots">Read this in the lesson' in back
+    # The back button and a replayed POST log nothing more, and show the first answer.
+    learner_client.post("/study/check/", {"token": token, "scope": "all", "pick": ["A", "C"]})
+    assert Answer.objects.get().chosen == "AB"
+    # The learner picks another grade than the one proposed: the usual grade POST.
+    learner_client.post("/study/grade/", {"token": hidden(back, "token"), "rating": "2"})
+    assert Review.objects.get(prompt=prompt).rating == 2
+
+
+def test_a_question_checked_with_htmx_answers_with_the_back_fragment(learner_client, learner):
+    make_question()
+    token = hidden(learner_client.get("/study/").content.decode(), "token")
+    back = learner_client.post(
+        "/study/check/", {"token": token, "scope": "all", "pick": "B"}, **HTMX
+    ).content.decode()
+    assert back.lstrip().startswith('<section id="study-card"')
+    assert "Right." in back and "Proposed: Good." in back
+    assert 'data-announce="Right. Proposed grade: Good. Enter confirms it."' in back
+    assert re.search(r'value="3" class="grade grade--3 grade--proposed"', back)
+    assert "any second of the retention period" in back
+    assert Answer.objects.get().source == "study"
+
+
+def test_checking_with_no_pick_asks_again(learner_client):
+    make_question()
+    token = hidden(learner_client.get("/study/").content.decode(), "token")
+    page = learner_client.post(
+        "/study/check/", {"token": token, "scope": "all"}, **HTMX
+    ).content.decode()
+    assert "Pick an answer before checking." in page and 'action="/study/check/"' in page
+    assert not Answer.objects.exists()
+
+
+def test_a_flag_on_a_checked_question_keeps_its_back(learner_client):
+    make_question()
+    token = hidden(learner_client.get("/study/").content.decode(), "token")
+    learner_client.post("/study/check/", {"token": token, "scope": "all", "pick": "B"})
+    page = learner_client.post(
+        "/study/card/", {"token": token, "scope": "all", "flag": "2", "revealed": "1"}, **HTMX
+    ).content.decode()
+    assert "Proposed: Good." in page and "Orange flag" in page
+
+
+def test_an_undone_grade_brings_the_question_back_unchecked(learner_client):
+    prompt = make_question()
+    make_card(front="Next card?")
+    token = hidden(learner_client.get("/study/").content.decode(), "token")
+    learner_client.post("/study/check/", {"token": token, "scope": "all", "pick": "A"})
+    learner_client.post("/study/grade/", {"token": token, "rating": "1"})
+    page = learner_client.get("/study/").content.decode()
+    undo = re.search(r'name="token" value="([^"]+)"', page.split('class="undo"')[1])[1]
+    page = learner_client.post("/study/undo/", {"token": undo, "scope": "all"}, **HTMX)
+    page = page.content.decode()
+    assert "Which gets its rows back?" in page and 'action="/study/check/"' in page
+    question_front_is_blind(page, prompt)
+
+
+def test_custom_studys_preview_asks_a_question_then_shows_its_answer_sheet(learner_client):
+    prompt = make_question(lesson=make_lesson(slug="tls", body="## Snapshots\n\ntext\n"))
+    front = learner_client.get("/study/preview/?scope=lesson:tls").content.decode()
+    assert "Which gets its rows back?" in front and front.count('type="radio"') == 3
+    assert "<fieldset" in front and 'action="/study/check/"' not in front
+    question_front_is_blind(front, prompt)
+    back = learner_client.get("/study/preview/?scope=lesson:tls&card=1&side=back").content.decode()
+    assert prompt.back_html in back and 'type="radio"' not in back
+
+
+def test_my_cards_lists_a_question_by_its_stem(learner_client, learner):
+    make_question()
+    learner_client.get("/study/")
+    page = learner_client.get("/study/cards/?state=all").content.decode()
+    assert "Which gets its rows back?" in page and "Aurora MySQL only" not in page
+
+
+def test_an_exam_question_is_asked_in_the_exam_scope_and_an_updated_one_says_so(learner_client):
+    prompt = make_question(ONE_RIGHT + "exam: Restores always make a new instance.\n")
+    Prompt.objects.filter(pk=prompt.pk).update(changed_at=timezone.now())
+    page = learner_client.get("/study/?scope=exam").content.decode()
+    assert "Which gets its rows back?" in page and 'action="/study/check/"' in page
+    assert "Updated</span>" in page
+    question_front_is_blind(page, prompt)
+    # The exam tip is part of the answer: it comes with the back.
+    assert "Restores always make a new instance." not in page
+    token = hidden(page, "token")
+    learner_client.post("/study/check/", {"token": token, "scope": "exam", "pick": "B"})
+    back = learner_client.get("/study/", {"scope": "exam", "reveal": token}).content.decode()
+    assert "Exam tip" in back and "Restores always make a new instance." in back

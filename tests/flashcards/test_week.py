@@ -1,11 +1,12 @@
 """A week of simulated days with the bundled deck, through the real study views.
 
 Issue 12's "Done means": a learner studies for seven days, each starting at 09:00 in their
-time zone, answering every card the study page offers (GET /study/, the reveal, then an htmx
-POST /study/grade/, each following the tokens in the page it got) until the session's summary
-appears. Every page is checked against the database for what the issue's Why list says must
-not happen (`PAGE_CHECKS`), and every day once it is over (`DAY_CHECKS`). More checks join
-those lists: each receives the `Shown` page or the `Day`, and asserts.
+time zone, answering every card the study page offers (GET /study/, the reveal or, for a
+question, the check of its picks, then an htmx POST /study/grade/, each following the tokens
+in the page it got) until the session's summary appears. Every page is checked against the
+database for what the issue's Why list says must not happen (`PAGE_CHECKS`), and every day
+once it is over (`DAY_CHECKS`). More checks join those lists: each receives the `Shown` page
+or the `Day`, and asserts.
 """
 
 from __future__ import annotations
@@ -94,13 +95,18 @@ class Shown:
         return self.hidden("reveal")
 
     @property
+    def check_token(self) -> str | None:
+        """A question's front: its picks are checked (POST) rather than its answer revealed."""
+        return self.hidden("token") if 'action="/study/check/"' in self.html else None
+
+    @property
     def grade_token(self) -> str | None:
         return self.hidden("token") if 'class="grades"' in self.html else None
 
     @property
     def prompt_id(self) -> int | None:
         """The card offered (front or answer side), read from the token the page signed."""
-        token = self.reveal_token or self.grade_token
+        token = self.reveal_token or self.check_token or self.grade_token
         if token is None:
             return None
         return read_grade_token(token, user_id=self.learner.pk).prompt_id
@@ -365,6 +371,10 @@ def study_one_day(
         if shown.reveal_token:
             clock.advance(READING)
             shown = seen(client.get("/study/", {"reveal": shown.reveal_token}, **HTMX))
+        elif shown.check_token:
+            clock.advance(READING)
+            form = {"token": shown.check_token, "pick": "A", "scope": "all"}
+            shown = seen(client.post("/study/check/", form, **HTMX))
         elif shown.grade_token:
             clock.advance(DECIDING)
             rating = rating_for(next(answers))

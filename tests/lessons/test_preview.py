@@ -277,3 +277,23 @@ def test_without_javascript_the_pane_shows_the_saved_lesson_with_its_saved_cards
     cards = card_documents(preview_document(page))
     assert list(cards) == ["Card 1"]
     assert "<mark>[…]</mark> is in France" in cards["Card 1"]
+
+
+def test_a_question_typed_under_the_lesson_previews_as_asked_with_its_answer_sheet(
+    instructor_client,
+):
+    question = {
+        "kind": "question",
+        "front": "Which keeps a copy past 35 days?",
+        "back": "- [x] A manual snapshot.\n  why: Kept until deleted.\n"
+        "- [ ] An automated backup.\n  why: At most 35 days.\n"
+        "- [ ] Backtrack.\n  why: Rewinds at most 72 hours.\n",
+    }
+    make_tree(slug="ways")
+    answer = instructor_client.post(URL, cards_form(None, question)).content.decode()
+    card = card_documents(preview_document(answer))["Card 1"]
+    asked, sheet = card.split("The answer sheet, shown once the learner checks")
+    assert "Which keeps a copy past 35 days?" in asked and asked.count('type="radio"') == 3
+    assert "Kept until deleted" not in asked
+    assert 'class="answer-sheet"' in sheet and "Rewinds at most 72 hours." in sheet
+    assert "problem" not in answer
