@@ -110,6 +110,14 @@ def question_at(questions: list[AttemptQuestion], position: int) -> AttemptQuest
     return next((question for question in questions if question.position == position), None)
 
 
+def neighbours(positions: list[int], position: int) -> tuple[int | None, int | None]:
+    """The positions before and after `position` among the test's (a deleted card's
+    question leaves a gap, which Previous and Next step over); None at either end."""
+    before = [p for p in positions if p < position]
+    after = [p for p in positions if p > position]
+    return (max(before) if before else None, min(after) if after else None)
+
+
 def seconds_left(attempt: Attempt, now: dt.datetime) -> int | None:
     """A timed test's whole seconds to its deadline (0 once past); None when untimed."""
     if attempt.deadline is None:

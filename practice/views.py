@@ -30,6 +30,7 @@ from practice.selectors import (
     attempt_questions,
     attempt_result,
     attempts_of,
+    neighbours,
     question_at,
     resume_position,
     review_lists,
@@ -120,14 +121,15 @@ def _question_page(
     current = question_at(questions, position)
     if current is None:
         raise Http404(REMOVED if 1 <= position <= attempt.question_count else "No such question.")
+    previous, following = neighbours([question.position for question in questions], position)
     context = {
         "attempt": attempt,
         "questions": questions,
         "current": current,
         "ask": ask_of(current),  # the options as the test started with them
         "position": position,
-        "previous": max((q.position for q in questions if q.position < position), default=None),
-        "next": min((q.position for q in questions if q.position > position), default=None),
+        "previous": previous,
+        "next": following,
         "remaining": seconds_left(attempt, timezone.now()),
     }
     template = "practice/question.html" + ("#practice-question" if partial else "")
@@ -139,10 +141,11 @@ def _target(go: str, position: int, positions: list[int]) -> int | str:
     `positions`, the test's questions: a deleted card's leaves a gap)."""
     if go == "review":
         return "review"
+    previous, following = neighbours(positions, position)
     if go == "previous":
-        return max((p for p in positions if p < position), default=position)
+        return previous or position
     if go == "next":
-        return min((p for p in positions if p > position), default=position)
+        return following or position
     chosen = whole_number(go, max_digits=3)
     return chosen if chosen in positions else position
 
