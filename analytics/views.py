@@ -20,6 +20,7 @@ from flashcards.models import LEECH_LAPSES
 from flashcards.recall import HORIZON_DAYS
 from flashcards.selectors import Scope, horizon_for, mastery_by_lesson, study_settings_for
 from lessons.models import Lesson
+from portal.numbers import whole_number
 from progress import charts
 
 # Whoever may edit lessons may see what in them to fix; learners are refused (403).
@@ -152,8 +153,7 @@ def questions(request: HttpRequest) -> HttpResponse:
     sort = roster.parse_sort(
         request.GET.get("sort"), question_analytics.SORT_KEYS, question_analytics.DEFAULT_SORT
     )
-    card = request.GET.get("card", "")
-    card_id = int(card) if card.isdigit() else None  # one question, from its admin page
+    card_id = whole_number(request.GET.get("card"))  # one question, from its admin page
     rows = question_analytics.question_figures(sort, card_id)
     page = Paginator(rows, question_analytics.PAGE_SIZE).get_page(request.GET.get("page"))
     question_analytics.options_fill(page.object_list)

@@ -6,12 +6,20 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
 from django.utils import timezone
 
 from flashcards.models import Prompt
 from flashcards.options import LETTERS, choose_phrase, is_right, normalize_choice
 from practice.models import Answer, Attempt
+
+
+class Asked(Protocol):
+    """A question as asked: a Prompt, or a test's snapshot of one (AttemptQuestion), which
+    keeps the options the learner saw when the test started."""
+
+    options: list[dict]
 
 
 @dataclass(frozen=True)
@@ -37,13 +45,13 @@ class Checked:
         ]
 
 
-def right_of(prompt: Prompt) -> str:
+def right_of(prompt: Asked) -> str:
     return "".join(
         letter for letter, option in zip(LETTERS, prompt.options, strict=False) if option["right"]
     )
 
 
-def ask_of(prompt: Prompt) -> dict:
+def ask_of(prompt: Asked) -> dict:
     """What a page may show of a question before it is answered: the options' letters and
     text, whether several are to be chosen, and nothing that says which are right."""
     right_count = len(right_of(prompt))
@@ -57,7 +65,7 @@ def ask_of(prompt: Prompt) -> dict:
     }
 
 
-def answer_check(prompt: Prompt, picks: Iterable[str]) -> Checked:
+def answer_check(prompt: Asked, picks: Iterable[str]) -> Checked:
     """The learner's picks (letters, as a form sends them; anything else dropped) checked
     against the question's right options."""
     chosen = normalize_choice(picks, len(prompt.options))
@@ -74,13 +82,16 @@ def answer_log(
     attempt: Attempt | None = None,
     now: dt.datetime | None = None,
     showing: str = "",
+    content_hash: str | None = None,
 ) -> Answer:
     """Append a checked answer to the log that readiness and question analytics read.
-    `showing`: the study session's showing it answers (one answer each; see Answer)."""
+    `showing`: the study session's showing it answers (one answer each; see Answer).
+    `content_hash`: the wording answered, when not the prompt's current one (a test's
+    snapshot, taken when it started)."""
     return Answer.objects.create(
         user=user,
         prompt=prompt,
-        content_hash=prompt.content_hash,
+        content_hash=prompt.content_hash if content_hash is None else content_hash,
         chosen=checked.chosen,
         is_right=checked.is_right,
         source=source,

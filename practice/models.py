@@ -38,6 +38,9 @@ class Attempt(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     question_count = models.PositiveSmallIntegerField()
     right_count = models.PositiveSmallIntegerField(default=0)
+    # When "Add the N I missed to my study queue now" was pressed: once only, so a second
+    # press (or a replayed POST) logs no second Again grade and no second reschedule.
+    missed_queued_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-started_at", "-id"]
@@ -53,8 +56,18 @@ class Attempt(models.Model):
 
 class AttemptQuestion(models.Model):
     attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="questions")
+    # CASCADE, as Review.prompt (the review log) is: a card deleted in the admin is gone
+    # with its history, while a card dropped from its note is kept as a retired prompt
+    # (is_active False) and so keeps its tests. A test whose question was deleted keeps its
+    # other questions at their positions; the gap is a "removed" page (practice/views.py).
     prompt = models.ForeignKey(Prompt, on_delete=models.CASCADE, related_name="+")
     position = models.PositiveSmallIntegerField()  # 1, 2, ... as the test shows them
+    # The question as it was when the test started: the test asks, grades and shows its
+    # result from these, so an edit or re-import of the card during the test (or after it)
+    # changes nothing of it. `options` as Prompt.options ([{"html", "why_html", "right"}]).
+    content_hash = models.CharField(max_length=32, blank=True, default="")
+    stem_html = models.TextField(blank=True, default="")
+    options = models.JSONField(default=list, blank=True)
     # The learner's picks, letters in order ("AC"); empty while unanswered.
     chosen = models.CharField(max_length=6, blank=True)
     flagged = models.BooleanField(default=False)

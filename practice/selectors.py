@@ -3,14 +3,16 @@ their tests, and a test's questions and result."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import Min, Q
 from django.shortcuts import get_object_or_404
 
 from flashcards.models import Card, Prompt
 from lessons.models import Lesson, Topic
+from practice.answers import answer_check
 from practice.models import Answer, Attempt, AttemptQuestion
 
 _SLUG = re.compile(r"[-a-zA-Z0-9_]{1,200}")
@@ -74,8 +76,14 @@ def latest_right_by_prompt(user, prompt_ids: list[int]) -> dict[int, bool]:
 
 
 def attempts_of(user) -> list[Attempt]:
-    """The learner's tests, the latest first."""
-    return list(Attempt.objects.filter(user=user))
+    """The learner's tests, the latest first; an open one's `resume_position` is its first
+    unanswered question (its first question when all are answered)."""
+    return list(
+        Attempt.objects.filter(user=user).annotate(
+            first_unanswered=Min("questions__position", filter=Q(questions__chosen="")),
+            first_position=Min("questions__position"),
+        )
+    )
 
 
 def attempt_of(user, pk: int) -> Attempt:
@@ -87,6 +95,54 @@ def attempt_questions(attempt: Attempt) -> list[AttemptQuestion]:
     """The test's questions in order, each with its prompt and the prompt's card and lesson
     (one query)."""
     return list(attempt.questions.select_related("prompt__card__lesson").order_by("position"))
+
+
+def resume_position(attempt: Attempt) -> int:
+    """Where an open test resumes: its first unanswered question, else its first."""
+    positions = attempt.questions.order_by("chosen", "position").values_list("position", "chosen")
+    first = positions.first()  # "" sorts first: an unanswered question if there is one
+    return first[0] if first else 1
+
+
+def question_at(questions: list[AttemptQuestion], position: int) -> AttemptQuestion | None:
+    """The test's question at `position`, by its position (not its place in the list: a
+    question whose card was deleted leaves a gap); None when there is none."""
+    return next((question for question in questions if question.position == position), None)
+
+
+def neighbours(positions: list[int], position: int) -> tuple[int | None, int | None]:
+    """The positions before and after `position` among the test's (a deleted card's
+    question leaves a gap, which Previous and Next step over); None at either end."""
+    before = [p for p in positions if p < position]
+    after = [p for p in positions if p > position]
+    return (max(before) if before else None, min(after) if after else None)
+
+
+def seconds_left(attempt: Attempt, now: dt.datetime) -> int | None:
+    """A timed test's whole seconds to its deadline (0 once past); None when untimed."""
+    if attempt.deadline is None:
+        return None
+    return max(0, int((attempt.deadline - now).total_seconds()))
+
+
+@dataclass(frozen=True)
+class ReviewLists:
+    unanswered: list[AttemptQuestion]
+    flagged: list[AttemptQuestion]
+
+
+def review_lists(questions: list[AttemptQuestion]) -> ReviewLists:
+    """The review page's lists: the questions not answered and those flagged."""
+    return ReviewLists(
+        unanswered=[question for question in questions if not question.chosen],
+        flagged=[question for question in questions if question.flagged],
+    )
+
+
+def verdicts_of(question: AttemptQuestion) -> list[dict]:
+    """Each option of a submitted test's question, as the test asked it (its snapshot), with
+    whether it is right and whether the learner picked it."""
+    return answer_check(question, question.chosen).verdicts(question.options)
 
 
 @dataclass
@@ -114,6 +170,13 @@ class AttemptResult:
     @property
     def missed(self) -> int:
         return sum(1 for question in self.questions if not question.is_right)
+
+    @property
+    def rows(self) -> list[dict]:
+        """Each question with its options' verdicts, as the result page lists them."""
+        return [
+            {"question": question, "verdicts": verdicts_of(question)} for question in self.questions
+        ]
 
 
 def attempt_result(attempt: Attempt) -> AttemptResult:

@@ -21,16 +21,22 @@ from django_htmx.http import HttpResponseClientRedirect, push_url
 
 from flashcards.selectors import study_settings_for
 from portal.htmx import HtmxHttpRequest
-from practice.answers import answer_check, ask_of
+from portal.numbers import whole_number
+from practice.answers import ask_of
 from practice.forms import StartForm
-from practice.models import DEFAULT_SECONDS_PER_QUESTION, Attempt
+from practice.models import DEFAULT_SECONDS_PER_QUESTION, Attempt, AttemptQuestion
 from practice.selectors import (
     attempt_of,
     attempt_questions,
     attempt_result,
     attempts_of,
+    neighbours,
+    question_at,
+    resume_position,
+    review_lists,
     scope_question_ids,
     scope_resolve,
+    seconds_left,
 )
 from practice.services import (
     answer_save,
@@ -42,6 +48,8 @@ from practice.services import (
 
 SUBMITTED = "This test is already submitted: its answers can no longer change."
 TIME_UP = "Time is up: your test was submitted with the answers given before the deadline."
+ALREADY_QUEUED = "The questions you missed in this test are already in your study queue."
+REMOVED = "This question was removed from the test (its card was deleted)."
 
 
 def _go(request: HtmxHttpRequest, url: str) -> HttpResponse:
@@ -53,7 +61,13 @@ def _go(request: HtmxHttpRequest, url: str) -> HttpResponse:
 
 def _closed(request: HtmxHttpRequest, attempt: Attempt) -> HttpResponse | None:
     """The response for a test that takes no more answers, submitting it first if its time
-    is up; None while it is open."""
+    is up; None while it is open.
+
+    A GET may submit here: an expired test is graded when its learner next opens it. That
+    write is the learner's own (login required, their own test only, so no crawler reaches
+    it), idempotent (attempt_submit locks and grades once, ending at the deadline whatever
+    the time), and it is what "time is up" means: showing the test as open, or a result
+    not yet graded, would each be a page that lies."""
     if attempt.is_submitted:
         if request.method == "POST":
             messages.error(request, SUBMITTED)
@@ -92,8 +106,8 @@ def start(request: HtmxHttpRequest) -> HttpResponse:
             now=timezone.now(),
             seconds_per_question=DEFAULT_SECONDS_PER_QUESTION,
         )
-        if attempt is not None:
-            return redirect("practice:question", attempt.pk, 1)
+        if attempt is not None:  # a new test, or the one a double click just started
+            return redirect("practice:question", attempt.pk, resume_position(attempt))
         empty = True
     elif request.method == "GET":
         empty = not scope_question_ids(scope)
@@ -104,36 +118,36 @@ def _question_page(
     request: HtmxHttpRequest, attempt: Attempt, position: int, partial: bool
 ) -> HttpResponse:
     questions = attempt_questions(attempt)
-    if not 1 <= position <= len(questions):
-        raise Http404("No such question in this test.")
-    current = questions[position - 1]
+    current = question_at(questions, position)
+    if current is None:
+        raise Http404(REMOVED if 1 <= position <= attempt.question_count else "No such question.")
+    previous, following = neighbours([question.position for question in questions], position)
     context = {
         "attempt": attempt,
         "questions": questions,
         "current": current,
-        "ask": ask_of(current.prompt),
+        "ask": ask_of(current),  # the options as the test started with them
         "position": position,
-        "remaining": (
-            max(0, int((attempt.deadline - timezone.now()).total_seconds()))
-            if attempt.deadline
-            else None
-        ),
+        "previous": previous,
+        "next": following,
+        "remaining": seconds_left(attempt, timezone.now()),
     }
     template = "practice/question.html" + ("#practice-question" if partial else "")
     return render(request, template, context)
 
 
-def _target(go: str, position: int, count: int) -> int | str:
-    """Where a question form's button leads: "review", or a question's position."""
+def _target(go: str, position: int, positions: list[int]) -> int | str:
+    """Where a question form's button leads: "review", or a question's position (one of
+    `positions`, the test's questions: a deleted card's leaves a gap)."""
     if go == "review":
         return "review"
+    previous, following = neighbours(positions, position)
     if go == "previous":
-        return max(1, position - 1)
+        return previous or position
     if go == "next":
-        return min(count, position + 1)
-    if go.isdigit() and 1 <= int(go) <= count:
-        return int(go)
-    return position
+        return following or position
+    chosen = whole_number(go, max_digits=3)
+    return chosen if chosen in positions else position
 
 
 @login_required
@@ -150,18 +164,21 @@ def question(request: HtmxHttpRequest, pk: int, position: int) -> HttpResponse:
     if request.method == "GET":
         return _question_page(request, attempt, position, partial)
     if not 1 <= position <= attempt.question_count:
-        raise Http404("No such question in this test.")
-    saved = answer_save(
-        attempt=attempt,
-        position=position,
-        picks=request.POST.getlist("picks"),
-        flagged=bool(request.POST.get("flagged")),
-        now=timezone.now(),
-    )
-    if not saved:  # submitted or out of time since the attempt was read
+        raise Http404("No such question.")
+    try:
+        positions = answer_save(
+            attempt=attempt,
+            position=position,
+            picks=request.POST.getlist("picks"),
+            flagged=bool(request.POST.get("flagged")),
+            now=timezone.now(),
+        )
+    except AttemptQuestion.DoesNotExist:
+        raise Http404(REMOVED) from None
+    if positions is None:  # submitted or out of time since the attempt was read
         attempt.refresh_from_db()
         return _closed(request, attempt) or _go(request, _result_url(attempt))
-    target = _target(request.POST.get("go", ""), position, attempt.question_count)
+    target = _target(request.POST.get("go", ""), position, positions)
     if target == "review":
         return _go(request, reverse("practice:review", args=[attempt.pk]))
     if partial:
@@ -179,14 +196,15 @@ def review(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if closed is not None:
         return closed
     questions = attempt_questions(attempt)
+    lists = review_lists(questions)
     return render(
         request,
         "practice/review.html",
         {
             "attempt": attempt,
             "questions": questions,
-            "unanswered": [q for q in questions if not q.chosen],
-            "flagged": [q for q in questions if q.flagged],
+            "unanswered": lists.unanswered,
+            "flagged": lists.flagged,
         },
     )
 
@@ -211,25 +229,7 @@ def result(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         if closed is not None:
             return closed
         return redirect("practice:review", attempt.pk)
-    outcome = attempt_result(attempt)
-    return render(
-        request,
-        "practice/result.html",
-        {
-            "result": outcome,
-            "rows": [
-                {
-                    "question": question,
-                    "verdicts": _verdicts(question),
-                }
-                for question in outcome.questions
-            ],
-        },
-    )
-
-
-def _verdicts(question) -> list[dict]:
-    return answer_check(question.prompt, question.chosen).verdicts(question.prompt.options)
+    return render(request, "practice/result.html", {"result": attempt_result(attempt)})
 
 
 @login_required
@@ -239,17 +239,16 @@ def study_missed(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     attempt = attempt_of(request.user, pk)
     if not attempt.is_submitted:
         return redirect("practice:review", attempt.pk)
-    made_due, left_new = missed_to_study_queue(
+    done = missed_to_study_queue(
         user=request.user,
         attempt=attempt,
         now=timezone.now(),
         time_zone=study_settings_for(request.user).time_zone,
     )
-    text = f"{made_due} question{'' if made_due == 1 else 's'} due now in your study queue."
-    if left_new:
-        text += (
-            f" {left_new} never studied stay{'s' if left_new == 1 else ''} new: "
-            "they come with your new cards."
-        )
+    if done.already:
+        messages.info(request, ALREADY_QUEUED)
+        return redirect(_result_url(attempt))
+    count = done.made_due + done.learning
+    text = f"{count} question{'' if count == 1 else 's'} due now in your study queue."
     messages.success(request, text)
     return redirect(_result_url(attempt))

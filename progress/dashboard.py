@@ -30,9 +30,6 @@ HEATMAP_DAYS = 365
 FORECAST_DAYS = 30
 WEAKEST = 3  # lessons offered first for study
 TREND_TESTS = 8  # a lesson's latest practice-test scores drawn in its trend
-# The practice app's pages, linked by path: they live in another part of issue 17's work.
-PRACTICE_URL = "/practice/"
-NEW_TEST_URL = "/practice/new"
 
 
 @dataclass(frozen=True)
@@ -73,7 +70,8 @@ class LessonPractice:
 
     @property
     def new_test_url(self) -> str:
-        return f"{NEW_TEST_URL}?{urlencode({'scope': f'lesson:{self.lesson.slug}'})}"
+        scope = urlencode({"scope": f"lesson:{self.lesson.slug}"})
+        return f"{reverse('practice:start')}?{scope}"
 
 
 @dataclass(frozen=True)
@@ -106,9 +104,16 @@ class Dashboard:
     known: float = 0.0  # "known" over all lessons' prompts together
     has_exam_cards: bool = False  # cards with an exam anchor: offer them as a study scope
     practice: list[LessonPractice] = field(default_factory=list)
-    practice_url: str = PRACTICE_URL
     trend_tests: int = TREND_TESTS
-    new_test_url: str = NEW_TEST_URL
+
+    @property
+    def practice_url(self) -> str:
+        return reverse("practice:attempts")
+
+    @property
+    def new_test_url(self) -> str:
+        """A test on every lesson (no scope: the start page's default)."""
+        return reverse("practice:start")
 
     @property
     def has_practised(self) -> bool:

@@ -59,7 +59,9 @@ LOGIN = "302 to log in"
 ADMIN_LOGIN = "302 to the admin's log in"
 HOME = "302 home"
 ADMIN_HOME = "302 to the admin index"
+NEW_TEST = "302 to the practice test start page"
 REDIRECTS = {
+    NEW_TEST: "/practice/new/?scope=all",
     LOGIN: "/accounts/login/?next=",
     ADMIN_LOGIN: "/admin/login/?next=",
     HOME: "/",
@@ -189,8 +191,10 @@ TABLE = [
     # OPEN_TEST is the learner's test under way, DONE_TEST one submitted; an empty POST to a
     # question keeps no picks and shows it again, and a submitted test takes no more answers.
     Row("/practice/", signed_in((LOGIN, LOGIN), (200, 405))),
-    Row("/practice/new?scope=lesson:restore-paths", signed_in((LOGIN, LOGIN), (200, 200))),
-    Row("/practice/new?scope=lesson:no-such-lesson", signed_in((LOGIN, LOGIN), (404, 404))),
+    Row("/practice/new/?scope=lesson:restore-paths", signed_in((LOGIN, LOGIN), (200, 200))),
+    Row("/practice/new/?scope=lesson:no-such-lesson", signed_in((LOGIN, LOGIN), (404, 404))),
+    # The first path, before it took a slash: sent on, query string and all.
+    Row("/practice/new?scope=all", everyone(NEW_TEST, 405)),
     Row(
         "/practice/OPEN_TEST/1/",
         by_role((LOGIN, LOGIN), (200, "302 to /practice/OPEN_TEST/1/"), (404, 404), (404, 404)),
@@ -298,10 +302,11 @@ def site(bundled_content, instructor, superuser, learner):
             scope=scope,
             count=2,
             timed=False,
-            now=timezone.now(),
+            # A minute apart: a second start within moments resumes the first (a double click).
+            now=timezone.now() - dt.timedelta(minutes=minutes),
             seconds_per_question=120,
         )
-        for _ in range(2)
+        for minutes in (1, 0)
     ]
     attempt_submit(attempt=tests[1], now=timezone.now())
     return {
@@ -711,9 +716,9 @@ def csrf_cases(site, studied_page: str) -> list[CsrfCase]:
         ),
         # Practice tests: a question's picks before the submit of the same test.
         CsrfCase(
-            "/practice/new",
+            "/practice/new/",
             "learner",
-            f"/practice/new?scope={open_test.scope}",
+            f"/practice/new/?scope={open_test.scope}",
             {"scope": open_test.scope, "count": "2"},
         ),
         CsrfCase(

@@ -304,9 +304,15 @@ def test_the_practice_pages_keep_their_query_budget_as_a_test_grows(learner):
         now = timezone.now()
         tests = [
             attempt_start(
-                user=learner, scope=scope, count=size, timed=True, now=now, seconds_per_question=120
+                user=learner,
+                scope=scope,
+                count=size,
+                timed=True,
+                # A minute apart: a second start within moments resumes the first.
+                now=now - dt.timedelta(minutes=minutes),
+                seconds_per_question=120,
             )
-            for _ in range(2)
+            for minutes in (0, 1)
         ]
         for position in range(1, size + 1):
             answer_save(attempt=tests[1], position=position, picks="A", flagged=False, now=now)

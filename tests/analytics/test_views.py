@@ -255,3 +255,7 @@ def test_a_question_cards_admin_page_links_to_its_figures_alone(instructor_clien
     # Anything else for ?card= is ignored: every question.
     every = instructor_client.get("/analytics/questions/?card=x").content.decode()
     assert "The restore question?" in every and "Another question?" in every
+    # Digits int() refuses (str.isdigit() took them: a 500) or reads as nobody typed.
+    for odd in ("²", "٣", "9" * 40):
+        response = instructor_client.get(f"/analytics/questions/?card={odd}")
+        assert response.status_code == 200 and "Another question?" in response.content.decode()

@@ -66,6 +66,9 @@ def submitted_attempt(
             attempt=attempt,
             prompt=prompt,
             position=position,
+            content_hash=prompt.content_hash,
+            stem_html=prompt.front_html,
+            options=prompt.options,
             chosen=checked.chosen,
             is_right=checked.is_right,
         )

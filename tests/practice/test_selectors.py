@@ -9,14 +9,16 @@ import pytest
 from django.http import Http404
 
 from practice.answers import answer_check, answer_log
-from practice.models import Answer
+from practice.models import Answer, Attempt
 from practice.selectors import (
     PracticeScope,
     attempt_of,
     attempt_result,
     attempts_of,
     latest_right_by_prompt,
+    neighbours,
     scope_resolve,
+    seconds_left,
 )
 from practice.services import answer_save, attempt_start, attempt_submit
 from tests.conftest import make_lesson, make_topic, make_user
@@ -88,3 +90,17 @@ def test_a_result_scores_each_lesson_and_a_learner_sees_only_their_tests(learner
     assert attempts_of(other) == []
     with pytest.raises(Http404):
         attempt_of(other, attempt.pk)
+
+
+def test_neighbours_step_over_a_removed_question():
+    assert neighbours([1, 3, 4], 3) == (1, 4)
+    assert neighbours([1, 3, 4], 1) == (None, 3)
+    assert neighbours([1, 3, 4], 4) == (3, None)
+
+
+def test_seconds_left_counts_down_to_the_deadline_and_stops_at_zero():
+    now = dt.datetime(2026, 3, 2, 12, tzinfo=dt.UTC)
+    timed = Attempt(deadline=now + dt.timedelta(seconds=90, milliseconds=500))
+    assert seconds_left(timed, now) == 90
+    assert seconds_left(timed, now + dt.timedelta(hours=1)) == 0
+    assert seconds_left(Attempt(deadline=None), now) is None

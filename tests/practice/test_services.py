@@ -8,12 +8,15 @@ import random
 
 import pytest
 
+from flashcards.card_sync import cards_sync_from_note
 from flashcards.grading import states_rebuild
-from flashcards.models import ManualChange, PromptState
+from flashcards.models import ManualChange, PromptState, Review
+from flashcards.questions import parse_questions
 from practice.answers import answer_check, answer_log
 from practice.models import Answer, AttemptQuestion
 from practice.selectors import PracticeScope
 from practice.services import (
+    RESTART_WINDOW,
     answer_save,
     attempt_start,
     attempt_submit,
@@ -21,7 +24,7 @@ from practice.services import (
     questions_draw,
 )
 from tests.conftest import grade_now, make_lesson
-from tests.practice.conftest import make_test_questions
+from tests.practice.conftest import make_test_questions, short_question_text
 
 pytestmark = pytest.mark.django_db
 
@@ -192,18 +195,98 @@ def test_missed_questions_studied_before_become_due_today_through_a_logged_resch
             attempt=attempt, position=question.position, picks=picks, flagged=False, now=NOW
         )
     attempt_submit(attempt=attempt, now=NOW)
-    made_due, left_new = missed_to_study_queue(
-        user=learner, attempt=attempt, now=NOW, time_zone="Asia/Tokyo"
-    )
-    assert (made_due, left_new) == (1, 1)
+    later = NOW + dt.timedelta(minutes=5)
+    done = missed_to_study_queue(user=learner, attempt=attempt, now=later, time_zone="Asia/Tokyo")
+    assert (done.made_due, done.learning, done.already) == (1, 1, False)
     state = PromptState.objects.get(user=learner, prompt=prompts[1])
     # Midnight in Tokyo on its today (2 March, 21:00 there): due already.
     assert state.due == dt.datetime(2026, 3, 1, 15, tzinfo=dt.UTC) <= NOW
     change = ManualChange.objects.get(user=learner)
     assert (change.prompt_id, change.kind, change.due) == (prompts[1].pk, "reschedule", state.due)
-    # The one answered right keeps its schedule; the never studied one stays new.
+    # The one answered right keeps its schedule.
     assert PromptState.objects.get(user=learner, prompt=prompts[0]).due == kept_due
-    assert not PromptState.objects.filter(user=learner, prompt=prompts[2]).exists()
-    # A rebuild from the review log and the changes by hand reaches the same due date.
+    # The never studied one failed its recall in the test: an Again grade logged at the
+    # submit, so it is in learning and due by now, not new behind the daily limit.
+    never = PromptState.objects.get(user=learner, prompt=prompts[2])
+    assert never.state == PromptState.State.LEARNING and never.due <= later
+    logged = Review.objects.get(user=learner, prompt=prompts[2])
+    assert (logged.rating, logged.reviewed_at) == (Review.Rating.AGAIN, NOW)
+    # A rebuild from the review log and the changes by hand reaches the same states.
+    before = {
+        row["prompt_id"]: row
+        for row in PromptState.objects.filter(user=learner).values(
+            "prompt_id", "due", "state", "stability", "difficulty", "step"
+        )
+    }
     states_rebuild(user=learner)
-    assert PromptState.objects.get(user=learner, prompt=prompts[1]).due == state.due
+    after = {
+        row["prompt_id"]: row
+        for row in PromptState.objects.filter(user=learner).values(
+            "prompt_id", "due", "state", "stability", "difficulty", "step"
+        )
+    }
+    assert after == before
+
+
+def test_sending_the_missed_questions_twice_changes_nothing_the_second_time(learner):
+    prompts = make_test_questions(2)
+    grade_now(learner, prompts[0], 3, NOW - dt.timedelta(days=3))
+    attempt = attempt_submit(attempt=start(learner, lesson_scope(prompts[0])), now=NOW)
+    first = missed_to_study_queue(user=learner, attempt=attempt, now=NOW)
+    counts = (Review.objects.count(), ManualChange.objects.count())
+    second = missed_to_study_queue(user=learner, attempt=attempt, now=NOW + dt.timedelta(hours=1))
+    assert (first.made_due, first.learning, first.already) == (1, 1, False)
+    assert second.already and (second.made_due, second.learning) == (0, 0)
+    assert (Review.objects.count(), ManualChange.objects.count()) == counts
+
+
+def reword(prompt, right: str) -> None:
+    """Re-import the question's note with `right` its right option (the options reordered)."""
+    lesson = prompt.card.lesson
+    cards_sync_from_note(lesson=lesson, specs=parse_questions(short_question_text(0, right=right)))
+
+
+def test_a_question_edited_mid_test_is_asked_and_graded_as_the_test_started(learner):
+    prompts = make_test_questions(1)
+    first_hash = prompts[0].content_hash
+    attempt = start(learner, lesson_scope(prompts[0]))
+    reword(prompts[0], right="A")
+    prompts[0].refresh_from_db()
+    assert prompts[0].content_hash != first_hash  # the card now says A
+    # The learner picks B, the right answer of the question they were shown.
+    answer_save(attempt=attempt, position=1, picks=["B"], flagged=False, now=NOW)
+    submitted = attempt_submit(attempt=attempt, now=NOW)
+    assert submitted.right_count == 1
+    question = submitted.questions.get()
+    assert question.is_right and question.content_hash == first_hash
+    answer = Answer.objects.get(attempt=submitted)
+    assert (answer.chosen, answer.is_right, answer.content_hash) == ("B", True, first_hash)
+
+
+def test_a_second_start_within_moments_resumes_the_first(learner):
+    prompts = make_test_questions(3)
+    scope = lesson_scope(prompts[0])
+    first = start(learner, scope)
+    assert start(learner, scope, seed=2, now=NOW + dt.timedelta(seconds=2)) == first
+    assert AttemptQuestion.objects.filter(attempt__user=learner).count() == 3
+    # Later, or once submitted, Start starts another test.
+    later = start(learner, scope, now=NOW + RESTART_WINDOW + dt.timedelta(seconds=1))
+    assert later != first
+    attempt_submit(attempt=later, now=NOW + RESTART_WINDOW + dt.timedelta(seconds=2))
+    again = start(learner, scope, now=NOW + RESTART_WINDOW + dt.timedelta(seconds=3))
+    assert again not in (first, later)
+
+
+def test_a_question_whose_card_was_deleted_leaves_the_test_working(learner):
+    prompts = make_test_questions(3)
+    attempt = start(learner, lesson_scope(prompts[0]))
+    gone = attempt.questions.get(position=2)
+    gone.prompt.card.delete()
+    with pytest.raises(AttemptQuestion.DoesNotExist):
+        answer_save(attempt=attempt, position=2, picks=["B"], flagged=False, now=NOW)
+    assert answer_save(attempt=attempt, position=3, picks=["B"], flagged=False, now=NOW)
+    submitted = attempt_submit(attempt=attempt, now=NOW)
+    assert list(submitted.questions.values_list("position", "is_right")) == [
+        (1, False),
+        (3, True),
+    ]

@@ -12,11 +12,11 @@ from django.test import Client
 from django.utils import timezone
 
 from flashcards.card_sync import cards_sync_from_note
-from flashcards.models import Prompt
+from flashcards.models import Prompt, Review, StudySettings
 from flashcards.questions import parse_questions
 from practice.models import Answer, Attempt
 from tests.conftest import make_lesson, make_user
-from tests.practice.conftest import make_test_questions
+from tests.practice.conftest import make_test_questions, short_question_text
 from tests.practice.test_answers import TWO_RIGHT
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,7 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 def begin(client: Client, scope: str, count: int = 10, timed: bool = False) -> Attempt:
     data = {"scope": scope, "count": count} | ({"timed": "on"} if timed else {})
-    response = client.post("/practice/new", data)
+    response = client.post("/practice/new/", data)
     assert response.status_code == 302, response.content.decode()
     attempt = Attempt.objects.latest("pk")
     assert response["Location"] == f"/practice/{attempt.pk}/1/"
@@ -44,21 +44,21 @@ def scope(lesson_questions) -> str:
 
 
 def test_a_visitor_is_sent_to_log_in(client, scope):
-    for url in ("/practice/", f"/practice/new?scope={scope}"):
+    for url in ("/practice/", f"/practice/new/?scope={scope}"):
         response = client.get(url)
         assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
 
 
 def test_the_start_page_offers_the_form_with_ten_questions_by_default(learner_client, scope):
-    page = learner_client.get(f"/practice/new?scope={scope}").content.decode()
+    page = learner_client.get(f"/practice/new/?scope={scope}").content.decode()
     assert 'name="count"' in page and 'value="10"' in page and 'name="timed"' in page
 
 
 def test_a_scope_with_no_questions_says_so_instead_of_starting(learner_client):
     lesson = make_lesson()
-    page = learner_client.get(f"/practice/new?scope=lesson:{lesson.slug}").content.decode()
+    page = learner_client.get(f"/practice/new/?scope=lesson:{lesson.slug}").content.decode()
     assert "no practice questions here" in page and 'name="count"' not in page
-    response = learner_client.post("/practice/new", {"scope": f"lesson:{lesson.slug}", "count": 5})
+    response = learner_client.post("/practice/new/", {"scope": f"lesson:{lesson.slug}", "count": 5})
     assert response.status_code == 200 and "no practice questions here" in response.content.decode()
     assert not Attempt.objects.exists()
 
@@ -66,12 +66,12 @@ def test_a_scope_with_no_questions_says_so_instead_of_starting(learner_client):
 def test_an_unknown_or_draft_scope_is_a_404(learner_client):
     draft = make_lesson(status="draft")
     for scope in ("lesson:nope", f"lesson:{draft.slug}", "tag:x", "topic:a b"):
-        assert learner_client.get(f"/practice/new?scope={scope}").status_code == 404
+        assert learner_client.get(f"/practice/new/?scope={scope}").status_code == 404
 
 
 @pytest.mark.parametrize("count", [0, 66, "x"])
 def test_a_count_out_of_range_is_shown_again_with_the_error(learner_client, scope, count):
-    response = learner_client.post("/practice/new", {"scope": scope, "count": count})
+    response = learner_client.post("/practice/new/", {"scope": scope, "count": count})
     assert response.status_code == 200 and 'class="field__error"' in response.content.decode()
     assert not Attempt.objects.exists()
 
@@ -218,6 +218,10 @@ def test_past_tests_show_score_or_resume_and_only_the_learners_own(learner_clien
     begin(other, scope)
     page = learner_client.get("/practice/").content.decode()
     assert f'href="/practice/{open_one.pk}/1/">Resume' in page
+    # Resume goes to the first question not answered yet.
+    learner_client.post(f"/practice/{open_one.pk}/1/", {"picks": "B"})
+    page = learner_client.get("/practice/").content.decode()
+    assert f'href="/practice/{open_one.pk}/2/">Resume' in page
     assert f'href="/practice/{done.pk}/result/">Result' in page
     assert page.count("<tr>") == 3  # the head's row and two tests
 
@@ -242,28 +246,105 @@ def test_another_learners_test_is_a_404(learner_client, scope, method, path):
     assert not theirs.questions.exclude(chosen="").exists()
 
 
-def test_the_missed_questions_go_to_the_study_queue(learner_client, scope):
+def test_the_missed_questions_go_to_the_study_queue_now_and_once(learner_client, scope):
     attempt = begin(learner_client, scope)
     learner_client.post(f"/practice/{attempt.pk}/submit/")
+    # Never studied, and today's new cards all taken: missed in the test, they come anyway.
+    StudySettings.objects.create(user=attempt.user, new_per_day=0)
+    assert "Question 0: which one?" not in learner_client.get("/study/").content.decode()
     response = learner_client.post(f"/practice/{attempt.pk}/study-missed/", follow=True)
-    assert "0 questions due now in your study queue. 3 never studied stay new" in (
-        response.content.decode()
+    assert "3 questions due now in your study queue." in response.content.decode()
+    assert re.search(r"Question [0-2]: which one\?", learner_client.get("/study/").content.decode())
+    again = learner_client.post(f"/practice/{attempt.pk}/study-missed/", follow=True)
+    assert "already in your study queue" in again.content.decode()
+    assert Review.objects.filter(user=attempt.user).count() == 3
+
+
+def reword(lesson, number: int, right: str) -> None:
+    """Re-import the lesson's questions with question `number`'s right option moved."""
+    text = "\n".join(
+        short_question_text(n, right=right if n == number else "B", section="second-part")
+        for n in range(3)
     )
+    cards_sync_from_note(lesson=lesson, specs=parse_questions(text))
+
+
+def test_a_question_edited_mid_test_is_asked_graded_and_shown_as_the_test_began(
+    learner_client, scope, lesson_questions
+):
+    attempt = begin(learner_client, scope)
+    first = attempt.questions.get(position=1)
+    number = int(re.search(r"Question (\d)", first.prompt.front_html)[1])
+    lesson = lesson_questions[0].card.lesson
+    reword(lesson, number, right="A")
+    first.prompt.refresh_from_db()
+    assert first.prompt.options[0]["right"]  # the card now says A
+    page = learner_client.get(f"/practice/{attempt.pk}/1/").content.decode()
+    assert 'value="B" id="pick-B"' in page
+    learner_client.post(f"/practice/{attempt.pk}/1/", {"picks": "B"})
+    submitted = learner_client.post(f"/practice/{attempt.pk}/submit/", follow=True)
+    assert "1 of 3 right" in submitted.content.decode()
+    result = learner_client.get(f"/practice/{attempt.pk}/result/").content.decode()
+    result = result.split('class="practice-results"')[1]
+    assert "Your answer: B. The right answer: B." in result
+    assert "Question 1: right" in result
+    # Edited again after the submit: the result still reads as the test was taken.
+    reword(lesson, number, right="C")
+    later = learner_client.get(f"/practice/{attempt.pk}/result/").content.decode()
+    assert later.split('class="practice-results"')[1] == result
+
+
+def test_a_question_whose_card_was_deleted_is_a_clear_404_and_the_rest_works(learner_client, scope):
+    attempt = begin(learner_client, scope)
+    url = f"/practice/{attempt.pk}/"
+    attempt.questions.get(position=2).prompt.card.delete()
+    for response in (learner_client.get(url + "2/"), learner_client.post(url + "2/", {})):
+        assert response.status_code == 404
+    assert learner_client.get(url + "3/").status_code == 200
+    # Next and previous step over the gap; the map leaves it out.
+    assert learner_client.post(url + "1/", {"picks": "B", "go": "next"})["Location"] == url + "3/"
+    assert learner_client.post(url + "3/", {"go": "previous"})["Location"] == url + "1/"
+    page = learner_client.get(url + "3/").content.decode()
+    assert 'value="2" class="practice-map__item' not in page
+    assert learner_client.get(url + "review/").status_code == 200
+    learner_client.post(url + "submit/")
+    assert learner_client.get(url + "result/").status_code == 200
+
+
+@pytest.mark.parametrize("go", ["²", "٣", "99999999999999999999", "-1", "0"])
+def test_an_odd_go_value_stays_on_the_question(learner_client, scope, go):
+    attempt = begin(learner_client, scope)
+    response = learner_client.post(f"/practice/{attempt.pk}/1/", {"picks": "A", "go": go})
+    assert response["Location"] == f"/practice/{attempt.pk}/1/"
+
+
+def test_a_double_click_on_start_starts_one_test(learner_client, scope):
+    first = begin(learner_client, scope)
+    learner_client.post(f"/practice/{first.pk}/1/", {"picks": "A"})
+    response = learner_client.post("/practice/new/", {"scope": scope, "count": 10})
+    assert response["Location"] == f"/practice/{first.pk}/2/"
+    assert Attempt.objects.count() == 1
 
 
 def test_the_lesson_topic_and_dashboard_pages_offer_a_test(learner_client, lesson_questions):
     lesson = lesson_questions[0].card.lesson
     assert (
-        f"/practice/new?scope=lesson:{lesson.slug}"
+        f"/practice/new/?scope=lesson:{lesson.slug}"
         in learner_client.get(lesson.get_absolute_url()).content.decode()
     )
     assert (
-        f"/practice/new?scope=topic:{lesson.topic.slug}"
+        f"/practice/new/?scope=topic:{lesson.topic.slug}"
         in learner_client.get(lesson.topic.get_absolute_url()).content.decode()
     )
-    assert "/practice/new?scope=all" in learner_client.get("/progress/").content.decode()
+    assert "/practice/new/?scope=all" in learner_client.get("/progress/").content.decode()
 
 
 def test_the_dashboards_link_without_a_scope_offers_a_test_on_everything(learner_client, scope):
-    page = learner_client.get("/practice/new").content.decode()
+    page = learner_client.get("/practice/new/").content.decode()
     assert "Practice test: All lessons" in page and 'name="scope" value="all"' in page
+
+
+def test_the_first_start_path_without_its_slash_redirects_with_its_scope(learner_client, scope):
+    response = learner_client.get(f"/practice/new?scope={scope}")
+    assert response.status_code == 302
+    assert response["Location"] == f"/practice/new/?scope={scope}"

@@ -171,7 +171,7 @@ def test_the_practice_panel_lists_lessons_with_questions_or_scores_in_reading_or
     assert (tested.latest.right, tested.latest.asked, tested.latest.share) == (1, 2, 0.5)
     assert [score.share for score in tested.scores[-2:]] == [1.0, 0.5]
     assert tested.mastery is not None and tested.mastery.cards == 2
-    assert tested.new_test_url == f"/practice/new?scope=lesson%3A{first.slug}"
+    assert tested.new_test_url == f"/practice/new/?scope=lesson%3A{first.slug}"
     assert untested.latest is None and untested.tests == 0
     assert board.has_practised
 

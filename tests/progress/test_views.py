@@ -110,7 +110,7 @@ def test_a_learner_without_a_test_sees_one_line_inviting_a_first(learner_client)
     make_questions(2, lesson=make_lesson(title="Restore paths", slug="restore-paths"))
     page = learner_client.get("/progress/").content.decode()
     assert '<h2 id="practice-heading">Practice tests</h2>' in page
-    assert 'href="/practice/new">take your first</a>' in page
+    assert 'href="/practice/new/">take your first</a>' in page
     assert "practice-scores" not in page  # no empty table
 
 
@@ -138,9 +138,9 @@ def test_the_practice_panel_shows_each_lessons_latest_score_and_trend(
     assert f'aria-label="2 tests: {earlier:%-d %b} 50%, {now:%-d %b} 100%"' in restore_row
     assert restore_row.count('class="chart__bar"') == 2
     assert "known" in restore_row  # the mastery bar beside it
-    assert 'href="/practice/new?scope=lesson%3Arestore-paths"' in restore_row
+    assert 'href="/practice/new/?scope=lesson%3Arestore-paths"' in restore_row
     assert "No test yet" in replicas_row
-    assert 'href="/practice/new?scope=lesson%3Areplicas"' in replicas_row
+    assert 'href="/practice/new/?scope=lesson%3Areplicas"' in replicas_row
     assert 'href="/practice/">All your practice tests</a>' in page
     assert "style=" not in table
 
