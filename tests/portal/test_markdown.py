@@ -172,6 +172,17 @@ def test_headings_with_the_same_text_get_numbered_anchors_as_before():
     assert [entry.id for entry in rendered.toc] == ["restore", "restore_1", "restore_2"]
 
 
+def test_numbered_anchors_step_over_taken_numbers_whatever_the_order():
+    # "x_1" written as a heading takes the number the second "x" would have had; an anchor
+    # given by hand is never reused. The same rule as Python-Markdown's, kept after the
+    # anchors were made to cost a step each (8,000 headings alike took 35 s, now a fraction).
+    text = "## x_1\n\n## x\n\n## x {: #x_3 }\n\n## x\n\n## x\n\n## x_1\n\n## x\n"
+    ids = [entry.id for entry in render_markdown(text).toc]
+    assert ids == ["x_1", "x", "x_3", "x_2", "x_4", "x_5", "x_6"]
+    many = [entry.id for entry in render_markdown("## H\n\n" * 3000).toc]
+    assert many == ["h", *(f"h_{n}" for n in range(1, 3000))]
+
+
 def test_heading_anchors_come_from_the_heading_text_inline_markup_and_all():
     rendered = render_markdown("## Use `pg_dump` & *copy*\n")
     assert rendered.toc[0].id == "use-pg_dump-copy"
