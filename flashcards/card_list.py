@@ -14,10 +14,12 @@ from dataclasses import dataclass
 from django.core.paginator import Page, Paginator
 from django.db.models import (
     Case,
+    Exists,
     F,
     FilteredRelation,
     FloatField,
     IntegerField,
+    OuterRef,
     Q,
     QuerySet,
     Value,
@@ -29,6 +31,7 @@ from flashcards.days import local_date, midnight
 from flashcards.models import Card, Prompt, PromptMark, PromptState, studyable_prompts
 from flashcards.recall import recall_at
 from lessons.models import Lesson
+from search.models import Entry
 
 PAGE_SIZE = 50
 SEARCH_MAX = 200  # characters of a search; more is not a search anyone typed
@@ -176,7 +179,7 @@ def card_rows(user, filters: CardFilters, *, now: dt.datetime, time_zone: str) -
 def _conditions(filters: CardFilters, now: dt.datetime, time_zone: str) -> Q:
     condition = Q()
     if filters.q:
-        condition &= Q(card__front__icontains=filters.q) | Q(card__back__icontains=filters.q)
+        condition &= _text_matches(filters.q)
     if filters.lesson:
         condition &= Q(card__lesson__slug=filters.lesson)
     if filters.state:
@@ -190,6 +193,19 @@ def _conditions(filters: CardFilters, now: dt.datetime, time_zone: str) -> Q:
     if filters.due:
         condition &= Q(due__lt=due_before(filters.due, now, time_zone))
     return condition
+
+
+def _text_matches(q: str) -> Q:
+    """A card's front, and its back unless it is a question: a question's back holds the "- [x]"
+    marks and whys that say which option is right. A question's option texts are read from its
+    search row instead (search.text.card_document: stem and option texts, as plain text)."""
+    options = Entry.objects.filter(card_id=OuterRef("card_id"), body__icontains=q)
+    question = Q(card__kind=Card.Kind.QUESTION)
+    return (
+        Q(card__front__icontains=q)
+        | (~question & Q(card__back__icontains=q))
+        | (question & Exists(options))
+    )
 
 
 def due_before(due: str, now: dt.datetime, time_zone: str) -> dt.datetime:

@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from flashcards.cards import QUESTION
 from flashcards.days import local_date
 from flashcards.models import ManualChange, NewAgain, Prompt, PromptState, Review, StudySettings
 from flashcards.scheduling import (
@@ -23,6 +24,7 @@ from flashcards.scheduling import (
     with_due,
 )
 from flashcards.selectors import Scope, new_left_today, study_settings_for, version_of
+from flashcards.study_questions import UNANSWERED, answered_on
 from flashcards.tokens import GradeRefused, read_grade_token
 
 MAX_COUNTED_DURATION_MS = 10 * 60 * 1000  # time on one card beyond this is a break, not study
@@ -112,16 +114,20 @@ def grade_submit(
     found = (
         Prompt.objects.live()
         .filter(pk=ticket.prompt_id)
-        .values_list("id", "card__lesson_id")
+        .values_list("id", "card__lesson_id", "card__kind")
         .first()
     )
     if found is None:
         raise GradeRefused("That card is no longer studied.", status=404)
-    prompt_id, lesson_id = found
+    prompt_id, lesson_id, kind = found
 
     state = PromptState.objects.select_for_update().filter(user=user, prompt_id=prompt_id).first()
     if version_of(user, prompt_id, state) != ticket.version:
         return GradeResult(applied=False)
+    if kind == QUESTION and answered_on(user, ticket) is None:
+        # A question is graded from its checked back: the token of a front that was never
+        # answered would log a review with no answer behind it.
+        raise GradeRefused(UNANSWERED)
 
     before = Memory.from_row(state) if state else None
     if study_settings is None:

@@ -87,12 +87,17 @@ def _question(lines: list[str], first: int, defaults: dict) -> CardSpec:
     while index < len(lines) and not OPTION.match(lines[index]):
         index += 1
     stem = "\n".join([_QUESTION.match(lines[0])["text"], *lines[1:index]]).strip()
+    problems: list[Problem] = [
+        # Read as part of the stem, it would be asked as text and its field silently lost.
+        Problem(f"fields go after the options: {field['key']!r} is read as the stem", first + at)
+        for at in range(1, index)
+        if (field := QUESTION_FIELD.match(lines[at].rstrip()))
+    ]
     # The fields come last: walk back over them, and blank lines, from the end.
     end = len(lines)
     while end > index and (not lines[end - 1].strip() or QUESTION_FIELD.match(lines[end - 1])):
         end -= 1
     fields: dict = {"tags": list(defaults["tags"]), "section": defaults["section"]}
-    problems: list[Problem] = []
     for offset in range(end, len(lines)):
         if field := QUESTION_FIELD.match(lines[offset].rstrip()):
             try:

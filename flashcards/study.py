@@ -22,7 +22,12 @@ from flashcards.models import PromptMark, PromptState, Review, StudySettings
 from flashcards.recall import KnownHorizon
 from flashcards.scheduling import Memory, format_interval, preview_intervals
 from flashcards.selectors import LEARNING_STATES, NextPrompt, QueueCounts, Scope
-from flashcards.study_questions import QuestionBack, answered_on, question_back, showing_of
+from flashcards.study_questions import (
+    QuestionBack,
+    answered_at_version,
+    question_back,
+    ticket_of,
+)
 from flashcards.tokens import GradeRefused, GradeTicket, grade_token, read_grade_token
 from flashcards.undo import offer
 from lessons.models import Lesson
@@ -220,13 +225,20 @@ def build_study_page(
     ticket = _reveals(reveal, user, item, version) if reveal else None
     if card.kind == QUESTION:
         page.question = ask_of(item.prompt)
-        # A question's back is shown only once it is answered on this showing.
-        # `answer`: the one the check POST just logged or found, saving the look-up.
-        if ticket and (answer is None or answer.showing != showing_of(ticket)):
-            answer = answered_on(user, ticket)
-        answer = answer if ticket else None
-        page.checked = question_back(item.prompt, answer) if answer else None
-        ticket = ticket if answer else None
+        # A question's back is shown once it is answered at this version of the learner's
+        # state, whatever the request asks to reveal: a reload after a check shows that back,
+        # to be graded, rather than the front to be answered again. `answer`: the one the
+        # check POST just logged or found, saving the look-up.
+        ticket = ticket_of(answer) if answer else None
+        if ticket is None or (ticket.prompt_id, ticket.version) != (item.prompt.pk, version):
+            answer = answered_at_version(user, item.prompt.pk, version)
+            ticket = ticket_of(answer) if answer else None
+        if ticket:
+            # Graded with the token of the showing it was answered on (the grade checks that).
+            page.token = grade_token(
+                user_id=user.pk, prompt_id=item.prompt.pk, version=version, shown_at=ticket.shown_at
+            )
+            page.checked = question_back(item.prompt, answer)
     if ticket:
         page.revealed = True
         memory = Memory.from_row(item.state) if item.state else None

@@ -23,6 +23,7 @@ from practice.answers import answer_check, answer_log
 from practice.models import Answer
 
 NOT_A_QUESTION = "That card is not a question, or is no longer studied."
+UNANSWERED = "Check an answer to this question before grading it."
 NO_PICK = "Pick an answer before checking."
 MOVED_ON = (
     "This card was already graded in another tab: that answer was not counted. "
@@ -31,8 +32,29 @@ MOVED_ON = (
 
 
 def showing_of(ticket: GradeTicket) -> str:
-    """One showing of a card: which prompt, at which version of the learner's state, when."""
-    return f"{ticket.prompt_id}:{ticket.version}:{int(ticket.shown_at.timestamp() * 1000)}"
+    """One showing of a card: which prompt, at which version of the learner's state, when (in
+    milliseconds, as the grade token carries it: rounded, so that ticket_of gives it back)."""
+    return f"{ticket.prompt_id}:{ticket.version}:{round(ticket.shown_at.timestamp() * 1000)}"
+
+
+def ticket_of(answer: Answer) -> GradeTicket:
+    """The showing an answer was checked on, as the grade token that showed it names it."""
+    prompt_id, version, shown_ms = (int(part) for part in answer.showing.split(":"))
+    shown_at = dt.datetime.fromtimestamp(shown_ms / 1000, tz=dt.UTC)
+    return GradeTicket(prompt_id=prompt_id, version=version, shown_at=shown_at)
+
+
+def answered_at_version(user, prompt_id: int, version: int) -> Answer | None:
+    """The answer checked on a showing of this prompt at this version of the learner's state.
+    A grade moves the version on, so this is an answer whose grade is still to be given: a
+    reload, another tab or the back button shows its back rather than asking again."""
+    return (
+        Answer.objects.filter(
+            user=user, prompt_id=prompt_id, showing__startswith=f"{prompt_id}:{version}:"
+        )
+        .order_by("pk")
+        .first()
+    )
 
 
 @dataclass(frozen=True)
@@ -46,22 +68,25 @@ class CheckResult:
 def study_check(*, user, token: str, picks, now: dt.datetime | None = None) -> CheckResult:
     """Check the learner's picks on the question the token showed, and log the answer once.
 
-    A second check of the same showing (a replayed POST, the back button) logs nothing and
-    returns the first answer, whatever it picks: the back then shows what was answered first.
-    Raises GradeRefused for a token that is not this learner's, or not a live question's."""
+    A second check at the same version of the learner's state (a replayed POST, the back
+    button, a front left open in another tab) logs nothing and returns the first answer,
+    whatever it picks: the back then shows what was answered first.
+    Raises GradeRefused for a token that is not this learner's, or not a studyable question's
+    (a retired one, or one whose lesson was unpublished)."""
     ticket = read_grade_token(token, user_id=user.pk)
-    prompt = Prompt.objects.live().filter(pk=ticket.prompt_id, card__kind=QUESTION).first()
+    prompt = Prompt.objects.studyable().filter(pk=ticket.prompt_id, card__kind=QUESTION).first()
     if prompt is None:
         raise GradeRefused(NOT_A_QUESTION, status=404)
     state = PromptState.objects.filter(user=user, prompt=prompt).first()
     if version_of(user, prompt.pk, state) != ticket.version:
         return CheckResult(prompt.pk, None, MOVED_ON)
+    answered = answered_at_version(user, prompt.pk, ticket.version)
+    if answered is not None:
+        return CheckResult(prompt.pk, answered)
     showing = showing_of(ticket)
     checked = answer_check(prompt, picks)
     if not checked.chosen:
-        # A replay without picks still shows the answer given on this showing.
-        answered = Answer.objects.filter(user=user, showing=showing).first()
-        return CheckResult(prompt.pk, answered, "" if answered else NO_PICK)
+        return CheckResult(prompt.pk, None, NO_PICK)
     try:
         with transaction.atomic():
             answer = answer_log(

@@ -32,7 +32,8 @@ class GradeRefused(Exception):
 
 def grade_token(*, user_id: int, prompt_id: int, version: int, shown_at: dt.datetime) -> str:
     """Signed: who may grade, which prompt, which state of it, and when it was shown."""
-    payload = {"u": user_id, "p": prompt_id, "v": version, "t": int(shown_at.timestamp() * 1000)}
+    # Rounded, not cut: a time read back from a token (study_questions.ticket_of) signs the same.
+    payload = {"u": user_id, "p": prompt_id, "v": version, "t": round(shown_at.timestamp() * 1000)}
     return signing.dumps(payload, salt=TOKEN_SALT, compress=True)
 
 

@@ -340,19 +340,21 @@ def custom_study(request: HttpRequest) -> HttpResponse:
 @require_safe
 def preview(request: HttpRequest) -> HttpResponse:
     """A scope's new cards one at a time, front then back, without grades: nothing is written,
-    and the cards stay new."""
+    and the cards stay new. A question has no back here: it is answered when studied."""
     scope = Scope.parse(request.GET.get("scope")).base
     prompts = new_prompts_in_order(request.user, scope)
     total = prompts.count()
     position = min(max(whole_number(request.GET.get("card")) or 1, 1), max(total, 1))
     prompt = next(iter(prompts[position - 1 : position]), None) if total else None
+    # A question is shown as asked, and never its answer sheet: here nothing is answered, and
+    # the sheet says which option is right before the learner has tried it.
+    question = ask_of(prompt) if prompt and prompt.card.kind == Card.Kind.QUESTION else None
     context = {
         "scope": scope,
         "prompt": prompt,
         "position": position,
         "total": total,
-        "back": request.GET.get("side") == "back",
-        # A question's options as asked, on the front (its back is the answer sheet).
-        "question": ask_of(prompt) if prompt and prompt.card.kind == Card.Kind.QUESTION else None,
+        "back": request.GET.get("side") == "back" and question is None,
+        "question": question,
     }
     return render(request, "flashcards/preview.html", context)

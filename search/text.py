@@ -176,7 +176,8 @@ def parse_options_leniently(back: str) -> list:
 
 
 def card_document(*, kind: str, front: str, back: str, section: str, lesson_title: str) -> Document:
-    """A card as a learner reads it once answered: a cloze card with its deletions filled in."""
+    """A card as a learner reads it once answered: a cloze card with its deletions filled in;
+    a question as it is asked (stem and options), never with what its answer says."""
     if kind == CLOZE:
         # The first prompt's answer side shows every deletion's text (its own one marked).
         prompts = prompts_for(kind, front, "")
@@ -184,10 +185,9 @@ def card_document(*, kind: str, front: str, back: str, section: str, lesson_titl
     else:
         question = front
     if kind == QUESTION:
-        # The options and why each is right or wrong, without the "- [x]" marks that say which.
-        back = "\n\n".join(
-            f"{option.text}\n\n{option.why}" for option in parse_options_leniently(back)
-        )
+        # The options' text only: a question's whys (and its "- [x]" marks) say which option is
+        # right, and search results are shown to anyone, visitors and learners mid-study too.
+        back = "\n\n".join(option.text for option in parse_options_leniently(back))
     return Document(
         title=markdown_to_text(question),
         body=markdown_to_text(back),

@@ -22,6 +22,7 @@ from flashcards.card_sync import card_prompts_sync
 from flashcards.grading import grade_submit
 from flashcards.models import Card, PromptState
 from flashcards.selectors import version_of
+from flashcards.study_questions import study_check
 from flashcards.tokens import grade_token
 from lessons.models import Lesson, Topic
 from trees.models import Tree
@@ -200,10 +201,13 @@ def instructor_client(client, instructor):
 
 
 def grade_now(user, prompt, rating: int, when):
-    """Grade a prompt through the real service, as the study page would at `when`."""
+    """Grade a prompt through the real service, as the study page would at `when`: a question
+    is answered first (its option A), as its grade needs."""
     state = PromptState.objects.filter(user=user, prompt=prompt).first()
     version = version_of(user, prompt.pk, state)  # a prompt made new again keeps its version
     token = grade_token(user_id=user.pk, prompt_id=prompt.pk, version=version, shown_at=when)
+    if prompt.card.kind == Card.Kind.QUESTION:
+        study_check(user=user, token=token, picks=["A"], now=when)
     result = grade_submit(user=user, token=token, rating=rating, now=when)
     assert result.applied
     return result

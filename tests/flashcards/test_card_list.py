@@ -188,3 +188,19 @@ def test_a_page_costs_three_queries_whatever_its_size(learner):
         ).page.number
         == 2
     )
+
+
+def test_a_question_is_found_by_its_stem_and_options_never_by_its_marks_or_whys(learner):
+    from tests.flashcards.conftest import make_question
+
+    question = make_question()
+
+    def found(q: str) -> list[int]:
+        return [row["pk"] for row in rows(learner, q=q)]
+
+    assert found("dropped 20 minutes") == [question.pk]  # the stem
+    assert found("point in time just before") == [question.pk]  # an option
+    # The back's marks and whys say which option is right.
+    assert found("[x] Restore") == []
+    assert found("Point-in-time recovery") == []
+    assert found("retention period") == []

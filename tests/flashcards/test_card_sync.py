@@ -10,7 +10,7 @@ from flashcards.grading import grade_submit
 from flashcards.models import Card, Prompt, Review
 from flashcards.scheduling import Memory
 from portal.problems import Problem
-from tests.conftest import make_lesson
+from tests.conftest import grade_now, make_lesson
 from tests.flashcards.conftest import NOW, state_of, token_for
 
 pytestmark = pytest.mark.django_db
@@ -105,7 +105,7 @@ def test_a_questions_options_are_rendered_once_on_save_and_an_edit_keeps_progres
         prompt.options[1]["why_html"] == "<p>It restores to any second of the retention period.</p>"
     )
     assert "Point-in-time recovery." in prompt.back_html and "option-right" in prompt.back_html
-    grade_submit(user=learner, rating=3, token=token_for(learner, prompt), now=NOW)
+    grade_now(learner, prompt, 3, NOW)
 
     edited = QUESTION_BLOCK.replace("A clone.", "An Aurora clone.")
     change = cards_sync_from_note(lesson=lesson, specs=parse_questions(edited), now=NOW)

@@ -77,6 +77,10 @@ def test_a_question_is_one_prompt_whose_back_is_its_options():
             "Q:\n- [x] a\n  why: b\n- [ ] c\n  why: d\n- [ ] e\n  why: f",
             "line 1: the question's stem is empty",
         ),
+        (
+            "Q: s\nsection: pitr\n- [x] a\n  why: b\n- [ ] c\n  why: d\n- [ ] e\n  why: f",
+            "line 2: fields go after the options: 'section' is read as the stem",
+        ),
     ],
 )
 def test_bad_questions_name_the_line(text, message):

@@ -863,14 +863,41 @@ def test_an_undone_grade_brings_the_question_back_unchecked(learner_client):
     question_front_is_blind(page, prompt)
 
 
-def test_custom_studys_preview_asks_a_question_then_shows_its_answer_sheet(learner_client):
+def test_a_question_graded_without_a_check_is_refused(learner_client):
+    make_question()
+    token = hidden(learner_client.get("/study/").content.decode(), "token")
+    for extra in ({}, HTMX):
+        response = learner_client.post("/study/grade/", {"token": token, "rating": "3"}, **extra)
+        assert response.status_code == 400
+        assert response.content.decode() == "Check an answer to this question before grading it."
+    assert not Review.objects.exists() and not Answer.objects.exists()
+
+
+def test_a_reload_after_a_check_shows_the_checked_back_and_asks_nothing_again(learner_client):
+    prompt = make_question()
+    token = hidden(learner_client.get("/study/").content.decode(), "token")
+    learner_client.post("/study/check/", {"token": token, "scope": "all", "pick": "A"}, **HTMX)
+    for extra in ({}, HTMX):
+        page = learner_client.get("/study/", **extra).content.decode()
+        assert "Proposed: Again" in page and 'action="/study/check/"' not in page
+        assert 'type="radio" name="pick"' not in page
+    # The back's grade is that of the showing answered, and applies.
+    learner_client.post("/study/grade/", {"token": hidden(page, "token"), "rating": "1"})
+    assert Review.objects.get(prompt=prompt).rating == 1
+    assert list(Answer.objects.values_list("chosen", flat=True)) == ["A"]
+
+
+def test_custom_studys_preview_asks_a_question_and_never_shows_its_answer_sheet(learner_client):
     prompt = make_question(lesson=make_lesson(slug="tls", body="## Snapshots\n\ntext\n"))
     front = learner_client.get("/study/preview/?scope=lesson:tls").content.decode()
     assert "Which gets its rows back?" in front and front.count('type="radio"') == 3
     assert "<fieldset" in front and 'action="/study/check/"' not in front
+    assert "Show answer" not in front and "side=back" not in front
     question_front_is_blind(front, prompt)
+    # Asking for the back by hand gets the question as asked again: nothing was answered.
     back = learner_client.get("/study/preview/?scope=lesson:tls&card=1&side=back").content.decode()
-    assert prompt.back_html in back and 'type="radio"' not in back
+    assert "Which gets its rows back?" in back and back.count('type="radio"') == 3
+    question_front_is_blind(back, prompt)
 
 
 def test_my_cards_lists_a_question_by_its_stem(learner_client, learner):

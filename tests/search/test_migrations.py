@@ -74,3 +74,23 @@ def test_the_fill_indexes_existing_content_with_the_historical_models():
     fill_index.fill(historical, SchemaEditor())
     assert {kind for kind, _url in found("walrus")} == {"section", "card", "tree"}
     assert ("section", "/lessons/seals/#walruses") in found("tusks")
+
+
+reindex_questions = importlib.import_module("search.migrations.0003_question_cards_without_whys")
+
+
+def test_question_cards_indexed_with_their_whys_are_indexed_again_without():
+    from tests.flashcards.conftest import make_question
+
+    question = make_question(lesson=make_lesson(slug="seals", body="## Snapshots\n\ntext\n"))
+    # As migration 0002 left it: the option's why in the row's body.
+    Entry.objects.filter(card=question.card).update(body="Point-in-time recovery restores")
+    assert found("recovery") == [("card", "/lessons/seals/#snapshots")]
+    historical = (
+        MigrationLoader(connection)
+        .project_state(("search", "0003_question_cards_without_whys"))
+        .apps
+    )
+    reindex_questions.reindex_questions(historical, SchemaEditor())
+    assert found("recovery") == []
+    assert [kind for kind, _url in found("Backtrack")] == ["card"]

@@ -184,3 +184,13 @@ def test_a_search_is_one_query_and_no_words_are_none(bundled_content, django_ass
         assert search("percona").total
     with django_assert_num_queries(0):
         assert search(" (*) ").results == []
+
+
+def test_a_question_is_found_by_its_options_words_never_by_its_whys():
+    from tests.flashcards.conftest import make_question
+
+    make_question(lesson=make_lesson(slug="seals", body="## Snapshots\n\ntext\n"))
+    assert found("Backtrack") == [("card", "/lessons/seals/#snapshots")]
+    # Words only the whys hold ("retention period", "Aurora") would say which option is right.
+    assert found("retention period") == []
+    assert found("Aurora") == []

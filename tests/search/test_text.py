@@ -112,3 +112,26 @@ def test_a_tree_whose_definition_does_not_parse_is_indexed_by_title_and_intro():
 def test_content_cannot_carry_the_highlight_sentinels_in():
     assert clean("a\ue000b\ue001  c\n") == "ab c"
     assert html_to_text("<p>x\ue000y</p>") == "xy"
+
+
+QUESTION_BACK = """- [ ] Restore the latest manual snapshot.
+  why: A snapshot is always restored to a new DB instance.
+- [x] Restore to a point in time.
+  why: Point-in-time recovery restores to any second of the retention period.
+- [ ] Rewind with Backtrack.
+  why: Backtrack is for Aurora MySQL only."""
+
+
+def test_a_question_is_its_stem_and_option_texts_never_its_whys_or_marks():
+    document = card_document(
+        kind="question",
+        front="A table was dropped. Which gets its rows back?",
+        back=QUESTION_BACK,
+        section="",
+        lesson_title="Backups",
+    )
+    assert document.title == "A table was dropped. Which gets its rows back?"
+    assert document.body == (
+        "Restore the latest manual snapshot. Restore to a point in time. Rewind with Backtrack."
+    )
+    assert "why" not in document.body and "[x]" not in document.body
