@@ -18,9 +18,10 @@ from django.db import connection, transaction
 from django.test.utils import override_settings
 
 from accounts.services import instructor_grant
-from flashcards.card_sync import card_prompts_sync
+from flashcards.card_sync import card_prompts_sync, cards_sync_from_note
 from flashcards.grading import grade_submit
-from flashcards.models import Card, PromptState
+from flashcards.models import Card, Prompt, PromptState
+from flashcards.questions import parse_questions
 from flashcards.selectors import version_of
 from flashcards.study_questions import study_check
 from flashcards.tokens import grade_token
@@ -107,6 +108,14 @@ def make_tree(**kwargs) -> Tree:
     kwargs.setdefault("definition", SIMPLE_TREE)
     tree_save(**kwargs)
     return Tree.objects.get(slug=kwargs["slug"])
+
+
+def sync_questions(text: str, lesson: Lesson) -> list[Prompt]:
+    """The prompts of a questions block's questions (each question's one) synced into
+    `lesson` as a note's import writes them, in the block's order. Every question factory of
+    the tests builds on this."""
+    cards_sync_from_note(lesson=lesson, specs=parse_questions(text))
+    return list(Prompt.objects.filter(card__lesson=lesson).order_by("card__position", "id"))
 
 
 def make_card(**kwargs) -> Card:

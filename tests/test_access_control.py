@@ -37,7 +37,7 @@ from tests.conftest import PASSWORD, grade_now, make_lesson, make_tree, make_use
 from tests.flashcards.conftest import make_question, token_for
 from tests.notes.conftest import TREE as NOTE_TREE
 from tests.notes.conftest import note_text
-from tests.practice.conftest import make_questions
+from tests.practice.conftest import four_option_questions
 from trees.models import AnswerTakenBack, TreeWalk
 
 pytestmark = pytest.mark.django_db
@@ -294,7 +294,7 @@ def site(bundled_content, instructor, superuser, learner):
         files=[NoteFile(name="draft-note.md", data=draft_note.encode())],
         status=Lesson.Status.DRAFT,
     )
-    questions = make_questions(2)
+    questions = four_option_questions(2)
     scope = PracticeScope("lesson", questions[0].card.lesson.slug, "Questions")
     tests = [
         attempt_start(

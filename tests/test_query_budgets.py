@@ -22,7 +22,7 @@ from practice.selectors import PracticeScope
 from practice.services import answer_save, attempt_start, attempt_submit
 from tests.conftest import make_card, make_lesson, make_tree, make_user
 from tests.flashcards.conftest import make_question
-from tests.practice.conftest import make_questions, submitted_attempt
+from tests.practice.conftest import four_option_questions, submitted_attempt
 from trees.models import Tree, TreeWalk
 
 pytestmark = pytest.mark.django_db
@@ -106,7 +106,7 @@ def grow() -> None:
         TreeWalk(tree=tree, walker=f"session:{n}", last_node_key="engine") for n in range(300)
     )
     learner = get_user_model().objects.get(username="budget-learner")
-    more = make_questions(5, lesson=make_lesson(title="More questions"))
+    more = four_option_questions(5, lesson=make_lesson(title="More questions"))
     for letter in "ABCD":
         submitted_attempt(learner, [(prompt, letter) for prompt in more])
 
@@ -179,7 +179,7 @@ def clients(bundled_content, instructor):
     )
     PromptState.objects.filter(user=learner).update(due="2000-01-01T00:00:00Z")
     # Practice (issue 17): questions, and a practice test the learner submitted.
-    asked = make_questions(3, lesson=make_lesson(title="Questions"))
+    asked = four_option_questions(3, lesson=make_lesson(title="Questions"))
     submitted_attempt(learner, [(prompt, "B") for prompt in asked])
 
     def make_clients() -> dict[str, Client]:
@@ -299,7 +299,7 @@ def test_the_practice_pages_keep_their_query_budget_as_a_test_grows(learner):
     client.force_login(learner)
 
     def counts(size: int) -> dict:
-        prompts = make_questions(size)
+        prompts = four_option_questions(size)
         scope = PracticeScope("lesson", prompts[0].card.lesson.slug, "Questions")
         now = timezone.now()
         tests = [

@@ -9,7 +9,7 @@ from analytics.selectors import wilson_lower_bound
 from flashcards.models import Prompt
 from lessons.models import Lesson
 from tests.conftest import make_lesson, make_user
-from tests.practice.conftest import make_questions, studied_answer, submitted_attempt
+from tests.practice.conftest import four_option_questions, studied_answer, submitted_attempt
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,7 @@ def answer(prompt, *letters):
 
 
 def test_a_questions_answers_count_only_its_current_wording():
-    (prompt,) = make_questions(1)
+    (prompt,) = four_option_questions(1)
     answer(prompt, "A", "B")
     Prompt.objects.filter(pk=prompt.pk).update(content_hash="edited")  # a new wording
     prompt.refresh_from_db()
@@ -36,7 +36,7 @@ def test_a_questions_answers_count_only_its_current_wording():
 
 def test_questions_sort_by_difficulty_and_by_answers_the_unanswered_last():
     lesson = make_lesson()
-    missed_often, missed_once, easy, unanswered = make_questions(4, lesson=lesson)
+    missed_often, missed_once, easy, unanswered = four_option_questions(4, lesson=lesson)
     answer(missed_often, *"AAAACCCCBB")  # 8 wrong in 10
     answer(missed_once, "A", "B", "B")  # 1 wrong in 3
     answer(easy, *"BBBBB")
@@ -51,16 +51,16 @@ def test_questions_sort_by_difficulty_and_by_answers_the_unanswered_last():
 
 
 def test_only_studyable_questions_are_listed():
-    make_questions(1, lesson=make_lesson(status=Lesson.Status.DRAFT))
-    (retired,) = make_questions(1)
+    four_option_questions(1, lesson=make_lesson(status=Lesson.Status.DRAFT))
+    (retired,) = four_option_questions(1)
     retired.card.is_active = False
     retired.card.save()
-    (live,) = make_questions(1)
+    (live,) = four_option_questions(1)
     assert [row.prompt for row in questions.question_figures()] == [live]
 
 
 def test_each_options_pick_rate_is_its_share_of_the_answers():
-    (prompt,) = make_questions(1)
+    (prompt,) = four_option_questions(1)
     answer(prompt, "B", "B", "A", "AB")  # AB: a pick of both, on a single-answer question
     rows = questions.question_figures()
     questions.options_fill(rows)
@@ -74,7 +74,7 @@ def test_each_options_pick_rate_is_its_share_of_the_answers():
 
 
 def test_a_wrong_option_under_5_percent_of_20_answers_or_more_is_flagged():
-    (prompt,) = make_questions(1)
+    (prompt,) = four_option_questions(1)
     answer(prompt, *("B" * 15 + "A" * 4 + "C"))  # C: 1 in 20, 5%; D: never
     rows = questions.question_figures()
     questions.options_fill(rows)
@@ -82,7 +82,7 @@ def test_a_wrong_option_under_5_percent_of_20_answers_or_more_is_flagged():
     assert flags == {"A": False, "B": False, "C": False, "D": True}
     assert rows[0].flagged == 1
     # Under 20 answers, nothing is flagged however rarely an option is picked.
-    (fewer,) = make_questions(1)
+    (fewer,) = four_option_questions(1)
     answer(fewer, *("B" * 19))
     rows = [row for row in questions.question_figures() if row.prompt == fewer]
     questions.options_fill(rows)
@@ -90,7 +90,7 @@ def test_a_wrong_option_under_5_percent_of_20_answers_or_more_is_flagged():
 
 
 def test_a_right_option_is_never_flagged():
-    (prompt,) = make_questions(1)
+    (prompt,) = four_option_questions(1)
     answer(prompt, *("A" * 20))  # B, the right one, never picked
     rows = questions.question_figures()
     questions.options_fill(rows)

@@ -18,7 +18,7 @@ from analytics.views import INSTRUCTOR_PERMISSION
 from flashcards.models import PromptState
 from tests.analytics.conftest import log
 from tests.conftest import make_card, make_lesson, make_user
-from tests.practice.conftest import make_questions, studied_answer
+from tests.practice.conftest import four_option_questions, studied_answer
 from trees.models import TreeWalk
 
 pytestmark = pytest.mark.django_db
@@ -184,7 +184,7 @@ def test_the_questions_page_is_for_instructors_only(learner_client):
 
 def test_the_questions_page_shows_figures_and_links_to_fix_each_question(instructor_client):
     lesson = make_lesson(title="Restore paths", slug="restore-paths")
-    hard, unanswered = make_questions(
+    hard, unanswered = four_option_questions(
         2, lesson=lesson, stems=("A developer dropped a table. Which path?",)
     )
     learners = [make_user(username=f"learner-name-{n}") for n in range(20)]
@@ -206,7 +206,9 @@ def test_the_questions_page_shows_figures_and_links_to_fix_each_question(instruc
 def test_the_questions_page_sorts_and_pages_keeping_the_sort(instructor_client, monkeypatch):
     monkeypatch.setattr(questions, "PAGE_SIZE", 2)
     lesson = make_lesson()
-    prompts = make_questions(3, lesson=lesson, stems=("Stem one?", "Stem two?", "Stem three?"))
+    prompts = four_option_questions(
+        3, lesson=lesson, stems=("Stem one?", "Stem two?", "Stem three?")
+    )
     for prompt, letters in zip(prompts, ("BBB", "AAB", "AAA"), strict=True):
         for letter in letters:
             studied_answer(make_user(), prompt, letter)
@@ -221,7 +223,7 @@ def test_the_questions_page_sorts_and_pages_keeping_the_sort(instructor_client, 
 
 
 def test_the_questions_page_costs_the_same_queries_however_many_answers(instructor_client):
-    prompts = make_questions(3)
+    prompts = four_option_questions(3)
     instructor_client.get("/analytics/questions/")
 
     def queries() -> int:
@@ -237,7 +239,7 @@ def test_the_questions_page_costs_the_same_queries_however_many_answers(instruct
 
 
 def test_a_question_cards_admin_page_links_to_its_figures_alone(instructor_client, superuser):
-    restore, other = make_questions(2, stems=("The restore question?", "Another question?"))
+    restore, other = four_option_questions(2, stems=("The restore question?", "Another question?"))
     studied_answer(make_user(), restore, "B")
     client = Client()
     client.force_login(superuser)

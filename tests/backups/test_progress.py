@@ -31,7 +31,7 @@ from practice.selectors import PracticeScope
 from practice.services import answer_save, attempt_start, attempt_submit
 from tests.backups.conftest import PERSONAL_PARAMETERS, START, progress_of, study
 from tests.conftest import make_card, make_user, study_for_days
-from tests.practice.conftest import make_test_questions
+from tests.practice.conftest import three_option_questions
 
 pytestmark = pytest.mark.django_db
 
@@ -351,7 +351,7 @@ def test_a_file_from_before_personal_fsrs_imports_with_the_defaults(studied):
 
 
 def test_the_export_carries_practice_tests_and_answers_and_the_import_leaves_them(learner):
-    prompts = make_test_questions(2)
+    prompts = three_option_questions(2)
     lesson = prompts[0].card.lesson
     answer_log(
         user=learner,

@@ -33,7 +33,7 @@ from practice.answers import right_of
 from tests.browser.conftest import new_page
 from tests.conftest import PASSWORD, make_card, make_lesson, make_user
 from tests.flashcards.conftest import ONE_RIGHT, TWO_RIGHT, make_questions, simulated_log
-from tests.practice.conftest import make_test_questions, studied_answer, submitted_attempt
+from tests.practice.conftest import studied_answer, submitted_attempt, three_option_questions
 
 pytestmark = [
     pytest.mark.browser,
@@ -607,7 +607,7 @@ def site(live_server, bundled_content):
         exam="Aurora automated backups cannot be disabled.",
     )
     make_lesson(slug="draft-preview", title="A draft", status=Lesson.Status.DRAFT)
-    make_test_questions(3, slug="practice", title="Practice questions")
+    three_option_questions(3, slug="practice", title="Practice questions")
     return live_server
 
 

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from tests.analytics.conftest import log
 from tests.browser.conftest import log_in, new_page
 from tests.conftest import make_card, make_lesson, make_user
-from tests.practice.conftest import make_questions, studied_answer
+from tests.practice.conftest import four_option_questions, studied_answer
 
 pytestmark = [
     pytest.mark.browser,
@@ -63,7 +63,7 @@ def test_an_instructor_finds_the_hardest_question_and_its_unpicked_distractor(
     live_server, browser, instructor, width
 ):
     lesson = make_lesson(title="Restore paths", slug="restore-paths")
-    easy, hard = make_questions(
+    easy, hard = four_option_questions(
         2, lesson=lesson, stems=("Which path is easy?", "Which path is hard?")
     )
     learner = make_user(username="answering-learner")

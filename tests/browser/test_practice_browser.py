@@ -16,7 +16,7 @@ from flashcards.models import ManualChange, PromptState
 from practice.models import Attempt
 from tests.browser.conftest import log_in, new_page
 from tests.conftest import grade_now, make_user
-from tests.practice.conftest import make_test_questions
+from tests.practice.conftest import three_option_questions
 
 pytestmark = [
     pytest.mark.browser,
@@ -27,7 +27,7 @@ pytestmark = [
 @pytest.mark.parametrize("javascript", [True, False], ids=["htmx", "no JavaScript"])
 def test_a_learner_takes_a_three_question_test(live_server, browser, javascript):
     learner = make_user(username="taker")
-    prompts = make_test_questions(3, slug="practice", title="Practice questions")
+    prompts = three_option_questions(3, slug="practice", title="Practice questions")
     # Every question studied before, so each one missed can be made due now.
     for prompt in prompts:
         grade_now(learner, prompt, 3, timezone.now() - dt.timedelta(days=3))

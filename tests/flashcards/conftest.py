@@ -6,13 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from flashcards.card_sync import cards_sync_from_note
 from flashcards.management.commands.generate_dataset import simulated_card_log
-from flashcards.models import Prompt, PromptState, Review
-from flashcards.questions import parse_questions
+from flashcards.models import PromptState, Review
 from flashcards.scheduling import make_scheduler, retrievability
 from flashcards.tokens import grade_token
-from tests.conftest import make_card, make_lesson
+from tests.conftest import make_card, make_lesson, sync_questions
 
 NOW = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC)
 
@@ -83,9 +81,7 @@ TWO_RIGHT = """Q: Which two keep a copy past 35 days?
 
 def make_questions(text: str, lesson=None) -> list:
     """The prompts of a note's questions block (each question's one), in order."""
-    lesson = lesson or make_lesson(body="## Snapshots\n\ntext\n")
-    cards_sync_from_note(lesson=lesson, specs=parse_questions(text))
-    return list(Prompt.objects.filter(card__lesson=lesson).order_by("card__position", "id"))
+    return sync_questions(text, lesson or make_lesson(body="## Snapshots\n\ntext\n"))
 
 
 def make_question(text: str = ONE_RIGHT, lesson=None):

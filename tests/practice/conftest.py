@@ -7,13 +7,11 @@ import datetime as dt
 
 from django.utils import timezone
 
-from flashcards.card_sync import cards_sync_from_note
 from flashcards.models import Prompt
-from flashcards.questions import parse_questions
 from lessons.models import Lesson
 from practice.answers import answer_check, answer_log
 from practice.models import Answer, Attempt, AttemptQuestion
-from tests.conftest import make_lesson
+from tests.conftest import make_lesson, sync_questions
 
 
 def question_text(number: int, stem: str = "") -> str:
@@ -31,7 +29,7 @@ def question_text(number: int, stem: str = "") -> str:
 """
 
 
-def make_questions(count: int = 1, lesson=None, stems: tuple[str, ...] = ()) -> list[Prompt]:
+def four_option_questions(count: int = 1, lesson=None, stems: tuple[str, ...] = ()) -> list[Prompt]:
     """`count` question cards in `lesson` (a new one unless given), as a note's questions
     block writes them, and their prompts in order. A lesson's questions are made in one call:
     a note's block is synced whole."""
@@ -40,8 +38,7 @@ def make_questions(count: int = 1, lesson=None, stems: tuple[str, ...] = ()) -> 
         question_text(number, stems[number] if number < len(stems) else "")
         for number in range(count)
     )
-    cards_sync_from_note(lesson=lesson, specs=parse_questions(text))
-    return list(Prompt.objects.filter(card__lesson=lesson).order_by("card__position"))
+    return sync_questions(text, lesson)
 
 
 def submitted_attempt(
@@ -109,11 +106,12 @@ def short_question_text(number: int, *, right: str = "B", section: str = "") -> 
     return f"Q: Question {number}: which one?\n{options}\nid: q{number}{tail}\n"
 
 
-def make_test_questions(count: int, lesson: Lesson | None = None, **lesson_fields) -> list[Prompt]:
+def three_option_questions(
+    count: int, lesson: Lesson | None = None, **lesson_fields
+) -> list[Prompt]:
     """`count` three-option questions (B right, each linked to the lesson's "Second part") in
     `lesson` (a new published lesson made with `lesson_fields` unless given), as the practice
     test's tests use them; their prompts by id."""
     lesson = lesson or make_lesson(**lesson_fields)
     text = "\n".join(short_question_text(number, section="second-part") for number in range(count))
-    cards_sync_from_note(lesson=lesson, specs=parse_questions(text))
-    return list(Prompt.objects.filter(card__lesson=lesson).order_by("pk"))
+    return sync_questions(text, lesson)

@@ -4,31 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from flashcards.card_sync import cards_sync_from_note
 from flashcards.models import Prompt
-from flashcards.questions import parse_questions
 from practice.answers import answer_check, answer_log, ask_of
 from practice.models import Answer
-from tests.conftest import make_lesson
+from tests.flashcards.conftest import TWO_RIGHT, make_question
 
 pytestmark = pytest.mark.django_db
 
-TWO_RIGHT = """Q: Which two keep a copy past 35 days?
-- [x] A manual snapshot.
-  why: Kept until you delete it.
-- [ ] An automated backup.
-  why: Kept at most 35 days.
-- [x] AWS Backup with a long retention.
-  why: Its plans can keep backups for years.
-- [ ] Backtrack.
-  why: Rewinds at most 72 hours.
-"""
-
 
 def question() -> Prompt:
-    lesson = make_lesson()
-    cards_sync_from_note(lesson=lesson, specs=parse_questions(TWO_RIGHT))
-    return Prompt.objects.get(card__lesson=lesson)
+    return make_question(TWO_RIGHT)
 
 
 def test_what_a_page_may_show_before_the_answer_says_nothing_of_which_are_right():

@@ -22,7 +22,7 @@ from practice.selectors import (
 )
 from practice.services import answer_save, attempt_start, attempt_submit
 from tests.conftest import make_lesson, make_topic, make_user
-from tests.practice.conftest import make_test_questions
+from tests.practice.conftest import three_option_questions
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +43,7 @@ def test_a_scope_names_a_published_lesson_a_topic_or_everything():
 
 
 def test_the_latest_answer_decides_whether_a_question_was_right(learner):
-    first, second, unseen = make_test_questions(3)
+    first, second, unseen = three_option_questions(3)
     for prompt, picks in ((first, "A"), (first, "B"), (second, "B"), (second, "C")):
         answer_log(
             user=learner,
@@ -65,8 +65,8 @@ def test_the_latest_answer_decides_whether_a_question_was_right(learner):
 
 def test_a_result_scores_each_lesson_and_a_learner_sees_only_their_tests(learner):
     topic = make_topic()
-    one = make_test_questions(2, topic=topic, title="One")
-    two = make_test_questions(2, topic=topic, title="Two")
+    one = three_option_questions(2, topic=topic, title="One")
+    two = three_option_questions(2, topic=topic, title="Two")
     attempt = attempt_start(
         user=learner,
         scope=PracticeScope("topic", topic.slug, topic.title),

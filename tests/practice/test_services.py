@@ -24,7 +24,7 @@ from practice.services import (
     questions_draw,
 )
 from tests.conftest import grade_now, make_lesson
-from tests.practice.conftest import make_test_questions, short_question_text
+from tests.practice.conftest import short_question_text, three_option_questions
 
 pytestmark = pytest.mark.django_db
 
@@ -73,7 +73,7 @@ def test_the_draw_is_random_within_a_group_and_shuffles_the_test():
 
 
 def test_a_test_is_fixed_when_it_starts_and_weighted_by_the_answer_log(learner):
-    prompts = make_test_questions(6)
+    prompts = three_option_questions(6)
     # Answered right at last (wrong first): counts as right; answered wrong at last: wrong.
     for prompt in prompts[:4]:
         answer_log(
@@ -110,7 +110,7 @@ def test_a_test_is_fixed_when_it_starts_and_weighted_by_the_answer_log(learner):
 
 
 def test_a_timed_test_has_two_minutes_a_question_and_a_small_pool_caps_the_count(learner):
-    prompts = make_test_questions(2)
+    prompts = three_option_questions(2)
     attempt = start(learner, lesson_scope(prompts[0]), count=10, timed=True)
     assert attempt.question_count == 2
     assert attempt.deadline == NOW + dt.timedelta(minutes=4)
@@ -123,9 +123,9 @@ def test_a_scope_with_no_questions_starts_no_test(learner):
 
 
 def test_only_studyable_questions_are_drawn_and_the_scope_holds(learner):
-    prompts = make_test_questions(2)
-    other = make_test_questions(2)
-    draft = make_test_questions(2, status="draft")
+    prompts = three_option_questions(2)
+    other = three_option_questions(2)
+    draft = three_option_questions(2, status="draft")
     retired = other[1]
     retired.is_active = False
     retired.save()
@@ -139,7 +139,7 @@ def test_only_studyable_questions_are_drawn_and_the_scope_holds(learner):
 
 
 def test_picks_are_kept_checked_and_a_closed_test_keeps_no_more(learner):
-    prompts = make_test_questions(2)
+    prompts = three_option_questions(2)
     attempt = start(learner, lesson_scope(prompts[0]), timed=True)
     assert answer_save(attempt=attempt, position=1, picks=["c", "Z"], flagged=True, now=NOW)
     question = attempt.questions.get(position=1)
@@ -153,7 +153,7 @@ def test_picks_are_kept_checked_and_a_closed_test_keeps_no_more(learner):
 
 
 def test_submitting_grades_on_the_server_logs_the_answered_and_happens_once(learner):
-    prompts = make_test_questions(3)
+    prompts = three_option_questions(3)
     attempt = start(learner, lesson_scope(prompts[0]))
     questions = {q.position: q for q in attempt.questions.all()}
     answer_save(attempt=attempt, position=1, picks=["B"], flagged=False, now=NOW)  # right
@@ -176,14 +176,14 @@ def test_submitting_grades_on_the_server_logs_the_answered_and_happens_once(lear
 
 
 def test_a_timed_test_submitted_after_its_deadline_ends_at_the_deadline(learner):
-    prompts = make_test_questions(1)
+    prompts = three_option_questions(1)
     attempt = start(learner, lesson_scope(prompts[0]), timed=True)
     submitted = attempt_submit(attempt=attempt, now=NOW + dt.timedelta(days=1))
     assert submitted.submitted_at == attempt.deadline
 
 
 def test_missed_questions_studied_before_become_due_today_through_a_logged_reschedule(learner):
-    prompts = make_test_questions(3)
+    prompts = three_option_questions(3)
     for prompt in prompts[:2]:
         grade_now(learner, prompt, 3, NOW - dt.timedelta(days=3))
     kept_due = PromptState.objects.get(user=learner, prompt=prompts[0]).due
@@ -229,7 +229,7 @@ def test_missed_questions_studied_before_become_due_today_through_a_logged_resch
 
 
 def test_sending_the_missed_questions_twice_changes_nothing_the_second_time(learner):
-    prompts = make_test_questions(2)
+    prompts = three_option_questions(2)
     grade_now(learner, prompts[0], 3, NOW - dt.timedelta(days=3))
     attempt = attempt_submit(attempt=start(learner, lesson_scope(prompts[0])), now=NOW)
     first = missed_to_study_queue(user=learner, attempt=attempt, now=NOW)
@@ -247,7 +247,7 @@ def reword(prompt, right: str) -> None:
 
 
 def test_a_question_edited_mid_test_is_asked_and_graded_as_the_test_started(learner):
-    prompts = make_test_questions(1)
+    prompts = three_option_questions(1)
     first_hash = prompts[0].content_hash
     attempt = start(learner, lesson_scope(prompts[0]))
     reword(prompts[0], right="A")
@@ -264,7 +264,7 @@ def test_a_question_edited_mid_test_is_asked_and_graded_as_the_test_started(lear
 
 
 def test_a_second_start_within_moments_resumes_the_first(learner):
-    prompts = make_test_questions(3)
+    prompts = three_option_questions(3)
     scope = lesson_scope(prompts[0])
     first = start(learner, scope)
     assert start(learner, scope, seed=2, now=NOW + dt.timedelta(seconds=2)) == first
@@ -278,7 +278,7 @@ def test_a_second_start_within_moments_resumes_the_first(learner):
 
 
 def test_a_question_whose_card_was_deleted_leaves_the_test_working(learner):
-    prompts = make_test_questions(3)
+    prompts = three_option_questions(3)
     attempt = start(learner, lesson_scope(prompts[0]))
     gone = attempt.questions.get(position=2)
     gone.prompt.card.delete()

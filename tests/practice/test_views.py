@@ -16,7 +16,7 @@ from flashcards.models import Prompt, Review, StudySettings
 from flashcards.questions import parse_questions
 from practice.models import Answer, Attempt
 from tests.conftest import make_lesson, make_user
-from tests.practice.conftest import make_test_questions, short_question_text
+from tests.practice.conftest import short_question_text, three_option_questions
 from tests.practice.test_answers import TWO_RIGHT
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +35,7 @@ def begin(client: Client, scope: str, count: int = 10, timed: bool = False) -> A
 
 @pytest.fixture
 def lesson_questions():
-    return make_test_questions(3)
+    return three_option_questions(3)
 
 
 @pytest.fixture

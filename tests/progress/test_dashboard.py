@@ -21,7 +21,7 @@ from progress.dashboard import (
     build_dashboard,
 )
 from tests.conftest import grade_now, make_card, make_lesson, study_for_days
-from tests.practice.conftest import make_questions, submitted_attempt
+from tests.practice.conftest import four_option_questions, submitted_attempt
 
 AUCKLAND = "Pacific/Auckland"  # UTC+13 in March (daylight saving)
 D = dt.date
@@ -151,8 +151,8 @@ def test_the_practice_panel_lists_lessons_with_questions_or_scores_in_reading_or
     second = make_lesson(title="Second", position=2)
     make_lesson(title="No questions", position=3)
     make_card(lesson=make_lesson(title="Cards only", position=4))
-    asked = make_questions(2, lesson=first)
-    make_questions(1, lesson=second)
+    asked = four_option_questions(2, lesson=first)
+    four_option_questions(1, lesson=second)
     # Eleven tests on the first lesson, one a day at 11 p.m. UTC: the next day in Auckland.
     start = dt.datetime(2026, 3, 1, 23, tzinfo=dt.UTC)
     for day in range(11):
@@ -178,7 +178,7 @@ def test_the_practice_panel_lists_lessons_with_questions_or_scores_in_reading_or
 
 @pytest.mark.django_db
 def test_without_a_submitted_test_the_learner_has_not_practised(learner):
-    make_questions(1)
+    four_option_questions(1)
     board = build_dashboard(learner, dt.datetime(2026, 3, 20, 12, tzinfo=dt.UTC))
     assert len(board.practice) == 1
     assert not board.has_practised

@@ -10,7 +10,7 @@ from flashcards.models import Prompt, PromptState, Review
 from practice.models import Attempt
 from progress import selectors
 from tests.conftest import make_card, make_lesson, make_user
-from tests.practice.conftest import make_questions, submitted_attempt
+from tests.practice.conftest import four_option_questions, submitted_attempt
 
 pytestmark = pytest.mark.django_db
 
@@ -131,8 +131,8 @@ def test_unseen_prompts_leave_out_retired_cards_and_drafts(learner):
 
 
 def test_practice_scores_are_each_submitted_tests_score_per_lesson_oldest_first(learner):
-    restore = make_questions(3)
-    replicas = make_questions(2)
+    restore = four_option_questions(3)
+    replicas = four_option_questions(2)
     first = submitted_attempt(
         learner,
         [(restore[0], "B"), (restore[1], "A"), (replicas[0], "B")],
@@ -163,8 +163,8 @@ def test_practice_scores_are_each_submitted_tests_score_per_lesson_oldest_first(
 
 
 def test_lessons_with_questions_are_those_with_an_active_question_card(db):
-    asked = make_questions(1)[0].card.lesson
-    retired = make_questions(1)[0].card
+    asked = four_option_questions(1)[0].card.lesson
+    retired = four_option_questions(1)[0].card
     retired.is_active = False
     retired.save()
     plain = make_card().lesson

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from flashcards.models import Prompt, StudySettings
 from tests.conftest import grade_now, make_card, make_lesson
-from tests.practice.conftest import make_questions, submitted_attempt
+from tests.practice.conftest import four_option_questions, submitted_attempt
 
 pytestmark = pytest.mark.django_db
 
@@ -107,7 +107,7 @@ def test_the_dashboard_makes_the_same_number_of_queries_whatever_the_history(
 
 
 def test_a_learner_without_a_test_sees_one_line_inviting_a_first(learner_client):
-    make_questions(2, lesson=make_lesson(title="Restore paths", slug="restore-paths"))
+    four_option_questions(2, lesson=make_lesson(title="Restore paths", slug="restore-paths"))
     page = learner_client.get("/progress/").content.decode()
     assert '<h2 id="practice-heading">Practice tests</h2>' in page
     assert 'href="/practice/new/">take your first</a>' in page
@@ -124,8 +124,10 @@ def test_the_practice_panel_shows_each_lessons_latest_score_and_trend(
 ):
     now = timezone.now().replace(hour=12, minute=0, second=0, microsecond=0)
     monkeypatch.setattr(timezone, "now", lambda: now)
-    restore = make_questions(2, lesson=make_lesson(title="Restore paths", slug="restore-paths"))
-    make_questions(1, lesson=make_lesson(title="Replicas", slug="replicas"))
+    restore = four_option_questions(
+        2, lesson=make_lesson(title="Restore paths", slug="restore-paths")
+    )
+    four_option_questions(1, lesson=make_lesson(title="Replicas", slug="replicas"))
     submitted_attempt(
         learner, [(restore[0], "A"), (restore[1], "B")], submitted_at=now - dt.timedelta(days=3)
     )
@@ -149,7 +151,7 @@ def test_the_practice_panel_costs_the_same_queries_whatever_the_number_of_tests(
     learner_client, learner
 ):
     lesson = make_lesson()
-    questions = make_questions(3, lesson=lesson)
+    questions = four_option_questions(3, lesson=lesson)
 
     def queries() -> int:
         with CaptureQueriesContext(connection) as captured:
