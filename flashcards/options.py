@@ -146,13 +146,6 @@ def options_text(options: list[OptionSpec]) -> str:
     return "\n".join(option.as_text() for option in options)
 
 
-def right_letters(options: list[OptionSpec]) -> str:
-    """The right options' letters, "AC"."""
-    return "".join(
-        letter for letter, option in zip(LETTERS, options, strict=False) if option.correct
-    )
-
-
 def choose_phrase(right_count: int) -> str:
     """What a multiple-answer question asks for, "Choose two."; empty for one answer."""
     if right_count < 2:

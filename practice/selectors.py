@@ -7,7 +7,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from django.db.models import Min, Q
+from django.db.models import Min, Q, Value
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from flashcards.models import Card, Prompt
@@ -75,15 +76,18 @@ def latest_right_by_prompt(user, prompt_ids: list[int]) -> dict[int, bool]:
     return latest
 
 
+# Where an open test resumes: its first unanswered question, else its first (1 for a test
+# whose questions were all removed). One expression for the list of tests and a single test.
+_RESUME_AT = Coalesce(
+    Min("questions__position", filter=Q(questions__chosen="")),
+    Min("questions__position"),
+    Value(1),
+)
+
+
 def attempts_of(user) -> list[Attempt]:
-    """The learner's tests, the latest first; an open one's `resume_position` is its first
-    unanswered question (its first question when all are answered)."""
-    return list(
-        Attempt.objects.filter(user=user).annotate(
-            first_unanswered=Min("questions__position", filter=Q(questions__chosen="")),
-            first_position=Min("questions__position"),
-        )
-    )
+    """The learner's tests, the latest first, each with `resume_at` (_RESUME_AT)."""
+    return list(Attempt.objects.filter(user=user).annotate(resume_at=_RESUME_AT))
 
 
 def attempt_of(user, pk: int) -> Attempt:
@@ -98,10 +102,9 @@ def attempt_questions(attempt: Attempt) -> list[AttemptQuestion]:
 
 
 def resume_position(attempt: Attempt) -> int:
-    """Where an open test resumes: its first unanswered question, else its first."""
-    positions = attempt.questions.order_by("chosen", "position").values_list("position", "chosen")
-    first = positions.first()  # "" sorts first: an unanswered question if there is one
-    return first[0] if first else 1
+    """Where an open test resumes (_RESUME_AT)."""
+    resume = Attempt.objects.filter(pk=attempt.pk).annotate(resume_at=_RESUME_AT)
+    return resume.values_list("resume_at", flat=True).get()
 
 
 def question_at(questions: list[AttemptQuestion], position: int) -> AttemptQuestion | None:
@@ -145,6 +148,10 @@ def verdicts_of(question: AttemptQuestion) -> list[dict]:
     return answer_check(question, question.chosen).verdicts(question.options)
 
 
+def _percent(right: int, total: int) -> int:
+    return round(100 * right / total) if total else 0
+
+
 @dataclass
 class LessonScore:
     title: str
@@ -153,7 +160,7 @@ class LessonScore:
 
     @property
     def percent(self) -> int:
-        return round(100 * self.right / self.total) if self.total else 0
+        return _percent(self.right, self.total)
 
 
 @dataclass
@@ -164,8 +171,7 @@ class AttemptResult:
 
     @property
     def percent(self) -> int:
-        total = self.attempt.question_count
-        return round(100 * self.attempt.right_count / total) if total else 0
+        return _percent(self.attempt.right_count, self.attempt.question_count)
 
     @property
     def missed(self) -> int:
