@@ -62,6 +62,9 @@ class CardsPlan:
     retired: list[int]
     seen: dict[int, dt.datetime]
     now: dt.datetime
+    # A plan that only adds cards (accepted suggestions) leaves the note's own cards as they
+    # are, so it need not be refused when they changed meanwhile.
+    adds_only: bool = False
 
 
 @dataclass
@@ -111,18 +114,7 @@ def cards_plan(
     """Work out and render everything `cards_sync_from_note` writes, reading without locks.
     Raises CardsInvalid for a card naming a section the lesson does not have."""
     now = now or timezone.now()
-    problems = [
-        Problem(
-            f"card '{spec.front[:40]}': section '#{spec.section}' is not a heading of "
-            f"lesson '{lesson_slug}'",
-            spec.line,
-        )
-        for spec in specs
-        if spec.section and spec.section not in sections
-    ]
-    if problems:
-        raise CardsInvalid(problems)
-
+    _check_sections(specs, sections, lesson_slug)
     existing = (
         list(
             Card.objects.filter(lesson_id=lesson_id, origin=Card.Origin.NOTE).prefetch_related(
@@ -173,14 +165,78 @@ def cards_plan(
     )
 
 
+def cards_add_plan(
+    *,
+    lesson_id: int | None,
+    lesson_slug: str,
+    lesson_title: str,
+    sections: dict[str, str],
+    specs: list[CardSpec],
+    origin: str,
+    now: dt.datetime | None = None,
+) -> CardsPlan:
+    """Work out and render new cards of `origin` added after the lesson's others, reading
+    without locks (accepted suggestions). Raises CardsInvalid for a section the lesson does
+    not have."""
+    now = now or timezone.now()
+    _check_sections(specs, sections, lesson_slug)
+    last = -1
+    if lesson_id is not None:
+        positions = Card.objects.filter(lesson_id=lesson_id).values_list("position", flat=True)
+        last = max(positions, default=-1)
+    cards: list[tuple[Card, CardSpec, Document]] = []
+    prompts: dict[int, PromptsPlan] = {}
+    for offset, spec in enumerate(specs, start=1):
+        card = Card(
+            lesson_id=lesson_id,
+            origin=origin,
+            kind=spec.kind,
+            front=spec.front,
+            back=spec.back,
+            section=spec.section,
+            key=spec.key,
+            exam=spec.exam,
+            position=last + offset,
+            content_key=content_key(spec),
+        )
+        prompts[len(cards)] = _prompts_plan(card, now=now)
+        cards.append((card, spec, card_search_document(card, lesson_title=lesson_title)))
+    return CardsPlan(
+        change=CardsChange(created=len(cards)),
+        cards=cards,
+        prompts=prompts,
+        retired=[],
+        seen={},
+        now=now,
+        adds_only=True,
+    )
+
+
+def _check_sections(specs: list[CardSpec], sections: dict[str, str], lesson_slug: str) -> None:
+    problems = [
+        Problem(
+            f"card '{spec.front[:40]}': section '#{spec.section}' is not a heading of "
+            f"lesson '{lesson_slug}'",
+            spec.line,
+        )
+        for spec in specs
+        if spec.section and spec.section not in sections
+    ]
+    if problems:
+        raise CardsInvalid(problems)
+
+
 def cards_plan_write(*, plan: CardsPlan, lesson) -> None:
     """Write a plan with a handful of bulk queries. Call inside a transaction. Raises
     CardsChangedMeanwhile if the lesson's cards are no longer those it was worked out from."""
-    now_seen = dict(
-        Card.objects.filter(lesson=lesson, origin=Card.Origin.NOTE).values_list("pk", "updated_at")
-    )
-    if now_seen != plan.seen:
-        raise CardsChangedMeanwhile
+    if not plan.adds_only:
+        now_seen = dict(
+            Card.objects.filter(lesson=lesson, origin=Card.Origin.NOTE).values_list(
+                "pk", "updated_at"
+            )
+        )
+        if now_seen != plan.seen:
+            raise CardsChangedMeanwhile
     new = [card for card, _, _ in plan.cards if card.pk is None]
     old = [card for card, _, _ in plan.cards if card.pk is not None]
     for card in new:

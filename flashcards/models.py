@@ -64,6 +64,9 @@ class Card(models.Model):
     class Origin(models.TextChoices):
         NOTE = "note", "Imported from a note"
         ADMIN = "admin", "Written in the admin"
+        # Accepted from a note's suggestions (notes.Suggestion): an ordinary card that
+        # importing the note again leaves alone, like one written in the admin.
+        SUGGESTION = "suggestion", "Accepted suggestion"
 
     lesson = models.ForeignKey("lessons.Lesson", on_delete=models.PROTECT, related_name="cards")
     section = models.CharField(

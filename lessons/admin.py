@@ -288,6 +288,8 @@ class LessonAdmin(LivePreviewAdmin, admin.ModelAdmin):
                     default_topic=form.cleaned_data["topic"],
                     status=form.cleaned_data["status"] or None,
                     take_over_trees=form.cleaned_data["take_over_trees"],
+                    suggest=form.cleaned_data["suggest"],
+                    accept_suggestions=form.cleaned_data["accept_suggestions"],
                 )
             except NotesImportError as failure:
                 for line in failure.lines():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
@@ -19,9 +20,23 @@ class Topic(models.Model):
     position = models.PositiveIntegerField(
         default=0, help_text="Topics are listed by this number, then by title."
     )
+    # A learner's private topic: its lessons are theirs alone to read and study; nobody else
+    # sees them anywhere on the site (`LessonQuerySet.visible_to`, `public_lessons`).
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="private_topics",
+        help_text="Set for a learner's private topic; empty for the site's own.",
+    )
 
     class Meta:
         ordering = ["position", "title", "id"]
+
+    @property
+    def is_private(self) -> bool:
+        return self.owner_id is not None
 
     def __str__(self) -> str:
         return self.title

@@ -23,17 +23,19 @@ def lesson_upsert_from_note(
     default_topic: str,
     status: str | None,
     rendered: Rendered | None = None,
+    owner=None,
 ) -> tuple[str, tuple[str, ...]]:
     """Create or update the lesson with the note's slug; return the action and changed fields.
 
     On an existing lesson the topic, status and position change only when the note (or
     `status`) says so, which keeps what an instructor chose in the admin. `rendered` is the
-    note's body already rendered (the importer renders before it takes the write lock).
+    note's body already rendered (the importer renders before it takes the write lock). With
+    `owner`, topics are that learner's private ones.
     """
     lesson = Lesson.objects.select_for_update().filter(slug=note.slug).first()
     values = _note_values(note, status)
     if lesson is None:
-        topic = topic_for_title(note.topic or default_topic)
+        topic = topic_for_title(note.topic or default_topic, owner=owner)
         values["topic"] = topic
         values.setdefault("status", Lesson.Status.PUBLISHED)
         values.setdefault("position", _next_position(topic.pk))
@@ -43,12 +45,12 @@ def lesson_upsert_from_note(
         lesson.save(force_insert=True)
         return "create", ()
 
-    changed = _changed_fields(lesson, values)
+    changed = _changed_fields(lesson, values, owner=owner)
     if not changed:
         return "unchanged", ()
     for key in changed:
         value = values[key]
-        setattr(lesson, key, topic_for_title(value) if key == "topic" else value)
+        setattr(lesson, key, topic_for_title(value, owner=owner) if key == "topic" else value)
     lesson.imported_from = name
     if rendered is not None and "body" in changed:
         lesson.use_rendering(rendered)
@@ -56,12 +58,14 @@ def lesson_upsert_from_note(
     return "update", changed
 
 
-def lesson_change_from_note(*, note: Note, status: str | None) -> tuple[str, tuple[str, ...]]:
+def lesson_change_from_note(
+    *, note: Note, status: str | None, owner=None
+) -> tuple[str, tuple[str, ...]]:
     """What `lesson_upsert_from_note` would do, read without locking or writing anything."""
     lesson = Lesson.objects.select_related("topic").filter(slug=note.slug).first()
     if lesson is None:
         return "create", ()
-    changed = _changed_fields(lesson, _note_values(note, status))
+    changed = _changed_fields(lesson, _note_values(note, status), owner=owner)
     return ("update" if changed else "unchanged"), changed
 
 
@@ -85,23 +89,36 @@ def _note_values(note: Note, status: str | None) -> dict[str, object]:
     return values
 
 
-def _changed_fields(lesson: Lesson, values: dict[str, object]) -> tuple[str, ...]:
+def _changed_fields(lesson: Lesson, values: dict[str, object], *, owner=None) -> tuple[str, ...]:
     def differs(key: str) -> bool:
         if key == "topic":  # a topic is the one its title's slug names
-            return lesson.topic.slug != slugify(values[key])
+            return lesson.topic.slug != topic_slug(values[key], owner)
         return getattr(lesson, key) != values[key]
 
     return tuple(key for key in NOTE_FIELDS if key in values and differs(key))
 
 
-def topic_for_title(title: str) -> Topic:
-    """The topic with this title's slug, created at the end of the list if it is new."""
-    slug = slugify(title)
+def topic_for_title(title: str, *, owner=None) -> Topic:
+    """The topic with this title's slug, created at the end of the list if it is new; with
+    `owner`, that learner's private topic of this title."""
+    slug = topic_slug(title, owner)
     topic = Topic.objects.filter(slug=slug).first()
     if topic is None:
         position = (Topic.objects.aggregate(last=Max("position"))["last"] or 0) + 1
-        topic = Topic.objects.create(title=title, slug=slug, position=position)
+        topic = Topic.objects.create(title=title, slug=slug, position=position, owner=owner)
     return topic
+
+
+def topic_slug(title: str, owner=None) -> str:
+    """The slug of the topic titled `title`: the site's, or `owner`'s private one."""
+    return slugify(title) if owner is None else private_slug(slugify(title), owner)
+
+
+def private_slug(slug: str, owner) -> str:
+    """A slug made a learner's own: `<slug>-u<user id>`, so two learners' notes of one title,
+    and the site's lesson of that title, never share an address."""
+    suffix = f"-u{owner.pk}"
+    return f"{slug[: Lesson._meta.get_field('slug').max_length - len(suffix)]}{suffix}"
 
 
 COPY_SUFFIX = "-copy"

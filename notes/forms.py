@@ -49,6 +49,17 @@ class NoteUploadForm(forms.Form):
         label="Take over trees",
         help_text="Let these notes declare trees that other notes brought, and take them over.",
     )
+    suggest = forms.BooleanField(
+        required=False,
+        label="Suggest cards",
+        help_text="Propose cards from each note's emphasis (bold phrases, 'term: definition' "
+        "bullets, exam-anchor lists), to accept or reject beside the lesson.",
+    )
+    accept_suggestions = forms.BooleanField(
+        required=False,
+        label="Accept the suggestions",
+        help_text="Make every suggested card a card at once, with no review.",
+    )
     dry_run = forms.BooleanField(
         required=False, label="Preview only", help_text="Show what would change; save nothing."
     )

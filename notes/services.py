@@ -1,11 +1,14 @@
-"""Importing notes: each note becomes a lesson, its decision-tree blocks become trees and its
-flashcards block becomes the lesson's cards.
+"""Importing notes: each note becomes a lesson, its decision-tree blocks become trees, its
+flashcards block becomes the lesson's cards and, when asked, its emphasis suggests more cards
+(notes/suggestions.py).
 
-Used by `manage.py import_notes` and the admin's upload alike.
+Used by `manage.py import_notes`, the admin's upload and a learner's own import (into a
+private topic) alike.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Iterable
@@ -21,9 +24,20 @@ from flashcards.card_sync import (
     cards_plan,
     cards_plan_write,
 )
-from lessons.models import Lesson
-from lessons.services import lesson_change_from_note, lesson_upsert_from_note
+from lessons.models import Lesson, Topic
+from lessons.services import (
+    lesson_change_from_note,
+    lesson_upsert_from_note,
+    private_slug,
+    topic_slug,
+)
 from notes.parser import Note, NoteError, read_note
+from notes.suggestions import (
+    SuggestionsDecidedMeanwhile,
+    SuggestionsPlan,
+    suggestions_plan,
+    suggestions_plan_write,
+)
 from portal.markdown import EMBED_MARKER, Rendered, render_markdown
 from portal.problems import Problem, ProblemList
 from trees.models import Tree
@@ -33,6 +47,10 @@ from trees.services import TreeInvalid, tree_change, tree_compile, tree_save
 logger = logging.getLogger(__name__)
 
 DEFAULT_TOPIC = "Imported notes"
+PRIVATE_TOPIC = "My notes"
+# A learner's private lessons, all imports together: the notes' own limits (size, cards) are
+# the instructors'; this bounds how much one account can store.
+MAX_PRIVATE_LESSONS = 200
 
 
 @dataclass(frozen=True)
@@ -58,15 +76,25 @@ class Change:
             "unchanged": ("unchanged", "unchanged"),
         }
         verb = verbs[self.action][0 if dry_run else 1]
-        what = {"tree": "tree ", "cards": "cards of "}.get(self.kind, "")
-        detail = f" ({', '.join(self.changed)})" if self.action == "update" else ""
+        what = {
+            "tree": "tree ",
+            "cards": "cards of ",
+            "suggestions": "suggested cards of ",
+        }.get(self.kind, "")
+        detail = f" ({', '.join(self.changed)})" if self.changed else ""
         return f"{verb}: {what}{self.slug}{detail}  [{self.name}]"
 
 
 def summarize(changes: list[Change], *, dry_run: bool) -> str:
     """One line of counts per kind, e.g. 'Lessons: created 5, updated 0, unchanged 0.'"""
     lines = []
-    for kind, label in (("lesson", "Lessons"), ("tree", "Trees"), ("cards", "Card sets")):
+    kinds = (
+        ("lesson", "Lessons"),
+        ("tree", "Trees"),
+        ("cards", "Card sets"),
+        ("suggestions", "Suggestion sets"),
+    )
+    for kind, label in kinds:
         of_kind = [change for change in changes if change.kind == kind]
         if kind != "lesson" and not of_kind:
             continue
@@ -102,6 +130,9 @@ def notes_import(
     default_topic: str = DEFAULT_TOPIC,
     status: str | None = None,
     take_over_trees: bool = False,
+    suggest: bool = False,
+    accept_suggestions: bool = False,
+    owner=None,
 ) -> ImportResult:
     """Create or update a lesson per note, a tree per decision-tree block and the lesson's
     cards from its flashcards block, all or nothing.
@@ -114,20 +145,36 @@ def notes_import(
     A tree imported from another note is that note's: declaring its slug is an error naming
     both, unless `take_over_trees` says this note now owns it. A dry run stops after the
     compute phase and reports what the write would do: it takes no write lock.
+
+    `suggest` stores the cards each note's emphasis suggests (notes/suggest.py) for an
+    instructor to decide on; `accept_suggestions` accepts them as cards at once. With `owner`
+    (a learner), the notes become that learner's private lessons, in their private topic
+    `default_topic`: published to them alone, with no decision trees, and a lesson's slug
+    their own (`private_slug`), so a note can never touch a lesson that is not theirs.
     """
     files = list(files)
     parsed, errors = _parse_all(files)
+    if owner is not None:
+        parsed, problems = _as_private(parsed, owner=owner, default_topic=default_topic)
+        errors += problems
+        status = Lesson.Status.PUBLISHED
     # The notes that parsed are planned even when others did not, so one run reports every
     # problem (a card's missing section in one file beside a bad line in another). Planning
     # reads only; nothing is written unless no file has a problem.
-    plan = _plan(parsed, take_over_trees=take_over_trees, every_note_parsed=not errors)
+    plan = _plan(
+        parsed,
+        take_over_trees=take_over_trees,
+        every_note_parsed=not errors,
+        suggest=suggest or accept_suggestions,
+        accept_suggestions=accept_suggestions,
+    )
     if errors or plan.errors:
         order = {note_file.name: index for index, note_file in enumerate(files)}
         problems = sorted([*errors, *plan.errors], key=lambda p: order.get(p.where, len(order)))
         raise NotesImportError(problems)
     if dry_run:
         return ImportResult(
-            changes=_changes_planned(parsed, plan, status=status),
+            changes=_changes_planned(parsed, plan, status=status, owner=owner),
             warnings=_missing_tree_warnings(parsed),
         )
 
@@ -143,6 +190,7 @@ def notes_import(
                 default_topic=default_topic,
                 status=status,
                 rendered=plan.rendered[note.slug],
+                owner=owner,
             )
             changes.append(Change("lesson", name, note.slug, action, changed))
         for name, note in parsed:
@@ -183,6 +231,21 @@ def notes_import(
             if note.cards or synced.retired:
                 detail = (synced.describe(),) if synced.action == "update" else ()
                 changes.append(Change("cards", name, note.slug, synced.action, detail))
+            suggested = plan.suggestions.get(note.slug)
+            if suggested is None:
+                continue
+            try:
+                suggestions_plan_write(plan=suggested, lesson=lesson)
+            except SuggestionsDecidedMeanwhile:
+                errors.append(
+                    Problem(
+                        "suggested cards: the lesson's suggestions were decided on during the "
+                        "import; import it again",
+                        where=name,
+                    )
+                )
+                continue
+            changes.append(_suggestions_change(name, note, suggested))
         if errors:
             raise NotesImportError(errors)
         warnings = _missing_tree_warnings(parsed)
@@ -199,10 +262,16 @@ class _Plan:
     compiled: dict[str, dict]  # by tree slug
     cards: dict[str, CardsPlan]  # by lesson slug
     errors: list[Problem]
+    suggestions: dict[str, SuggestionsPlan] = dataclasses.field(default_factory=dict)
 
 
 def _plan(
-    parsed: list[tuple[str, Note]], *, take_over_trees: bool, every_note_parsed: bool = True
+    parsed: list[tuple[str, Note]],
+    *,
+    take_over_trees: bool,
+    every_note_parsed: bool = True,
+    suggest: bool = False,
+    accept_suggestions: bool = False,
 ) -> _Plan:
     """The compute phase. With `every_note_parsed` false (some file of the run failed to
     parse), trees' links are not checked: a link into the failed note's lesson would be
@@ -243,15 +312,87 @@ def _plan(
             )
         except CardsInvalid as invalid:
             plan.errors.extend(p.about("flashcards").within(name) for p in invalid.problems)
+    for _name, note in parsed if suggest else []:
+        # The rules' own sections are the body's headings: nothing here can be invalid.
+        plan.suggestions[note.slug] = suggestions_plan(
+            note=note,
+            lesson_id=existing.get(note.slug),
+            sections=sections[note.slug],
+            accept=accept_suggestions,
+            now=now,
+        )
     return plan
 
 
+def _suggestions_change(name: str, note: Note, plan: SuggestionsPlan) -> Change:
+    change = plan.change
+    detail = (change.describe(),) if change.action == "update" else ()
+    # The first suggestions stored for a lesson "create" its set, as a note's first cards do.
+    action = "create" if change.action == "update" and not plan.seen else change.action
+    return Change("suggestions", name, note.slug, action, detail)
+
+
+def _as_private(
+    parsed: list[tuple[str, Note]], *, owner, default_topic: str
+) -> tuple[list[tuple[str, Note]], list[Problem]]:
+    """The notes as `owner`'s private lessons: each slug made theirs, no decision trees, and
+    no lesson that is not theirs touched."""
+    problems: list[Problem] = []
+    private: list[tuple[str, Note]] = []
+    for name, note in parsed:
+        if note.trees:
+            problems.append(
+                Problem(
+                    "declares decision trees; a private note may not (trees are shared by "
+                    "the whole site): remove its ```decision-tree blocks",
+                    note.trees[0].line,
+                    where=name,
+                )
+            )
+            continue
+        private.append((name, dataclasses.replace(note, slug=private_slug(note.slug, owner))))
+    slugs = [note.slug for _, note in private]
+    theirs = set(
+        Lesson.objects.filter(slug__in=slugs, topic__owner=owner).values_list("slug", flat=True)
+    )
+    taken = set(Lesson.objects.filter(slug__in=slugs).values_list("slug", flat=True)) - theirs
+    problems += [
+        Problem(
+            f"its lesson's address '{note.slug}' is taken; give the note another title",
+            where=name,
+        )
+        for name, note in private
+        if note.slug in taken
+    ]
+    owned = Lesson.objects.filter(topic__owner=owner).count()
+    new = sum(note.slug not in theirs for _, note in private)
+    if owned + new > MAX_PRIVATE_LESSONS:
+        problems.append(
+            Problem(
+                f"you have {owned} notes of your own and these would add {new}; one person "
+                f"may keep at most {MAX_PRIVATE_LESSONS}"
+            )
+        )
+    topic_slugs = {topic_slug(note.topic or default_topic, owner) for _, note in private}
+    foreign = Topic.objects.filter(slug__in=topic_slugs).exclude(owner=owner)
+    problems += [
+        Problem(f"the topic address '{slug}' is taken; name another topic")
+        for slug in foreign.values_list("slug", flat=True)
+    ]
+    return private, problems
+
+
 def _changes_planned(
-    parsed: list[tuple[str, Note]], plan: _Plan, *, status: str | None
+    parsed: list[tuple[str, Note]], plan: _Plan, *, status: str | None, owner=None
 ) -> list[Change]:
     """The changes the write phase would make, in its order, read without locks."""
     changes = [
-        Change("lesson", name, note.slug, *lesson_change_from_note(note=note, status=status))
+        Change(
+            "lesson",
+            name,
+            note.slug,
+            *lesson_change_from_note(note=note, status=status, owner=owner),
+        )
         for name, note in parsed
     ]
     for name, note in parsed:
@@ -269,6 +410,8 @@ def _changes_planned(
         if note.cards or synced.retired:
             detail = (synced.describe(),) if synced.action == "update" else ()
             changes.append(Change("cards", name, note.slug, synced.action, detail))
+        if note.slug in plan.suggestions:
+            changes.append(_suggestions_change(name, note, plan.suggestions[note.slug]))
     return changes
 
 

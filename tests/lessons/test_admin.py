@@ -39,7 +39,12 @@ def upload(name: str, content: bytes) -> SimpleUploadedFile:
 def test_instructors_group_holds_exactly_the_content_permissions():
     group = Group.objects.get(name="Instructors")
     codenames = set(group.permissions.values_list("content_type__app_label", "codename"))
-    content_models = {"lessons": ("topic", "lesson"), "trees": ("tree",), "flashcards": ("card",)}
+    content_models = {
+        "lessons": ("topic", "lesson"),
+        "trees": ("tree",),
+        "flashcards": ("card",),
+        "notes": ("suggestion",),
+    }
     assert codenames == {
         (app, f"{action}_{model}")
         for app, models in content_models.items()

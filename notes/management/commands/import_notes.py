@@ -36,12 +36,35 @@ class Command(BaseCommand):
             help=f"Topic for new lessons whose note has no **Topic:** line ({DEFAULT_TOPIC!r}).",
         )
         parser.add_argument(
+            "--suggest",
+            action="store_true",
+            help="Also suggest cards from each note's emphasis (bold phrases, 'term: "
+            "definition' bullets, exam-anchor lists), for an instructor to accept or reject "
+            "in the admin beside the lesson.",
+        )
+        parser.add_argument(
+            "--accept-suggestions",
+            action="store_true",
+            help="Suggest cards and accept them all at once (for a person studying alone).",
+        )
+        parser.add_argument(
             "--status",
             choices=Lesson.Status.values,
             help="Set this status on every imported lesson (new lessons default to published).",
         )
 
-    def handle(self, *args, paths, dry_run, topic, status, take_over_trees, **options) -> None:
+    def handle(
+        self,
+        *args,
+        paths,
+        dry_run,
+        topic,
+        status,
+        take_over_trees,
+        suggest,
+        accept_suggestions,
+        **options,
+    ) -> None:
         files, errors = collect_note_files(paths)
         if not errors:
             try:
@@ -51,6 +74,8 @@ class Command(BaseCommand):
                     default_topic=topic,
                     status=status,
                     take_over_trees=take_over_trees,
+                    suggest=suggest,
+                    accept_suggestions=accept_suggestions,
                 )
             except NotesImportError as failure:
                 errors = failure.problems
