@@ -9,17 +9,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from flashcards.cards import BASIC, CLOZE, REVERSED, CardSpec, check_card, prompts_for
-from notes.parser import decode_note, parse_note, read_note
-from notes.suggest import BOLD, DEFINITION, EXAM_ANCHOR, body_line_numbers, suggest_cards
-from tests.notes.conftest import CARDS, note_text
+from notes.parser import parse_note, read_note
+from notes.suggest import BOLD, DEFINITION, EXAM_ANCHOR, suggest_cards
+from tests.notes.conftest import CARDS, TREE, note_text
 
 SEED = Path(__file__).resolve().parents[3] / "shared" / "seeds" / "000_9c0c93229a521c5e.txt"
 
 
 def suggest(body: str, **options):
-    text = note_text(body=body)
-    note = parse_note(text)
-    return suggest_cards(note, line_numbers=body_line_numbers(text, note.body), **options)
+    return suggest_cards(parse_note(note_text(body=body)), **options)
 
 
 def faces(suggestions) -> list[tuple[str, str, str, str]]:
@@ -45,7 +43,7 @@ def test_each_sentence_of_a_paragraph_is_its_own_unit_with_its_own_line():
         "Backtrack aside.\n"
     )
     note = parse_note(text)
-    cards = suggest_cards(note, line_numbers=body_line_numbers(text, note.body))
+    cards = suggest_cards(note)
 
     assert [c.front for c in cards] == [
         "Part — RDS keeps {{c1::1 to 35}} days.",
@@ -313,9 +311,20 @@ def test_lines_are_the_notes_even_after_a_flashcards_block():
     text = note_text(body=f"## Part\n\n{CARDS}\n\n- A **bold** fact.\n")
     note = parse_note(text)
 
-    [card] = suggest_cards(note, line_numbers=body_line_numbers(text, note.body))
+    [card] = suggest_cards(note)
 
     assert text.split("\n")[card.line - 1] == "- A **bold** fact."
+
+
+def test_a_suggestions_line_is_its_line_in_the_file_below_fields_cards_and_a_tree():
+    body = f"## Part\n\n{CARDS}\n\n{TREE}\n\nIntro.\n\n{CARDS}\n\n- A **bold** fact.\n"
+    text = "\n\n\n" + note_text(body=body, source="Somewhere", theme="Backups")
+    note = parse_note(text)
+
+    [card] = suggest_cards(note)
+
+    assert card.line == text.split("\n").index("- A **bold** fact.") + 1
+    assert card.line > 30  # a count in the body, which has lost both blocks, would be far less
 
 
 # The study note the bundled content came from
@@ -324,7 +333,7 @@ def test_lines_are_the_notes_even_after_a_flashcards_block():
 def seed_suggestions():
     data = SEED.read_bytes()
     note = read_note(data)
-    return suggest_cards(note, line_numbers=body_line_numbers(decode_note(data), note.body))
+    return suggest_cards(note)
 
 
 SEED_SUGGESTIONS = [
