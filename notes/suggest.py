@@ -37,6 +37,8 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from markdown_it.token import Token
+
 from flashcards.cards import BASIC, CLOZE, EXAM_MAX, REVERSED, CardsError, CardSpec, check_card
 from notes.parser import MAX_CARDS, Note
 from notes.units import Piece, Unit, letters, markdown, note_units, plain, unbolded
@@ -83,12 +85,14 @@ class Suggestion:
         )
 
 
-def suggest_cards(note: Note, *, existing: Iterable[CardSpec] = ()) -> list[Suggestion]:
+def suggest_cards(
+    note: Note, *, existing: Iterable[CardSpec] = (), tokens: list[Token] | None = None
+) -> list[Suggestion]:
     """The cards a note's own emphasis suggests, in the note's order, each at its line in the
     note's file.
 
     `existing` are the lesson's cards (the note's own cards are always counted); a suggestion
-    saying what one of them says is left out.
+    saying what one of them says is left out. `tokens`: the body already parsed, if it is.
     """
     written = {
         _normal(_fact(card.kind, card.front, card.back)) for card in [*note.cards, *existing]
@@ -97,7 +101,7 @@ def suggest_cards(note: Note, *, existing: Iterable[CardSpec] = ()) -> list[Sugg
     suggestions = []
     keys = set()
     room = MAX_CARDS - len(note.cards)  # a note's cards, suggested ones too, have its limit
-    for unit in note_units(note.body):
+    for unit in note_units(note.body, tokens=tokens):
         if len(suggestions) >= room:
             break
         made = _suggestion(unit, note.body_lines)

@@ -68,10 +68,11 @@ class Unit:
     line: int  # the line of the note's body it starts on, from 0
 
 
-def note_units(body: str) -> Iterator[Unit]:
-    """The units of a note's Markdown body, in reading order."""
-    walker = _Walker()
-    yield from walker.walk(_blocks(PARSER.parse(body, {})), labels=(), exam=False, top=True)
+def note_units(body: str, *, tokens: list[Token] | None = None) -> Iterator[Unit]:
+    """The units of a note's Markdown body, in reading order. `tokens` are the body as
+    `portal.markdown.parse_markdown` parsed it, when the import has them already."""
+    tokens = PARSER.parse(body, {}) if tokens is None else tokens
+    yield from _Walker().walk(_blocks(tokens), labels=(), exam=False, top=True)
 
 
 def plain(pieces: list[Piece]) -> str:
