@@ -49,9 +49,19 @@ EXAM_ANCHOR = "exam-anchor"
 
 MAX_DELETIONS = 2
 MAX_CANDIDATES = 6
+MAX_ANCHORS_ALIKE = 20
 # A bold phrase holding this share of its unit's letters and digits is the whole sentence:
 # blanking it would leave nothing to recall it from.
 WHOLE_SHARE = 0.8
+# A term names a thing. One that starts by saying something of it ("Useful for …", "Can be …")
+# is the first half of a sentence, and "Useful for X?" reads as a yes-or-no question: the
+# definition is blanked instead, the half sentence kept in view.
+_PREDICATES = {
+    *("useful", "used", "good", "great", "best", "ideal", "handy", "helpful", "needed"),
+    *("required", "necessary", "recommended", "can", "cannot", "can't", "must", "should"),
+    *("may", "might", "will", "won't", "is", "are", "was", "were", "has", "have", "does"),
+    *("do", "it's", "there's", "also", "always", "never", "only"),
+}
 _CLOZE_MARK = re.compile(r"\{\{c[0-9]+::(?P<text>.*?)(?:::.*?)?\}\}", re.DOTALL)
 
 
@@ -121,11 +131,46 @@ def suggest_cards(
         keys.add(suggestion.key)
         seen.add(fact)
         suggestions.append(suggestion)
+    suggestions = _left_to_exam_anchors(suggestions)
     # One question with two answers ("Steps?" asked of two all-bold steps) is no card at all.
     answers: dict[str, set[str]] = {}
     for suggestion in suggestions:
         answers.setdefault(suggestion.front, set()).add(suggestion.back)
     return [s for s in suggestions if s.kind == CLOZE or len(answers[s.front]) == 1]
+
+
+def _left_to_exam_anchors(suggestions: list[Suggestion]) -> list[Suggestion]:
+    """The suggestions less those from the body that test what an exam anchor tests: the same
+    answer (of two words or more: "0" or "yes" answer many questions), asked with most of the
+    anchor's other words ("**Cannot be disabled**" under Aurora › Automated backups, and the
+    anchor "Aurora automated backups: **cannot be disabled**"). The anchor's card is kept: it
+    carries the exam line."""
+    anchors: dict[str, list[set[str]]] = {}  # by answer: the words each anchor asks with
+    for suggestion in suggestions:
+        answer = _answer(suggestion)
+        if suggestion.rule == EXAM_ANCHOR and len(answer.split()) >= 2:
+            asked = set(_words(_fact(suggestion.kind, suggestion.front, suggestion.back)))
+            alike = anchors.setdefault(answer, [])
+            # A few are enough to compare with: a note of thousands of anchors all answered
+            # "can be disabled" must not cost a comparison of every card with every anchor.
+            if len(alike) < MAX_ANCHORS_ALIKE:
+                alike.append(asked - set(answer.split()))
+    if not anchors:
+        return suggestions
+    kept = []
+    for suggestion in suggestions:
+        alike = [] if suggestion.rule == EXAM_ANCHOR else anchors.get(_answer(suggestion), [])
+        words = set(_words(_fact(suggestion.kind, suggestion.front, suggestion.back)))
+        if not any(2 * len(asked & words) >= len(asked) for asked in alike):
+            kept.append(suggestion)
+    return kept
+
+
+def _answer(suggestion: Suggestion) -> str:
+    """What a card asks to recall, normalized: a cloze's deletions, another card's back."""
+    if suggestion.kind == CLOZE:
+        return _normal(" ".join(m["text"] for m in _CLOZE_MARK.finditer(suggestion.front)))
+    return _normal(suggestion.back)
 
 
 def _suggestion(unit: Unit, body_lines: tuple[int, ...]) -> tuple[Suggestion, str] | None:
@@ -163,6 +208,8 @@ def _emphasis(sentence: list[Piece], split, context: str):
         term, definition = split
         term_md = unbolded(term).strip()
         bold = [p for p in definition if p.kind == "bold" and letters(p.plain)]
+        if not bold and _predicate(term):
+            return _definition_cloze(term_md, definition, lead, DEFINITION)
         if not bold or _whole(bold, definition):
             back = unbolded(definition).rstrip(".").strip()
             front = f"{lead}{term_md}?"
@@ -196,6 +243,8 @@ def _exam_anchor(sentence: list[Piece], split, context: str):
             cloze = _cloze(definition, f"{lead}{term_md}: ", whole_ok=True)
             if cloze is not None:
                 return CLOZE, cloze, "", EXAM_ANCHOR, cloze.removeprefix(lead)
+        if _predicate(term):
+            return _definition_cloze(term_md, definition, lead, EXAM_ANCHOR)
         front, back = f"{lead}{term_md}", unbolded(definition).strip()
         if _within(back, front) or _within(term_md, back):
             return None
@@ -204,6 +253,20 @@ def _exam_anchor(sentence: list[Piece], split, context: str):
     if cloze is not None:
         return CLOZE, cloze, "", EXAM_ANCHOR, cloze.removeprefix(lead)
     return None
+
+
+def _predicate(term: list[Piece]) -> bool:
+    words = plain(term).split()
+    return bool(words) and words[0].casefold().strip('“"(') in _PREDICATES
+
+
+def _definition_cloze(term_md: str, definition: list[Piece], lead: str, rule: str):
+    """ "Useful for X: {{c1::the definition}}": the definition blanked, the half sentence kept."""
+    answer = unbolded(definition).rstrip(".").strip()
+    if re.search(r"::|\{\{|\}\}", answer) or _within(answer, f"{lead}{term_md}"):
+        return None
+    core = f"{term_md}: {{{{c1::{answer}}}}}"
+    return CLOZE, f"{lead}{core}", "", rule, core
 
 
 def _whole(chosen: list[Piece], pieces: list[Piece]) -> bool:

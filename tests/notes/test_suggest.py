@@ -150,6 +150,25 @@ def test_what_is_not_a_term_gives_no_definition():
     assert suggest(body) == []
 
 
+def test_a_term_that_says_something_is_half_a_sentence_and_its_definition_the_cloze():
+    body = (
+        "## Snapshots\n\n- Useful for “use occasionally”: snapshot → delete → restore\n"
+        "- Can be shared: with other accounts\n\n"
+        "## Exam anchors\n\n- Good for staging: cloning\n"
+    )
+
+    assert faces(suggest(body)) == [
+        (
+            DEFINITION,
+            CLOZE,
+            "Snapshots — Useful for “use occasionally”: {{c1::snapshot → delete → restore}}",
+            "",
+        ),
+        (DEFINITION, CLOZE, "Snapshots — Can be shared: {{c1::with other accounts}}", ""),
+        (EXAM_ANCHOR, CLOZE, "Good for staging: {{c1::cloning}}", ""),
+    ]
+
+
 # The exam-anchor rule
 
 
@@ -346,12 +365,12 @@ SEED_SUGGESTIONS = [
     ),
     (
         DEFINITION,
-        BASIC,
-        "RDS backups › Manual snapshots — Useful for “use occasionally” cost pattern?",
-        "snapshot → delete DB → restore when needed",
+        CLOZE,
+        "RDS backups › Manual snapshots — Useful for “use occasionally” cost pattern: "
+        "{{c1::snapshot → delete DB → restore when needed}}",
+        "",
     ),
     (DEFINITION, BASIC, "Aurora backups › Automated backups — Retention?", "1–35 days"),
-    (BOLD, BASIC, "Aurora backups › Automated backups?", "Cannot be disabled"),
     (
         BOLD,
         CLOZE,
@@ -364,13 +383,6 @@ SEED_SUGGESTIONS = [
         BASIC,
         "Restore from S3 — RDS MySQL?",
         "on-prem backup → upload to S3 → restore to RDS MySQL",
-    ),
-    (
-        BOLD,
-        CLOZE,
-        "Restore from S3 — Aurora MySQL: requires {{c1::Percona XtraBackup}} → backup → S3 → "
-        "restore to Aurora cluster.",
-        "",
     ),
     (
         DEFINITION,
@@ -418,7 +430,10 @@ def test_the_seed_notes_suggestions_are_cards_at_their_lines_and_sections():
         check_card(suggestion.card())
         assert re.sub(r"\W", "", suggestion.source) in re.sub(r"\W", "", lines[suggestion.line - 1])
     assert len({s.key for s in suggestions}) == len(suggestions)
-    assert [s.section for s in suggestions[:5]] == ["rds-backups"] * 3 + ["aurora-backups"] * 2
+    assert [s.section for s in suggestions[:5]] == ["rds-backups"] * 3 + [
+        "aurora-backups",
+        "restore-from-backupssnapshots",
+    ]
 
 
 def test_the_seed_notes_exam_anchors_and_bold_facts_are_all_covered():
@@ -432,14 +447,16 @@ def test_the_seed_notes_exam_anchors_and_bold_facts_are_all_covered():
         if not line.startswith("**")
         for phrase in re.findall(r"\*\*([^*]+)\*\*", line)
     }
-    said = " ".join(f"{s.front} {s.back}" for s in suggestions)
+    # Covered: on some card, whatever its case ("**Cannot be disabled**" is on the exam
+    # anchor's card, "Aurora automated backups: {{c1::cannot be disabled}}").
+    said = " ".join(f"{s.front} {s.back}" for s in suggestions).casefold()
 
     assert len(anchors) == 5
     assert sorted(re.sub(r"\*\*", "", a).removeprefix("- ") for a in anchors) == sorted(
         s.exam for s in suggestions if s.rule == EXAM_ANCHOR
     )
     assert len(bold) == 14
-    assert not {phrase for phrase in bold if phrase not in said}
+    assert not {phrase for phrase in bold if phrase.casefold() not in said}
 
 
 # Whatever the note
@@ -484,6 +501,25 @@ def test_a_bold_sentence_ends_at_its_own_full_stop():
     assert faces(suggest(body)) == [
         (BOLD, BASIC, "Part?", "A daily backup"),
         (BOLD, CLOZE, "Part — RDS keeps {{c1::logs}} too.", ""),
+    ]
+
+
+def test_a_body_card_testing_what_an_exam_anchor_tests_is_left_to_the_anchor():
+    body = (
+        "## Aurora backups\n\n**Automated backups**\n\n- **Cannot be disabled**\n"
+        "- Retention: **0** is refused.\n\n## Cloning\n\n"
+        "- Clones: **cannot be disabled** either, like logs.\n\n"
+        "## Exam anchors\n\n- Aurora automated backups: **cannot be disabled**\n"
+        "- Aurora retention: **0**\n"
+    )
+
+    assert [(s.rule, s.front) for s in suggest(body)] == [
+        # "0" answers many questions: one word is not enough to call two cards the same.
+        (BOLD, "Aurora backups › Automated backups — Retention: {{c1::0}} is refused."),
+        # The same answer, asked of something else (few of the anchor's words).
+        (BOLD, "Cloning — Clones: {{c1::cannot be disabled}} either, like logs."),
+        (EXAM_ANCHOR, "Aurora automated backups: {{c1::cannot be disabled}}"),
+        (EXAM_ANCHOR, "Aurora retention: {{c1::0}}"),
     ]
 
 
