@@ -24,7 +24,7 @@ def test_the_table_holds_each_phase():
     assert lines[2] == "| Bold bullets (1,000 KB) | 5,000 | 5.00 | 4.25 | 0.75 | 2.50 |"
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_each_input_is_imported_and_its_write_phase_read_from_the_log(monkeypatch):
     small = _note("Bold bullets", "Facts", lambda n: f"- Fact {n} keeps **value {n}**.")[:2000]
     monkeypatch.setattr(bench_suggest, "INPUTS", {"Bold bullets": small})
