@@ -11,7 +11,8 @@ above the unit as its context ("Aurora backups › Automated backups"):
   "Tip:" and the like) is a basic card, "Aurora backups › Automated backups — Retention?"
   answered "1–35 days". When only part of the definition is bold, the bold is what the note
   stresses, and the unit is a cloze of it instead (rule "bold"), the term kept in view: one
-  card, never two.
+  card, never two. A term that starts by saying something ("Useful for …", "Can be …") is half
+  a sentence: its definition is the cloze, the half sentence in view.
 - bold: any other unit holding bold text is a cloze card of it, prefixed with its context:
   "Network access — controlled by {{c1::Security Groups}} (ports, …)". At most two deletions,
   the first two bold phrases in reading order that pass the quality rules (the others stay
@@ -25,8 +26,9 @@ above the unit as its context ("Aurora backups › Automated backups"):
 Units (sentences and bullets, with their context) come from notes/units.py, which says what
 is never one: headings, the epigraph, code, tables and labels. Dropped here: a card whose answer
 is in its own prompt, one saying what an existing card says (normalized text, with or without
-its context), a second suggestion alike, two asking one front with different answers, one that
-`check_card` refuses, and any past the note's card limit.
+its context), a second suggestion alike, one from the body asking what an exam anchor's card
+asks, two asking one front with different answers, one that `check_card` refuses, and any past
+the note's card limit.
 """
 
 from __future__ import annotations
