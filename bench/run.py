@@ -26,6 +26,7 @@ from pathlib import Path
 
 from bench import render as render_bench
 from bench import roster as roster_bench
+from bench import suggest as suggest_bench
 from bench.harness import (
     ROOT,
     Gunicorn,
@@ -114,7 +115,9 @@ def main() -> None:
     else:
         print("No PostgreSQL URL (BENCH_DATABASE_URL or TEST_DATABASE_URL): SQLite only.")
     rendering = render_bench.table(render_bench.measure())
-    args.output.write_text(report(runs, args, rendering))
+    suggesting = suggest_bench.table(suggest_bench.run())
+    print("\n".join(suggesting))
+    args.output.write_text(report(runs, args, rendering, suggesting))
     print(f"Wrote {args.output.relative_to(ROOT)}")
 
 
@@ -297,7 +300,7 @@ def django_version() -> str:
     return django.get_version()
 
 
-def report(runs: list[DatabaseRun], args, rendering: list[str]) -> str:
+def report(runs: list[DatabaseRun], args, rendering: list[str], suggesting: list[str]) -> str:
     lines = [
         "# Performance",
         "",
@@ -378,6 +381,13 @@ def report(runs: list[DatabaseRun], args, rendering: list[str]) -> str:
         "is a second per 100 KB, so a note at the 1 MB limit renders in about ten.",
         "",
         *rendering,
+        "",
+        "## Importing a 1 MB note with suggested cards",
+        "",
+        "bench/suggest.py: a note at the size limit imported with suggestions into a fresh "
+        "SQLite database; the compute phase holds no lock, the write phase is the transaction.",
+        "",
+        *suggesting,
     ]
     if HISTORY.exists():
         lines += ["", HISTORY.read_text().strip()]

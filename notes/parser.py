@@ -98,6 +98,9 @@ class Note:
     order: int | None = None
     trees: tuple[TreeBlock, ...] = ()
     cards: tuple[CardSpec, ...] = ()
+    # The note's line (1-based) of each line of `body`, as many as body.split("\n") gives: the
+    # body has lost the title, fields and card blocks, so its own count is not the file's.
+    body_lines: tuple[int, ...] = ()
 
 
 def read_note(data: bytes) -> Note:
@@ -137,7 +140,10 @@ def parse_note(text: str) -> Note:
     fields, index = _parse_fields(lines, index + 1)
 
     body_lines, numbers, trees, cards = _extract_blocks(lines[index:], first_number=index + 1)
-    body = "\n".join(body_lines).strip()
+    joined = "\n".join(body_lines)
+    body = joined.strip()
+    # The lines strip() took off the front, whose numbers go with them.
+    dropped = joined[: len(joined) - len(joined.lstrip())].count("\n")
     if not body:
         raise NoteError.one("has a title but no content below it")
     if len(cards) > MAX_CARDS:
@@ -172,7 +178,15 @@ def parse_note(text: str) -> Note:
         order=int(fields["order"]) if "order" in fields else None,
         trees=tuple(trees),
         cards=tuple(cards),
+        body_lines=_body_line_numbers(numbers, dropped, body),
     )
+
+
+def _body_line_numbers(numbers: list[int], dropped: int, body: str) -> tuple[int, ...]:
+    """The note's line of each line of the stripped `body` plus its final newline; the line
+    after the last has the number after the last line's."""
+    kept = numbers[dropped : dropped + body.count("\n") + 1]
+    return (*kept, kept[-1] + 1)
 
 
 def _skip_blank(lines: list[str], index: int) -> int:

@@ -38,7 +38,7 @@ from notes.suggestions import (
     suggestions_plan,
     suggestions_plan_write,
 )
-from portal.markdown import EMBED_MARKER, Rendered, render_markdown
+from portal.markdown import EMBED_MARKER, Rendered, parse_markdown, render_parsed
 from portal.problems import Problem, ProblemList
 from trees.models import Tree
 from trees.selectors import trees_missing
@@ -281,12 +281,29 @@ def _plan(
     if not take_over_trees:
         plan.errors += _trees_of_other_notes(parsed)
     sections: dict[str, dict[str, str]] = {}
+    now = timezone.now()
+    existing = dict(
+        Lesson.objects.filter(slug__in=[note.slug for _, note in parsed]).values_list("slug", "pk")
+    )
     for _name, note in parsed:
-        rendered = render_markdown(note.body)
+        body = parse_markdown(note.body)
+        rendered = render_parsed(body)
         lesson = Lesson(slug=note.slug, body=note.body)
         lesson.use_rendering(rendered)
         plan.rendered[note.slug] = rendered
         sections[note.slug] = lesson.sections()
+        if suggest:
+            # Here, while the parse that was just rendered is at hand: the rules read the same
+            # tree, and a 1 MB note takes seconds to parse. The rules' own sections are the
+            # body's headings: nothing here can be invalid.
+            plan.suggestions[note.slug] = suggestions_plan(
+                note=note,
+                lesson_id=existing.get(note.slug),
+                sections=sections[note.slug],
+                accept=accept_suggestions,
+                now=now,
+                tokens=body.tokens,
+            )
     pending = {slug: set(found) for slug, found in sections.items()}
     for name, note in parsed if every_note_parsed else []:
         for block in note.trees:
@@ -296,10 +313,6 @@ def _plan(
             )
             if compiled is not None:
                 plan.compiled[block.slug] = compiled
-    now = timezone.now()
-    existing = dict(
-        Lesson.objects.filter(slug__in=[note.slug for _, note in parsed]).values_list("slug", "pk")
-    )
     for name, note in parsed:
         try:
             plan.cards[note.slug] = cards_plan(
@@ -312,15 +325,6 @@ def _plan(
             )
         except CardsInvalid as invalid:
             plan.errors.extend(p.about("flashcards").within(name) for p in invalid.problems)
-    for _name, note in parsed if suggest else []:
-        # The rules' own sections are the body's headings: nothing here can be invalid.
-        plan.suggestions[note.slug] = suggestions_plan(
-            note=note,
-            lesson_id=existing.get(note.slug),
-            sections=sections[note.slug],
-            accept=accept_suggestions,
-            now=now,
-        )
     return plan
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
+from markdown_it.token import Token
 
 from flashcards.card_sync import CardsPlan, cards_add_plan, cards_plan_write
 from flashcards.cards import CardsError, CardSpec, check_card
@@ -79,9 +80,10 @@ def suggestions_plan(
     sections: dict[str, str],
     accept: bool,
     now: dt.datetime | None = None,
+    tokens: list[Token] | None = None,
 ) -> SuggestionsPlan:
     """The note's suggestions against those stored for its lesson, and with `accept` the cards
-    they become. Reads only."""
+    they become. Reads only. `tokens`: the note's body as the import parsed it to render."""
     now = now or timezone.now()
     stored: dict[str, Suggestion] = {}
     existing: list[CardSpec] = []
@@ -96,7 +98,7 @@ def suggestions_plan(
             .exclude(origin=Card.Origin.NOTE)
             .values_list("kind", "front", "back")
         ]
-    proposed = suggest_cards(note, existing=existing)
+    proposed = suggest_cards(note, existing=existing, tokens=tokens)
     keys = {suggestion.key for suggestion in proposed}
     status = Suggestion.Status.ACCEPTED if accept else Suggestion.Status.PENDING
     create = [

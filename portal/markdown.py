@@ -260,21 +260,40 @@ def sanitize_html(html: str) -> str:
     return _cleaner.clean(html)
 
 
+@dataclass(frozen=True)
+class Parsed:
+    """Markdown parsed, for rendering and for reading its tree (notes/units.py) from one parse:
+    a 1 MB note takes seconds to parse."""
+
+    tokens: list[Token]
+    env: dict[str, Any]
+
+
+def parse_markdown(text: str) -> Parsed:
+    env: dict[str, Any] = {}
+    return Parsed(PARSER.parse(text, env), env)
+
+
 def render_markdown(text: str) -> Rendered:
     """Render Markdown to sanitized HTML, with its table of contents.
 
     Raises MarkdownTooDeep for nesting beyond MAX_NESTING; the validators of everything that
     holds Markdown (notes, cards, trees, the lesson admin) call nesting_problem first.
     """
-    env: dict[str, Any] = {}
-    tokens = PARSER.parse(text, env)
-    problem = _nesting_problem(tokens)
+    return render_parsed(parse_markdown(text))
+
+
+def render_parsed(parsed: Parsed) -> Rendered:
+    """render_markdown of Markdown already parsed. Rendering reads the tokens and leaves them
+    as they were (the parser's own rules are what change them), so they can be read again."""
+    problem = _nesting_problem(parsed.tokens)
     if problem is not None:
         raise MarkdownTooDeep([problem])
-    clean = _scrollable(sanitize_html(PARSER.renderer.render(tokens, PARSER.options, env).rstrip()))
+    html = PARSER.renderer.render(parsed.tokens, PARSER.options, parsed.env).rstrip()
+    clean = _scrollable(sanitize_html(html))
     embeds = [(m["kind"], m["slug"]) for m in _SENTINEL_PARAGRAPH.finditer(clean)]
     clean = _SENTINEL_PARAGRAPH.sub(r'<div data-embed="\g<kind>:\g<slug>"></div>', clean)
-    return Rendered(html=clean, toc=env.get("toc", []), embeds=embeds)
+    return Rendered(html=clean, toc=parsed.env.get("toc", []), embeds=embeds)
 
 
 def nesting_problem(text: str, *, first_line: int = 1) -> Problem | None:

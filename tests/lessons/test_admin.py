@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import NoReverseMatch, reverse
 
+from flashcards.models import Card
 from lessons.models import Lesson, Topic
 from tests.conftest import make_lesson, make_tree, make_user, preview_document
 from trees.models import Tree
@@ -366,3 +367,50 @@ def test_the_section_choices_script_reads_the_previews_answer_and_asks_for_nothi
     assert "js/admin-card-sections" in page and "data-sections-url" not in page
     with pytest.raises(NoReverseMatch):
         reverse("admin:lessons_lesson_sections")
+
+
+SUGGESTING_NOTE = NOTE + "\n- Retention: **1–35 days**\n- Restoring creates a **new** instance.\n"
+
+
+def test_the_upload_form_offers_to_suggest_cards_and_to_accept_them(instructor_client):
+    page = instructor_client.get("/admin/lessons/lesson/import/").content.decode()
+
+    assert 'name="suggest"' in page and "Suggest cards" in page
+    assert 'name="accept_suggestions"' in page and "Accept the suggestions" in page
+
+
+def test_uploading_with_suggest_stores_suggestions_for_a_decision(instructor_client):
+    from notes.models import Suggestion
+
+    form = {"notes": [upload("upload.md", SUGGESTING_NOTE.encode())], "topic": "Uploads"}
+    response = instructor_client.post(
+        "/admin/lessons/lesson/import/", {**form, "suggest": "on"}, follow=True
+    )
+
+    messages = [str(m) for m in response.context["messages"]]
+    assert messages == [
+        "created: uploaded-lesson  [upload.md]",
+        "created: suggested cards of uploaded-lesson (2 new, 0 accepted, 0 withdrawn, "
+        "2 waiting for a decision)  [upload.md]",
+    ]
+    assert set(Suggestion.objects.values_list("status", flat=True)) == {"pending"}
+    assert not Card.objects.exists()
+
+
+def test_uploading_with_accept_suggestions_makes_the_cards(instructor_client):
+    form = {"notes": [upload("upload.md", SUGGESTING_NOTE.encode())], "topic": "Uploads"}
+    preview = instructor_client.post(
+        "/admin/lessons/lesson/import/", {**form, "accept_suggestions": "on", "dry_run": "on"}
+    )
+    assert "would create: suggested cards of uploaded-lesson (2 new, 2 accepted" in (
+        preview.content.decode()
+    )
+    assert not Lesson.objects.exists()
+
+    form = {"notes": [upload("upload.md", SUGGESTING_NOTE.encode())], "topic": "Uploads"}
+    instructor_client.post("/admin/lessons/lesson/import/", {**form, "accept_suggestions": "on"})
+
+    assert list(Card.objects.order_by("position").values_list("front", "origin")) == [
+        ("Part one — Retention?", "suggestion"),
+        ("Part one — Restoring creates a {{c1::new}} instance.", "suggestion"),
+    ]

@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from flashcards.models import Card
 from lessons.models import Lesson, Topic
+from notes.models import Suggestion
 from notes.parser import MAX_NOTE_BYTES
 from tests.notes.conftest import TREE, note_text
 from trees.models import Tree
@@ -181,3 +183,46 @@ def test_take_over_trees_lets_a_note_declare_another_notes_tree(tmp_path):
         run(second)
     run(second, "--take-over-trees")
     assert Tree.objects.get().imported_from.endswith("second.md")
+
+
+SUGGESTING = "## Part\n\n- Retention: **1–35 days**\n- Restoring creates a **new** instance.\n"
+
+
+def test_suggest_stores_suggestions_and_reports_them(tmp_path):
+    path = write(tmp_path, "a.md", note_text(body=SUGGESTING))
+
+    output = run(path, "--suggest")
+
+    assert (
+        "created: suggested cards of backups (2 new, 0 accepted, 0 withdrawn, "
+        "2 waiting for a decision)  [" in output
+    )
+    assert "Suggestion sets: created 1, updated 0, unchanged 0." in output
+    assert Suggestion.objects.pending().count() == 2
+    assert not Card.objects.exists()
+    assert "unchanged: suggested cards of backups" in run(path, "--suggest")
+
+
+def test_accept_suggestions_makes_the_cards_and_a_second_run_changes_nothing(tmp_path):
+    path = write(tmp_path, "a.md", note_text(body=SUGGESTING))
+
+    preview = run(path, "--accept-suggestions", "--dry-run")
+    assert "would create: suggested cards of backups (2 new, 2 accepted" in preview
+    assert not Lesson.objects.exists()
+
+    output = run(path, "--accept-suggestions")
+    assert "created: suggested cards of backups (2 new, 2 accepted, 0 withdrawn, 0 waiting" in (
+        output
+    )
+    assert Card.objects.filter(origin=Card.Origin.SUGGESTION).count() == 2
+    again = run(path, "--accept-suggestions")
+    assert "unchanged: suggested cards of backups" in again
+    assert "Suggestion sets: created 0, updated 0, unchanged 1." in again
+    assert Card.objects.count() == 2
+
+
+def test_without_suggest_no_suggestion_is_made_or_reported(tmp_path):
+    output = run(write(tmp_path, "a.md", note_text(body=SUGGESTING)))
+
+    assert "suggested" not in output and "Suggestion sets" not in output
+    assert not Suggestion.objects.exists()

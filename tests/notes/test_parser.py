@@ -242,3 +242,21 @@ def test_a_bad_questions_block_names_the_note_line():
     with pytest.raises(NoteError) as caught:
         parse_note("# Title\n\nBody.\n\n```questions\nQ: Which?\n- [x] a\n  why: b\n```\n")
     assert "line 7: questions: a question needs 3 to 6 options" in str(caught.value)
+
+
+def test_the_body_knows_the_note_line_of_each_of_its_lines():
+    text = (
+        "\n# 2026-01-06 — Title\n\n**Source:** Book\n\n\n## Part\n\n"
+        f"{TREE_BLOCK}\n\n```flashcards\nQ: One?\nA: Yes.\n```\nLast line.\n"
+    )
+    note = parse_note(text)
+    lines = text.split("\n")
+
+    body = note.body.split("\n")
+    assert len(note.body_lines) == len(body)
+    for line, number in zip(body, note.body_lines, strict=True):
+        if line.startswith("[[tree:"):
+            assert lines[number - 1] == "```decision-tree"
+        elif line:
+            assert lines[number - 1] == line
+    assert note.body_lines[body.index("Last line.")] == lines.index("Last line.") + 1

@@ -9,17 +9,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from flashcards.cards import BASIC, CLOZE, REVERSED, CardSpec, check_card, prompts_for
-from notes.parser import decode_note, parse_note, read_note
-from notes.suggest import BOLD, DEFINITION, EXAM_ANCHOR, body_line_numbers, suggest_cards
-from tests.notes.conftest import CARDS, note_text
+from notes.parser import parse_note, read_note
+from notes.suggest import BOLD, DEFINITION, EXAM_ANCHOR, suggest_cards
+from tests.notes.conftest import CARDS, TREE, note_text
 
 SEED = Path(__file__).resolve().parents[3] / "shared" / "seeds" / "000_9c0c93229a521c5e.txt"
 
 
 def suggest(body: str, **options):
-    text = note_text(body=body)
-    note = parse_note(text)
-    return suggest_cards(note, line_numbers=body_line_numbers(text, note.body), **options)
+    return suggest_cards(parse_note(note_text(body=body)), **options)
 
 
 def faces(suggestions) -> list[tuple[str, str, str, str]]:
@@ -45,7 +43,7 @@ def test_each_sentence_of_a_paragraph_is_its_own_unit_with_its_own_line():
         "Backtrack aside.\n"
     )
     note = parse_note(text)
-    cards = suggest_cards(note, line_numbers=body_line_numbers(text, note.body))
+    cards = suggest_cards(note)
 
     assert [c.front for c in cards] == [
         "Part — RDS keeps {{c1::1 to 35}} days.",
@@ -150,6 +148,25 @@ def test_what_is_not_a_term_gives_no_definition():
     )
 
     assert suggest(body) == []
+
+
+def test_a_term_that_says_something_is_half_a_sentence_and_its_definition_the_cloze():
+    body = (
+        "## Snapshots\n\n- Useful for “use occasionally”: snapshot → delete → restore\n"
+        "- Can be shared: with other accounts\n\n"
+        "## Exam anchors\n\n- Good for staging: cloning\n"
+    )
+
+    assert faces(suggest(body)) == [
+        (
+            DEFINITION,
+            CLOZE,
+            "Snapshots — Useful for “use occasionally”: {{c1::snapshot → delete → restore}}",
+            "",
+        ),
+        (DEFINITION, CLOZE, "Snapshots — Can be shared: {{c1::with other accounts}}", ""),
+        (EXAM_ANCHOR, CLOZE, "Good for staging: {{c1::cloning}}", ""),
+    ]
 
 
 # The exam-anchor rule
@@ -313,9 +330,20 @@ def test_lines_are_the_notes_even_after_a_flashcards_block():
     text = note_text(body=f"## Part\n\n{CARDS}\n\n- A **bold** fact.\n")
     note = parse_note(text)
 
-    [card] = suggest_cards(note, line_numbers=body_line_numbers(text, note.body))
+    [card] = suggest_cards(note)
 
     assert text.split("\n")[card.line - 1] == "- A **bold** fact."
+
+
+def test_a_suggestions_line_is_its_line_in_the_file_below_fields_cards_and_a_tree():
+    body = f"## Part\n\n{CARDS}\n\n{TREE}\n\nIntro.\n\n{CARDS}\n\n- A **bold** fact.\n"
+    text = "\n\n\n" + note_text(body=body, source="Somewhere", theme="Backups")
+    note = parse_note(text)
+
+    [card] = suggest_cards(note)
+
+    assert card.line == text.split("\n").index("- A **bold** fact.") + 1
+    assert card.line > 30  # a count in the body, which has lost both blocks, would be far less
 
 
 # The study note the bundled content came from
@@ -324,7 +352,7 @@ def test_lines_are_the_notes_even_after_a_flashcards_block():
 def seed_suggestions():
     data = SEED.read_bytes()
     note = read_note(data)
-    return suggest_cards(note, line_numbers=body_line_numbers(decode_note(data), note.body))
+    return suggest_cards(note)
 
 
 SEED_SUGGESTIONS = [
@@ -337,12 +365,12 @@ SEED_SUGGESTIONS = [
     ),
     (
         DEFINITION,
-        BASIC,
-        "RDS backups › Manual snapshots — Useful for “use occasionally” cost pattern?",
-        "snapshot → delete DB → restore when needed",
+        CLOZE,
+        "RDS backups › Manual snapshots — Useful for “use occasionally” cost pattern: "
+        "{{c1::snapshot → delete DB → restore when needed}}",
+        "",
     ),
     (DEFINITION, BASIC, "Aurora backups › Automated backups — Retention?", "1–35 days"),
-    (BOLD, BASIC, "Aurora backups › Automated backups?", "Cannot be disabled"),
     (
         BOLD,
         CLOZE,
@@ -355,13 +383,6 @@ SEED_SUGGESTIONS = [
         BASIC,
         "Restore from S3 — RDS MySQL?",
         "on-prem backup → upload to S3 → restore to RDS MySQL",
-    ),
-    (
-        BOLD,
-        CLOZE,
-        "Restore from S3 — Aurora MySQL: requires {{c1::Percona XtraBackup}} → backup → S3 → "
-        "restore to Aurora cluster.",
-        "",
     ),
     (
         DEFINITION,
@@ -409,7 +430,10 @@ def test_the_seed_notes_suggestions_are_cards_at_their_lines_and_sections():
         check_card(suggestion.card())
         assert re.sub(r"\W", "", suggestion.source) in re.sub(r"\W", "", lines[suggestion.line - 1])
     assert len({s.key for s in suggestions}) == len(suggestions)
-    assert [s.section for s in suggestions[:5]] == ["rds-backups"] * 3 + ["aurora-backups"] * 2
+    assert [s.section for s in suggestions[:5]] == ["rds-backups"] * 3 + [
+        "aurora-backups",
+        "restore-from-backupssnapshots",
+    ]
 
 
 def test_the_seed_notes_exam_anchors_and_bold_facts_are_all_covered():
@@ -423,14 +447,16 @@ def test_the_seed_notes_exam_anchors_and_bold_facts_are_all_covered():
         if not line.startswith("**")
         for phrase in re.findall(r"\*\*([^*]+)\*\*", line)
     }
-    said = " ".join(f"{s.front} {s.back}" for s in suggestions)
+    # Covered: on some card, whatever its case ("**Cannot be disabled**" is on the exam
+    # anchor's card, "Aurora automated backups: {{c1::cannot be disabled}}").
+    said = " ".join(f"{s.front} {s.back}" for s in suggestions).casefold()
 
     assert len(anchors) == 5
     assert sorted(re.sub(r"\*\*", "", a).removeprefix("- ") for a in anchors) == sorted(
         s.exam for s in suggestions if s.rule == EXAM_ANCHOR
     )
     assert len(bold) == 14
-    assert not {phrase for phrase in bold if phrase not in said}
+    assert not {phrase for phrase in bold if phrase.casefold() not in said}
 
 
 # Whatever the note
@@ -475,6 +501,25 @@ def test_a_bold_sentence_ends_at_its_own_full_stop():
     assert faces(suggest(body)) == [
         (BOLD, BASIC, "Part?", "A daily backup"),
         (BOLD, CLOZE, "Part — RDS keeps {{c1::logs}} too.", ""),
+    ]
+
+
+def test_a_body_card_testing_what_an_exam_anchor_tests_is_left_to_the_anchor():
+    body = (
+        "## Aurora backups\n\n**Automated backups**\n\n- **Cannot be disabled**\n"
+        "- Retention: **0** is refused.\n\n## Cloning\n\n"
+        "- Clones: **cannot be disabled** either, like logs.\n\n"
+        "## Exam anchors\n\n- Aurora automated backups: **cannot be disabled**\n"
+        "- Aurora retention: **0**\n"
+    )
+
+    assert [(s.rule, s.front) for s in suggest(body)] == [
+        # "0" answers many questions: one word is not enough to call two cards the same.
+        (BOLD, "Aurora backups › Automated backups — Retention: {{c1::0}} is refused."),
+        # The same answer, asked of something else (few of the anchor's words).
+        (BOLD, "Cloning — Clones: {{c1::cannot be disabled}} either, like logs."),
+        (EXAM_ANCHOR, "Aurora automated backups: {{c1::cannot be disabled}}"),
+        (EXAM_ANCHOR, "Aurora retention: {{c1::0}}"),
     ]
 
 

@@ -9,7 +9,9 @@ from portal.markdown import (
     MAX_NESTING,
     MarkdownTooDeep,
     nesting_problem,
+    parse_markdown,
     render_markdown,
+    render_parsed,
     sanitize_html,
 )
 
@@ -260,3 +262,12 @@ def test_input_built_to_be_slow_finishes_keeping_its_text(name):
     assert html.strip()
     if name.startswith(("[[[[", "![![", "[ [ [")):  # brackets that make no link: all text
         assert html.count("[") == source.count("[")
+
+
+def test_rendering_a_parse_leaves_its_tokens_as_they_were_for_a_second_reader():
+    text = "# Title {: #top }\n\nExam: **bold** [a](https://example.com)\n\n| a |\n|:-:|\n| 1 |\n"
+    parsed = parse_markdown(text)
+    before = [token.as_dict() for token in parsed.tokens]
+
+    assert render_parsed(parsed) == render_markdown(text)
+    assert [token.as_dict() for token in parsed.tokens] == before
