@@ -48,6 +48,8 @@ from portal.markdown import PARSER
 BOLD = "bold"
 DEFINITION = "definition"
 EXAM_ANCHOR = "exam-anchor"
+# How the admin names each rule to an instructor deciding on a suggestion.
+RULE_NAMES = {BOLD: "bold phrase", DEFINITION: "term: definition", EXAM_ANCHOR: "exam anchor"}
 
 MAX_TERM_WORDS = 6
 MAX_TERM_LENGTH = 60
