@@ -1,4 +1,5 @@
-"""The review of a lesson's suggested cards in the admin (/admin/lessons/lesson/<id>/suggestions/).
+"""Suggested cards in the admin: the review of a lesson's (/admin/lessons/lesson/<id>/suggestions/)
+and every lesson's in one list (SuggestionAdmin, /admin/notes/suggestion/).
 
 LessonAdmin registers the page and hands it the lesson, taken through its own queryset, so
 whatever the lesson admin hides (another learner's private lessons) is a 404 here too. Every
@@ -17,12 +18,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -119,6 +122,8 @@ def _row_action(request: HtmxHttpRequest, *, lesson: Lesson, action: str, admin_
                 )
                 notice = "Accepted as edited, as a card."
                 form = None
+            else:
+                errors = _form_errors(form)
         elif action == "reject":
             if not suggestions_reject(lesson=lesson, suggestions=[suggestion], user=request.user):
                 raise SuggestionsDecidedMeanwhile
@@ -133,17 +138,13 @@ def _row_action(request: HtmxHttpRequest, *, lesson: Lesson, action: str, admin_
     except SuggestionsDecidedMeanwhile:
         errors = [DECIDED_MEANWHILE]
         form = None
-    refused = bool(errors) or (form is not None and not form.is_valid())
     if request.htmx:
         suggestion.refresh_from_db()
         row = _row(request, lesson, suggestion, form=form)
         row.errors, row.notice, row.editing = errors, notice, form is not None
         return _row_response(request, lesson=lesson, row=row)
-    if refused:
-        if errors:
-            messages.error(request, f"Nothing was saved. {' '.join(errors)}")
-        else:
-            messages.error(request, "Nothing was saved: the edited card has problems, shown at it.")
+    if errors:
+        messages.error(request, f"Nothing was saved. {' '.join(errors)}")
         suggestion.refresh_from_db()
         return _page(
             request,
@@ -196,6 +197,18 @@ def _bulk_action(request, *, lesson: Lesson, action: str, admin_context: dict):
         rejected = suggestions_reject(lesson=lesson, suggestions=chosen, user=request.user)
         messages.success(request, _said("reject", rejected))
     return _done(request, lesson)
+
+
+def _form_errors(form: SuggestionEditForm) -> list[str]:
+    """A refused edit's errors, each naming its field, to say them at the top of the
+    suggestion as well as at the fields."""
+    return [
+        f"{form.fields[name].label or name.capitalize()}: {message}"
+        if name in form.fields
+        else message
+        for name, found in form.errors.items()
+        for message in found
+    ]
 
 
 def _said(action: str, count: int) -> str:
@@ -305,3 +318,115 @@ def _row(request, lesson: Lesson, suggestion: Suggestion, *, form=None) -> Row:
         refresh_on_load=False,
     )
     return row
+
+
+@admin.register(Suggestion)
+class SuggestionAdmin(admin.ModelAdmin):
+    """Every lesson's suggestions in one list, to find and decide on them across lessons. They
+    are the importer's: read-only here, decided through the same services as the review page."""
+
+    list_display = ("short_front", "lesson_review", "rule_name", "kind", "status", "line")
+    list_filter = ("status", "rule", "kind", ("lesson", admin.RelatedOnlyFieldListFilter))
+    list_select_related = ("lesson",)
+    search_fields = ("front", "back", "source")
+    ordering = ("lesson__title", "position", "pk")
+    actions = ("accept", "reject")
+    readonly_fields = (
+        "lesson",
+        "status",
+        "rule",
+        "kind",
+        "front",
+        "back",
+        "section",
+        "exam",
+        "source",
+        "line",
+        "card",
+        "decided_at",
+        "decided_by",
+        "created_at",
+    )
+    exclude = ("key", "position")
+
+    def get_queryset(self, request):
+        # Not a learner's private lessons' (their own notes, issue 21): only they see those.
+        return super().get_queryset(request).filter(lesson__topic__owner__isnull=True)
+
+    def has_add_permission(self, request) -> bool:
+        return False  # made by importing a note with suggestions on
+
+    def has_review_permission(self, request) -> bool:
+        return may_review(request.user)
+
+    @admin.display(description="Front", ordering="front")
+    def short_front(self, suggestion: Suggestion) -> str:
+        front = suggestion.front
+        return front if len(front) <= 70 else front[:69] + "…"
+
+    @admin.display(description="Lesson", ordering="lesson__title")
+    def lesson_review(self, suggestion: Suggestion) -> str:
+        return format_html(
+            '<a href="{}">{}</a>', suggestions_url(suggestion.lesson), suggestion.lesson.title
+        )
+
+    @admin.display(description="Rule", ordering="rule")
+    def rule_name(self, suggestion: Suggestion) -> str:
+        return suggestion.rule_name
+
+    @admin.action(description="Accept the selected suggestions as cards", permissions=["review"])
+    def accept(self, request, queryset) -> None:
+        chosen, skipped = _pending_by_lesson(queryset)
+        try:
+            # All or nothing across lessons: each lesson's accept is its own transaction inside.
+            with transaction.atomic():
+                for lesson, suggestions in chosen:
+                    suggestions_accept(lesson=lesson, suggestions=suggestions, user=request.user)
+        except SuggestionsInvalid as invalid:
+            self.message_user(
+                request,
+                f"Nothing was accepted: {len(invalid.by_suggestion)} suggestion(s) cannot be a "
+                "card as it stands; their lessons' review pages show why.",
+                messages.ERROR,
+            )
+            return
+        except SuggestionsDecidedMeanwhile:
+            self.message_user(request, DECIDED_MEANWHILE, messages.ERROR)
+            return
+        count = sum(len(suggestions) for _, suggestions in chosen)
+        self.message_user(request, _said("accept", count), messages.SUCCESS)
+        _say_skipped(self, request, skipped)
+
+    @admin.action(description="Reject the selected suggestions", permissions=["review"])
+    def reject(self, request, queryset) -> None:
+        chosen, skipped = _pending_by_lesson(queryset)
+        count = 0
+        with transaction.atomic():
+            for lesson, suggestions in chosen:
+                count += suggestions_reject(
+                    lesson=lesson, suggestions=suggestions, user=request.user
+                )
+        self.message_user(request, _said("reject", count), messages.SUCCESS)
+        _say_skipped(self, request, skipped)
+
+
+def _pending_by_lesson(queryset) -> tuple[list[tuple[Lesson, list[Suggestion]]], int]:
+    """The pending suggestions of `queryset` grouped by lesson, and how many others it held."""
+    by_lesson: dict[int, tuple[Lesson, list[Suggestion]]] = {}
+    skipped = 0
+    for suggestion in queryset.select_related("lesson").order_by("lesson", "position", "pk"):
+        if suggestion.status != Suggestion.Status.PENDING:
+            skipped += 1
+            continue
+        by_lesson.setdefault(suggestion.lesson_id, (suggestion.lesson, []))[1].append(suggestion)
+    return list(by_lesson.values()), skipped
+
+
+def _say_skipped(model_admin, request, skipped: int) -> None:
+    if skipped:
+        model_admin.message_user(
+            request,
+            f"{skipped} already decided, left as they were (reopen a rejected one on its "
+            "lesson's review page).",
+            messages.WARNING,
+        )

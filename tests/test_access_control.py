@@ -271,6 +271,7 @@ TABLE = [
         "/admin/lessons/lesson/999999/suggestions/",
         staff((ADMIN_LOGIN, ADMIN_LOGIN), (404, 404)),
     ),
+    Row("/admin/notes/suggestion/", staff((ADMIN_LOGIN, ADMIN_LOGIN), (200, 200))),
     Row("/admin/trees/tree/", staff((ADMIN_LOGIN, ADMIN_LOGIN), (200, 200))),
     # The live previews beside the editors (portal/preview.py): POST only, and they save nothing.
     Row("/admin/lessons/lesson/preview/", staff((ADMIN_LOGIN, ADMIN_LOGIN), (405, 200))),

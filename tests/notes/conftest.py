@@ -61,7 +61,7 @@ Restoring creates a **new** DB instance.
 """
 
 
-def import_suggesting_note(text: str = SUGGESTING_NOTE, **options) -> Lesson:
-    """The note imported with suggestions on; its lesson ("backups")."""
-    notes_import(files=[NoteFile(name="backups.md", data=text.encode())], suggest=True, **options)
-    return Lesson.objects.get(slug="backups")
+def import_suggesting_note(text: str = SUGGESTING_NOTE, slug: str = "backups") -> Lesson:
+    """The note imported with suggestions on; its lesson (`slug`, made from its title)."""
+    notes_import(files=[NoteFile(name=f"{slug}.md", data=text.encode())], suggest=True)
+    return Lesson.objects.get(slug=slug)

@@ -89,7 +89,8 @@ def test_the_lesson_lists_column_costs_no_query_per_lesson(instructor_client, le
 
     before = queries()
     for number in range(5):
-        import_note(NOTE.replace("Backups\n\n**Source", f"Backups {number}\n\n**Source"))
+        title = f"Backups {number}"
+        import_note(NOTE.replace("— Backups", f"— {title}"), f"backups-{number}")
     assert Suggestion.objects.count() == 24
     assert queries() == before
 
@@ -258,8 +259,10 @@ def test_an_edit_that_cannot_be_a_card_shows_its_error_and_saves_nothing(instruc
     assert "No deletion here at all." in row  # what was typed stays, the edit fields open
     assert re.search(r'<details class="suggestion__edit" open>', row)
     assert "As you typed it (not saved)." in row
+    # Said at the top of the suggestion too, where focus goes.
+    assert 'role="alert"' in row and row.count("a cloze card needs at least one") >= 2
     assert messages_of(response) == [
-        "Nothing was saved: the edited card has problems, shown at it."
+        "Nothing was saved. a cloze card needs at least one {{c1::...}} deletion"
     ]
     assert len(pending(lesson)) == 4 and not Card.objects.filter(lesson=lesson).exists()
 
@@ -426,3 +429,81 @@ def test_a_post_without_the_csrf_token_is_refused(instructor, lesson):
     assert client.post(url(lesson), {"accept_all": "1"}).status_code == 403
     assert client.post(url(lesson), {"accept_all": "1"}, **HTMX).status_code == 403
     assert len(pending(lesson)) == 4
+
+
+# Every lesson's suggestions in one list (SuggestionAdmin) --------------------------------------
+
+LIST = "/admin/notes/suggestion/"
+
+
+def test_the_list_shows_suggestions_across_lessons_with_filters_and_search(
+    instructor_client, lesson
+):
+    page = instructor_client.get(LIST).content.decode()
+    assert page.count('class="action-checkbox"') == 4
+    assert f'<a href="{url(lesson)}">Backups</a>' in page
+    assert "term: definition" in page and "exam anchor" in page
+    page = instructor_client.get(LIST + "?rule__exact=bold").content.decode()
+    assert page.count('class="action-checkbox"') == 2
+    page = instructor_client.get(LIST + "?q=Percona").content.decode()
+    assert page.count('class="action-checkbox"') == 0
+    page = instructor_client.get(LIST + "?q=retention").content.decode()
+    assert page.count('class="action-checkbox"') == 2  # the front or the source
+
+
+def test_the_list_hides_learners_private_lessons_suggestions(instructor_client, lesson):
+    owner = make_user()
+    lesson.topic.owner = owner
+    lesson.topic.save()
+    page = instructor_client.get(LIST).content.decode()
+    assert page.count('class="action-checkbox"') == 0 and "Backups" not in page
+
+
+def test_suggestions_are_the_importers_read_only_and_none_is_added_by_hand(
+    instructor_client, lesson
+):
+    bold = pending(lesson)[1]
+    assert instructor_client.get(LIST + "add/").status_code == 403
+    page = instructor_client.get(f"{LIST}{bold.pk}/change/").content.decode()
+    assert 'name="front"' not in page and "Can be disabled by setting retention" in page
+
+
+def test_the_list_accepts_and_rejects_the_selected(instructor_client, lesson):
+    first, second, third, fourth = pending(lesson)
+    Suggestion.objects.filter(pk=fourth.pk).update(status="rejected")
+    response = instructor_client.post(
+        LIST,
+        {"action": "accept", "_selected_action": [first.pk, second.pk, fourth.pk]},
+        follow=True,
+    )
+    assert messages_of(response) == [
+        "Accepted 2 suggestions as cards.",
+        "1 already decided, left as they were (reopen a rejected one on its lesson's review page).",
+    ]
+    assert Card.objects.filter(lesson=lesson, origin=Card.Origin.SUGGESTION).count() == 2
+    response = instructor_client.post(
+        LIST, {"action": "reject", "_selected_action": [third.pk]}, follow=True
+    )
+    assert messages_of(response) == ["Rejected 1 suggestion."]
+    assert pending(lesson) == []
+
+
+def test_the_lists_accept_is_all_or_nothing_across_lessons(instructor_client, lesson):
+    other = import_note(NOTE.replace("# 2026-01-06 — Backups", "# 2026-01-06 — Other"), "other")
+    other.body = other.body.replace("## Restore", "## Restoring")
+    other.save()
+    chosen = [*pending(lesson), *pending(other)]
+    response = instructor_client.post(
+        LIST, {"action": "accept", "_selected_action": [s.pk for s in chosen]}, follow=True
+    )
+    assert messages_of(response) == [
+        "Nothing was accepted: 1 suggestion(s) cannot be a card as it stands; their lessons' "
+        "review pages show why."
+    ]
+    assert not Card.objects.filter(origin=Card.Origin.SUGGESTION).exists()
+
+
+def test_the_lists_actions_need_the_review_rights(client, lesson):
+    client.force_login(staff_with("view_suggestion", "change_suggestion"))
+    page = client.get(LIST).content.decode()
+    assert 'value="accept"' not in page and 'value="reject"' not in page

@@ -1,4 +1,5 @@
-"""Deciding on suggestions (notes/suggestions.py): what accepting refuses, and how it says so."""
+"""Deciding on suggestions (notes/suggestions.py): what accepting refuses, and how it says so.
+(Its own file beside tests/notes/test_suggestions.py, which another part of issue 21 writes.)"""
 
 from __future__ import annotations
 
