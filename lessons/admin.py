@@ -5,7 +5,7 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db.models import CharField, Count, OuterRef, Subquery
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -23,7 +23,9 @@ from flashcards.preview import inline_card_previews, saved_card_previews
 from lessons.models import Lesson, Topic
 from lessons.preview import lesson_preview
 from lessons.services import lesson_duplicate, lesson_move
+from notes.admin import suggestions_review, suggestions_url
 from notes.forms import NoteUploadForm
+from notes.models import Suggestion
 from notes.services import NotesImportError, notes_import
 from portal.markdown import split_embeds
 from portal.preview import LivePreviewAdmin, Preview
@@ -70,6 +72,7 @@ class LessonAdmin(LivePreviewAdmin, admin.ModelAdmin):
         "date",
         "updated_at",
         "last_edited_by",
+        "suggestions_waiting",
     )
     list_display_links = ("title",)
     list_editable = ("status", "position")
@@ -80,6 +83,7 @@ class LessonAdmin(LivePreviewAdmin, admin.ModelAdmin):
     ordering = ("topic__position", "topic__title", "position", "title")
     prepopulated_fields = {"slug": ("title",)}
     readonly_fields = (
+        "suggested_cards",
         "last_edited",
         "imported_from",
         "created_at",
@@ -89,6 +93,7 @@ class LessonAdmin(LivePreviewAdmin, admin.ModelAdmin):
     inlines = (CardInline,)
     fieldsets = (
         (None, {"fields": ("title", "slug", "topic", "position", "status")}),
+        ("Suggested cards", {"fields": ("suggested_cards",)}),
         ("About", {"fields": ("summary", "source", "theme", "date")}),
         ("Content", {"fields": ("body",)}),
         ("History", {"fields": ("last_edited", "imported_from", "created_at", "updated_at")}),
@@ -105,13 +110,61 @@ class LessonAdmin(LivePreviewAdmin, admin.ModelAdmin):
             content_type_id=ContentType.objects.get_for_model(Lesson).pk,
             object_id=Cast(OuterRef("pk"), CharField()),
         ).order_by("-action_time", "-pk")
+        waiting = (
+            Suggestion.objects.pending()
+            .filter(lesson=OuterRef("pk"))
+            .order_by()
+            .values("lesson")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
         return (
             super()
             .get_queryset(request)
             .annotate(
                 last_editor=Subquery(edits.values("user__username")[:1]),
                 last_edited_at=Subquery(edits.values("action_time")[:1]),
+                # The suggestions waiting for a decision: a subquery in the list's one query,
+                # where a Count over a join would group by every column of the lesson.
+                waiting=Coalesce(Subquery(waiting), 0),
             )
+        )
+
+    def get_fieldsets(self, request, obj=None):
+        # A new lesson has no suggestions yet: importing its note makes them.
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return [fieldset for fieldset in fieldsets if fieldset[0] != "Suggested cards"]
+        return fieldsets
+
+    @admin.display(description="Suggestions", ordering="waiting")
+    def suggestions_waiting(self, lesson: Lesson) -> str:
+        """How many suggested cards wait for a decision, linked to their review."""
+        if not lesson.waiting:
+            return "–"
+        return format_html(
+            '<a href="{}" aria-label="{} suggested cards of “{}” waiting">{}</a>',
+            suggestions_url(lesson),
+            lesson.waiting,
+            lesson.title,
+            lesson.waiting,
+        )
+
+    @admin.display(description="Suggested cards")
+    def suggested_cards(self, lesson: Lesson) -> str:
+        if not lesson.pk:
+            return "–"
+        counts = dict(lesson.suggestions.values_list("status").annotate(n=Count("pk")).order_by())
+        waiting, accepted, rejected = (counts.get(status, 0) for status in Suggestion.Status.values)
+        if not (waiting or accepted or rejected):
+            return "None. Import the lesson's note with “Suggest cards” to have some."
+        return format_html(
+            '{} waiting for a decision, {} accepted, {} rejected. <a href="{}">Review the '
+            "suggested cards</a>",
+            waiting,
+            accepted,
+            rejected,
+            suggestions_url(lesson),
         )
 
     @admin.display(description="Last edited by", ordering="last_editor")
@@ -252,7 +305,26 @@ class LessonAdmin(LivePreviewAdmin, admin.ModelAdmin):
             self.admin_site.admin_view(require_POST(self.move_view)),
             name="lessons_lesson_move",
         )
-        return [upload, move, *super().get_urls()]
+        suggestions = path(
+            "<path:object_id>/suggestions/",
+            self.admin_site.admin_view(self.suggestions_view),
+            name="lessons_lesson_suggestions",
+        )
+        return [upload, move, suggestions, *super().get_urls()]
+
+    def suggestions_view(self, request, object_id: str):
+        """The lesson's suggested cards, to accept, edit and accept, or reject (notes/admin.py).
+        The lesson comes through this admin's queryset, so what it hides is a 404 here too."""
+        lesson = self.get_object(request, object_id)
+        if lesson is None:
+            raise Http404
+        if not self.has_change_permission(request, lesson):
+            raise PermissionDenied
+        return suggestions_review(
+            request,
+            lesson=lesson,
+            admin_context=self.admin_site.each_context(request),
+        )
 
     def move_view(self, request, lesson_id: int, direction: str):
         """Move a lesson up or down within its topic, then back to the list as it was."""

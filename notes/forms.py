@@ -2,9 +2,17 @@ from __future__ import annotations
 
 from django import forms
 
+from flashcards.admin import section_choices
+from flashcards.cards import EXAM_MAX, CardsError, CardSpec, check_card
+from flashcards.models import Card
 from lessons.models import Lesson
+from notes.models import Suggestion
 from notes.parser import MAX_NOTE_BYTES
 from notes.services import DEFAULT_TOPIC, NoteFile
+
+# The kinds the rules suggest, and so the kinds an edited suggestion may take (a question's
+# options are written in a questions block, not here).
+SUGGESTED_KINDS = (Card.Kind.BASIC, Card.Kind.REVERSED, Card.Kind.CLOZE)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -71,3 +79,64 @@ class NoteUploadForm(forms.Form):
             # without holding more than that in memory.
             files.append(NoteFile(name=upload.name, data=upload.read(MAX_NOTE_BYTES + 1)))
         return files
+
+
+class SuggestionEditForm(forms.Form):
+    """A suggested card as the instructor edits it before accepting it (the review page of a
+    lesson's suggestions). Checked as accepting checks it (check_card, the exam line's length,
+    the section among the lesson's headings), so the errors show at the suggestion's fields.
+
+    Its fields' names are the card form's (kind, front, back, section, exam), so the card
+    admin's live preview reads them as they are typed; the ids carry the suggestion's."""
+
+    kind = forms.ChoiceField(choices=[(kind, kind.label) for kind in SUGGESTED_KINDS])
+    front = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), strip=True)
+    back = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, strip=True)
+    # A select whose field stays a CharField, as on the card form: clean() checks the anchor
+    # against the lesson's headings, and a stale one stays shown rather than silently dropped.
+    section = forms.CharField(widget=forms.Select, required=False)
+    exam = forms.CharField(
+        label="Exam line",
+        max_length=EXAM_MAX,
+        required=False,
+        help_text="The exam anchor the card tests, if any; shown with the answer.",
+    )
+
+    def __init__(self, *args, lesson: Lesson, suggestion: Suggestion, **kwargs) -> None:
+        kwargs.setdefault("auto_id", f"id_suggestion-{suggestion.pk}-%s")
+        kwargs.setdefault(
+            "initial",
+            {name: getattr(suggestion, name) for name in ("kind", "front", "back", "section")}
+            | {"exam": suggestion.exam},
+        )
+        super().__init__(*args, **kwargs)
+        self.lesson = lesson
+        self.suggestion = suggestion
+        self.sections = lesson.sections()
+        chosen = self.data.get("section", "") if self.is_bound else suggestion.section
+        self.fields["section"].widget.choices = section_choices(self.sections, keep=chosen)
+
+    def clean(self):
+        cleaned = super().clean()
+        section = cleaned.get("section") or ""
+        if section and section not in self.sections:
+            self.add_error("section", f"“#{section}” is not a heading of the lesson.")
+        if "kind" in cleaned and "front" in cleaned:
+            try:
+                check_card(self.spec())
+            except CardsError as error:
+                raise forms.ValidationError(
+                    [problem.message for problem in error.problems]
+                ) from None
+        return cleaned
+
+    def spec(self) -> CardSpec:
+        data = self.cleaned_data
+        return CardSpec(
+            kind=data.get("kind", ""),
+            front=data.get("front", ""),
+            back=data.get("back", ""),
+            section=data.get("section", ""),
+            exam=data.get("exam", ""),
+            line=self.suggestion.line,
+        )

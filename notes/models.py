@@ -9,6 +9,7 @@ from django.db import models
 
 from flashcards.cards import EXAM_MAX
 from flashcards.models import Card
+from notes.suggest import RULE_NAMES
 
 
 class SuggestionQuerySet(models.QuerySet):
@@ -58,3 +59,8 @@ class Suggestion(models.Model):
 
     def __str__(self) -> str:
         return self.front[:80]
+
+    @property
+    def rule_name(self) -> str:
+        """The rule that made it, as an instructor reads it ("bold phrase")."""
+        return RULE_NAMES.get(self.rule, self.rule)

@@ -48,6 +48,8 @@ from notes.units import Piece, Unit, letters, markdown, note_units, plain, unbol
 BOLD = "bold"
 DEFINITION = "definition"
 EXAM_ANCHOR = "exam-anchor"
+# How the admin names each rule to an instructor deciding on a suggestion.
+RULE_NAMES = {BOLD: "bold phrase", DEFINITION: "term: definition", EXAM_ANCHOR: "exam anchor"}
 
 MAX_DELETIONS = 2
 MAX_CANDIDATES = 6

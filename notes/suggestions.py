@@ -22,7 +22,7 @@ from django.utils import timezone
 from markdown_it.token import Token
 
 from flashcards.card_sync import CardsPlan, cards_add_plan, cards_plan_write
-from flashcards.cards import CardsError, CardSpec, check_card
+from flashcards.cards import CardsError, CardSpec, check_card, parse_exam
 from flashcards.models import Card
 from lessons.models import Lesson
 from notes.models import Suggestion
@@ -33,7 +33,13 @@ from portal.problems import Problem, ProblemList
 
 
 class SuggestionsInvalid(ProblemList):
-    """Edited suggestions that cannot be cards as written; nothing was saved."""
+    """Suggestions that cannot be cards as written (as edited, or naming a section the lesson
+    no longer has); nothing was saved. `by_suggestion` holds each one's problems by its id, for
+    a page that shows them at the suggestion."""
+
+    def __init__(self, problems, by_suggestion: dict[int, list[Problem]] | None = None) -> None:
+        super().__init__(problems)
+        self.by_suggestion = by_suggestion or {}
 
 
 class SuggestionsDecidedMeanwhile(Exception):
@@ -173,20 +179,38 @@ def suggestions_accept(
     now: dt.datetime | None = None,
 ) -> list[Card]:
     """Accept pending suggestions of `lesson` as cards, each as proposed or as edited (`edits`
-    by suggestion id). All or nothing: SuggestionsInvalid lists every edit that cannot be a
-    card, SuggestionsDecidedMeanwhile says one was no longer pending."""
+    by suggestion id). All or nothing: SuggestionsInvalid lists every one that cannot be a card
+    (as edited, or naming a heading the lesson no longer has), SuggestionsDecidedMeanwhile says
+    one was no longer pending."""
     now = now or timezone.now()
     edits = edits or {}
     chosen = sorted(suggestions, key=lambda row: (row.position, row.pk))
     specs = [edits.get(row.pk) or _spec(row) for row in chosen]
-    problems: list[Problem] = []
+    sections = lesson.sections()
+    by_suggestion: dict[int, list[Problem]] = {}
     for row, spec in zip(chosen, specs, strict=True):
+        found: list[Problem] = []
         try:
             check_card(spec)
         except CardsError as error:
-            problems += [p.about(f"suggestion {row.pk}") for p in error.problems]
-    if problems:
-        raise SuggestionsInvalid(problems)
+            found += error.problems
+        if spec.exam:
+            try:
+                parse_exam(spec.exam, None)  # Card.exam's length, which no database may cut
+            except CardsError as error:
+                found += error.problems
+        if spec.section and spec.section not in sections:
+            # The lesson's body may have lost the heading since the import suggested it.
+            found.append(Problem(f"section '#{spec.section}' is not a heading of the lesson"))
+        if found:
+            by_suggestion[row.pk] = found
+    if by_suggestion:
+        problems = [
+            problem.about(f"suggestion {pk}")
+            for pk, found in by_suggestion.items()
+            for problem in found
+        ]
+        raise SuggestionsInvalid(problems, by_suggestion)
     if not chosen:
         return []
     try:
@@ -194,7 +218,7 @@ def suggestions_accept(
             lesson_id=lesson.pk,
             lesson_slug=lesson.slug,
             lesson_title=lesson.title,
-            sections=lesson.sections(),
+            sections=sections,
             specs=specs,
             origin=Card.Origin.SUGGESTION,
             now=now,

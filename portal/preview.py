@@ -60,11 +60,18 @@ def preview_pane(
     context: dict | None,
     problems: Sequence[Problem],
     title: str,
+    status: str = "",
+    refresh_on_load: bool = True,
 ) -> SafeString:
     """The pane as the edit page first draws it: the object as last saved (the preview without
-    JavaScript), with the htmx attributes that replace it as the instructor types."""
+    JavaScript), with the htmx attributes that replace it as the instructor types.
+
+    `status` replaces the line above the document ("As of the last save…"). The pane asks for
+    the form as typed when the page loads (a browser may restore typed fields), unless
+    `refresh_on_load` is False: a page of many panes drawn from what they show (the review of a
+    lesson's suggestions) would send one request per pane for nothing."""
     pane = _pane_context(request, document_template, context, problems, title, live=False)
-    pane["url"] = url
+    pane |= {"url": url, "status": status, "refresh_on_load": refresh_on_load}
     return render_to_string(f"{PANE_TEMPLATE}#live-preview", pane, request=request)
 
 

@@ -265,6 +265,13 @@ TABLE = [
     Row("/admin/lessons/lesson/import/", staff((ADMIN_LOGIN, ADMIN_LOGIN), (200, 200))),
     # Moving a lesson takes POST only; no lesson has this id (the door is the point).
     Row("/admin/lessons/lesson/999999/move/up/", staff((ADMIN_LOGIN, ADMIN_LOGIN), (405, 404))),
+    # A lesson's suggested cards (issue 21, notes/admin.py); no lesson has this id. Who may
+    # decide, and CSRF, are tested with a real lesson in tests/notes/test_admin.py.
+    Row(
+        "/admin/lessons/lesson/999999/suggestions/",
+        staff((ADMIN_LOGIN, ADMIN_LOGIN), (404, 404)),
+    ),
+    Row("/admin/notes/suggestion/", staff((ADMIN_LOGIN, ADMIN_LOGIN), (200, 200))),
     Row("/admin/trees/tree/", staff((ADMIN_LOGIN, ADMIN_LOGIN), (200, 200))),
     # The live previews beside the editors (portal/preview.py): POST only, and they save nothing.
     Row("/admin/lessons/lesson/preview/", staff((ADMIN_LOGIN, ADMIN_LOGIN), (405, 200))),

@@ -17,6 +17,9 @@ from django.utils import timezone
 
 from flashcards.card_actions import cards_act
 from flashcards.models import PromptState, Review
+from lessons.models import Lesson
+from notes.models import Suggestion
+from notes.services import NoteFile, notes_import
 from practice.models import Answer
 from practice.selectors import PracticeScope
 from practice.services import answer_save, attempt_start, attempt_submit
@@ -410,3 +413,37 @@ def test_a_question_keeps_the_study_pages_budget_and_its_check_has_its_own():
         for number in range(300)
     )
     assert measure_for(question_learner, question=True) == QUESTION_BUDGETS
+
+
+# The review of a lesson's suggested cards (issue 21, notes/admin.py) ---------------------------
+
+# The session, the user, the permissions (the user's and the groups'), the lesson (its waiting
+# count a subquery of it) and its suggestions with who decided each: each suggestion's card is
+# drawn from the row itself (flashcards/preview.py), and the section from the lesson's headings.
+SUGGESTIONS_BUDGET = 6
+
+
+def note_with_facts(count: int) -> bytes:
+    facts = "\n".join(f"- Fact {number}: **value {number}**." for number in range(count))
+    return f"# Many facts\n\n**Source:** Notes\n\n## Facts\n\n{facts}\n".encode()
+
+
+def test_the_suggestions_review_costs_the_same_at_4_and_40_suggestions(instructor):
+    client = Client()
+    client.force_login(instructor)
+    counts = []
+    for count in (4, 40):
+        notes_import(files=[NoteFile(name="facts.md", data=note_with_facts(count))], suggest=True)
+        lesson = Lesson.objects.get(slug="many-facts")
+        decided = Suggestion.objects.filter(lesson=lesson).pending()
+        decided.filter(pk__in=list(decided.values_list("pk", flat=True)[:2])).update(
+            status="rejected", decided_by=instructor
+        )
+        path = f"/admin/lessons/lesson/{lesson.pk}/suggestions/"
+        client.get(path)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(path)
+        assert response.status_code == 200
+        assert response.content.decode().count('class="module suggestion ') == count
+        counts.append(len(captured.captured_queries))
+    assert counts == [SUGGESTIONS_BUDGET, SUGGESTIONS_BUDGET]

@@ -33,6 +33,7 @@ from practice.answers import right_of
 from tests.browser.conftest import new_page
 from tests.conftest import PASSWORD, make_card, make_lesson, make_user
 from tests.flashcards.conftest import ONE_RIGHT, TWO_RIGHT, make_questions, simulated_log
+from tests.notes.conftest import import_suggesting_note
 from tests.practice.conftest import studied_answer, submitted_attempt, three_option_questions
 
 pytestmark = [
@@ -377,6 +378,25 @@ def type_a_card_inline(page: Page) -> None:
     expect(page.locator(".live-preview__problems")).to_contain_text("a cloze card needs")
 
 
+def open_the_suggestions(page: Page) -> None:
+    """From the admin's lesson list (searched), the lesson's suggested cards, by the count in
+    its Suggestions column."""
+    page.get_by_role("link", name=re.compile(r"suggested cards of .* waiting")).click()
+    expect(page.locator("#suggestion-counts")).to_contain_text("4 waiting for a decision")
+
+
+def refuse_an_edited_suggestion(page: Page) -> None:
+    """A suggestion edited into a cloze with no deletion and accepted: refused at the row, in
+    place (htmx), its edit fields open with their errors."""
+    open_the_suggestions(page)
+    row = page.locator(".suggestion--pending").nth(1)
+    row.get_by_text("Edit then accept").click()
+    row.get_by_label("Kind").select_option("cloze")
+    row.get_by_label("Front").fill("No deletion here")
+    row.get_by_role("button", name="Accept as edited").click()
+    expect(page.locator(".suggestion__errors")).to_contain_text("a cloze card needs")
+
+
 def start_a_test(page: Page) -> None:
     """From the start page, a test of the lesson's three questions, timed: the first question,
     the countdown running."""
@@ -535,6 +555,18 @@ PAGES = [
         user="instructor",
         then=type_a_card_inline,
     ),
+    PageCase(
+        "admin: a lesson's suggested cards",
+        "/admin/lessons/lesson/?q=backups",
+        user="instructor",
+        then=open_the_suggestions,
+    ),
+    PageCase(
+        "admin: suggested cards, an edit refused",
+        "/admin/lessons/lesson/?q=backups",
+        user="instructor",
+        then=refuse_an_edited_suggestion,
+    ),
     PageCase("practice test: start", "/practice/new?scope=lesson:practice", user="learner"),
     PageCase(
         "practice test: a question",
@@ -608,6 +640,7 @@ def site(live_server, bundled_content):
     )
     make_lesson(slug="draft-preview", title="A draft", status=Lesson.Status.DRAFT)
     three_option_questions(3, slug="practice", title="Practice questions")
+    import_suggesting_note()  # a lesson with four suggested cards (issue 21)
     return live_server
 
 
@@ -671,7 +704,11 @@ def describe(case: PageCase, violation: dict) -> str:
 # practice test's pages, where the question map wraps.
 PHONE = {"width": 375, "height": 667}
 # And the pages whose wide tables must scroll inside their region there (issue 17's readiness).
-PHONE_ALSO = {"dashboard with practice tests", "questions (instructor)"}
+PHONE_ALSO = {
+    "dashboard with practice tests",
+    "questions (instructor)",
+    "admin: a lesson's suggested cards",
+}
 PHONE_PAGES = [
     case
     for case in PAGES
