@@ -49,7 +49,9 @@ BUDGETS = {
     ("anonymous", "get", "/accounts/login/", False): 1,
     ("anonymous", "get", "/accounts/signup/", False): 1,
     ("anonymous", "get", SEARCH, False): 2,
-    ("anonymous", "get", SEARCH, True): 1,
+    # The session too (issue 21): who searches decides whether their private notes are found,
+    # and the partial, which draws no header, would otherwise never read it.
+    ("anonymous", "get", SEARCH, True): 2,
     ("learner", "get", "/", False): 8,
     ("learner", "get", LESSON, False): 9,
     ("learner", "get", TREE + STEP, True): 4,
