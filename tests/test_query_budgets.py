@@ -78,6 +78,8 @@ BUDGETS = {
     # their questions, answers to questions; this learner has taken tests) and nothing else.
     ("learner", "get", "/accounts/progress.json", False): 10,
     ("learner", "get", SEARCH, False): 3,
+    # My notes (issue 21): the session, the user, the learner's notes with their card counts.
+    ("learner", "get", "/notes/", False): 3,
     # Mastery is one query (prompts left-joined to the learner's states), not two. The
     # practice-test panel adds two: the scores per test and lesson, and the lessons with
     # questions (those a test can be started on).
