@@ -88,7 +88,7 @@ class LessonAdmin(LivePreviewAdmin, admin.ModelAdmin):
     # The topics that have lessons in this list: an instructor's picks name no learner's
     # private topic (RelatedOnlyFieldListFilter reads them through `get_queryset`).
     list_filter = ("status", ("topic", admin.RelatedOnlyFieldListFilter), "date")
-    list_select_related = ("topic",)
+    list_select_related = ("topic", "topic__owner")
     search_fields = ("title", "slug", "summary", "source", "theme", "body")
     date_hierarchy = "date"
     ordering = ("topic__position", "topic__title", "position", "title")
@@ -111,6 +111,16 @@ class LessonAdmin(LivePreviewAdmin, admin.ModelAdmin):
     class Media:
         # Refreshes the inline cards' section choices from the live preview's answer.
         js = ("js/admin-card-sections.js",)
+
+    def get_list_display(self, request):
+        # Only a superuser sees learners' private lessons, each marked with its owner.
+        if request.user.is_superuser:
+            return (*self.list_display, "private_to")
+        return self.list_display
+
+    @admin.display(description="Private to")
+    def private_to(self, lesson: Lesson) -> str:
+        return lesson.topic.owner.get_username() if lesson.topic.owner_id else "–"
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "topic":
