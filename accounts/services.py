@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts.forms import SignUpForm
 from flashcards.models import StudySettings
+from notes.private import private_notes_delete_all
 from trees.models import TreeWalk
 
 INSTRUCTORS_GROUP = "Instructors"
@@ -90,6 +91,9 @@ def account_delete(*, user: AbstractBaseUser) -> None:
 @transaction.atomic
 def _account_rows_delete(*, user: AbstractBaseUser, session_keys: list[str]) -> None:
     TreeWalk.objects.filter(user=user).delete()
+    # A learner's private notes are theirs: they go with the account (their lessons PROTECT
+    # their cards, so the topics' CASCADE alone would refuse).
+    private_notes_delete_all(owner=user)
     AccessLog.objects.filter(username=user.get_username()).delete()
     Session.objects.filter(session_key__in=session_keys).delete()
     user.delete()

@@ -40,7 +40,7 @@ from analytics.selectors import known_moment_per_learner
 from flashcards.models import LEECH_LAPSES, Card, Prompt, PromptMark, PromptState, Review
 from flashcards.recall import learner_decay, recall_at
 from flashcards.selectors import Scope
-from lessons.models import Lesson
+from lessons.models import public_lessons
 from trees.models import Tree, TreeWalk
 
 PAGE_SIZE = 50
@@ -119,9 +119,7 @@ def live_prompt_count(scope: Scope) -> int:
 def _known_as_of_snapshot(scope: Scope) -> Coalesce:
     """Each learner's "known" in the scope as the snapshot has it (`KnownSnapshot`): one
     indexed read per learner instead of the recall of every card state they have."""
-    figures = KnownSnapshot.objects.filter(
-        user=OuterRef("pk"), lesson__status=Lesson.Status.PUBLISHED
-    )
+    figures = KnownSnapshot.objects.filter(public_lessons("lesson__"), user=OuterRef("pk"))
     if scope.kind == "lesson":
         figures = figures.filter(lesson__slug=scope.slug)
     return _per_learner(figures, Sum("recalled"), FloatField())
@@ -264,7 +262,10 @@ def hardest_cards_of(user, limit: int = 15) -> list[Card]:
 
     return list(
         Card.objects.filter(
-            prompts__reviews__user=user, prompts__reviews__rating=Review.Rating.AGAIN
+            # A learner's private notes are theirs alone, their cards too.
+            public_lessons("lesson__"),
+            prompts__reviews__user=user,
+            prompts__reviews__rating=Review.Rating.AGAIN,
         )
         .distinct()
         .select_related("lesson")

@@ -28,7 +28,7 @@ from django.db.models.functions import TruncWeek
 from flashcards.models import Card, Prompt, PromptState, Review, StudySettings, live_prompts
 from flashcards.recall import known_horizon, learner_decay, recall_at
 from flashcards.selectors import card_figures
-from lessons.models import Lesson
+from lessons.models import Lesson, public_lessons
 from trees.models import AnswerTakenBack, Tree, TreeWalk
 
 MIN_REVIEWS = 3  # a card needs this many reviews before its again rate means anything
@@ -56,7 +56,7 @@ def hardest_cards(limit: int = 15) -> list[Card]:
     Each card also gets `section_title`, its section's heading, for the link to it, and
     `front_html`, its first prompt's front as the study page shows it (a cloze with its blank).
     """
-    cards = Card.objects.active().filter(lesson__status=Lesson.Status.PUBLISHED)
+    cards = Card.objects.active().filter(public_lessons("lesson__"))
     failing = list(
         card_figures(
             cards.select_related("lesson").only(

@@ -13,7 +13,7 @@ from flashcards.cards import CardsError, CardSpec, check_card
 from flashcards.models import Card
 from flashcards.preview import card_preview
 from flashcards.selectors import card_figures
-from lessons.models import Lesson
+from lessons.models import Lesson, managed_topics
 from portal.preview import LivePreviewAdmin, Preview
 
 
@@ -148,14 +148,24 @@ class CardAdmin(LivePreviewAdmin, admin.ModelAdmin):
         "lapses",
         "leeches",
     )
-    list_filter = ("kind", ExamCardFilter, "is_active", "origin", "lesson", "tags")
+    # The lessons that have cards in this list: no learner's private lesson for an instructor.
+    list_filter = (
+        "kind",
+        ExamCardFilter,
+        "is_active",
+        "origin",
+        ("lesson", admin.RelatedOnlyFieldListFilter),
+        "tags",
+    )
     search_fields = ("front", "back", "exam", "section", "lesson__title", "tags__slug")
     list_select_related = ("lesson",)
     filter_horizontal = ("tags",)
     readonly_fields = ("origin", "key", "created_at", "updated_at", "answer_figures")
 
     def get_queryset(self, request):
-        cards = card_figures(super().get_queryset(request))
+        # A learner's own notes' cards are theirs: an instructor neither lists nor opens them.
+        mine = super().get_queryset(request).filter(managed_topics(request.user, "lesson__topic__"))
+        cards = card_figures(mine)
         return cards.annotate(
             again_share=Cast(F("again_count"), FloatField())
             / NullIf(Cast(F("review_count"), FloatField()), Value(0.0))
@@ -188,6 +198,11 @@ class CardAdmin(LivePreviewAdmin, admin.ModelAdmin):
             return "–"
         url = f"{reverse('analytics:questions')}?{urlencode({'card': card.pk})}"
         return format_html('<a href="{}">Its answers and pick rates</a>', url)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "lesson":
+            kwargs["queryset"] = Lesson.objects.filter(managed_topics(request.user, "topic__"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)

@@ -71,7 +71,7 @@ def cards_act(
     """Apply `action` to the learner's prompts among `prompt_ids` that can be studied (ids of
     other prompts are ignored); returns what was done, for the learner."""
     prompt_ids = list(
-        Prompt.objects.studyable().filter(pk__in=prompt_ids).values_list("pk", flat=True)
+        Prompt.objects.studyable(user).filter(pk__in=prompt_ids).values_list("pk", flat=True)
     )
     if action in (SUSPEND, UNSUSPEND):
         marks_change(user=user, prompt_ids=prompt_ids, suspended=action == SUSPEND)

@@ -131,7 +131,7 @@ class CardFilters:
 def card_rows(user, filters: CardFilters, *, now: dt.datetime, time_zone: str) -> QuerySet:
     """The learner's studyable prompts as dicts (the table's columns), filtered and sorted."""
     prompts = (
-        Prompt.objects.filter(studyable_prompts())
+        Prompt.objects.filter(studyable_prompts(user=user))
         .annotate(
             mine=FilteredRelation("states", condition=Q(states__user=user)),
             mark=FilteredRelation("marks", condition=Q(marks__user=user)),
@@ -284,10 +284,8 @@ def card_list_page(
         for row in page.object_list
     ]
     lessons = list(
-        Lesson.objects.filter(
-            status=Lesson.Status.PUBLISHED,
-            pk__in=Card.objects.active().values("lesson_id"),
-        )
+        Lesson.objects.studyable_by(user)
+        .filter(pk__in=Card.objects.active().values("lesson_id"))
         .order_by(*Lesson.READING_ORDER)
         .values("slug", "title")
     )

@@ -120,22 +120,29 @@ def live_prompts(through: str = "") -> Q:
     return Q(**_live(through))
 
 
-def studyable_prompts(through: str = "") -> Q:
-    """The prompt reached through `through` can be studied: live, in a published lesson.
+def studyable_prompts(through: str = "", user=None) -> Q:
+    """The prompt reached through `through` can be studied: live, in a published lesson that
+    is public, or in a private topic of `user`'s (`lessons.models.public_lessons`). Without a
+    user, only public lessons count: what the site's analytics and rosters see.
 
-    A condition rather than a subquery, so a query over PromptState joins to the prompt, card
-    and lesson and the planner can start from the (user, due) index (tests/flashcards/
-    test_due_queue_plan.py). One Q, so the SQL is that of the three conditions written out.
+    A condition rather than a subquery, so a query over PromptState joins to the prompt, card,
+    lesson and topic and the planner can start from the (user, due) index (tests/flashcards/
+    test_due_queue_plan.py). One Q, so the SQL is that of the conditions written out.
     """
-    return Q(**_live(through), **{f"{through}card__lesson__status": Lesson.Status.PUBLISHED})
+    lesson = f"{through}card__lesson__"
+    owners = Q(**{f"{lesson}topic__owner__isnull": True})
+    if user is not None and user.is_authenticated:
+        owners |= Q(**{f"{lesson}topic__owner": user})
+    return Q(**_live(through), **{f"{lesson}status": Lesson.Status.PUBLISHED}) & owners
 
 
 class PromptQuerySet(models.QuerySet):
     def live(self) -> PromptQuerySet:
         return self.filter(live_prompts())
 
-    def studyable(self) -> PromptQuerySet:
-        return self.filter(studyable_prompts())
+    def studyable(self, user=None) -> PromptQuerySet:
+        """Prompts `user` may study (`studyable_prompts`); public ones only without a user."""
+        return self.filter(studyable_prompts(user=user))
 
 
 class Prompt(models.Model):

@@ -229,7 +229,7 @@ def fit_run(*, job: FsrsFit, now: dt.datetime | None = None) -> FsrsFit:
     job.fitted_log_loss, job.fitted_rmse = outcome.fitted.log_loss, outcome.fitted.rmse
     job.parameters = outcome.parameters
     job.kept_fitted = kept is not None
-    deck_size = Prompt.objects.studyable().count()
+    deck_size = Prompt.objects.studyable(user).count()
     job.workload = workload(kept or DEFAULT_PARAMETERS, deck_size)
     with transaction.atomic():
         # Only this field: the learner may have changed other settings while a fit waited.

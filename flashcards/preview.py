@@ -152,4 +152,6 @@ def _lesson(value: str) -> Lesson | None:
     """The lesson the form names, by id, for the card's heading; None when it names none."""
     if not value.strip().isdigit():
         return None
-    return Lesson.objects.only("id", "title", "slug").filter(pk=int(value)).first()
+    # A learner's private lesson names no heading here: its title is theirs alone.
+    lessons = Lesson.objects.filter(topic__owner__isnull=True)
+    return lessons.only("id", "title", "slug").filter(pk=int(value)).first()

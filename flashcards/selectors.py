@@ -127,10 +127,11 @@ class Scope:
             return f"{text}/{self.FORGOTTEN}:{moments[0]}-{moments[1]}"
         return text
 
-    def conditions(self, prefix: str = "") -> Q:
+    def conditions(self, prefix: str = "", user=None) -> Q:
         """Prompts that can be studied in this scope (`studyable_prompts`), as conditions on
-        the prompt reached through `prefix` (e.g. "prompt__")."""
-        condition = studyable_prompts(prefix)
+        the prompt reached through `prefix` (e.g. "prompt__"). With `user`, their private
+        lessons' prompts are in it too; without, only public lessons' (analytics, rosters)."""
+        condition = studyable_prompts(prefix, user)
         if self.kind == "lesson":
             condition &= Q(**{f"{prefix}card__lesson__slug": self.slug})
         elif self.kind == "tag":
@@ -139,13 +140,14 @@ class Scope:
             condition &= ~Q(**{f"{prefix}card__exam": ""})
         return condition
 
-    def prompts(self) -> QuerySet[Prompt]:
-        return Prompt.objects.filter(self.conditions())
+    def prompts(self, user=None) -> QuerySet[Prompt]:
+        return Prompt.objects.filter(self.conditions(user=user))
 
 
-def exam_cards_exist() -> bool:
-    """Whether any exam card can be studied, so that the exam scope is worth offering."""
-    return Scope(Scope.EXAM).prompts().exists()
+def exam_cards_exist(user=None) -> bool:
+    """Whether any exam card can be studied (by `user`, their private lessons' too), so that
+    the exam scope is worth offering."""
+    return Scope(Scope.EXAM).prompts(user).exists()
 
 
 @dataclass(frozen=True)
@@ -293,7 +295,7 @@ def _due_states(
     custom mode, the states that mode serves (see `Scope`); less those `holds` holds back."""
     # Joins rather than `prompt IN (subquery)`: the planner then starts from the (user, due)
     # index and looks up each due prompt's card and lesson by primary key.
-    states = PromptState.objects.filter(scope.conditions("prompt__"), user=user)
+    states = PromptState.objects.filter(scope.conditions("prompt__", user), user=user)
     if holds is not None:
         states = states.filter(holds.on_states())
     if scope.mode == Scope.FORGOTTEN:
@@ -346,7 +348,7 @@ def unseen_prompts(user, scope: Scope, holds: Holds | None = None) -> QuerySet[P
         f" WHERE s.user_id = %s AND s.prompt_id = {_PROMPT}.id)",
         [user.pk],
     )
-    prompts = scope.prompts().filter(unseen)
+    prompts = scope.prompts(user).filter(unseen)
     return prompts.filter(holds.on_prompts()) if holds is not None else prompts
 
 
@@ -388,7 +390,9 @@ def _new_started_today(user, scope: Scope, study_settings: StudySettings, now: d
         # too), and the EXISTS below, about half a millisecond of Python to build, is saved.
         in_scope = Q()
     else:
-        in_scope = Q(Exists(Prompt.objects.filter(scope.conditions(), pk=OuterRef("prompt_id"))))
+        in_scope = Q(
+            Exists(Prompt.objects.filter(scope.conditions(user=user), pk=OuterRef("prompt_id")))
+        )
     counts = {"started": Count("pk", filter=first), "done": Count("pk", filter=in_scope)}
     # Only a scope with a limit of its own needs its own starts counted: each use of the
     # scope's EXISTS costs its building again (about half a millisecond of Python).
@@ -578,7 +582,7 @@ def next_prompt(
 def next_due_at(user, scope: Scope, holds: Holds | None = None) -> dt.datetime | None:
     """When the learner's next prompt in this scope falls due (new prompts aside). Prompts held
     back now are left out: they come back tomorrow at the earliest, or once unsuspended."""
-    states = PromptState.objects.filter(scope.conditions("prompt__"), user=user)
+    states = PromptState.objects.filter(scope.conditions("prompt__", user), user=user)
     if holds is not None:
         states = states.filter(holds.on_states())
     return states.order_by("due").values_list("due", flat=True).first()

@@ -278,7 +278,7 @@ def _preferred(user, scope, prompt_id, counts, now, ahead, holds) -> NextPrompt 
     if not prompt_id:
         return None
     prompt = (
-        scope.prompts()
+        scope.prompts(user)
         .filter(holds.on_prompts(), pk=prompt_id)
         .select_related("card__lesson")
         .annotate(flag=selectors.flag_of(user, "pk"))

@@ -74,7 +74,7 @@ def study_check(*, user, token: str, picks, now: dt.datetime | None = None) -> C
     Raises GradeRefused for a token that is not this learner's, or not a studyable question's
     (a retired one, or one whose lesson was unpublished)."""
     ticket = read_grade_token(token, user_id=user.pk)
-    prompt = Prompt.objects.studyable().filter(pk=ticket.prompt_id, card__kind=QUESTION).first()
+    prompt = Prompt.objects.studyable(user).filter(pk=ticket.prompt_id, card__kind=QUESTION).first()
     if prompt is None:
         raise GradeRefused(NOT_A_QUESTION, status=404)
     state = PromptState.objects.filter(user=user, prompt=prompt).first()

@@ -78,7 +78,7 @@ def _render_study(
         template += "#study-card"
     elif scope.kind != Scope.EXAM:
         # The page's header offers the exam scope; the card alone (htmx) has no header.
-        context["exam_scope_offered"] = exam_cards_exist()
+        context["exam_scope_offered"] = exam_cards_exist(request.user)
     return render(request, template, context)
 
 

@@ -20,7 +20,7 @@ from flashcards.admin import CardInline, section_choices
 from flashcards.card_sync import card_prompts_sync
 from flashcards.models import Card
 from flashcards.preview import inline_card_previews, saved_card_previews
-from lessons.models import Lesson, Topic
+from lessons.models import Lesson, Topic, managed_topics
 from lessons.preview import lesson_preview
 from lessons.services import lesson_duplicate, lesson_move
 from notes.admin import suggestions_review, suggestions_url
@@ -51,9 +51,21 @@ class TopicAdmin(admin.ModelAdmin):
     search_fields = ("title", "description")
     prepopulated_fields = {"slug": ("title",)}
     ordering = ("position", "title")
+    list_select_related = ("owner",)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(lesson_total=Count("lessons"))
+        topics = super().get_queryset(request).filter(managed_topics(request.user))
+        return topics.annotate(lesson_total=Count("lessons"))
+
+    def get_list_display(self, request):
+        # Only a superuser sees learners' private topics, each marked with its owner.
+        if request.user.is_superuser:
+            return (*self.list_display, "private_to")
+        return self.list_display
+
+    @admin.display(description="Private to", ordering="owner__username")
+    def private_to(self, topic: Topic) -> str:
+        return topic.owner.get_username() if topic.owner_id else "–"
 
     @admin.display(description="Lessons", ordering="lesson_total")
     def lesson_count(self, topic: Topic) -> int:
@@ -76,8 +88,10 @@ class LessonAdmin(LivePreviewAdmin, admin.ModelAdmin):
     )
     list_display_links = ("title",)
     list_editable = ("status", "position")
-    list_filter = ("status", "topic", "date")
-    list_select_related = ("topic",)
+    # The topics that have lessons in this list: an instructor's picks name no learner's
+    # private topic (RelatedOnlyFieldListFilter reads them through `get_queryset`).
+    list_filter = ("status", ("topic", admin.RelatedOnlyFieldListFilter), "date")
+    list_select_related = ("topic", "topic__owner")
     search_fields = ("title", "slug", "summary", "source", "theme", "body")
     date_hierarchy = "date"
     ordering = ("topic__position", "topic__title", "position", "title")
@@ -103,6 +117,21 @@ class LessonAdmin(LivePreviewAdmin, admin.ModelAdmin):
         # Refreshes the inline cards' section choices from the live preview's answer.
         js = ("js/admin-card-sections.js",)
 
+    def get_list_display(self, request):
+        # Only a superuser sees learners' private lessons, each marked with its owner.
+        if request.user.is_superuser:
+            return (*self.list_display, "private_to")
+        return self.list_display
+
+    @admin.display(description="Private to")
+    def private_to(self, lesson: Lesson) -> str:
+        return lesson.topic.owner.get_username() if lesson.topic.owner_id else "–"
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "topic":
+            kwargs["queryset"] = Topic.objects.filter(managed_topics(request.user))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def get_queryset(self, request):
         # Who last edited each lesson, from the admin's own log (django.contrib.admin's
         # LogEntry): two subqueries in the list's one query, no model of our own to keep in step.
@@ -121,6 +150,7 @@ class LessonAdmin(LivePreviewAdmin, admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
+            .filter(managed_topics(request.user, "topic__"))
             .annotate(
                 last_editor=Subquery(edits.values("user__username")[:1]),
                 last_edited_at=Subquery(edits.values("action_time")[:1]),

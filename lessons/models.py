@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 
 from portal.markdown import Rendered, nesting_problem, render_markdown
@@ -45,15 +46,58 @@ class Topic(models.Model):
         return reverse("lessons:topic", args=[self.slug])
 
 
+# Who may read which lesson, in one home. Every page, draw, count and search that shows a
+# lesson or its cards to someone filters through these two conditions (or the QuerySet methods
+# and `flashcards.models.studyable_prompts` built on them), so a learner's private topic stays
+# theirs alone: not another learner's, not a visitor's, and not an instructor's either (an
+# instructor's draft preview covers the site's own lessons, never a learner's notes).
+
+
+def public_lessons(prefix: str = "") -> Q:
+    """The lesson reached through `prefix` (e.g. "card__lesson__") is one everyone may read:
+    published, and not in a learner's private topic."""
+    return Q(**{f"{prefix}status": Lesson.Status.PUBLISHED, f"{prefix}topic__owner__isnull": True})
+
+
+def readable_lessons(user, prefix: str = "") -> Q:
+    """The lesson reached through `prefix` is one `user` may read: a public one, one in a
+    private topic of their own, and, for people who may preview drafts, the site's drafts."""
+    if user is None or not user.is_authenticated:
+        return public_lessons(prefix)
+    own = Q(**{f"{prefix}topic__owner": user})
+    if can_preview_drafts(user):
+        return Q(**{f"{prefix}topic__owner__isnull": True}) | own
+    return public_lessons(prefix) | (own & Q(**{f"{prefix}status": Lesson.Status.PUBLISHED}))
+
+
+def managed_topics(user, prefix: str = "") -> Q:
+    """The topic reached through `prefix` (e.g. "lesson__topic__") is one `user` manages in
+    the admin: the site's own topics for instructors; every topic, learners' private ones
+    too, for a superuser (the site's operator, who may have to remove one)."""
+    if user is not None and user.is_superuser:
+        return Q()
+    return Q(**{f"{prefix}owner__isnull": True})
+
+
 class LessonQuerySet(models.QuerySet):
     def published(self) -> LessonQuerySet:
-        return self.filter(status=Lesson.Status.PUBLISHED)
+        """What everyone may read: published lessons outside learners' private topics."""
+        return self.filter(public_lessons())
 
     def visible_to(self, user) -> LessonQuerySet:
-        """Published lessons for everyone; drafts too for people who may preview them."""
-        if can_preview_drafts(user):
-            return self.all()
-        return self.published()
+        """What `user` may read (`readable_lessons`): the published lessons, their own private
+        ones, and the site's drafts for people who may preview them."""
+        return self.filter(readable_lessons(user))
+
+    def studyable_by(self, user) -> LessonQuerySet:
+        """The published lessons `user` may read: the public ones and their own private ones
+        (a previewer's drafts left out: their cards are not studied)."""
+        # No permission lookup: drafts are out either way, and the pages that list these
+        # (the dashboard, My cards) keep their query counts.
+        readable = public_lessons()
+        if user is not None and user.is_authenticated:
+            readable |= Q(topic__owner=user, status=Lesson.Status.PUBLISHED)
+        return self.filter(readable)
 
     def in_reading_order(self) -> LessonQuerySet:
         return self.order_by(*Lesson.READING_ORDER)

@@ -30,7 +30,7 @@ from django.utils.safestring import SafeString
 from django_htmx.http import HttpResponseClientRedirect
 
 from flashcards.preview import card_preview
-from lessons.models import Lesson
+from lessons.models import Lesson, managed_topics
 from notes.forms import SuggestionEditForm
 from notes.models import Suggestion
 from notes.suggestions import (
@@ -350,8 +350,9 @@ class SuggestionAdmin(admin.ModelAdmin):
     exclude = ("key", "position")
 
     def get_queryset(self, request):
-        # Not a learner's private lessons' (their own notes, issue 21): only they see those.
-        return super().get_queryset(request).filter(lesson__topic__owner__isnull=True)
+        # Not a learner's private lessons' (their own notes, issue 21) but for a superuser, as
+        # the lesson and card admins decide it.
+        return super().get_queryset(request).filter(managed_topics(request.user, "lesson__topic__"))
 
     def has_add_permission(self, request) -> bool:
         return False  # made by importing a note with suggestions on

@@ -8,7 +8,7 @@ from flashcards.models import Card
 from lessons.models import Lesson
 from notes.models import Suggestion
 from notes.parser import MAX_NOTE_BYTES
-from notes.services import DEFAULT_TOPIC, NoteFile
+from notes.services import DEFAULT_TOPIC, PRIVATE_TOPIC, NoteFile
 
 # The kinds the rules suggest, and so the kinds an edited suggestion may take (a question's
 # options are written in a questions block, not here).
@@ -140,3 +140,40 @@ class SuggestionEditForm(forms.Form):
             exam=data.get("exam", ""),
             line=self.suggestion.line,
         )
+
+
+# A learner's upload: as many notes at once as makes sense for one person's notes, so one
+# request holds at most this many megabytes (each note is read to 1 MB and a byte).
+MAX_LEARNER_FILES = 20
+
+
+class OwnNotesForm(forms.Form):
+    """A learner's own notes, imported into a private topic of theirs."""
+
+    notes = MultipleFileField(
+        label="Note files",
+        help_text=f"Markdown notes (.md or .txt, UTF-8, at most 1 MB each, up to "
+        f"{MAX_LEARNER_FILES} at once). Uploading a note again updates its lesson.",
+    )
+    topic = forms.CharField(
+        initial=PRIVATE_TOPIC,
+        max_length=100,
+        help_text="The private topic new notes go into, unless a note names its own "
+        "(a Topic: line). Only you see it.",
+    )
+
+    def clean_notes(self):
+        notes = self.cleaned_data["notes"]
+        if len(notes) > MAX_LEARNER_FILES:
+            raise forms.ValidationError(
+                f"{len(notes)} files: upload at most {MAX_LEARNER_FILES} notes at once."
+            )
+        return notes
+
+    def note_files(self) -> list[NoteFile]:
+        # Read one byte past the limit, as the admin's upload does: the parser then reports
+        # an oversized note by its name.
+        return [
+            NoteFile(name=upload.name, data=upload.read(MAX_NOTE_BYTES + 1))
+            for upload in self.cleaned_data["notes"]
+        ]

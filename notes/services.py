@@ -158,6 +158,8 @@ def notes_import(
         parsed, problems = _as_private(parsed, owner=owner, default_topic=default_topic)
         errors += problems
         status = Lesson.Status.PUBLISHED
+    else:
+        errors += _not_private(parsed, default_topic=default_topic)
     # The notes that parsed are planned even when others did not, so one run reports every
     # problem (a card's missing section in one file beside a bad line in another). Planning
     # reads only; nothing is written unless no file has a problem.
@@ -386,6 +388,38 @@ def _as_private(
     return private, problems
 
 
+def _not_private(parsed: list[tuple[str, Note]], *, default_topic: str) -> list[Problem]:
+    """The site's import (no owner) touches no learner's private lesson or topic. Their slugs
+    end in `-u<id>` by construction, but a note may spell one out (`Slug: notes-u5`, or a
+    topic titled "My notes u5"): that would overwrite the learner's note or file a lesson in
+    their topic, so it is refused, naming nobody."""
+    slugs = {note.slug for _, note in parsed}
+    private = set(
+        Lesson.objects.filter(slug__in=slugs, topic__owner__isnull=False).values_list(
+            "slug", flat=True
+        )
+    )
+    problems = [
+        Problem(f"its lesson's address '{note.slug}' is taken; give the note another Slug").within(
+            name
+        )
+        for name, note in parsed
+        if note.slug in private
+    ]
+    topics = {name: topic_slug(note.topic or default_topic) for name, note in parsed}
+    private_topics = set(
+        Topic.objects.filter(slug__in=set(topics.values()), owner__isnull=False).values_list(
+            "slug", flat=True
+        )
+    )
+    problems += [
+        Problem(f"its topic's address '{slug}' is taken; name another topic").within(name)
+        for name, slug in topics.items()
+        if slug in private_topics
+    ]
+    return problems
+
+
 def _changes_planned(
     parsed: list[tuple[str, Note]], plan: _Plan, *, status: str | None, owner=None
 ) -> list[Change]:
@@ -430,9 +464,10 @@ def _trees_of_other_notes(parsed: list[tuple[str, Note]]) -> list[Problem]:
         .values_list("slug", "imported_from")
     )
     owner_lessons = dict(
-        Lesson.objects.filter(imported_from__in=set(owners.values())).values_list(
-            "imported_from", "slug"
-        )
+        # A learner's private note of the same file name is no claim on the site's trees.
+        Lesson.objects.filter(
+            imported_from__in=set(owners.values()), topic__owner__isnull=True
+        ).values_list("imported_from", "slug")
     )
     return [
         Problem(

@@ -15,6 +15,7 @@ urlpatterns = [
     path("search/", include("search.urls")),
     path("progress/", include("progress.urls")),
     path("practice/", include("practice.urls")),
+    path("notes/", include("notes.urls")),
     path("analytics/", include("analytics.urls")),
     path("", include("lessons.urls")),
 ]

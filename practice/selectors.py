@@ -33,33 +33,36 @@ class PracticeScope:
         return f"{self.kind}:{self.slug}" if self.slug else self.kind
 
 
-def scope_resolve(raw: str | None) -> PracticeScope | None:
-    """The scope `raw` names, with its title; None when it names no published lesson or
-    topic (one query, none for "all")."""
+def scope_resolve(raw: str | None, user=None) -> PracticeScope | None:
+    """The scope `raw` names, with its title; None when it names no lesson or topic `user`
+    may read (a learner's private topic is its owner's alone; one query, none for "all")."""
     kind, _, slug = (raw or "all").partition(":")
     if kind == "all" and not slug:
         return PracticeScope("all")
     if not _SLUG.fullmatch(slug):
         return None
     if kind == "lesson":
-        title = Lesson.objects.published().filter(slug=slug).values_list("title", flat=True)
+        title = Lesson.objects.studyable_by(user).filter(slug=slug).values_list("title", flat=True)
     elif kind == "topic":
-        title = Topic.objects.filter(slug=slug).values_list("title", flat=True)
+        owners = Q(owner__isnull=True)
+        if user is not None and user.is_authenticated:
+            owners |= Q(owner=user)
+        title = Topic.objects.filter(owners, slug=slug).values_list("title", flat=True)
     else:
         return None
     found = title.first()
     return PracticeScope(kind, slug, found) if found is not None else None
 
 
-def scope_question_ids(scope: PracticeScope) -> list[int]:
+def scope_question_ids(scope: PracticeScope, user=None) -> list[int]:
     """The question prompts a test in `scope` may ask: live prompts of question cards in
-    published lessons (the prompts a learner can study)."""
+    published lessons (the prompts `user` can study, their private lessons' among them)."""
     where = Q(card__kind=Card.Kind.QUESTION)
     if scope.kind == "lesson":
         where &= Q(card__lesson__slug=scope.slug)
     elif scope.kind == "topic":
         where &= Q(card__lesson__topic__slug=scope.slug)
-    return list(Prompt.objects.studyable().filter(where).values_list("pk", flat=True))
+    return list(Prompt.objects.studyable(user).filter(where).values_list("pk", flat=True))
 
 
 def latest_right_by_prompt(user, prompt_ids: list[int]) -> dict[int, bool]:

@@ -80,7 +80,7 @@ def attempt_start(
     )
     if recent is not None:
         return recent
-    pool = scope_question_ids(scope)
+    pool = scope_question_ids(scope, user)
     if not pool:
         return None
     chosen = questions_draw(pool, latest_right_by_prompt(user, pool), count, rng or random.Random())
@@ -209,7 +209,7 @@ def missed_to_study_queue(
         return MissedQueued(0, 0, already=True)
     missed = list(
         locked.questions.filter(is_right=False)
-        .filter(prompt__in=Prompt.objects.studyable())
+        .filter(prompt__in=Prompt.objects.studyable(user))
         .values_list("prompt_id", flat=True)
     )
     studied = set(

@@ -92,7 +92,7 @@ def attempts(request: HtmxHttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def start(request: HtmxHttpRequest) -> HttpResponse:
-    scope = scope_resolve(request.POST.get("scope") or request.GET.get("scope"))
+    scope = scope_resolve(request.POST.get("scope") or request.GET.get("scope"), request.user)
     if scope is None:
         raise Http404("No such lesson or topic.")
     form = StartForm(request.POST or None)
@@ -110,7 +110,7 @@ def start(request: HtmxHttpRequest) -> HttpResponse:
             return redirect("practice:question", attempt.pk, resume_position(attempt))
         empty = True
     elif request.method == "GET":
-        empty = not scope_question_ids(scope)
+        empty = not scope_question_ids(scope, request.user)
     return render(request, "practice/start.html", {"scope": scope, "form": form, "empty": empty})
 
 

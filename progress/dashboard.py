@@ -138,7 +138,7 @@ def build_dashboard(user, now: dt.datetime) -> Dashboard:
     per_day = selectors.reviews_per_day(user, zone_name, first, today)
     due = selectors.due_per_day(user, zone_name, today, FORECAST_DAYS)
     lessons = list(
-        Lesson.objects.published().in_reading_order().only("id", "title", "slug", "topic_id")
+        Lesson.objects.studyable_by(user).in_reading_order().only("id", "title", "slug", "topic_id")
     )
     exam = _exam(study_settings, today)
     horizon = horizon_for(study_settings, now)
@@ -168,7 +168,7 @@ def build_dashboard(user, now: dt.datetime) -> Dashboard:
         retention=selectors.retention(user, zone_name, today),
         horizon=horizon,
         exam=exam,
-        has_exam_cards=exam_cards_exist(),
+        has_exam_cards=exam_cards_exist(user),
         practice=_practice(user, lessons, mastery, zone_name),
     )
     if progress:

@@ -40,7 +40,7 @@ def due_per_day(user, time_zone: str, today: dt.date, days: int) -> dict[dt.date
     """Prompts falling due on each of the next `days` days; those overdue count on today."""
     rows = (
         PromptState.objects.filter(
-            Scope().conditions("prompt__"),
+            Scope().conditions("prompt__", user),
             user=user,
             due__lt=midnight(today + dt.timedelta(days=days), time_zone),
         )

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.db import connection
 
 from flashcards.models import Card
-from lessons.models import Lesson
+from lessons.models import Lesson, Topic
 from search.models import Entry
 from search.query import MARK_END, MARK_START, fts5_expression, tsquery_expression
 from trees.models import Tree
@@ -37,32 +37,38 @@ class Match:
     total: int  # all visible matches, not just these
 
 
-# The same joins and conditions on both databases: sections and cards of published lessons,
-# active cards, trees that have been compiled (a tree without a compiled spec has no page) and
-# that learners may see (a draft tree is left out: `Tree.objects.public()`, the one rule, is
-# compiled into the statement as a subquery).
+# The same joins and conditions on both databases: sections and cards of lessons the searcher
+# may read (published, and not in a learner's private topic unless it is the searcher's own:
+# `lessons.models.readable_lessons` written out; the owner parameter is NULL for a visitor,
+# and `owner_id = NULL` is never true), active cards, trees that have been compiled (a tree
+# without a compiled spec has no page) and that learners may see (a draft tree is left out:
+# `Tree.objects.public()`, the one rule, is compiled into the statement as a subquery).
 _JOINS = """
     LEFT JOIN {lesson} lesson ON lesson.id = e.lesson_id
+    LEFT JOIN {topic} topic ON topic.id = lesson.topic_id
     LEFT JOIN {card} card ON card.id = e.card_id
     LEFT JOIN {tree} tree ON tree.id = e.tree_id"""
-_VISIBLE = """(e.lesson_id IS NULL OR lesson.status = %s)
+_VISIBLE = """(e.lesson_id IS NULL OR (lesson.status = %s
+                                  AND (topic.owner_id IS NULL OR topic.owner_id = %s)))
       AND (e.card_id IS NULL OR card.is_active = %s)
       AND (e.tree_id IS NULL OR (tree.compiled IS NOT NULL AND e.tree_id IN ({public_trees})))"""
 
 
-def _statement(template: str) -> tuple[str, list]:
+def _statement(template: str, user_id: int | None) -> tuple[str, list]:
     """The statement with the shared joins and conditions, and the tables' names, filled in,
-    and the parameters of the conditions (they come first among the statement's)."""
+    and the parameters of the conditions (they come first among the statement's); `user_id`
+    is the searcher's (None for a visitor), whose private lessons' entries are theirs to find."""
     tables = {
         "entry": Entry._meta.db_table,
         "lesson": Lesson._meta.db_table,
+        "topic": Topic._meta.db_table,
         "card": Card._meta.db_table,
         "tree": Tree._meta.db_table,
     }
     public_trees, tree_params = Tree.objects.public().values("id").query.sql_with_params()
     visible = _VISIBLE.format(public_trees=public_trees)
     sql = template.format(joins=_JOINS.format(**tables), visible=visible, **tables)
-    return sql, [Lesson.Status.PUBLISHED, True, *tree_params]
+    return sql, [Lesson.Status.PUBLISHED, user_id, True, *tree_params]
 
 
 # SQLite: bm25() is lower for better matches; the weights put a match in the title (a heading,
@@ -95,9 +101,9 @@ ORDER BY best.score, e.id
 """
 
 
-def sqlite_search(terms: tuple[str, ...], limit: int) -> list[Match]:
+def sqlite_search(terms: tuple[str, ...], limit: int, user_id: int | None = None) -> list[Match]:
     expression = fts5_expression(terms)
-    sql, visible_params = _statement(SQLITE_SEARCH)
+    sql, visible_params = _statement(SQLITE_SEARCH, user_id)
     params = [
         expression,
         *visible_params,
@@ -148,8 +154,10 @@ POSTGRESQL_FRAGMENT_OPTIONS = f"{_SELECTORS}, MaxFragments=1, MaxWords={SNIPPET_
 SHORT_BODY_CHARS = 160
 
 
-def postgresql_search(terms: tuple[str, ...], limit: int) -> list[Match]:
-    sql, visible_params = _statement(POSTGRESQL_SEARCH)
+def postgresql_search(
+    terms: tuple[str, ...], limit: int, user_id: int | None = None
+) -> list[Match]:
+    sql, visible_params = _statement(POSTGRESQL_SEARCH, user_id)
     params = [
         tsquery_expression(terms),
         *visible_params,

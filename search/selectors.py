@@ -35,15 +35,17 @@ class SearchPage:
     total: int = 0  # every match, of which `results` are the best
 
 
-def search(raw_query: str, *, limit: int = RESULTS_LIMIT) -> SearchPage:
-    """The best `limit` lesson sections, cards and trees a learner may see for this query.
+def search(raw_query: str, *, user=None, limit: int = RESULTS_LIMIT) -> SearchPage:
+    """The best `limit` lesson sections, cards and trees `user` may see for this query (their
+    own private lessons' among them; a visitor's or no user's: public ones only).
 
     One query to the database (none for a query without words), whatever the content's size.
     """
     query = parse_query(raw_query)
     if not query.terms:
         return SearchPage(query=query.text, truncated=query.truncated)
-    matches = backend_for(connection.vendor)(query.terms, limit)
+    user_id = user.pk if user is not None and user.is_authenticated else None
+    matches = backend_for(connection.vendor)(query.terms, limit, user_id)
     return SearchPage(
         query=query.text,
         truncated=query.truncated,

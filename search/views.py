@@ -22,7 +22,7 @@ from search.selectors import search
 def search_page(request: HtmxHttpRequest) -> HttpResponse:
     """Results for `?q=`; to htmx, just the page's content (the `search-page` partial), which
     the header's search box swaps into <main> on whatever page the learner is on."""
-    found = search(request.GET.get("q", ""))
+    found = search(request.GET.get("q", ""), user=request.user)
     context = {"search_page": found, "max_length": MAX_QUERY_LENGTH}
     template = "search/search.html"
     if not request.htmx or request.htmx.history_restore_request:

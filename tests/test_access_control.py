@@ -51,6 +51,9 @@ STEP = "?tree-which-restore-path=1"
 # from a note imported as a draft.
 DRAFT_TREE = "/trees/draft-tree/"
 DRAFT_NOTE_TREE = "/trees/ways/"
+# The table learner's own note (issue 21), imported into their private topic: theirs alone.
+PRIVATE_LESSON = "/lessons/private-notes-uLEARNER_ID/"
+PRIVATE_TOPIC = "/topics/my-notes-uLEARNER_ID/"
 ROLES = ("anonymous", "learner", "instructor", "superuser")
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -280,6 +283,28 @@ TABLE = [
     Row("/admin/flashcards/card/", staff((ADMIN_LOGIN, ADMIN_LOGIN), (200, 200))),
     Row("/admin/auth/user/", staff((ADMIN_LOGIN, ADMIN_LOGIN), (403, 403), (200, 200))),
     Row("/admin/axes/accessattempt/", staff((ADMIN_LOGIN, ADMIN_LOGIN), (403, 403), (200, 200))),
+    # A learner's own notes (issue 21): the owner (the table's learner) reads them; everyone
+    # else, instructors and the superuser included, gets a 404, as for no lesson at all.
+    Row(PRIVATE_LESSON, by_role((404, 405), (200, 405), (404, 405), (404, 405))),
+    Row(PRIVATE_TOPIC, by_role((404, 405), (200, 405), (404, 405), (404, 405))),
+    Row(
+        "/practice/new/?scope=lesson:private-notes-uLEARNER_ID",
+        by_role((LOGIN, LOGIN), (200, 200), (404, 404), (404, 404)),
+    ),
+    Row(
+        "/practice/new/?scope=topic:my-notes-uLEARNER_ID",
+        by_role((LOGIN, LOGIN), (200, 200), (404, 404), (404, 404)),
+    ),
+    # My notes: anyone signed in imports their own; an empty upload is refused with the
+    # problems listed (400 to a plain post, the form again with 200 to htmx).
+    Row("/notes/", signed_in((LOGIN, LOGIN), (200, 400))),
+    Row("/notes/", signed_in((LOGIN, LOGIN), (200, 200)), htmx=True),
+    # Deleting a note asks first (GET) and deletes on POST, the owner's only: last in the
+    # table, since the owner's POST deletes it.
+    Row(
+        "/notes/private-notes-uLEARNER_ID/delete/",
+        by_role((LOGIN, LOGIN), (200, "302 to /notes/"), (404, 404), (404, 404)),
+    ),
 ]
 
 
@@ -316,6 +341,13 @@ def site(bundled_content, instructor, superuser, learner):
         for minutes in (1, 0)
     ]
     attempt_submit(attempt=tests[1], now=timezone.now())
+    own_note = note_text(title="Private notes", body="## Part\n\nA **private** fact here.\n")
+    notes_import(
+        files=[NoteFile(name="mine.md", data=own_note.encode())],
+        owner=learner,
+        default_topic="My notes",
+        accept_suggestions=True,
+    )
     return {
         "open_test": tests[0],
         "done_test": tests[1],
@@ -742,6 +774,19 @@ def csrf_cases(site, studied_page: str) -> list[CsrfCase]:
             f"/practice/{done_test.pk}/study-missed/",
             "learner",
             f"/practice/{done_test.pk}/result/",
+            {},
+        ),
+        # A learner's own notes: an upload, then deleting the table learner's note.
+        CsrfCase(
+            "/notes/",
+            "learner",
+            "/notes/",
+            {"notes": _upload(note), "topic": "CSRF notes"},
+        ),
+        CsrfCase(
+            f"/notes/private-notes-u{site['learner'].pk}/delete/",
+            "learner",
+            f"/notes/private-notes-u{site['learner'].pk}/delete/",
             {},
         ),
         CsrfCase(

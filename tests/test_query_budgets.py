@@ -52,7 +52,9 @@ BUDGETS = {
     ("anonymous", "get", "/accounts/login/", False): 1,
     ("anonymous", "get", "/accounts/signup/", False): 1,
     ("anonymous", "get", SEARCH, False): 2,
-    ("anonymous", "get", SEARCH, True): 1,
+    # The session too (issue 21): who searches decides whether their private notes are found,
+    # and the partial, which draws no header, would otherwise never read it.
+    ("anonymous", "get", SEARCH, True): 2,
     ("learner", "get", "/", False): 8,
     ("learner", "get", LESSON, False): 9,
     ("learner", "get", TREE + STEP, True): 4,
@@ -79,6 +81,8 @@ BUDGETS = {
     # their questions, answers to questions; this learner has taken tests) and nothing else.
     ("learner", "get", "/accounts/progress.json", False): 10,
     ("learner", "get", SEARCH, False): 3,
+    # My notes (issue 21): the session, the user, the learner's notes with their card counts.
+    ("learner", "get", "/notes/", False): 3,
     # Mastery is one query (prompts left-joined to the learner's states), not two. The
     # practice-test panel adds two: the scores per test and lesson, and the lessons with
     # questions (those a test can be started on).

@@ -26,10 +26,16 @@ def host_lessons() -> models.QuerySet[Lesson]:
     count) and the lesson of the note it was imported from (`imported_from`, the note's file
     name on both), which hosts it even if the marker is later edited out. A tree made in the
     admin and placed nowhere has no host.
+
+    A learner's private lesson is never a host: placing an instructor's draft tree in one's
+    own note must not publish it, nor placing a public one make it a draft for everyone
+    else, and a private note's file name is no claim on a tree of the same note name.
     """
     marker = Concat(Value('data-embed="tree:'), OuterRef("slug"), Value('"'))
     same_note = Q(imported_from=OuterRef("imported_from")) & ~Q(imported_from="")
-    return Lesson.objects.filter(Q(body_html__contains=marker) | same_note)
+    return Lesson.objects.filter(
+        Q(body_html__contains=marker) | same_note, topic__owner__isnull=True
+    )
 
 
 class TreeQuerySet(models.QuerySet):

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, F
 
-from lessons.models import Lesson, can_preview_drafts
+from lessons.models import can_preview_drafts, public_lessons
 from trees.models import OutcomeLink, Tree, TreeWalk
 
 
@@ -62,9 +62,7 @@ def outcome_links(tree: Tree, node_key: str, user=None) -> list:
         .order_by("position")
         .annotate(
             lesson_slug=F("lesson__slug"),
-            is_draft=ExpressionWrapper(
-                ~Q(lesson__status=Lesson.Status.PUBLISHED), output_field=BooleanField()
-            ),
+            is_draft=ExpressionWrapper(~public_lessons("lesson__"), output_field=BooleanField()),
         )
         .values_list("lesson_slug", "anchor", "label", "is_draft", named=True)
     )

@@ -123,7 +123,10 @@ def _linked_lessons(spec: TreeSpec) -> dict[str, Lesson]:
         return {}
     return {
         lesson.slug: lesson
-        for lesson in Lesson.objects.filter(slug__in=slugs).only("id", "slug", "toc")
+        # A learner's private lesson is no link target: it is theirs alone to read.
+        for lesson in Lesson.objects.filter(slug__in=slugs, topic__owner__isnull=True).only(
+            "id", "slug", "toc"
+        )
     }
 
 

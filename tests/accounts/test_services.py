@@ -31,9 +31,12 @@ from accounts.services import (
     session_keys_of,
 )
 from analytics.models import KnownSnapshot
-from flashcards.models import FsrsFit, ManualChange, NewAgain, PromptMark, StudySettings
+from flashcards.models import FsrsFit, ManualChange, NewAgain, Prompt, PromptMark, StudySettings
+from notes.models import Suggestion
+from notes.services import NoteFile, notes_import
 from practice.models import Answer, Attempt, AttemptQuestion
 from tests.conftest import grade_now, make_card, make_tree, make_user, sign_up_data
+from tests.notes.conftest import note_text
 from trees.models import TreeWalk
 
 pytestmark = pytest.mark.django_db
@@ -108,6 +111,8 @@ USER_ROWS = {
     "flashcards.PromptState",
     "flashcards.Review",
     "flashcards.StudySettings",
+    "lessons.Topic",
+    "notes.Suggestion",
     "practice.Answer",
     "practice.Attempt",
     "trees.TreeWalk",
@@ -175,6 +180,11 @@ def give_a_row_of_everything(user) -> dict:
     user.groups.add(Group.objects.get_or_create(name=f"group of {user.pk}")[0])
     user.user_permissions.add(ContentType.objects.get_for_model(Group).permission_set.first())
     AccessLog.objects.create(username=user.get_username(), ip_address="127.0.0.1", user_agent="t")
+    # Their own note (issue 21): a private topic, its lesson, cards studied, suggestions.
+    own = note_text(title=f"Own {user.pk}", body="## Part\n\nA **private** fact.\n")
+    notes_import(files=[NoteFile("own.md", own.encode())], owner=user, accept_suggestions=True)
+    Suggestion.objects.filter(lesson__topic__owner=user).update(decided_by=user)
+    grade_now(user, Prompt.objects.get(card__lesson__topic__owner=user), 3, now)
     return {"session": logged_in_session(user)}
 
 

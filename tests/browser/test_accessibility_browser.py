@@ -29,11 +29,15 @@ from accounts.services import instructor_grant
 from analytics.services import known_snapshot_take
 from flashcards.models import Card, FsrsFit, Prompt, StudySettings
 from lessons.models import Lesson
+from notes.services import NoteFile, notes_import
 from practice.answers import right_of
 from tests.browser.conftest import new_page
 from tests.conftest import PASSWORD, make_card, make_lesson, make_user
 from tests.flashcards.conftest import ONE_RIGHT, TWO_RIGHT, make_questions, simulated_log
 from tests.notes.conftest import import_suggesting_note
+
+from tests.notes.conftest import TREE as NOTE_TREE
+from tests.notes.conftest import note_text
 from tests.practice.conftest import studied_answer, submitted_attempt, three_option_questions
 
 pytestmark = [
@@ -54,6 +58,26 @@ ERROR_PAGES = (NOT_FOUND_ERROR, "a status of 403", "a status of 429")
 
 def learner():
     return make_user()
+
+
+# A note of a learner's own (issue 21): bold facts and a definition become cards.
+OWN_NOTE = note_text(
+    title="My RDS notes",
+    body="## Backups\n\n- Retention is **1 to 35 days** for automated backups.\n"
+    "- Snapshot: a copy of the volume kept until you delete it.\n",
+)
+
+
+def note_owner():
+    """A learner with a note of their own imported."""
+    user = make_user()
+    notes_import(
+        files=[NoteFile("rds.md", OWN_NOTE.encode())],
+        owner=user,
+        default_topic="My notes",
+        accept_suggestions=True,
+    )
+    return user
 
 
 def caught_up_learner():
@@ -196,6 +220,7 @@ USER_KINDS = {
     "fsrs-waiting": fsrs_waiting_learner,
     "practised": practised_learner,
     "instructor-with-answers": instructor_with_answers,
+    "note-owner": note_owner,
 }
 
 
@@ -207,6 +232,35 @@ def fit_fsrs(page: Page) -> None:
     page.get_by_label("Also reschedule my open cards").check()
     page.get_by_role("button", name="Fit FSRS to my reviews").click()
     expect(page.get_by_role("table").first).to_contain_text("Fitted to you")
+
+
+def import_a_note(page: Page) -> None:
+    """The learner's own note uploaded (htmx): the result, with its cards and study button."""
+    page.get_by_label("Note files").set_input_files(
+        {"name": "rds.md", "mimeType": "text/markdown", "buffer": OWN_NOTE.encode()}
+    )
+    page.get_by_role("button", name="Import").click()
+    expect(page.get_by_role("heading", name="Imported")).to_be_visible()
+
+
+def import_a_bad_note(page: Page) -> None:
+    """A note that may not be imported privately: every problem listed beside the field."""
+    bad = note_text(title="Trees", body=f"## Part\n\nText.\n\n{NOTE_TREE}\n")
+    page.get_by_label("Note files").set_input_files(
+        {"name": "trees.md", "mimeType": "text/markdown", "buffer": bad.encode()}
+    )
+    page.get_by_role("button", name="Import").click()
+    expect(page.get_by_text("Nothing was imported.")).to_be_visible()
+
+
+def open_own_note(page: Page) -> None:
+    page.get_by_role("link", name="My RDS notes", exact=True).click()
+    expect(page.get_by_text("Only you can see this lesson")).to_be_visible()
+
+
+def ask_to_delete_own_note(page: Page) -> None:
+    page.get_by_role("link", name="Delete My RDS notes").click()
+    expect(page.get_by_role("heading", name="Delete “My RDS notes”?")).to_be_visible()
 
 
 def tree_ready(page: Page) -> None:
@@ -587,6 +641,12 @@ PAGES = [
         then=submit_a_test,
     ),
     PageCase("practice tests taken", "/practice/", user="learner"),
+    PageCase("my notes, none yet", "/notes/", user="learner"),
+    PageCase("my notes, a note imported", "/notes/", user="learner", then=import_a_note),
+    PageCase("my notes, a refused upload", "/notes/", user="learner", then=import_a_bad_note),
+    PageCase("my notes, the list", "/notes/", user="note-owner"),
+    PageCase("my own note's lesson", "/notes/", user="note-owner", then=open_own_note),
+    PageCase("my notes, delete asked", "/notes/", user="note-owner", then=ask_to_delete_own_note),
     PageCase("search results", "/search/?q=percona"),
     PageCase("search, nothing found", "/search/?q=zzzzqx"),
 ]

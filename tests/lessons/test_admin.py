@@ -9,7 +9,9 @@ from django.urls import NoReverseMatch, reverse
 
 from flashcards.models import Card
 from lessons.models import Lesson, Topic
+from notes.services import NoteFile, notes_import
 from tests.conftest import make_lesson, make_tree, make_user, preview_document
+from tests.notes.conftest import note_text
 from trees.models import Tree
 
 pytestmark = pytest.mark.django_db
@@ -414,3 +416,54 @@ def test_uploading_with_accept_suggestions_makes_the_cards(instructor_client):
         ("Part one — Retention?", "suggestion"),
         ("Part one — Restoring creates a {{c1::new}} instance.", "suggestion"),
     ]
+
+
+# A learner's own notes (issue 21) ---------------------------------------------------------
+
+
+@pytest.fixture
+def private_note(db):
+    owner = make_user(username="note-owner")
+    text = note_text(title="Quagga secrets", body="## Part\n\nThe **quagga** fact.\n")
+    notes_import(files=[NoteFile("q.md", text.encode())], owner=owner, accept_suggestions=True)
+    return Lesson.objects.select_related("topic").get(slug=f"quagga-secrets-u{owner.pk}")
+
+
+def test_instructors_never_see_learners_private_topics_lessons_or_cards(
+    instructor_client, private_note
+):
+    card = private_note.cards.get()
+    pages = [
+        "/admin/lessons/topic/",
+        "/admin/lessons/lesson/",
+        "/admin/lessons/lesson/?q=quagga",
+        "/admin/flashcards/card/",
+        "/admin/flashcards/card/?q=quagga",
+        "/admin/lessons/lesson/add/",
+        "/admin/flashcards/card/add/",
+    ]
+    for url in pages:
+        page = instructor_client.get(url).content.decode()
+        assert "Quagga secrets" not in page and "quagga-secrets" not in page, url
+        assert private_note.topic.slug not in page, url
+    assert "quagga" not in instructor_client.get("/admin/flashcards/card/").content.decode()
+    for url in [
+        f"/admin/lessons/lesson/{private_note.pk}/change/",
+        f"/admin/lessons/topic/{private_note.topic.pk}/change/",
+        f"/admin/flashcards/card/{card.pk}/change/",
+    ]:
+        # The admin sends an object it cannot find back to the list, with a message.
+        assert instructor_client.get(url).status_code == 302, url
+    found = instructor_client.get(
+        "/admin/autocomplete/",
+        {"term": "quagga", "app_label": "flashcards", "model_name": "card", "field_name": "lesson"},
+    )
+    assert "Quagga" not in found.content.decode()
+
+
+def test_a_superuser_sees_private_topics_marked_with_their_owner(client, superuser, private_note):
+    client.force_login(superuser)
+    page = client.get("/admin/lessons/topic/").content.decode()
+    assert "Private to" in page and "note-owner" in page
+    lessons = client.get("/admin/lessons/lesson/").content.decode()
+    assert "Quagga secrets" in lessons and "note-owner" in lessons
