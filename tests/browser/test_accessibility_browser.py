@@ -34,10 +34,8 @@ from practice.answers import right_of
 from tests.browser.conftest import new_page
 from tests.conftest import PASSWORD, make_card, make_lesson, make_user
 from tests.flashcards.conftest import ONE_RIGHT, TWO_RIGHT, make_questions, simulated_log
-from tests.notes.conftest import import_suggesting_note
-
 from tests.notes.conftest import TREE as NOTE_TREE
-from tests.notes.conftest import note_text
+from tests.notes.conftest import import_suggesting_note, note_text
 from tests.practice.conftest import studied_answer, submitted_attempt, three_option_questions
 
 pytestmark = [
