@@ -77,6 +77,8 @@ class SuggestionsPlan:
     cards: CardsPlan | None
     # The stored suggestions as read: key -> status. The write refuses the plan if they changed.
     seen: dict[str, str] = field(default_factory=dict)
+    # Pending rows the note still makes, at a new place or line in it.
+    moved: list[Suggestion] = field(default_factory=list)
 
 
 def suggestions_plan(
@@ -114,7 +116,18 @@ def suggestions_plan(
     ]
     pending = [row for row in stored.values() if row.status == Suggestion.Status.PENDING]
     withdraw = [row.pk for row in pending if row.key not in keys]
-    kept = sorted((row for row in pending if row.key in keys), key=lambda row: row.position)
+    # A pending suggestion the note still makes keeps its row; its place and line follow the
+    # note as it now stands, so the review lists old and new in the note's order.
+    where = {
+        suggestion.key: (position, suggestion.line) for position, suggestion in enumerate(proposed)
+    }
+    kept = [row for row in pending if row.key in keys]
+    moved = []
+    for row in kept:
+        if (row.position, row.line) != where[row.key]:
+            row.position, row.line = where[row.key]
+            moved.append(row)
+    kept.sort(key=lambda row: row.position)
     accept_rows = kept if accept else []
     cards = None
     if accept and (create or accept_rows):
@@ -139,6 +152,7 @@ def suggestions_plan(
         accept=[row.pk for row in accept_rows],
         cards=cards,
         seen={key: row.status for key, row in stored.items()},
+        moved=moved,
     )
 
 
@@ -150,6 +164,7 @@ def suggestions_plan_write(*, plan: SuggestionsPlan, lesson: Lesson) -> None:
         raise SuggestionsDecidedMeanwhile
     if plan.withdraw:
         Suggestion.objects.filter(pk__in=plan.withdraw).delete()
+    Suggestion.objects.bulk_update(plan.moved, ["position", "line"], batch_size=500)
     cards: list[Card] = []
     if plan.cards is not None:
         cards_plan_write(plan=plan.cards, lesson=lesson)

@@ -148,6 +148,20 @@ def test_a_changed_sentence_is_proposed_anew_and_its_old_pending_one_withdrawn()
     assert "updated: suggested cards of backups (2 new, 0 accepted, 1 withdrawn" in output
 
 
+def test_waiting_suggestions_follow_the_note_s_order_and_lines_when_it_changes():
+    run(note())
+    added = "- Copies: **cross-Region**\n"
+    run(note(BODY.replace("## Automated backups\n\n", f"## Automated backups\n\n{added}\n")))
+
+    waiting = Suggestion.objects.pending().order_by("position", "pk")
+    assert [row.front for row in waiting] == [
+        "Automated backups — Copies?",
+        *FRONTS,
+    ]
+    lines = [row.line for row in waiting]
+    assert lines == sorted(lines) and len(set(lines)) == len(lines)
+
+
 def test_an_accepted_card_stays_when_the_note_is_imported_again_with_or_without_its_sentence():
     run(note())
     lesson = Lesson.objects.get()
