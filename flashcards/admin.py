@@ -64,12 +64,19 @@ class CardForm(forms.ModelForm):
             return
         lesson = lesson or self._instance_lesson()
         if lesson is None and self.initial.get("lesson"):
-            lesson = Lesson.objects.filter(pk=self.initial["lesson"]).first()
+            lesson = self._initial_lesson(self.initial["lesson"])
         submitted = self.data.get(self.add_prefix("section"), "") if self.is_bound else ""
         sections = lesson.sections() if lesson is not None else {}
         self.fields["section"].widget.choices = section_choices(
             sections, keep=submitted or self.initial.get("section", "")
         )
+
+    def _initial_lesson(self, value):
+        """The lesson `?lesson=` names, among the lesson field's choices: the admin limits them
+        to the lessons this user manages, so another learner's private note shows nothing."""
+        if "lesson" not in self.fields or not str(value).isascii() or not str(value).isdigit():
+            return None
+        return self.fields["lesson"].queryset.filter(pk=int(value)).first()
 
     def _instance_lesson(self):
         lesson_id = getattr(self.instance, "lesson_id", None)

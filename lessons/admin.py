@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import CharField, Count, OuterRef, Subquery
 from django.db.models.functions import Cast, Coalesce
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.formats import date_format
@@ -358,7 +358,10 @@ class LessonAdmin(LivePreviewAdmin, admin.ModelAdmin):
 
     def move_view(self, request, lesson_id: int, direction: str):
         """Move a lesson up or down within its topic, then back to the list as it was."""
-        lesson = get_object_or_404(Lesson, pk=lesson_id)
+        # Through the admin's own queryset, which leaves out learners' private lessons.
+        lesson = self.get_object(request, str(lesson_id))
+        if lesson is None:
+            raise Http404
         if not self.has_change_permission(request, lesson):
             raise PermissionDenied
         if direction not in MOVES:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import NoReverseMatch, reverse
@@ -467,3 +468,28 @@ def test_a_superuser_sees_private_topics_marked_with_their_owner(client, superus
     assert "Private to" in page and "note-owner" in page
     lessons = client.get("/admin/lessons/lesson/").content.decode()
     assert "Quagga secrets" in lessons and "note-owner" in lessons
+
+
+def test_instructors_cannot_move_a_private_lesson_or_learn_that_it_exists(
+    instructor_client, private_note
+):
+    position = private_note.position
+    for direction in ("up", "down"):
+        response = instructor_client.post(
+            f"/admin/lessons/lesson/{private_note.pk}/move/{direction}/"
+        )
+        assert response.status_code == 404
+    missing = instructor_client.post("/admin/lessons/lesson/999999/move/up/")
+    assert missing.status_code == 404  # the same answer as for no lesson at all
+    private_note.refresh_from_db()
+    assert private_note.position == position
+    assert not LogEntry.objects.filter(object_id=str(private_note.pk)).exists()
+
+
+def test_the_card_form_shows_no_private_lessons_headings(instructor_client, private_note):
+    page = instructor_client.get(f"/admin/flashcards/card/add/?lesson={private_note.pk}")
+    assert page.status_code == 200
+    assert "#part" not in page.content.decode() and "Part —" not in page.content.decode()
+    public = make_lesson(body="## Visible heading\n\ntext\n")
+    shown = instructor_client.get(f"/admin/flashcards/card/add/?lesson={public.pk}")
+    assert "Visible heading" in shown.content.decode()
