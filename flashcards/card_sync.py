@@ -174,16 +174,18 @@ def cards_add_plan(
     specs: list[CardSpec],
     origin: str,
     now: dt.datetime | None = None,
+    after: int = -1,
 ) -> CardsPlan:
     """Work out and render new cards of `origin` added after the lesson's others, reading
-    without locks (accepted suggestions). Raises CardsInvalid for a section the lesson does
-    not have."""
+    without locks (accepted suggestions). `after`: the last position taken by cards not yet
+    written (a note's own, at positions 0 to n-1, written by the same import). Raises
+    CardsInvalid for a section the lesson does not have."""
     now = now or timezone.now()
     _check_sections(specs, sections, lesson_slug)
-    last = -1
+    last = after
     if lesson_id is not None:
         positions = Card.objects.filter(lesson_id=lesson_id).values_list("position", flat=True)
-        last = max(positions, default=-1)
+        last = max([after, *positions])
     cards: list[tuple[Card, CardSpec, Document]] = []
     prompts: dict[int, PromptsPlan] = {}
     for offset, spec in enumerate(specs, start=1):

@@ -33,6 +33,8 @@ def lesson_upsert_from_note(
     `owner`, topics are that learner's private ones.
     """
     lesson = Lesson.objects.select_for_update().filter(slug=note.slug).first()
+    if lesson is not None and _owner_of(lesson) != (owner.pk if owner else None):
+        raise LessonNotYours(note.slug)
     values = _note_values(note, status)
     if lesson is None:
         topic = topic_for_title(note.topic or default_topic, owner=owner)
@@ -56,6 +58,15 @@ def lesson_upsert_from_note(
         lesson.use_rendering(rendered)
     lesson.save()
     return "update", changed
+
+
+class LessonNotYours(Exception):
+    """The note's slug is a lesson of another owner's (a learner's private one, or the site's
+    for a learner's note): the importer checks before it writes, this holds while it writes."""
+
+
+def _owner_of(lesson: Lesson) -> int | None:
+    return Topic.objects.filter(pk=lesson.topic_id).values_list("owner_id", flat=True).first()
 
 
 def lesson_change_from_note(

@@ -95,10 +95,15 @@ def suggestions_review(request: HtmxHttpRequest, *, lesson: Lesson, admin_contex
     return _page(request, lesson=lesson, admin_context=admin_context)
 
 
+def _is_id(value: str) -> bool:
+    # ASCII digits only: str.isdigit() takes "²", which int() refuses.
+    return value.isascii() and value.isdigit() and len(value) < 19
+
+
 def _row_action(request: HtmxHttpRequest, *, lesson: Lesson, action: str, admin_context: dict):
     value = request.POST.get(action, "")
     suggestion = (
-        Suggestion.objects.filter(lesson=lesson, pk=int(value)).first() if value.isdigit() else None
+        Suggestion.objects.filter(lesson=lesson, pk=int(value)).first() if _is_id(value) else None
     )
     if suggestion is None:
         # Withdrawn by a re-import of the note (its sentence changed), or never this lesson's.
@@ -160,7 +165,7 @@ def _row_action(request: HtmxHttpRequest, *, lesson: Lesson, action: str, admin_
 def _bulk_action(request, *, lesson: Lesson, action: str, admin_context: dict):
     pending = Suggestion.objects.filter(lesson=lesson).pending()
     if action.endswith("_selected"):
-        chosen_ids = {int(value) for value in request.POST.getlist("selected") if value.isdigit()}
+        chosen_ids = {int(value) for value in request.POST.getlist("selected") if _is_id(value)}
         if not chosen_ids:
             messages.warning(request, "Select the suggestions first: none was selected.")
             return _done(request, lesson)

@@ -26,6 +26,7 @@ from flashcards.card_sync import (
 )
 from lessons.models import Lesson, Topic
 from lessons.services import (
+    LessonNotYours,
     lesson_change_from_note,
     lesson_upsert_from_note,
     private_slug,
@@ -154,8 +155,11 @@ def notes_import(
     """
     files = list(files)
     parsed, errors = _parse_all(files)
+    private_warnings: list[str] = []
     if owner is not None:
-        parsed, problems = _as_private(parsed, owner=owner, default_topic=default_topic)
+        parsed, problems, private_warnings = _as_private(
+            parsed, owner=owner, default_topic=default_topic
+        )
         errors += problems
         status = Lesson.Status.PUBLISHED
     else:
@@ -177,7 +181,7 @@ def notes_import(
     if dry_run:
         return ImportResult(
             changes=_changes_planned(parsed, plan, status=status, owner=owner),
-            warnings=_missing_tree_warnings(parsed),
+            warnings=[*private_warnings, *_missing_tree_warnings(parsed)],
         )
 
     # The write phase: everything is rendered and worked out, so the write lock (on SQLite the
@@ -186,15 +190,22 @@ def notes_import(
     with transaction.atomic():
         changes: list[Change] = []
         for name, note in parsed:
-            action, changed = lesson_upsert_from_note(
-                note=note,
-                name=name,
-                default_topic=default_topic,
-                status=status,
-                rendered=plan.rendered[note.slug],
-                owner=owner,
-            )
+            try:
+                action, changed = lesson_upsert_from_note(
+                    note=note,
+                    name=name,
+                    default_topic=default_topic,
+                    status=status,
+                    rendered=plan.rendered[note.slug],
+                    owner=owner,
+                )
+            except LessonNotYours:
+                # Checked when planning; a lesson of that slug made meanwhile is caught here.
+                errors.append(_slug_taken(name, note.slug))
+                continue
             changes.append(Change("lesson", name, note.slug, action, changed))
+        if errors:
+            raise NotesImportError(errors)
         for name, note in parsed:
             for block in note.trees:
                 try:
@@ -250,7 +261,7 @@ def notes_import(
             changes.append(_suggestions_change(name, note, suggested))
         if errors:
             raise NotesImportError(errors)
-        warnings = _missing_tree_warnings(parsed)
+        warnings = [*private_warnings, *_missing_tree_warnings(parsed)]
     logger.info("notes import: write phase took %.3f s", time.monotonic() - started)
     return ImportResult(changes=changes, warnings=warnings)
 
@@ -340,10 +351,12 @@ def _suggestions_change(name: str, note: Note, plan: SuggestionsPlan) -> Change:
 
 def _as_private(
     parsed: list[tuple[str, Note]], *, owner, default_topic: str
-) -> tuple[list[tuple[str, Note]], list[Problem]]:
-    """The notes as `owner`'s private lessons: each slug made theirs, no decision trees, and
-    no lesson that is not theirs touched."""
+) -> tuple[list[tuple[str, Note]], list[Problem], list[str]]:
+    """The notes as `owner`'s private lessons: each slug made theirs, no decision trees, no
+    tags (a tag is shared by the whole site: its name would show in instructors' tag lists),
+    and no lesson that is not theirs touched. Returns the notes, the problems and warnings."""
     problems: list[Problem] = []
+    warnings: list[str] = []
     private: list[tuple[str, Note]] = []
     for name, note in parsed:
         if note.trees:
@@ -356,20 +369,22 @@ def _as_private(
                 )
             )
             continue
-        private.append((name, dataclasses.replace(note, slug=private_slug(note.slug, owner))))
+        cards = note.cards
+        if any(card.tags for card in cards):
+            cards = tuple(dataclasses.replace(card, tags=[]) for card in cards)
+            warnings.append(
+                f"{name}: its cards' tags are left out: tags are shared by the whole site, "
+                "so a private note's cards have none"
+            )
+        private.append(
+            (name, dataclasses.replace(note, slug=private_slug(note.slug, owner), cards=cards))
+        )
     slugs = [note.slug for _, note in private]
     theirs = set(
         Lesson.objects.filter(slug__in=slugs, topic__owner=owner).values_list("slug", flat=True)
     )
     taken = set(Lesson.objects.filter(slug__in=slugs).values_list("slug", flat=True)) - theirs
-    problems += [
-        Problem(
-            f"its lesson's address '{note.slug}' is taken; give the note another title",
-            where=name,
-        )
-        for name, note in private
-        if note.slug in taken
-    ]
+    problems += [_slug_taken(name, note.slug) for name, note in private if note.slug in taken]
     owned = Lesson.objects.filter(topic__owner=owner).count()
     new = sum(note.slug not in theirs for _, note in private)
     if owned + new > MAX_PRIVATE_LESSONS:
@@ -385,7 +400,13 @@ def _as_private(
         Problem(f"the topic address '{slug}' is taken; name another topic")
         for slug in foreign.values_list("slug", flat=True)
     ]
-    return private, problems
+    return private, problems, warnings
+
+
+def _slug_taken(name: str, slug: str) -> Problem:
+    return Problem(
+        f"its lesson's address '{slug}' is taken; give the note another title", where=name
+    )
 
 
 def _not_private(parsed: list[tuple[str, Note]], *, default_topic: str) -> list[Problem]:

@@ -23,7 +23,7 @@ from markdown_it.token import Token
 
 from flashcards.card_sync import CardsPlan, cards_add_plan, cards_plan_write
 from flashcards.cards import CardsError, CardSpec, check_card, parse_exam
-from flashcards.models import Card
+from flashcards.models import Card, Prompt
 from lessons.models import Lesson
 from notes.models import Suggestion
 from notes.parser import Note
@@ -52,15 +52,18 @@ class SuggestionsChange:
     accepted: int = 0  # of which, and of those pending before, accepted as cards
     withdrawn: int = 0  # pending suggestions the note no longer makes, deleted
     pending: int = 0  # waiting for a decision after the import
+    retired: int = 0  # cards an import accepted whose sentence the note no longer has
 
     @property
     def action(self) -> str:
-        return "update" if (self.proposed or self.accepted or self.withdrawn) else "unchanged"
+        changed = self.proposed or self.accepted or self.withdrawn or self.retired
+        return "update" if changed else "unchanged"
 
     def describe(self) -> str:
+        retired = f", {self.retired} retired" if self.retired else ""
         return (
             f"{self.proposed} new, {self.accepted} accepted, {self.withdrawn} withdrawn, "
-            f"{self.pending} waiting for a decision"
+            f"{self.pending} waiting for a decision{retired}"
         )
 
 
@@ -77,6 +80,8 @@ class SuggestionsPlan:
     cards: CardsPlan | None
     # The stored suggestions as read: key -> status. The write refuses the plan if they changed.
     seen: dict[str, str] = field(default_factory=dict)
+    # Cards an import accepted (nobody decided on them) whose sentence is gone: retired.
+    retire: list[int] = field(default_factory=list)
     # Pending rows the note still makes, at a new place or line in it.
     moved: list[Suggestion] = field(default_factory=list)
 
@@ -98,12 +103,15 @@ def suggestions_plan(
     if lesson_id is not None:
         stored = {row.key: row for row in Suggestion.objects.filter(lesson_id=lesson_id)}
         # The note's own cards are counted by the rules; the others the lesson has (written in
-        # the admin, accepted before) are read here.
+        # the admin) are read here. Not the cards of its stored suggestions: their keys already
+        # keep them from being proposed again, and the rules must still make them, so that
+        # what the note no longer makes can be told apart.
         existing = [
             CardSpec(kind=kind, front=front, back=back)
             for kind, front, back in Card.objects.active()
             .filter(lesson_id=lesson_id)
             .exclude(origin=Card.Origin.NOTE)
+            .exclude(pk__in=[row.card_id for row in stored.values() if row.card_id])
             .values_list("kind", "front", "back")
         ]
     proposed = suggest_cards(note, existing=existing, tokens=tokens)
@@ -129,6 +137,24 @@ def suggestions_plan(
             moved.append(row)
     kept.sort(key=lambda row: row.position)
     accept_rows = kept if accept else []
+    retire: list[int] = []
+    if accept:
+        # Importing with every suggestion accepted makes the note the cards' source, as for
+        # its own cards: a card an import accepted follows its sentence, so a changed fact
+        # does not leave its old card behind (history kept, as for a retired card). One a
+        # person accepted, or edited since, is theirs and stays.
+        gone = [
+            row
+            for row in stored.values()
+            if row.status == Suggestion.Status.ACCEPTED
+            and row.decided_by_id is None
+            and row.key not in keys
+        ]
+        unedited = _unedited_cards(gone)
+        for row in gone:
+            if row.card_id in unedited:
+                retire.append(row.card_id)
+                withdraw.append(row.pk)
     cards = None
     if accept and (create or accept_rows):
         cards = cards_add_plan(
@@ -139,13 +165,15 @@ def suggestions_plan(
             specs=[_spec(row) for row in [*create, *accept_rows]],
             origin=Card.Origin.SUGGESTION,
             now=now,
+            after=len(note.cards) - 1,
         )
     return SuggestionsPlan(
         change=SuggestionsChange(
             proposed=len(create),
             accepted=len(create) + len(accept_rows) if accept else 0,
-            withdrawn=len(withdraw),
+            withdrawn=len(withdraw) - len(retire),
             pending=0 if accept else len(create) + len(kept),
+            retired=len(retire),
         ),
         create=create,
         withdraw=withdraw,
@@ -153,7 +181,15 @@ def suggestions_plan(
         cards=cards,
         seen={key: row.status for key, row in stored.items()},
         moved=moved,
+        retire=retire,
     )
+
+
+def _unedited_cards(rows: list[Suggestion]) -> set[int]:
+    """The active cards of these accepted suggestions that still say what was suggested."""
+    wanted = {row.card_id: (row.kind, row.front, row.back) for row in rows if row.card_id}
+    found = Card.objects.active().filter(pk__in=wanted).values_list("pk", "kind", "front", "back")
+    return {pk for pk, *text in found if tuple(text) == wanted[pk]}
 
 
 def suggestions_plan_write(*, plan: SuggestionsPlan, lesson: Lesson) -> None:
@@ -164,6 +200,9 @@ def suggestions_plan_write(*, plan: SuggestionsPlan, lesson: Lesson) -> None:
         raise SuggestionsDecidedMeanwhile
     if plan.withdraw:
         Suggestion.objects.filter(pk__in=plan.withdraw).delete()
+    if plan.retire:
+        Card.objects.filter(pk__in=plan.retire).update(is_active=False, updated_at=timezone.now())
+        Prompt.objects.filter(card_id__in=plan.retire).update(is_active=False)
     Suggestion.objects.bulk_update(plan.moved, ["position", "line"], batch_size=500)
     cards: list[Card] = []
     if plan.cards is not None:
@@ -244,7 +283,10 @@ def suggestions_accept(
         locked = Suggestion.objects.select_for_update().filter(
             pk__in=[row.pk for row in chosen], lesson=lesson, status=Suggestion.Status.PENDING
         )
-        if locked.count() != len(chosen):
+        # Read the rows, not a COUNT: Django drops FOR UPDATE from aggregates, and it is the
+        # lock that keeps two instructors (or an import) from deciding the same suggestion.
+        # (SQLite takes its write lock at BEGIN: settings' transaction_mode.)
+        if len(list(locked.values_list("pk", flat=True))) != len(chosen):
             raise SuggestionsDecidedMeanwhile
         cards_plan_write(plan=plan, lesson=lesson)
         cards = [card for card, _, _ in plan.cards]

@@ -342,6 +342,15 @@ def test_a_suggestion_withdrawn_by_a_reimport_is_no_longer_there(instructor_clie
     assert messages_of(response) == ["That suggestion is no longer there; nothing was saved."]
 
 
+@pytest.mark.parametrize("value", ["²", "٣", "99999999999999999999999"])
+def test_a_suggestion_id_that_is_not_one_is_no_suggestion(instructor_client, lesson, value):
+    response = instructor_client.post(url(lesson), {"accept": value}, follow=True)
+    assert messages_of(response) == ["That suggestion is no longer there; nothing was saved."]
+    response = instructor_client.post(url(lesson), {"accept_selected": "1", "selected": [value]})
+    assert response.status_code in (200, 302)
+    assert not Card.objects.filter(lesson=lesson).exists()
+
+
 def test_a_post_naming_no_action_changes_nothing(instructor_client, lesson):
     response = instructor_client.post(url(lesson), {"selected": pending(lesson)[0].pk})
     assert response.status_code == 200

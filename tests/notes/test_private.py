@@ -6,15 +6,18 @@ everywhere the site shows lessons or cards.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from flashcards.models import Card, Prompt, PromptState, Review
+from flashcards.models import Card, Prompt, PromptState, Review, Tag
 from lessons.models import Lesson, Topic
+from lessons.services import LessonNotYours, lesson_upsert_from_note
 from notes.models import Suggestion
+from notes.parser import read_note
 from notes.private import private_lesson_delete, private_notes_delete_all, private_notes_of
 from notes.services import NoteFile, NotesImportError, notes_import
 from search.models import Entry
@@ -198,3 +201,39 @@ def test_all_of_a_learners_notes_go_when_asked(owner, note):
     assert private_notes_delete_all(owner=owner) == 1
     assert not Topic.objects.filter(owner=owner).exists()
     assert Lesson.objects.filter(pk=other.pk).exists()
+
+
+def test_a_changed_fact_retires_its_old_card_when_the_note_is_imported_again(owner, note):
+    old = Card.objects.get(lesson=note, front__contains="1 to 35 days")
+    changed = private_import(owner, body=BODY.replace("1 to 35 days", "1 to 30 days"))
+
+    active = list(
+        Card.objects.filter(lesson=changed, is_active=True).values_list("front", flat=True)
+    )
+    assert any("1 to 30 days" in front for front in active)
+    assert not any("1 to 35 days" in front for front in active)
+    old.refresh_from_db()
+    assert not old.is_active and not old.prompts.filter(is_active=True).exists()
+    assert not Suggestion.objects.filter(card=old).exists()  # its sentence is gone
+
+
+def test_tags_of_a_private_notes_cards_are_left_out_with_a_warning(owner):
+    body = "## Part\n\n```flashcards\ntags: divorce-planning\n\nQ: Private?\nA: Yes.\n```\n"
+    result = notes_import(
+        files=[NoteFile("tagged.md", note_text(title="Tagged", body=body).encode())], owner=owner
+    )
+    assert not Tag.objects.filter(slug="divorce-planning").exists()
+    assert Card.objects.get(front="Private?").tags.count() == 0
+    assert any("tagged.md: its cards' tags are left out" in w for w in result.warnings)
+
+
+def test_the_write_phase_refuses_a_lesson_of_another_owner_made_meanwhile(owner):
+    note = read_note(note_text(title="Raced").encode())
+    mine = dataclasses.replace(note, slug=f"raced-u{owner.pk}")
+    make_lesson(slug=mine.slug)  # the site's lesson, made after the planning read
+    with pytest.raises(LessonNotYours):
+        lesson_upsert_from_note(note=mine, name="r.md", default_topic="T", status=None, owner=owner)
+    private = private_import(owner, title="Taken back")
+    site_note = dataclasses.replace(note, slug=private.slug)
+    with pytest.raises(LessonNotYours):
+        lesson_upsert_from_note(note=site_note, name="s.md", default_topic="T", status=None)

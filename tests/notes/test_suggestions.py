@@ -400,3 +400,57 @@ def test_rejecting_and_reopening_only_touch_the_lessons_own_suggestions_in_the_r
     # Reopened, it is pending again: the next import keeps it, and it may be accepted.
     run(note())
     assert Suggestion.objects.get(pk=row.pk).status == Suggestion.Status.PENDING
+
+
+def test_accepted_suggestions_are_placed_after_the_notes_own_cards():
+    block = "```flashcards\nQ: First own?\nA: One.\n\nQ: Second own?\nA: Two.\n```\n"
+    run(note(BODY + "\n" + block), accept_suggestions=True)
+
+    cards = list(Card.objects.order_by("position").values_list("origin", "position"))
+    assert [origin for origin, _ in cards] == ["note", "note"] + ["suggestion"] * 4
+    assert len({position for _, position in cards}) == len(cards)
+
+
+def test_an_import_accepting_everything_retires_what_it_accepted_once_the_sentence_goes():
+    run(note(), accept_suggestions=True)
+    output = run(note(BODY.replace(RESTORING, "")), accept_suggestions=True)
+
+    retired = Card.objects.get(front=FRONTS[1])
+    assert not retired.is_active
+    assert Card.objects.filter(is_active=True).count() == 3
+    assert "1 retired" in output
+
+
+def test_a_card_a_person_accepted_or_edited_stays_when_its_sentence_goes():
+    run(note())
+    lesson = Lesson.objects.get()
+    by_hand = lesson.suggestions.get(front=FRONTS[1])
+    suggestions_accept(lesson=lesson, suggestions=[by_hand], user=make_user())
+    run(note(), accept_suggestions=True)
+    edited = Card.objects.get(front=FRONTS[0])
+    edited.back = "One to 35 days"
+    edited.save()
+
+    run(note(BODY.replace(RESTORING, "").replace(RETENTION, "")), accept_suggestions=True)
+
+    assert Card.objects.get(front=FRONTS[1]).is_active
+    assert Card.objects.get(pk=edited.pk).is_active
+
+
+def test_accepting_locks_the_suggestions_it_reads(django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    run(note())
+    lesson = Lesson.objects.get()
+    with CaptureQueriesContext(connection) as queries:
+        suggestions_accept(lesson=lesson, suggestions=list(lesson.suggestions.all()[:1]))
+    reads = [
+        q["sql"]
+        for q in queries
+        if q["sql"].startswith("SELECT") and "notes_suggestion" in q["sql"]
+    ]
+    if connection.features.has_select_for_update:
+        assert any("FOR UPDATE" in sql and "COUNT" not in sql for sql in reads)
+    else:  # SQLite: its write lock is taken at BEGIN (settings' transaction_mode)
+        assert reads
