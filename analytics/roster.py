@@ -140,7 +140,13 @@ def roster(
     sorting by known orders by the snapshot's figures, while the figures read stay live: the
     page must then say the order is as of that time."""
     scope = scope or Scope()
-    reviews = Review.objects.filter(user=OuterRef("pk"))
+    # Only reviews of public lessons' prompts: a learner's private notes are theirs alone, so
+    # the roster neither counts nor dates that study. As `prompt IN (...)` for the reason
+    # below; retired prompts stay in, as the reviews of them were real study.
+    reviews = Review.objects.filter(
+        prompt__in=Prompt.objects.filter(public_lessons("card__lesson__")).values("pk"),
+        user=OuterRef("pk"),
+    )
     if scope.kind == "lesson":
         reviews = reviews.filter(prompt__card__lesson__slug=scope.slug)
     # The scope's prompts as `prompt IN (...)`, not as joins: the planner then reads the few

@@ -268,13 +268,16 @@ def mastery_spread(now: dt.datetime) -> list[MasterySpread]:
 
 
 def active_learners_per_week(today: dt.date, weeks: int = 12) -> list[tuple[dt.date, int]]:
-    """Learners who graded at least one card, per week (Monday to Sunday, UTC), oldest first."""
+    """Learners who graded at least one card of a public lesson, per week (Monday to Sunday,
+    UTC), oldest first."""
     this_monday = today - dt.timedelta(days=today.weekday())
     first = this_monday - dt.timedelta(weeks=weeks - 1)
     counts = {
         row["week"]: row["learners"]
         for row in Review.objects.filter(
-            reviewed_at__gte=dt.datetime.combine(first, dt.time(), tzinfo=dt.UTC)
+            # Study of a learner's private notes is theirs alone: not counted here.
+            public_lessons("prompt__card__lesson__"),
+            reviewed_at__gte=dt.datetime.combine(first, dt.time(), tzinfo=dt.UTC),
         )
         .annotate(week=TruncWeek("reviewed_at", tzinfo=dt.UTC))
         .values("week")

@@ -46,6 +46,7 @@ from flashcards.models import (
 )
 from flashcards.scheduling import DIFFICULTY_RANGE, STABILITY_MIN, Memory
 from flashcards.selectors import Scope
+from lessons.models import readable_topics
 from portal.problems import Problem, ProblemList
 from practice.models import Answer, Attempt, AttemptQuestion
 
@@ -243,7 +244,7 @@ def progress_import(*, user, data) -> ProgressImported:
         raise ProgressInvalid(problems)
 
     rows = [*data["reviews"], *data["states"], *data["marks"], *data["manual_changes"]]
-    prompts = PromptFinder([row.get("prompt") for row in rows if isinstance(row, dict)])
+    prompts = PromptFinder([row.get("prompt") for row in rows if isinstance(row, dict)], user)
     settings = None
     if data["settings"] is not None:
         given = {**SETTINGS_ADDED_LATER, **data["settings"]}
@@ -284,13 +285,21 @@ def progress_import(*, user, data) -> ProgressImported:
 
 
 class PromptFinder:
-    """Finds this site's prompt for each identity in a file, with the cards loaded at once."""
+    """Finds this site's prompt for each identity in a file, with the cards loaded at once.
 
-    def __init__(self, identities: list) -> None:
+    Only in the site's lessons and `user`'s own private ones: another learner's private
+    prompt reads as one this site does not have, so an import neither attaches history to
+    it nor tells whether it exists. Drafts stay in: a restore brings back the history of a
+    lesson that was unpublished since."""
+
+    def __init__(self, identities: list, user) -> None:
         lessons = {i.get("lesson") for i in identities if isinstance(i, dict)}
         self.by_key: dict[tuple, Card] = {}
         self.by_text: dict[tuple, list[Card]] = defaultdict(list)
-        cards = Card.objects.filter(lesson__slug__in=[s for s in lessons if isinstance(s, str)])
+        cards = Card.objects.filter(
+            readable_topics(user, "lesson__topic__"),
+            lesson__slug__in=[s for s in lessons if isinstance(s, str)],
+        )
         for card in cards.select_related("lesson").prefetch_related("prompts"):
             if card.key:
                 self.by_key[card.lesson.slug, card.key] = card

@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import Q
 
 from flashcards.cards import BASIC, CLOZE, EXAM_MAX, QUESTION, REVERSED
-from lessons.models import Lesson
+from lessons.models import studyable_lessons
 
 LEECH_LAPSES = 8
 
@@ -122,18 +122,14 @@ def live_prompts(through: str = "") -> Q:
 
 def studyable_prompts(through: str = "", user=None) -> Q:
     """The prompt reached through `through` can be studied: live, in a published lesson that
-    is public, or in a private topic of `user`'s (`lessons.models.public_lessons`). Without a
+    is public, or in a private topic of `user`'s (`lessons.models.studyable_lessons`). Without a
     user, only public lessons count: what the site's analytics and rosters see.
 
     A condition rather than a subquery, so a query over PromptState joins to the prompt, card,
     lesson and topic and the planner can start from the (user, due) index (tests/flashcards/
     test_due_queue_plan.py). One Q, so the SQL is that of the conditions written out.
     """
-    lesson = f"{through}card__lesson__"
-    owners = Q(**{f"{lesson}topic__owner__isnull": True})
-    if user is not None and user.is_authenticated:
-        owners |= Q(**{f"{lesson}topic__owner": user})
-    return Q(**_live(through), **{f"{lesson}status": Lesson.Status.PUBLISHED}) & owners
+    return Q(**_live(through)) & studyable_lessons(user, f"{through}card__lesson__")
 
 
 class PromptQuerySet(models.QuerySet):

@@ -12,7 +12,7 @@ from flashcards.cards import CardsError, CardSpec, check_card, prompts_for
 from flashcards.models import Card
 from flashcards.options import OptionsError, parse_options
 from flashcards.rendering import render_prompt
-from lessons.models import Lesson
+from lessons.models import Lesson, readable_topics
 from portal.markdown import MarkdownTooDeep
 from portal.problems import Problem
 from practice.answers import ask_of
@@ -153,5 +153,5 @@ def _lesson(value: str) -> Lesson | None:
     if not value.strip().isdigit():
         return None
     # A learner's private lesson names no heading here: its title is theirs alone.
-    lessons = Lesson.objects.filter(topic__owner__isnull=True)
+    lessons = Lesson.objects.filter(readable_topics(None, "topic__"))
     return lessons.only("id", "title", "slug").filter(pk=int(value)).first()

@@ -22,7 +22,7 @@ class Topic(models.Model):
         default=0, help_text="Topics are listed by this number, then by title."
     )
     # A learner's private topic: its lessons are theirs alone to read and study; nobody else
-    # sees them anywhere on the site (`LessonQuerySet.visible_to`, `public_lessons`).
+    # sees them anywhere on the site (`readable_topics` and the conditions built on it).
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
@@ -35,10 +35,6 @@ class Topic(models.Model):
     class Meta:
         ordering = ["position", "title", "id"]
 
-    @property
-    def is_private(self) -> bool:
-        return self.owner_id is not None
-
     def __str__(self) -> str:
         return self.title
 
@@ -46,28 +42,43 @@ class Topic(models.Model):
         return reverse("lessons:topic", args=[self.slug])
 
 
-# Who may read which lesson, in one home. Every page, draw, count and search that shows a
-# lesson or its cards to someone filters through these two conditions (or the QuerySet methods
-# and `flashcards.models.studyable_prompts` built on them), so a learner's private topic stays
-# theirs alone: not another learner's, not a visitor's, and not an instructor's either (an
-# instructor's draft preview covers the site's own lessons, never a learner's notes).
+# Who may read which lesson, in one home: a learner's private topic stays theirs alone (not
+# another learner's, not a visitor's, and not an instructor's either: an instructor's draft
+# preview covers the site's own lessons, never a learner's notes). The conditions below are
+# built on `readable_topics`, and so are `LessonQuerySet`'s methods and
+# `flashcards.models.studyable_prompts`; search's raw SQL (search/backends.py) writes the same
+# rule out, tested against it. The admin's lists and pickers go through `managed_topics`.
+
+
+def readable_topics(user=None, prefix: str = "") -> Q:
+    """The topic reached through `prefix` (e.g. "lesson__topic__") is the site's own or, for
+    `user`, a private topic of theirs: the topics whose lessons `user` may ever see. Without
+    a user, the site's own topics only."""
+    site = Q(**{f"{prefix}owner__isnull": True})
+    if user is not None and user.is_authenticated:
+        return site | Q(**{f"{prefix}owner": user})
+    return site
 
 
 def public_lessons(prefix: str = "") -> Q:
     """The lesson reached through `prefix` (e.g. "card__lesson__") is one everyone may read:
     published, and not in a learner's private topic."""
-    return Q(**{f"{prefix}status": Lesson.Status.PUBLISHED, f"{prefix}topic__owner__isnull": True})
+    return studyable_lessons(None, prefix)
+
+
+def studyable_lessons(user, prefix: str = "") -> Q:
+    """The lesson reached through `prefix` is published and public or in a private topic of
+    `user`'s: what they may read and study (a previewer's drafts are read, never studied)."""
+    published = Q(**{f"{prefix}status": Lesson.Status.PUBLISHED})
+    return published & readable_topics(user, f"{prefix}topic__")
 
 
 def readable_lessons(user, prefix: str = "") -> Q:
     """The lesson reached through `prefix` is one `user` may read: a public one, one in a
     private topic of their own, and, for people who may preview drafts, the site's drafts."""
-    if user is None or not user.is_authenticated:
-        return public_lessons(prefix)
-    own = Q(**{f"{prefix}topic__owner": user})
-    if can_preview_drafts(user):
-        return Q(**{f"{prefix}topic__owner__isnull": True}) | own
-    return public_lessons(prefix) | (own & Q(**{f"{prefix}status": Lesson.Status.PUBLISHED}))
+    if user is not None and user.is_authenticated and can_preview_drafts(user):
+        return readable_topics(user, f"{prefix}topic__")
+    return studyable_lessons(user, prefix)
 
 
 def managed_topics(user, prefix: str = "") -> Q:
@@ -76,7 +87,7 @@ def managed_topics(user, prefix: str = "") -> Q:
     too, for a superuser (the site's operator, who may have to remove one)."""
     if user is not None and user.is_superuser:
         return Q()
-    return Q(**{f"{prefix}owner__isnull": True})
+    return readable_topics(None, prefix)
 
 
 class LessonQuerySet(models.QuerySet):
@@ -92,12 +103,9 @@ class LessonQuerySet(models.QuerySet):
     def studyable_by(self, user) -> LessonQuerySet:
         """The published lessons `user` may read: the public ones and their own private ones
         (a previewer's drafts left out: their cards are not studied)."""
-        # No permission lookup: drafts are out either way, and the pages that list these
-        # (the dashboard, My cards) keep their query counts.
-        readable = public_lessons()
-        if user is not None and user.is_authenticated:
-            readable |= Q(topic__owner=user, status=Lesson.Status.PUBLISHED)
-        return self.filter(readable)
+        # `studyable_lessons`, not `visible_to`: no permission lookup, so the pages that list
+        # these (the dashboard, My cards) keep their query counts.
+        return self.filter(studyable_lessons(user))
 
     def in_reading_order(self) -> LessonQuerySet:
         return self.order_by(*Lesson.READING_ORDER)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.template.defaultfilters import filesizeformat
 
 from flashcards.admin import section_choices
 from flashcards.cards import EXAM_MAX, CardsError, CardSpec, check_card
@@ -145,6 +146,10 @@ class SuggestionEditForm(forms.Form):
 # A learner's upload: as many notes at once as makes sense for one person's notes, so one
 # request holds at most this many megabytes (each note is read to 1 MB and a byte).
 MAX_LEARNER_FILES = 20
+# What one learner's upload may weigh in all. Any signed-up account may upload, and the import
+# runs in the request (a 1 MB note takes about 6 s with its suggested cards): 2 MB keeps one
+# request to seconds, where 20 notes of 1 MB each would hold a worker for two minutes.
+MAX_LEARNER_UPLOAD_BYTES = 2 * MAX_NOTE_BYTES
 
 
 class OwnNotesForm(forms.Form):
@@ -153,7 +158,8 @@ class OwnNotesForm(forms.Form):
     notes = MultipleFileField(
         label="Note files",
         help_text=f"Markdown notes (.md or .txt, UTF-8, at most 1 MB each, up to "
-        f"{MAX_LEARNER_FILES} at once). Uploading a note again updates its lesson.",
+        f"{MAX_LEARNER_FILES} files and 2 MB in all at once). Uploading a note again updates "
+        "its lesson.",
     )
     topic = forms.CharField(
         initial=PRIVATE_TOPIC,
@@ -167,6 +173,13 @@ class OwnNotesForm(forms.Form):
         if len(notes) > MAX_LEARNER_FILES:
             raise forms.ValidationError(
                 f"{len(notes)} files: upload at most {MAX_LEARNER_FILES} notes at once."
+            )
+        total = sum(upload.size for upload in notes)
+        if total > MAX_LEARNER_UPLOAD_BYTES:
+            sizes = ", ".join(f"{upload.name} ({filesizeformat(upload.size)})" for upload in notes)
+            raise forms.ValidationError(
+                f"These files come to {filesizeformat(total)}: {sizes}. Upload at most 2 MB "
+                "at once, and the rest in another upload."
             )
         return notes
 

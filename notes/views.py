@@ -18,7 +18,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from lessons.models import Lesson
 from notes.forms import OwnNotesForm
-from notes.private import private_lesson_delete, private_notes_of
+from notes.private import private_lesson_delete, private_note_of, private_notes_of
 from notes.services import MAX_PRIVATE_LESSONS, NotesImportError, notes_import
 from portal.htmx import HtmxHttpRequest
 
@@ -82,7 +82,7 @@ def delete(request: HtmxHttpRequest, slug: str) -> HttpResponse:
             raise Http404("No such note of yours.") from None
         messages.success(request, f"Deleted “{title}”, its cards and their reviews.")
         return redirect("notes:mine")
-    note = next((note for note in private_notes_of(request.user) if note.slug == slug), None)
+    note = private_note_of(request.user, slug)
     if note is None:
         raise Http404("No such note of yours.")
     return render(request, "notes/delete.html", {"note": note})

@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from flashcards.models import Card, Prompt
-from lessons.models import Lesson, Topic
+from lessons.models import Lesson, Topic, readable_topics
 from practice.answers import answer_check
 from practice.models import Answer, Attempt, AttemptQuestion
 
@@ -44,10 +44,8 @@ def scope_resolve(raw: str | None, user=None) -> PracticeScope | None:
     if kind == "lesson":
         title = Lesson.objects.studyable_by(user).filter(slug=slug).values_list("title", flat=True)
     elif kind == "topic":
-        owners = Q(owner__isnull=True)
-        if user is not None and user.is_authenticated:
-            owners |= Q(owner=user)
-        title = Topic.objects.filter(owners, slug=slug).values_list("title", flat=True)
+        topics = Topic.objects.filter(readable_topics(user), slug=slug)
+        title = topics.values_list("title", flat=True)
     else:
         return None
     found = title.first()

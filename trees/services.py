@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from lessons.models import Lesson
+from lessons.models import Lesson, readable_topics
 from portal.markdown import render_markdown
 from portal.problems import ProblemList
 from trees.definition import DefinitionError, Problem, TreeSpec, parse_definition, validate
@@ -124,7 +124,7 @@ def _linked_lessons(spec: TreeSpec) -> dict[str, Lesson]:
     return {
         lesson.slug: lesson
         # A learner's private lesson is no link target: it is theirs alone to read.
-        for lesson in Lesson.objects.filter(slug__in=slugs, topic__owner__isnull=True).only(
+        for lesson in Lesson.objects.filter(readable_topics(None, "topic__"), slug__in=slugs).only(
             "id", "slug", "toc"
         )
     }

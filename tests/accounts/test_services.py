@@ -14,8 +14,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
-from django.db import models
+from django.db import connection, models
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.forms import SignUpForm
@@ -272,3 +273,18 @@ def test_expired_sessions_are_not_decoded():
         expire_date=timezone.now() - dt.timedelta(seconds=1)
     )
     assert session_keys_of(user) == []
+
+
+def test_deleting_an_account_reads_no_lesson_or_card_text():
+    """The deletion holds the write lock: a private note's body (up to 1 MB, and its HTML)
+    and its cards' text are never read, only ids."""
+    leaver = make_user(username="leaver")
+    give_a_row_of_everything(leaver)
+    with CaptureQueriesContext(connection) as queries:
+        account_delete(user=leaver)
+    reads = [
+        query["sql"] for query in queries.captured_queries if query["sql"].startswith("SELECT")
+    ]
+    assert any("lessons_lesson" in sql for sql in reads)  # the check sees the lesson reads
+    for column in ('"body"', '"body_html"', '"front"', '"back"', '"summary"'):
+        assert not [sql for sql in reads if column in sql], column

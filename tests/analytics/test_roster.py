@@ -16,7 +16,7 @@ from flashcards.models import LEECH_LAPSES, PromptMark, PromptState, StudySettin
 from flashcards.selectors import Scope
 from progress.dashboard import build_dashboard
 from tests.analytics.conftest import log
-from tests.conftest import make_card, make_lesson, make_user
+from tests.conftest import make_card, make_lesson, make_topic, make_user
 from trees.models import TreeWalk
 
 pytestmark = pytest.mark.django_db
@@ -264,3 +264,17 @@ def test_the_snapshot_reads_before_its_transaction_and_only_the_swap_holds_the_l
     read = next(i for i, text in enumerate(sql) if "GROUP BY" in text.upper())
     savepoint = next(i for i, text in enumerate(sql) if text.upper().startswith("SAVEPOINT"))
     assert read < savepoint
+
+
+def test_study_of_a_private_note_is_not_on_the_roster_nor_the_learners_page():
+    """A learner's private notes are theirs alone: the roster, its CSV and the learner's page
+    neither count nor date the reviews of their cards; public study still counts."""
+    learner = make_user()
+    private = make_lesson(topic=make_topic(owner=learner))
+    log(learner, make_card(lesson=private).prompts.get(), 3, days_ago=1)
+    row = row_of(learner)
+    assert (row.reviews_7, row.reviews_30, row.last_active) == (0, 0, None)
+    log(learner, make_card().prompts.get(), 3, days_ago=2)
+    row = row_of(learner)
+    assert (row.reviews_7, row.reviews_30) == (1, 1)
+    assert timezone.now() - row.last_active > dt.timedelta(days=1)

@@ -12,7 +12,7 @@ from analytics import selectors
 from flashcards.models import Card, PromptState, Review
 from lessons.models import Lesson
 from tests.analytics.conftest import log
-from tests.conftest import make_card, make_lesson, make_user
+from tests.conftest import make_card, make_lesson, make_topic, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -146,3 +146,19 @@ def test_active_learners_are_counted_once_per_week():
         (dt.date(2026, 11, 16), 1),
         (dt.date(2026, 11, 23), 2),
     ]
+
+
+def test_study_of_a_private_note_does_not_make_a_learner_active():
+    learner = make_user()
+    private = make_lesson(topic=make_topic(owner=learner))
+    prompt = make_card(lesson=private).prompts.get()
+    today = dt.date(2026, 11, 25)
+    Review.objects.create(
+        user=learner,
+        prompt=prompt,
+        rating=3,
+        state_after=2,
+        after={},
+        reviewed_at=dt.datetime(2026, 11, 23, 10, tzinfo=dt.UTC),
+    )
+    assert selectors.active_learners_per_week(today, weeks=1) == [(dt.date(2026, 11, 23), 0)]

@@ -25,12 +25,14 @@ from flashcards.models import (
     StudySettings,
 )
 from flashcards.selectors import study_settings_for
+from notes.services import NoteFile, notes_import
 from practice.answers import answer_check, answer_log
 from practice.models import Answer, Attempt
 from practice.selectors import PracticeScope
 from practice.services import answer_save, attempt_start, attempt_submit
 from tests.backups.conftest import PERSONAL_PARAMETERS, START, progress_of, study
-from tests.conftest import make_card, make_user, study_for_days
+from tests.conftest import grade_now, make_card, make_user, study_for_days
+from tests.notes.conftest import note_text
 from tests.practice.conftest import three_option_questions
 
 pytestmark = pytest.mark.django_db
@@ -398,3 +400,26 @@ def test_the_export_carries_practice_tests_and_answers_and_the_import_leaves_the
     progress_import(user=learner, data=data)
     assert Attempt.objects.filter(user=learner).count() == 1
     assert Answer.objects.filter(user=learner).count() == 2
+
+
+def test_another_learners_private_prompts_are_prompts_this_site_does_not_have():
+    """A progress file naming another learner's private note attaches nothing to it and does
+    not tell whether it exists: it reads as any prompt the site lacks, and nothing is written.
+    The owner's own file imports into their own note."""
+    owner, other = make_user(), make_user()
+    notes_import(
+        files=[NoteFile("own.md", note_text(title="Own", body=PRIVATE_BODY).encode())],
+        owner=owner,
+        accept_suggestions=True,
+    )
+    prompt = Prompt.objects.get(card__lesson__topic__owner=owner)
+    grade_now(owner, prompt, 3, timezone.now())
+    data = progress_export(user=owner)
+    with pytest.raises(ProgressInvalid, match="this site has no prompt"):
+        progress_import(user=other, data=data)
+    assert not PromptState.objects.filter(user=other).exists()
+    assert not Review.objects.filter(user=other).exists()
+    assert progress_import(user=owner, data=data).states == 1
+
+
+PRIVATE_BODY = "## Backups\n\n- Retention is **1 to 35 days** for automated backups.\n"

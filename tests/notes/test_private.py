@@ -11,6 +11,8 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from flashcards.models import Card, Prompt, PromptState, Review, Tag
@@ -20,10 +22,14 @@ from notes.models import Suggestion
 from notes.parser import read_note
 from notes.private import private_lesson_delete, private_notes_delete_all, private_notes_of
 from notes.services import NoteFile, NotesImportError, notes_import
+from practice.models import Attempt
+from practice.selectors import scope_resolve
+from practice.services import attempt_start
 from search.models import Entry
 from search.selectors import search
 from tests.conftest import grade_now, make_card, make_lesson, make_tree, make_user
 from tests.notes.conftest import note_text
+from tests.practice.conftest import four_option_questions, question_text
 
 pytestmark = pytest.mark.django_db
 
@@ -237,3 +243,43 @@ def test_the_write_phase_refuses_a_lesson_of_another_owner_made_meanwhile(owner)
     site_note = dataclasses.replace(note, slug=private.slug)
     with pytest.raises(LessonNotYours):
         lesson_upsert_from_note(note=site_note, name="s.md", default_topic="T", status=None)
+
+
+def test_deleting_a_note_reads_no_lesson_or_card_text(owner, note):
+    with CaptureQueriesContext(connection) as queries:
+        private_lesson_delete(owner=owner, slug=note.slug)
+    reads = [
+        query["sql"] for query in queries.captured_queries if query["sql"].startswith("SELECT")
+    ]
+    assert any("lessons_lesson" in sql for sql in reads)
+    for column in ('"body"', '"body_html"', '"front"', '"back"', '"summary"'):
+        assert not [sql for sql in reads if column in sql], column
+
+
+def test_deleting_a_note_deletes_the_practice_tests_drawn_from_it_alone(owner):
+    """A test whose questions all came from the note goes with it (it would be listed under
+    the note's title with nothing in it); one drawn from several lessons keeps the others'."""
+    questions = "\n```questions\n" + question_text(1) + "\n" + question_text(2) + "```\n"
+    note = private_import(owner, body=BODY + questions)
+    (public,) = four_option_questions(1)
+    now = timezone.now()
+
+    def start(user, scope, count):
+        return attempt_start(
+            user=user,
+            scope=scope_resolve(scope, user),
+            count=count,
+            timed=False,
+            now=now,
+            seconds_per_question=60,
+        )
+
+    from_note = start(owner, f"lesson:{note.slug}", 2)
+    mixed = start(owner, "all", 3)
+    other = make_user()
+    theirs = start(other, "all", 1)
+    private_lesson_delete(owner=owner, slug=note.slug)
+    assert not Attempt.objects.filter(pk=from_note.pk).exists()
+    kept = Attempt.objects.get(pk=mixed.pk).questions.values_list("prompt", flat=True)
+    assert list(kept) == [public.pk]
+    assert Attempt.objects.get(pk=theirs.pk).questions.count() == 1

@@ -6,7 +6,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from lessons.models import Lesson
-from notes.forms import MAX_LEARNER_FILES
+from notes.forms import MAX_LEARNER_FILES, MAX_LEARNER_UPLOAD_BYTES
+from notes.parser import MAX_NOTE_BYTES
+from notes.services import NoteFile, notes_import
+from tests.conftest import make_user
 from tests.notes.conftest import TREE, note_text
 
 pytestmark = pytest.mark.django_db
@@ -108,3 +111,33 @@ def test_the_lesson_page_says_the_note_is_private(learner_client, learner):
     post_note(learner_client, upload(note_text(title="Backups", body=BODY)))
     page = learner_client.get(f"/lessons/backups-u{learner.pk}/").content.decode()
     assert "Only you can see this lesson" in page
+
+
+def test_an_upload_over_2_mb_in_all_is_refused_naming_its_files(learner_client):
+    """Each note may be 1 MB, but one upload at most 2 MB: the import runs in the request."""
+    filler = "- A line of notes about backups and restores.\n" * 22_000  # about 1 MB
+    files = [upload(note_text(title=f"N{i}", body=filler), f"big-{i}.md") for i in range(3)]
+    assert all(file.size <= MAX_NOTE_BYTES for file in files)
+    assert sum(file.size for file in files) > MAX_LEARNER_UPLOAD_BYTES
+    response = post_note(learner_client, *files)
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Upload at most 2 MB at once" in page
+    assert all(f"big-{i}.md (" in page for i in range(3))  # each file named, with its size
+    assert not Lesson.objects.exists()
+
+
+def test_the_form_says_how_much_one_upload_may_weigh(learner_client):
+    assert "2 MB in all at once" in learner_client.get("/notes/").content.decode()
+
+
+def test_another_learners_note_is_a_404_to_ask_about_or_delete(learner_client):
+    owner = make_user()
+    notes_import(
+        files=[NoteFile("theirs.md", note_text(title="Theirs", body=BODY).encode())],
+        owner=owner,
+    )
+    slug = f"theirs-u{owner.pk}"
+    assert learner_client.get(f"/notes/{slug}/delete/").status_code == 404
+    assert learner_client.post(f"/notes/{slug}/delete/").status_code == 404
+    assert Lesson.objects.filter(slug=slug).exists()
