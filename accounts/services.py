@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.forms import SignUpForm
 from flashcards.models import StudySettings
-from notes.private import private_notes_delete_all
+from notes.private import private_notes_delete_all, private_notes_delete_each
 from trees.models import TreeWalk
 
 INSTRUCTORS_GROUP = "Instructors"
@@ -70,7 +70,8 @@ def account_deletable(user: AbstractBaseUser) -> bool:
 
 
 def account_delete(*, user: AbstractBaseUser) -> None:
-    """Delete the account and everything of the learner's, all or nothing.
+    """Delete the account and everything of the learner's: their own notes first, one by one,
+    then the rest all or nothing.
 
     Deleting the user cascades to every row with a foreign key to it: study settings, FSRS
     fit, review log, card states, marks, manual changes, undone first grades (NewAgain), the
@@ -82,6 +83,10 @@ def account_delete(*, user: AbstractBaseUser) -> None:
     """
     if not account_deletable(user):
         raise AccountNotDeletable(user.get_username())
+    # The learner's own notes go first, each in a short transaction of its own, so that many
+    # large notes never hold the write lock at once. Should the rest then fail, the notes are
+    # gone already: the learner asked for everything of theirs to go.
+    private_notes_delete_each(owner=user)
     # Searched before the transaction: SQLite here takes its write lock at BEGIN (IMMEDIATE),
     # and the search is the slow part (about 0.8 s for 50,000 live sessions, docs/NOTES.md).
     # A session that logs in meanwhile is harmless: it names a user who no longer exists.
@@ -91,8 +96,8 @@ def account_delete(*, user: AbstractBaseUser) -> None:
 @transaction.atomic
 def _account_rows_delete(*, user: AbstractBaseUser, session_keys: list[str]) -> None:
     TreeWalk.objects.filter(user=user).delete()
-    # A learner's private notes are theirs: they go with the account (their lessons PROTECT
-    # their cards, so the topics' CASCADE alone would refuse).
+    # Any note imported since the ones deleted above (their lessons PROTECT their cards, so
+    # the topics' CASCADE alone would refuse).
     private_notes_delete_all(owner=user)
     AccessLog.objects.filter(username=user.get_username()).delete()
     Session.objects.filter(session_key__in=session_keys).delete()

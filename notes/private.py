@@ -71,6 +71,22 @@ def private_lesson_delete(*, owner, slug: str) -> str:
     return lesson.title
 
 
+def private_notes_delete_each(*, owner) -> int:
+    """Delete the learner's private lessons one at a time, each in its own short transaction
+    (`private_lesson_delete`); return how many went. An account's deletion calls this before
+    its own transaction: 200 notes of up to 5,000 cards at once would hold the write lock for
+    tens of seconds (docs/NOTES.md), one note for a moment."""
+    slugs = list(Lesson.objects.filter(topic__owner=owner).values_list("slug", flat=True))
+    deleted = 0
+    for slug in slugs:
+        try:
+            private_lesson_delete(owner=owner, slug=slug)
+        except Lesson.DoesNotExist:
+            continue  # deleted meanwhile, from another tab
+        deleted += 1
+    return deleted
+
+
 def private_notes_delete_all(*, owner) -> int:
     """Delete every private lesson and topic of the learner (their account is going);
     return how many lessons went. Runs inside the caller's transaction."""

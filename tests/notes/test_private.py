@@ -20,7 +20,12 @@ from lessons.models import Lesson, Topic
 from lessons.services import LessonNotYours, lesson_upsert_from_note
 from notes.models import Suggestion
 from notes.parser import read_note
-from notes.private import private_lesson_delete, private_notes_delete_all, private_notes_of
+from notes.private import (
+    private_lesson_delete,
+    private_notes_delete_all,
+    private_notes_delete_each,
+    private_notes_of,
+)
 from notes.services import NoteFile, NotesImportError, notes_import
 from practice.models import Attempt
 from practice.selectors import scope_resolve
@@ -207,6 +212,25 @@ def test_all_of_a_learners_notes_go_when_asked(owner, note):
     assert private_notes_delete_all(owner=owner) == 1
     assert not Topic.objects.filter(owner=owner).exists()
     assert Lesson.objects.filter(pk=other.pk).exists()
+
+
+def test_an_accounts_notes_go_one_by_one_before_the_account_itself(owner, note, monkeypatch):
+    from accounts import services as accounts
+
+    private_import(owner, title="Second note")
+    other = private_import(make_user(), title="Kept")
+
+    def refuse(**kwargs):
+        raise RuntimeError("the account's own transaction failed")
+
+    monkeypatch.setattr(accounts, "_account_rows_delete", refuse)
+    with pytest.raises(RuntimeError):
+        accounts.account_delete(user=owner)
+    # Each note went in its own transaction; the account's failure did not bring them back.
+    assert not Lesson.objects.filter(topic__owner=owner).exists()
+    assert get_user_model().objects.filter(pk=owner.pk).exists()
+    assert Lesson.objects.filter(pk=other.pk).exists()
+    assert private_notes_delete_each(owner=owner) == 0
 
 
 def test_a_changed_fact_retires_its_old_card_when_the_note_is_imported_again(owner, note):
