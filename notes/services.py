@@ -204,6 +204,12 @@ def notes_import(
                 errors.append(_slug_taken(name, note.slug))
                 continue
             changes.append(Change("lesson", name, note.slug, action, changed))
+        if owner is not None:
+            # Counted again under the write lock: two uploads at once each passed the
+            # planning's count.
+            owned = Lesson.objects.filter(topic__owner=owner).count()
+            if owned > MAX_PRIVATE_LESSONS:
+                errors.append(_too_many_notes(owned))
         if errors:
             raise NotesImportError(errors)
         for name, note in parsed:
@@ -388,12 +394,7 @@ def _as_private(
     owned = Lesson.objects.filter(topic__owner=owner).count()
     new = sum(note.slug not in theirs for _, note in private)
     if owned + new > MAX_PRIVATE_LESSONS:
-        problems.append(
-            Problem(
-                f"you have {owned} notes of your own and these would add {new}; one person "
-                f"may keep at most {MAX_PRIVATE_LESSONS}"
-            )
-        )
+        problems.append(_too_many_notes(owned, new))
     topic_slugs = {topic_slug(note.topic or default_topic, owner) for _, note in private}
     foreign = Topic.objects.filter(slug__in=topic_slugs).exclude(owner=owner)
     problems += [
@@ -401,6 +402,16 @@ def _as_private(
         for slug in foreign.values_list("slug", flat=True)
     ]
     return private, problems, warnings
+
+
+def _too_many_notes(owned: int, new: int | None = None) -> Problem:
+    """`owned` before these notes and the `new` they add; or, without `new`, with them."""
+    have = (
+        f"you would have {owned} notes of your own"
+        if new is None
+        else (f"you have {owned} notes of your own and these would add {new}")
+    )
+    return Problem(f"{have}; one person may keep at most {MAX_PRIVATE_LESSONS}")
 
 
 def _slug_taken(name: str, slug: str) -> Problem:

@@ -307,3 +307,20 @@ def test_deleting_a_note_deletes_the_practice_tests_drawn_from_it_alone(owner):
     kept = Attempt.objects.get(pk=mixed.pk).questions.values_list("prompt", flat=True)
     assert list(kept) == [public.pk]
     assert Attempt.objects.get(pk=theirs.pk).questions.count() == 1
+
+
+def test_the_cap_on_private_notes_holds_when_two_imports_race(owner, note, monkeypatch):
+    from notes import services
+
+    monkeypatch.setattr(services, "MAX_PRIVATE_LESSONS", 1)
+    planned = services._as_private
+
+    def planned_before_the_other_import_wrote(parsed, **kwargs):
+        private, problems, warnings = planned(parsed, **kwargs)
+        return private, [p for p in problems if "at most" not in p.message], warnings
+
+    monkeypatch.setattr(services, "_as_private", planned_before_the_other_import_wrote)
+    with pytest.raises(NotesImportError) as refused:
+        private_import(owner, title="One too many")
+    assert "you would have 2 notes of your own; one person may keep at most 1" in str(refused.value)
+    assert Lesson.objects.filter(topic__owner=owner).count() == 1
