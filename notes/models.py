@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from flashcards.cards import EXAM_MAX
+from flashcards.cards import EXAM_MAX, CardSpec
 from flashcards.models import Card
 from notes.suggest import RULE_NAMES
 
@@ -59,6 +59,17 @@ class Suggestion(models.Model):
 
     def __str__(self) -> str:
         return self.front[:80]
+
+    def card_spec(self) -> CardSpec:
+        """The card it proposes, as the card checks and the card sync read one."""
+        return CardSpec(
+            kind=self.kind,
+            front=self.front,
+            back=self.back,
+            section=self.section,
+            exam=self.exam,
+            line=self.line,
+        )
 
     @property
     def rule_name(self) -> str:

@@ -162,7 +162,7 @@ def suggestions_plan(
             lesson_slug=note.slug,
             lesson_title=note.title,
             sections=sections,
-            specs=[_spec(row) for row in [*create, *accept_rows]],
+            specs=[row.card_spec() for row in [*create, *accept_rows]],
             origin=Card.Origin.SUGGESTION,
             now=now,
             after=len(note.cards) - 1,
@@ -239,7 +239,7 @@ def suggestions_accept(
     now = now or timezone.now()
     edits = edits or {}
     chosen = sorted(suggestions, key=lambda row: (row.position, row.pk))
-    specs = [edits.get(row.pk) or _spec(row) for row in chosen]
+    specs = [edits.get(row.pk) or row.card_spec() for row in chosen]
     sections = lesson.sections()
     by_suggestion: dict[int, list[Problem]] = {}
     for row, spec in zip(chosen, specs, strict=True):
@@ -332,15 +332,4 @@ def _row(proposed: Proposed, *, position: int, status: str, now: dt.datetime) ->
         line=proposed.line,
         position=position,
         decided_at=now if status == Suggestion.Status.ACCEPTED else None,
-    )
-
-
-def _spec(row: Suggestion) -> CardSpec:
-    return CardSpec(
-        kind=row.kind,
-        front=row.front,
-        back=row.back,
-        section=row.section,
-        exam=row.exam,
-        line=row.line,
     )
