@@ -47,6 +47,9 @@ def my_notes(request: HtmxHttpRequest) -> HttpResponse:
                     form.add_error("notes", line)
                 form.add_error(None, "Nothing was imported.")
             else:
+                # Not errors, but the learner should know (a private note's tags left out).
+                for warning in result.warnings:
+                    messages.warning(request, warning)
                 slugs = [change.slug for change in result.changes if change.kind == "lesson"]
                 url = f"{reverse('notes:mine')}?{urlencode({'imported': slugs}, doseq=True)}"
                 if request.htmx:

@@ -56,6 +56,13 @@ def test_the_result_names_only_the_learners_own_notes(learner_client, client):
     assert 'id="notes-imported"' not in page
 
 
+def test_the_import_says_what_it_left_out(learner_client):
+    body = "## Part\n\n```flashcards\ntags: mine\n\nQ: Tagged?\nA: Yes.\n```\n"
+    response = post_note(learner_client, upload(note_text(title="Tags", body=body)))
+    page = learner_client.get(response["Location"]).content.decode()
+    assert "its cards&#x27; tags are left out" in page or "its cards' tags are left out" in page
+
+
 def test_htmx_gets_a_client_redirect_on_success(learner_client):
     response = post_note(learner_client, upload(note_text(body=BODY)), **HTMX)
     assert response.status_code == 200 and response["HX-Redirect"].startswith("/notes/?imported=")
