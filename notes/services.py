@@ -162,8 +162,7 @@ def notes_import(
         )
         errors += problems
         status = Lesson.Status.PUBLISHED
-    else:
-        errors += _not_private(parsed, default_topic=default_topic)
+    errors += _addresses_of_others(parsed, owner=owner, default_topic=default_topic)
     # The notes that parsed are planned even when others did not, so one run reports every
     # problem (a card's missing section in one file beside a bad line in another). Planning
     # reads only; nothing is written unless no file has a problem.
@@ -201,7 +200,7 @@ def notes_import(
                 )
             except LessonNotYours:
                 # Checked when planning; a lesson of that slug made meanwhile is caught here.
-                errors.append(_slug_taken(name, note.slug))
+                errors.append(_slug_taken(name, note.slug, owner))
                 continue
             changes.append(Change("lesson", name, note.slug, action, changed))
         if owner is not None:
@@ -389,18 +388,10 @@ def _as_private(
     theirs = set(
         Lesson.objects.filter(slug__in=slugs, topic__owner=owner).values_list("slug", flat=True)
     )
-    taken = set(Lesson.objects.filter(slug__in=slugs).values_list("slug", flat=True)) - theirs
-    problems += [_slug_taken(name, note.slug) for name, note in private if note.slug in taken]
     owned = Lesson.objects.filter(topic__owner=owner).count()
     new = sum(note.slug not in theirs for _, note in private)
     if owned + new > MAX_PRIVATE_LESSONS:
         problems.append(_too_many_notes(owned, new))
-    topic_slugs = {topic_slug(note.topic or default_topic, owner) for _, note in private}
-    foreign = Topic.objects.filter(slug__in=topic_slugs).exclude(owner=owner)
-    problems += [
-        Problem(f"the topic address '{slug}' is taken; name another topic")
-        for slug in foreign.values_list("slug", flat=True)
-    ]
     return private, problems, warnings
 
 
@@ -414,40 +405,38 @@ def _too_many_notes(owned: int, new: int | None = None) -> Problem:
     return Problem(f"{have}; one person may keep at most {MAX_PRIVATE_LESSONS}")
 
 
-def _slug_taken(name: str, slug: str) -> Problem:
-    return Problem(
-        f"its lesson's address '{slug}' is taken; give the note another title", where=name
-    )
+def _slug_taken(name: str, slug: str, owner=None) -> Problem:
+    fix = "give the note another title" if owner is not None else "give the note another Slug"
+    return Problem(f"its lesson's address '{slug}' is taken; {fix}", where=name)
 
 
-def _not_private(parsed: list[tuple[str, Note]], *, default_topic: str) -> list[Problem]:
-    """The site's import (no owner) touches no learner's private lesson or topic. Their slugs
-    end in `-u<id>` by construction, but a note may spell one out (`Slug: notes-u5`, or a
-    topic titled "My notes u5"): that would overwrite the learner's note or file a lesson in
-    their topic, so it is refused, naming nobody."""
+def _addresses_of_others(
+    parsed: list[tuple[str, Note]], *, owner, default_topic: str
+) -> list[Problem]:
+    """A note's lesson or topic address that is someone else's: a learner's private one for
+    the site's import (no `owner`), the site's or another learner's for a learner's. A
+    learner's addresses end in `-u<id>` by construction, but a note may spell one out
+    (`Slug: notes-u5`, a topic titled "My notes u5"): that would overwrite another's lesson
+    or file one in their topic, so it is refused, naming nobody. The write phase checks the
+    lessons again (`LessonNotYours`)."""
+    theirs = {"owner": owner} if owner is not None else {"owner__isnull": True}
     slugs = {note.slug for _, note in parsed}
-    private = set(
-        Lesson.objects.filter(slug__in=slugs, topic__owner__isnull=False).values_list(
-            "slug", flat=True
-        )
+    taken = set(
+        Lesson.objects.filter(slug__in=slugs)
+        .exclude(**{f"topic__{key}": value for key, value in theirs.items()})
+        .values_list("slug", flat=True)
     )
-    problems = [
-        Problem(f"its lesson's address '{note.slug}' is taken; give the note another Slug").within(
-            name
-        )
-        for name, note in parsed
-        if note.slug in private
-    ]
-    topics = {name: topic_slug(note.topic or default_topic) for name, note in parsed}
-    private_topics = set(
-        Topic.objects.filter(slug__in=set(topics.values()), owner__isnull=False).values_list(
-            "slug", flat=True
-        )
+    problems = [_slug_taken(name, note.slug, owner) for name, note in parsed if note.slug in taken]
+    topics = {name: topic_slug(note.topic or default_topic, owner) for name, note in parsed}
+    foreign = set(
+        Topic.objects.filter(slug__in=set(topics.values()))
+        .exclude(**theirs)
+        .values_list("slug", flat=True)
     )
     problems += [
-        Problem(f"its topic's address '{slug}' is taken; name another topic").within(name)
+        Problem(f"its topic's address '{slug}' is taken; name another topic", where=name)
         for name, slug in topics.items()
-        if slug in private_topics
+        if slug in foreign
     ]
     return problems
 

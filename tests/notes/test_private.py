@@ -324,3 +324,15 @@ def test_the_cap_on_private_notes_holds_when_two_imports_race(owner, note, monke
         private_import(owner, title="One too many")
     assert "you would have 2 notes of your own; one person may keep at most 1" in str(refused.value)
     assert Lesson.objects.filter(topic__owner=owner).count() == 1
+
+
+def test_a_learners_import_refuses_an_address_that_is_the_sites_or_another_learners(owner):
+    site_lesson = make_lesson(slug=f"claimed-u{owner.pk}")
+    with pytest.raises(NotesImportError) as refused:
+        private_import(owner, title="Claimed")
+    assert f"quagga.md: its lesson's address '{site_lesson.slug}' is taken" in str(refused.value)
+    Topic.objects.create(title="Site", slug=f"mine-u{owner.pk}")
+    with pytest.raises(NotesImportError) as refused:
+        private_import(owner, title="Fresh", topic="Mine")
+    assert f"quagga.md: its topic's address 'mine-u{owner.pk}' is taken" in str(refused.value)
+    assert not Lesson.objects.filter(topic__owner=owner).exists()
