@@ -242,8 +242,9 @@ def _page(request, *, lesson: Lesson, admin_context: dict, bound=None, errors=No
         .order_by("position", "pk")
     )
     rows = []
+    sections = lesson.sections()  # once for the page, not once for each suggestion
     for suggestion in suggestions:
-        row = _row(request, lesson, suggestion, form=bound.get(suggestion.pk))
+        row = _row(request, lesson, suggestion, form=bound.get(suggestion.pk), sections=sections)
         row.errors = errors.get(suggestion.pk, [])
         row.editing = suggestion.pk in bound
         rows.append(row)
@@ -289,8 +290,8 @@ def _counts_of(statuses: list[str]) -> dict[str, int]:
     return {status: statuses.count(status) for status in Suggestion.Status.values}
 
 
-def _row(request, lesson: Lesson, suggestion: Suggestion, *, form=None) -> Row:
-    sections = lesson.sections()
+def _row(request, lesson: Lesson, suggestion: Suggestion, *, form=None, sections=None) -> Row:
+    sections = sections if sections is not None else lesson.sections()
     anchor = suggestion.section
     row = Row(
         suggestion=suggestion,
@@ -299,7 +300,7 @@ def _row(request, lesson: Lesson, suggestion: Suggestion, *, form=None) -> Row:
     )
     if suggestion.status != Suggestion.Status.PENDING:
         return row
-    row.form = form or SuggestionEditForm(lesson=lesson, suggestion=suggestion)
+    row.form = form or SuggestionEditForm(lesson=lesson, suggestion=suggestion, sections=sections)
     typed = form is not None
     data = (
         {name: form.data.get(name, "") for name in ("kind", "front", "back", "exam")}

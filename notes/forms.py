@@ -103,7 +103,14 @@ class SuggestionEditForm(forms.Form):
         help_text="The exam anchor the card tests, if any; shown with the answer.",
     )
 
-    def __init__(self, *args, lesson: Lesson, suggestion: Suggestion, **kwargs) -> None:
+    def __init__(
+        self,
+        *args,
+        lesson: Lesson,
+        suggestion: Suggestion,
+        sections: dict[str, str] | None = None,
+        **kwargs,
+    ) -> None:
         kwargs.setdefault("auto_id", f"id_suggestion-{suggestion.pk}-%s")
         kwargs.setdefault(
             "initial",
@@ -113,7 +120,8 @@ class SuggestionEditForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.lesson = lesson
         self.suggestion = suggestion
-        self.sections = lesson.sections()
+        # `sections`: the lesson's, read once by a page that shows many suggestions.
+        self.sections = sections if sections is not None else lesson.sections()
         chosen = self.data.get("section", "") if self.is_bound else suggestion.section
         self.fields["section"].widget.choices = section_choices(self.sections, keep=chosen)
 
