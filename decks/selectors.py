@@ -134,7 +134,10 @@ def _fields(card: Card, first: Prompt, base_url: str) -> tuple[str, str, str, st
         )
         front = format_html('{}<ol class="options">{}</ol>', mark_safe(first.front_html), options)
         return str(front), first.back_html, exam, link
-    # Basic, and the first direction of a reversed card, whose back is the other's front.
+    # Basic, and a reversed card as its first direction: the second's faces are the first's
+    # swapped, and it is all that is left when the first direction has been retired.
+    if first.ordinal == 2:
+        return first.back_html, first.front_html, exam, link
     return first.front_html, first.back_html, exam, link
 
 

@@ -137,6 +137,12 @@ def test_a_private_note_is_exported_to_its_owner_alone(lesson, learner):
         assert export(reader, scope=f"topic:{mine.topic.slug}").notes == []
 
 
+def test_a_reversed_card_whose_first_direction_is_retired_keeps_its_front_and_back(lesson):
+    Prompt.objects.filter(card__kind=Card.Kind.REVERSED, ordinal=1).update(is_active=False)
+    (note,) = [n for n in export().notes if n.kind == "reversed"]
+    assert note.fields[:2] == ("<p>Aurora cloning</p>", "<p>Copy-on-write</p>")
+
+
 def test_drafts_and_retired_cards_are_left_out(lesson, instructor):
     draft = make_lesson(slug="draft", status="draft")
     make_card(lesson=draft)
