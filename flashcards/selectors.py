@@ -60,8 +60,9 @@ def _moment(unix_seconds: str) -> dt.datetime | None:
 
 @dataclass(frozen=True)
 class Scope:
-    """What a session studies: everything, one lesson, one tag, or the exam cards (those with an
-    `exam:` line, in any lesson), and how: the usual queue, or a custom study mode.
+    """What a session studies (or an Anki export holds): everything, one lesson, one topic's
+    lessons, one tag, or the exam cards (those with an `exam:` line, in any lesson), and how:
+    the usual queue, or a custom study mode.
 
     Modes (custom study, `/study/custom/`): `ahead` serves reviews due within `days` days as
     well as what is due now, and no new cards; `forgotten` serves, once each, the prompts
@@ -70,7 +71,7 @@ class Scope:
     the forms' hidden field, the session figures and the grade and undo views carry it as is.
     """
 
-    kind: str = "all"  # "all", "lesson", "tag" or "exam"
+    kind: str = "all"  # "all", "lesson", "topic", "tag" or "exam"
     slug: str = ""
     mode: str = ""  # "", AHEAD or FORGOTTEN
     days: int = 0  # AHEAD: how many days ahead
@@ -89,7 +90,7 @@ class Scope:
             scope = cls(cls.EXAM)
         else:
             kind, _, slug = base.partition(":")
-            scope = cls(kind, slug) if kind in ("lesson", "tag") else cls()
+            scope = cls(kind, slug) if kind in ("lesson", "topic", "tag") else cls()
             if scope.kind != "all" and not _SCOPE_SLUG.fullmatch(slug):
                 scope = cls()
         return scope.with_mode(mode)
@@ -134,6 +135,8 @@ class Scope:
         condition = studyable_prompts(prefix, user)
         if self.kind == "lesson":
             condition &= Q(**{f"{prefix}card__lesson__slug": self.slug})
+        elif self.kind == "topic":
+            condition &= Q(**{f"{prefix}card__lesson__topic__slug": self.slug})
         elif self.kind == "tag":
             condition &= Q(**{f"{prefix}card__tags__slug": self.slug})
         elif self.kind == self.EXAM:

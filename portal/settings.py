@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "progress",
     "analytics",
     "backups",
+    "decks",
 ]
 
 MIDDLEWARE = [

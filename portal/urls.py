@@ -17,6 +17,7 @@ urlpatterns = [
     path("practice/", include("practice.urls")),
     path("notes/", include("notes.urls")),
     path("analytics/", include("analytics.urls")),
+    path("anki/", include("decks.urls")),
     path("", include("lessons.urls")),
 ]
 

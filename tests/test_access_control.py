@@ -190,6 +190,12 @@ TABLE = [
     Row("/study/custom/?scope=lesson:restore-paths", signed_in((LOGIN, LOGIN), (200, 200))),
     Row("/study/preview/?scope=lesson:restore-paths", signed_in((LOGIN, LOGIN), (200, 405))),
     Row("/progress/", signed_in((LOGIN, LOGIN), (200, 405))),
+    Row("/anki/", everyone(200, 405)),
+    Row("/anki/?scope=lesson:restore-paths", everyone(200, 405)),
+    Row("/anki/deck.apkg?scope=lesson:restore-paths", everyone(200, 405)),
+    Row("/anki/deck.apkg?scope=all&schedule=on", everyone(200, 405)),
+    Row("/anki/deck.apkg?scope=lesson:draft-only", everyone(404, 405)),
+    Row("/anki/deck.apkg?scope=lesson:no-such-lesson", everyone(404, 405)),
     # Practice tests (issue 17): a test is its learner's own, a 404 to anyone else.
     # OPEN_TEST is the learner's test under way, DONE_TEST one submitted; an empty POST to a
     # question keeps no picks and shows it again, and a submitted test takes no more answers.
@@ -294,6 +300,16 @@ TABLE = [
     Row(
         "/practice/new/?scope=topic:my-notes-uLEARNER_ID",
         by_role((LOGIN, LOGIN), (200, 200), (404, 404), (404, 404)),
+    ),
+    # The Anki export (issue 16): anyone exports what they may study; another learner's note,
+    # like a draft or nothing at all, is a 404 (nothing in it they may study).
+    Row(
+        "/anki/deck.apkg?scope=lesson:private-notes-uLEARNER_ID",
+        by_role((404, 405), (200, 405), (404, 405), (404, 405)),
+    ),
+    Row(
+        "/anki/deck.apkg?scope=topic:my-notes-uLEARNER_ID&schedule=on",
+        by_role((404, 405), (200, 405), (404, 405), (404, 405)),
     ),
     # My notes: anyone signed in imports their own; an empty upload is refused with the
     # problems listed (400 to a plain post, the form again with 200 to htmx).

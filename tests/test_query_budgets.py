@@ -83,6 +83,12 @@ BUDGETS = {
     ("learner", "get", SEARCH, False): 3,
     # My notes (issue 21): the session, the user, the learner's notes with their card counts.
     ("learner", "get", "/notes/", False): 3,
+    # The Anki export (issue 16): the page reads the lessons and the tags with cards to offer;
+    # the package reads the prompts, their tags, the settings and states, whatever its size.
+    ("anonymous", "get", "/anki/", False): 3,
+    ("learner", "get", "/anki/", False): 4,
+    ("anonymous", "get", "/anki/deck.apkg?scope=all", False): 3,
+    ("learner", "get", "/anki/deck.apkg?scope=all&schedule=on", False): 6,
     # Mastery is one query (prompts left-joined to the learner's states), not two. The
     # practice-test panel adds two: the scores per test and lesson, and the lessons with
     # questions (those a test can be started on).

@@ -578,6 +578,8 @@ PAGES = [
     PageCase("my cards, two suspended", "/study/cards/", user="studied", then=suspend_two_cards),
     PageCase("dashboard with an exam date", "/progress/", user="exam"),
     PageCase("dashboard with practice tests", "/progress/", user="practised"),
+    PageCase("Anki export (visitor)", "/anki/?scope=lesson:restore-paths"),
+    PageCase("Anki export", "/anki/", user="studied"),
     PageCase("analytics (instructor)", "/analytics/", user="instructor"),
     PageCase("analytics (with a class)", "/analytics/", user="instructor-of-a-class"),
     PageCase("learners (instructor)", "/analytics/learners/", user="instructor-of-a-class"),

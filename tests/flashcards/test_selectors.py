@@ -191,12 +191,15 @@ def test_study_settings_are_defaults_until_saved_and_read_afresh_each_time(learn
         ("all", Scope()),
         (None, Scope()),
         ("lesson:", Scope()),
-        ("topic:kms", Scope()),
+        ("topic:kms", Scope("topic", "kms")),
+        ("topic:", Scope()),
         ("lesson:k\x00ms", Scope()),
         ("tag:" + "x" * 201, Scope()),
     ],
 )
-def test_a_scope_is_parsed_from_what_names_a_lesson_or_a_tag_and_everything_else_is_all(raw, scope):
+def test_a_scope_is_parsed_from_what_names_a_lesson_topic_or_tag_and_everything_else_is_all(
+    raw, scope
+):
     assert Scope.parse(raw) == scope
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from flashcards.models import FsrsFit, Prompt, PromptMark, PromptState, Review, StudySettings
 from flashcards.tokens import grade_token
 from practice.models import Answer
-from tests.conftest import grade_now, make_card, make_lesson, make_user
+from tests.conftest import grade_now, make_card, make_lesson, make_topic, make_user
 from tests.flashcards.conftest import ONE_RIGHT, TWO_RIGHT, make_question, simulated_log
 
 pytestmark = pytest.mark.django_db
@@ -920,3 +920,12 @@ def test_an_exam_question_is_asked_in_the_exam_scope_and_an_updated_one_says_so(
     learner_client.post("/study/check/", {"token": token, "scope": "exam", "pick": "B"})
     back = learner_client.get("/study/", {"scope": "exam", "reveal": token}).content.decode()
     assert "Exam tip" in back and "Restores always make a new instance." in back
+
+
+def test_a_topic_scope_studies_that_topics_lessons(learner_client):
+    topic = make_topic(slug="rds")
+    make_card(lesson=make_lesson(topic=topic), front="In the topic?")
+    make_card(front="Elsewhere?")
+    page = learner_client.get("/study/?scope=topic:rds").content.decode()
+    assert "Study: this topic" in page
+    assert "In the topic?" in page and "Elsewhere?" not in page

@@ -1,0 +1,69 @@
+"""The Anki export: a page to choose the cards, and the package itself."""
+
+from __future__ import annotations
+
+import re
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_safe
+
+from decks.forms import DeckExportForm
+from decks.package import build_package
+from decks.selectors import EXPORT_MAX_PROMPTS, deck_export_for, export_scopes
+from flashcards.selectors import Scope
+
+_UNSAFE_IN_FILENAME = re.compile(r"[^-a-zA-Z0-9_]+")
+
+
+@require_safe
+def export_page(request: HttpRequest) -> HttpResponse:
+    """A GET form that submits to the download; `?scope=` (a lesson's link) picks its scope."""
+    return _export_page(request, Scope.parse(request.GET.get("scope")).base)
+
+
+def _export_page(request: HttpRequest, scope: Scope, *, too_large: bool = False) -> HttpResponse:
+    form = DeckExportForm(
+        initial={"scope": str(scope)},
+        scopes=export_scopes(request.user),
+        signed_in=request.user.is_authenticated,
+    )
+    context = {"form": form, "too_large": too_large, "limit": EXPORT_MAX_PROMPTS}
+    return render(request, "decks/export.html", context)
+
+
+@require_safe
+def export_download(request: HttpRequest) -> HttpResponse:
+    """The `.apkg` for `?scope=` (the study session's scopes, plus topics), with the reader's
+    schedule when signed in and `schedule` is ticked. A scope with nothing the reader may study
+    in it (another learner's private lesson among them) is a 404."""
+    scope = Scope.parse(request.GET.get("scope")).base
+    signed_in = request.user.is_authenticated
+    with_schedule = signed_in and request.GET.get("schedule") in ("on", "1", "true")
+    export = deck_export_for(
+        user=request.user,
+        scope=scope,
+        base_url=request.build_absolute_uri("/"),
+        with_schedule=with_schedule,
+        limit=EXPORT_MAX_PROMPTS,
+    )
+    if export.too_large:
+        # The page again, saying why: a download link has nowhere else to say it.
+        return _export_page(request, scope, too_large=True)
+    if not export.notes:
+        raise Http404("No cards you may study in this scope.")
+    now = timezone.now()
+    name = _UNSAFE_IN_FILENAME.sub("-", str(scope)).strip("-")
+    filename = f"study-portal-{name}{'-scheduled' if with_schedule else ''}-{now:%Y-%m-%d}.apkg"
+    response = HttpResponse(
+        build_package(export.notes, now=now),
+        content_type="application/octet-stream",
+        headers={"Content-Disposition": content_disposition_header(True, filename)},
+    )
+    if signed_in:
+        # A learner's private notes or schedule: never kept by a browser or proxy cache (the
+        # middleware says so for signed-in pages too; said here so the file never depends on it).
+        response["Cache-Control"] = "private, no-store"
+    return response
