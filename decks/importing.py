@@ -97,11 +97,11 @@ class DeckReport:
 
     def lines(self) -> list[str]:
         lines = [
-            f"Deck “{deck}” → lesson “{title}” ({slug}) in topic “{topic}”: {count:,} cards"
+            f"Deck “{deck}” → lesson “{title}” ({slug}) in topic “{topic}”: {_many(count, 'card')}"
             for deck, title, slug, topic, count in self.decks
         ]
         lines += [
-            f"Note type “{name}” → {became}: {count:,} notes"
+            f"Note type “{name}” → {became}: {_many(count, 'note')}"
             for (name, became), count in sorted(self.note_types.items())
         ]
         kinds = ", ".join(f"{self.cards[kind]:,} {kind}" for kind in (BASIC, REVERSED, CLOZE))
@@ -111,6 +111,10 @@ class DeckReport:
         lines.append(f"Notes skipped: {len(self.notes_skipped):,}.")
         lines += [f"  {reason}" for reason in self.notes_skipped]
         return lines
+
+
+def _many(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
 @dataclass
@@ -200,7 +204,7 @@ def _read(package: Package, *, default_topic: str) -> DeckRead:
     for deck_name, entries in sorted(by_deck.items()):
         deck = next((d for d in decks.values() if d.name == deck_name), None)
         description = fields.clean(deck.description) if deck else ""
-        title, topic = _title_and_topic(deck_name, default_topic)
+        title, topic = _title_and_topic(deck_name)
         slug = _unique_slug(_deck_slug(deck_name), slugs)
         body, cards = _body(description, entries)
         notes.append(
@@ -217,7 +221,7 @@ def _read(package: Package, *, default_topic: str) -> DeckRead:
                 ),
             )
         )
-        report.decks.append((deck_name, title, slug, topic, len(cards)))
+        report.decks.append((deck_name, title, slug, topic or default_topic, len(cards)))
         report.cards.update(card.kind for card in cards)
     report.images = len(fields.images)
     return DeckRead(notes=notes, images=fields.images, report=report)
@@ -401,10 +405,12 @@ def _tags(tags: tuple[str, ...]) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def _title_and_topic(deck_name: str, default_topic: str) -> tuple[str, str]:
+def _title_and_topic(deck_name: str) -> tuple[str, str]:
+    """The lesson's title and topic; a top-level deck's topic is "" (the import's default
+    topic, for a new lesson: a lesson moved to another topic stays there)."""
     parts = [part.strip() for part in deck_name.split("::") if part.strip()] or ["Default"]
     if len(parts) == 1:
-        return parts[0][:_TITLE_LENGTH], default_topic
+        return parts[0][:_TITLE_LENGTH], ""
     return ": ".join(parts[1:])[:_TITLE_LENGTH], parts[0][:_TITLE_LENGTH]
 
 

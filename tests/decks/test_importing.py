@@ -79,7 +79,8 @@ def test_decks_become_lessons_with_their_cards_in_every_format(authored, tmp_pat
         "aws-rds-backups",
     )
     words = lessons[deck_name_of("Words")]
-    assert (words.title, words.topic, words.slug) == ("Words", "Anki decks", "words")
+    assert (words.title, words.topic, words.slug) == ("Words", "", "words")
+    assert ("Words", "Words", "words", "Anki decks", 1) in read.report.decks
     # In the lesson's order: by first tag ("AWS::RDS", "aurora"), untagged notes last.
     kinds = [card.kind for card in backups.cards]
     assert kinds == [BASIC, CLOZE, REVERSED]

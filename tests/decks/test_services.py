@@ -61,7 +61,7 @@ def test_a_deck_becomes_a_draft_lesson_with_cards_prompts_and_its_image(deck, tm
     assert image.get_absolute_url() in _first(cards[0]).front_html
     assert image.get_absolute_url() in lesson.body_html
     assert result.images_new == 1
-    assert any("Note type “Cloze” → cloze cards: 1 notes" in line for line in result.report.lines())
+    assert any("Note type “Cloze” → cloze cards: 1 note" in line for line in result.report.lines())
 
 
 def test_importing_again_updates_rather_than_duplicates(deck, tmp_path):
