@@ -49,4 +49,4 @@ def extension_of(content_type: str) -> str:
 
 
 def image_url(sha256: str, content_type: str) -> str:
-    return reverse("decks:image", args=[sha256, extension_of(content_type)])
+    return reverse("decks:image", args=[f"{sha256}.{extension_of(content_type)}"])

@@ -17,6 +17,7 @@ from decks.selectors import EXPORT_MAX_PROMPTS, deck_export_for, export_scopes
 from flashcards.selectors import Scope
 
 _UNSAFE_IN_FILENAME = re.compile(r"[^-a-zA-Z0-9_]+")
+_IMAGE_NAME = re.compile(r"([0-9a-f]{64})\.(png|jpg|gif|webp)")
 
 
 @require_safe
@@ -71,9 +72,14 @@ def export_download(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-def image(request: HttpRequest, sha256: str, extension: str) -> HttpResponse:
-    """An imported deck's image, by the hash of its bytes. Its URL names its content, so any
-    cache (a browser, a CDN) may keep it forever; the ETag lets one revalidate for nothing."""
+def image(request: HttpRequest, name: str) -> HttpResponse:
+    """An imported deck's image, by the hash of its bytes (`<sha256>.<ext>`). Its URL names its
+    content, so any cache (a browser, a CDN) may keep it forever; the ETag lets one revalidate
+    for nothing."""
+    named = _IMAGE_NAME.fullmatch(name)
+    if named is None:
+        raise Http404("No such image.")
+    sha256, extension = named[1], named[2]
     found = DeckImage.objects.filter(sha256=sha256).values_list("content_type", "data").first()
     if found is None or extension_of(found[0]) != extension:
         raise Http404("No such image.")
