@@ -580,6 +580,7 @@ PAGES = [
     PageCase("dashboard with practice tests", "/progress/", user="practised"),
     PageCase("Anki export (visitor)", "/anki/?scope=lesson:restore-paths"),
     PageCase("Anki export", "/anki/", user="studied"),
+    PageCase("admin: import an Anki deck", "/admin/lessons/lesson/import-anki/", user="instructor"),
     PageCase("analytics (instructor)", "/analytics/", user="instructor"),
     PageCase("analytics (with a class)", "/analytics/", user="instructor-of-a-class"),
     PageCase("learners (instructor)", "/analytics/learners/", user="instructor-of-a-class"),
