@@ -57,11 +57,16 @@ MAX_UPLOAD_BYTES = 100 * 1024 * 1024
 DEFAULT_TOPIC = "Anki decks"
 # Notes per section of a lesson whose notes have no tags.
 SECTION_SIZE = 50
+# Skipped notes the report names one by one.
+SKIPPED_LISTED = 20
 _SLUG_LENGTH = 80
 _TITLE_LENGTH = 200
 
 _SOUND = re.compile(r"\[sound:[^\]]*\]")
-_AUDIO_VIDEO = re.compile(r"<(audio|video)\b.*?(?:</\1\s*>|$)", re.IGNORECASE | re.DOTALL)
+# An <audio> or <video> with what it holds (its <source>s, its fallback text); then one left
+# open, alone.
+_AUDIO_VIDEO = re.compile(r"<(audio|video)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_AUDIO_VIDEO_OPEN = re.compile(r"<(?:audio|video)\b[^>]*>", re.IGNORECASE)
 _IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 _SRC = re.compile(r"""\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE)
 _ALT = re.compile(r"""\balt\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE)
@@ -109,7 +114,10 @@ class DeckReport:
         lines.append(f"Images kept: {self.images:,}; images skipped: {self.images_skipped:,}.")
         lines.append(f"Audio and video skipped: {self.sounds_skipped:,}.")
         lines.append(f"Notes skipped: {len(self.notes_skipped):,}.")
-        lines += [f"  {reason}" for reason in self.notes_skipped]
+        # A deck of thousands of empty notes would otherwise be thousands of lines.
+        lines += [f"  {reason}" for reason in self.notes_skipped[:SKIPPED_LISTED]]
+        if len(self.notes_skipped) > SKIPPED_LISTED:
+            lines.append(f"  … and {len(self.notes_skipped) - SKIPPED_LISTED:,} more")
         return lines
 
 
@@ -156,8 +164,10 @@ def _read(package: Package, *, default_topic: str) -> DeckRead:
     notetypes = package.notetypes
     decks = package.decks
     home: dict[int, int] = {}
+    ordinals: dict[int, set[int]] = {}
     for card in package.cards():
         home.setdefault(card.note_id, card.deck_id)  # ordered by note, then ordinal
+        ordinals.setdefault(card.note_id, set()).add(card.ordinal)
     report = DeckReport()
     fields = _Fields(package, report)
     by_deck: dict[str, list[tuple[CardSpec, str, str]]] = {}
@@ -173,7 +183,7 @@ def _read(package: Package, *, default_topic: str) -> DeckRead:
             continue
         seen.add(anki.guid)
         notetype = notetypes.get(anki.notetype_id)
-        kind, became, front, back = _mapping(notetype, anki)
+        kind, became, front, back = _mapping(notetype, anki, ordinals[anki.id])
         report.note_types[(notetype.name if notetype else "(missing)", became)] += 1
         front_html, back_html = fields.clean(front), fields.clean(back)
         skip = _why_skipped(kind, front_html, back_html)
@@ -233,8 +243,12 @@ def card_key(guid: str) -> str:
     return "anki-" + hashlib.sha256(guid.encode()).hexdigest()[:24]
 
 
-def _mapping(notetype: NoteType | None, note: AnkiNote) -> tuple[str, str, str, str]:
-    """(card kind, what the note type became as the report says it, front HTML, back HTML)."""
+def _mapping(
+    notetype: NoteType | None, note: AnkiNote, ordinals: set[int]
+) -> tuple[str, str, str, str]:
+    """(card kind, what the note type became as the report says it, front HTML, back HTML).
+    A two-template type is reversed only for a note that has both cards in Anki: "Basic
+    (optional reversed card)" makes the reverse only when its third field is filled."""
     values = list(note.fields) + ["", ""]
     if notetype is None:
         return BASIC, "basic cards (first two fields; its note type is missing)", *values[:2]
@@ -259,7 +273,7 @@ def _mapping(notetype: NoteType | None, note: AnkiNote) -> tuple[str, str, str, 
     if len(templates) == 2 and len(names) >= 2:
         asks_first = "{{" + names[0] + "}}" in templates[0].front
         asks_second = "{{" + names[1] + "}}" in templates[1].front
-        if asks_first and asks_second:
+        if asks_first and asks_second and {0, 1} <= ordinals:
             return REVERSED, "reversed cards", *values[:2]
     return BASIC, "basic cards (first two fields)", *values[:2]
 
@@ -293,7 +307,8 @@ class _Fields:
             return ""
         text, sounds = _SOUND.subn("", raw)
         text, media = _AUDIO_VIDEO.subn("", text)
-        self.report.sounds_skipped += sounds + media
+        text, unclosed = _AUDIO_VIDEO_OPEN.subn("", text)
+        self.report.sounds_skipped += sounds + media + unclosed
         text = _IMG.sub(self._image, text)
         clean = sanitize_html(text)
         # Whatever the rewriting missed is dropped: only the portal's copies are shown.
@@ -310,7 +325,7 @@ class _Fields:
             self.report.images_skipped += 1
             return ""
         alt = _attribute(_ALT, tag)
-        return f'<img src="{url}" alt="{html.escape(alt)}">'
+        return f'<img src="{url}" alt="{html.escape(html.unescape(alt))}">'
 
     def _url(self, src: str) -> str | None:
         name = html.unescape(src)

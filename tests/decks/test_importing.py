@@ -217,3 +217,55 @@ def test_a_file_that_is_not_a_package_is_a_clear_error():
     with pytest.raises(DeckImportError) as error:
         read_decks(b"not a zip", name="notes.txt")
     assert "notes.txt" in str(error.value) and "not an Anki package" in str(error.value)
+
+
+def test_an_unclosed_audio_drops_only_itself_and_alt_text_is_kept(anki_collection, tmp_path):
+    png = add_media(anki_collection, tmp_path, "a.png", PNG)
+    add_note(
+        anki_collection,
+        "Basic",
+        "Deck",
+        f'<audio src="a.mp3">Before <img src="{png}" alt="A &amp; B"> after',
+        "back",
+    )
+    read = read_decks(export(anki_collection, tmp_path), name="deck.apkg")
+    (card,) = dict(read.notes)[deck_name_of("Deck")].cards
+    assert "Before" in card.front and "after" in card.front
+    assert 'alt="A &amp; B"' in card.front
+    assert read.report.sounds_skipped == 1
+
+
+def test_the_report_lists_at_most_twenty_skipped_notes(anki_collection, tmp_path):
+    for number in range(25):
+        add_note(anki_collection, "Basic", "Deck", f"front {number}", "")
+    add_note(anki_collection, "Basic", "Deck", "kept", "back")
+    lines = read_decks(export(anki_collection, tmp_path), name="deck.apkg").report.lines()
+    assert "Notes skipped: 25." in lines
+    assert sum(line.startswith("  note ") for line in lines) == 20
+    assert lines[-1] == "  … and 5 more"
+
+
+def test_image_occlusion_is_basic_and_optional_reversed_as_anki_made_it(anki_collection, tmp_path):
+    png = add_media(anki_collection, tmp_path, "map.png", PNG)
+    add_note(
+        anki_collection,
+        "Image Occlusion",
+        "Deck",
+        "{{c1::image-occlusion:rect:left=.1:top=.1:width=.2:height=.2}}",
+        f'<img src="{png}">',
+        "Regions",
+        "The north",
+    )
+    add_note(anki_collection, "Basic (optional reversed card)", "Deck", "One way", "Back")
+    add_note(anki_collection, "Basic (optional reversed card)", "Deck", "Both", "Back", "y")
+    read = read_decks(export(anki_collection, tmp_path), name="deck.apkg")
+    occlusion, one_way, both = dict(read.notes)[deck_name_of("Deck")].cards
+    # The reverse only where Anki made it: the third field filled.
+    assert (occlusion.kind, one_way.kind, both.kind) == (BASIC, BASIC, REVERSED)
+    assert "Regions" in occlusion.front and "/anki/media/" in occlusion.front
+    assert "image-occlusion" not in occlusion.front + occlusion.back
+    assert "The north" in occlusion.back
+    became = read.report.note_types
+    assert became[("Image Occlusion", "basic cards (image and header; the occlusions are lost)")]
+    assert became[("Basic (optional reversed card)", "basic cards (first two fields)")] == 1
+    assert became[("Basic (optional reversed card)", "reversed cards")] == 1
