@@ -124,19 +124,23 @@ def _zip(members: dict[str, bytes]) -> bytes:
 
 
 @pytest.mark.parametrize(
-    ("data", "message"),
+    ("make", "message"),
     [
-        (b"PK\x03\x04 truncated", "not an Anki package"),
-        (_zip({"collection.anki2": b"SQLite format 3\x00" + b"\x00" * 200}), "deck.apkg"),
-        (_zip({"collection.anki21": b"\x00" * (300 * 1024 * 1024)}), "deck.apkg"),
+        (lambda: b"PK\x03\x04 truncated", "not an Anki package"),
+        (lambda: _zip({"collection.anki2": b"SQLite format 3\x00" + b"\x00" * 200}), "deck.apkg"),
+        # A zip bomb: 2 MB of zeros in a few KB, over the (lowered) collection cap.
+        (lambda: _zip({"collection.anki21": b"\x00" * (2 * 1024 * 1024)}), "deck.apkg"),
     ],
     ids=["truncated", "not-a-collection", "zip-bomb"],
 )
-def test_hostile_packages_are_clear_errors_and_save_nothing(deck, tmp_path, data, message):
+def test_hostile_packages_are_clear_errors_and_save_nothing(
+    deck, tmp_path, monkeypatch, make, message
+):
+    monkeypatch.setattr("decks.reading.MAX_COLLECTION_BYTES", 1024 * 1024)
     good = export(deck, tmp_path)
     before = _rows()
     with pytest.raises(DeckImportError) as error:
-        deck_import(files=[DeckFile("good.apkg", good), DeckFile("deck.apkg", data)])
+        deck_import(files=[DeckFile("good.apkg", good), DeckFile("deck.apkg", make())])
     assert message in str(error.value) and "good.apkg" not in str(error.value)
     assert _rows() == before
 
