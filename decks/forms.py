@@ -33,7 +33,8 @@ class DeckUploadForm(forms.Form):
         label="Anki packages",
         widget=MultipleFileInput(attrs={"accept": ".apkg,.colpkg"}),
         help_text="Decks exported from Anki (.apkg) or a whole collection (.colpkg), at most "
-        f"{MAX_UPLOAD_BYTES // (1024 * 1024)} MB each. A deck imported before updates its lesson.",
+        f"{MAX_UPLOAD_BYTES // (1024 * 1024)} MB in all. A deck imported before updates its "
+        "lesson.",
     )
     topic = forms.CharField(
         initial=DEFAULT_TOPIC,
@@ -43,6 +44,17 @@ class DeckUploadForm(forms.Form):
     dry_run = forms.BooleanField(
         required=False, label="Preview only", help_text="Show what would change; save nothing."
     )
+
+    def clean_packages(self):
+        # Each is read into memory to be opened: bound them together, before reading any.
+        uploads = self.cleaned_data["packages"]
+        total = sum(upload.size for upload in uploads)
+        if total > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                f"These files are {total:,} bytes together; upload at most "
+                f"{MAX_UPLOAD_BYTES:,} bytes (100 MB) at a time."
+            )
+        return uploads
 
     def deck_files(self) -> list[DeckFile]:
         # One byte past the limit, so that the importer reports an oversized package without

@@ -70,3 +70,15 @@ def test_a_bad_upload_shows_the_error_and_saves_nothing(instructor_client, packa
 def test_learners_cannot_reach_it(client, learner):
     client.force_login(learner)
     assert client.get(URL).status_code == 302
+
+
+def test_uploads_over_the_limit_together_are_refused_before_reading(
+    instructor_client, package, monkeypatch
+):
+    monkeypatch.setattr("decks.forms.MAX_UPLOAD_BYTES", len(package) + 10)
+    response = instructor_client.post(
+        URL, {"packages": [_upload(package), _upload(package, "again.apkg")], "topic": "T"}
+    )
+    assert response.status_code == 400
+    assert "bytes together; upload at most" in response.content.decode()
+    assert not Lesson.objects.exists()
