@@ -401,12 +401,14 @@ def _block(clean: str) -> str:
 
 
 def _entry(card: CardSpec, front: str, back: str) -> str:
-    """The note as the lesson reads it: its front, and its back beneath; a cloze with its
-    deletions filled in and marked."""
+    """The note as the lesson reads it: its front, and its back beneath (a `<dl>`); a cloze
+    with its deletions filled in and marked."""
     if card.kind == CLOZE:
         front = _CLOZE.sub(lambda m: f"<mark>{m['text']}</mark>", front)
-    answer = f"<dd>{back}</dd>" if back else ""
-    return f"<dl><dt>{front}</dt>{answer}</dl>"
+    if not back:
+        # A <dt> with no <dd> is not a definition list (axe's definition-list rule).
+        return f"<div>{front}</div>"
+    return f"<dl><dt>{front}</dt><dd>{back}</dd></dl>"
 
 
 def _tags(tags: tuple[str, ...]) -> list[str]:

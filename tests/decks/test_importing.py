@@ -269,3 +269,11 @@ def test_image_occlusion_is_basic_and_optional_reversed_as_anki_made_it(anki_col
     assert became[("Image Occlusion", "basic cards (image and header; the occlusions are lost)")]
     assert became[("Basic (optional reversed card)", "basic cards (first two fields)")] == 1
     assert became[("Basic (optional reversed card)", "reversed cards")] == 1
+
+
+def test_a_note_without_a_back_reads_as_a_paragraph_not_a_half_list(anki_collection, tmp_path):
+    add_note(anki_collection, "Cloze", "Deck", "{{c1::Aurora}} keeps six copies", "")
+    read = read_decks(export(anki_collection, tmp_path), name="deck.apkg")
+    body = dict(read.notes)[deck_name_of("Deck")].body
+    assert "<div><mark>Aurora</mark> keeps six copies</div>" in body
+    assert "<dl>" not in body
