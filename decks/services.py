@@ -76,7 +76,8 @@ def deck_import(
             if name in origin:
                 problems.append(
                     Problem(
-                        f"holds the deck {name[10:]}, as {origin[name]} does", where=deck_file.name
+                        f"holds the same deck as {origin[name]} ({note.source}); import one",
+                        where=deck_file.name,
                     )
                 )
                 continue

@@ -210,3 +210,13 @@ def test_round_trip_a_lessons_export_imports_as_the_same_cards(tmp_path):
     assert "{{c1::Aurora::engine}}" in copies["cloze"].front
     for kind in ("basic", "reversed", "cloze"):
         assert copies[kind].prompts.count() == original[kind].prompts.count(), kind
+
+
+def test_the_same_deck_in_two_files_is_an_error(deck, tmp_path):
+    data = export(deck, tmp_path)
+    with pytest.raises(DeckImportError) as error:
+        deck_import(files=[DeckFile("one.apkg", data), DeckFile("two.apkg", data)])
+    assert str(error.value) == (
+        "two.apkg: holds the same deck as one.apkg (Anki deck “AWS::RDS”); import one"
+    )
+    assert _rows() == (0, 0, 0, 0, 0)
