@@ -20,8 +20,9 @@ from django.db.migrations.loader import MigrationLoader
 # backup records none of theirs and is still this portal's (`migrate` adds them). `accounts`
 # gained them in issue 15 (a unique index on users' email addresses, the reset-request log),
 # `practice` came in issue 17 (practice tests and the answers given to questions), `notes`
-# gained them in issue 21 (suggested cards).
-LATER_APPS = frozenset({"accounts", "notes", "practice"})
+# gained them in issue 21 (suggested cards), `decks` in issue 16 (an imported Anki deck's
+# images).
+LATER_APPS = frozenset({"accounts", "decks", "notes", "practice"})
 
 # Where installed packages live. The project's virtualenv usually sits inside the project
 # folder (`.venv/`), so Django's and third parties' apps are under BASE_DIR too.

@@ -9,4 +9,5 @@ app_name = "decks"
 urlpatterns = [
     path("", views.export_page, name="export"),
     path("deck.apkg", views.export_download, name="download"),
+    path("media/<str:name>", views.image, name="image"),
 ]

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import re
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
 from decks.forms import DeckExportForm
+from decks.models import DeckImage, extension_of
 from decks.package import build_package
 from decks.selectors import EXPORT_MAX_PROMPTS, deck_export_for, export_scopes
 from flashcards.selectors import Scope
 
 _UNSAFE_IN_FILENAME = re.compile(r"[^-a-zA-Z0-9_]+")
+_IMAGE_NAME = re.compile(r"([0-9a-f]{64})\.(png|jpg|gif|webp)")
 
 
 @require_safe
@@ -67,3 +69,26 @@ def export_download(request: HttpRequest) -> HttpResponse:
         # middleware says so for signed-in pages too; said here so the file never depends on it).
         response["Cache-Control"] = "private, no-store"
     return response
+
+
+@require_safe
+def image(request: HttpRequest, name: str) -> HttpResponse:
+    """An imported deck's image, by the hash of its bytes (`<sha256>.<ext>`). Its URL names its
+    content, so any cache (a browser, a CDN) may keep it forever; the ETag lets one revalidate
+    for nothing."""
+    named = _IMAGE_NAME.fullmatch(name)
+    if named is None:
+        raise Http404("No such image.")
+    sha256, extension = named[1], named[2]
+    found = DeckImage.objects.filter(sha256=sha256).values_list("content_type", "data").first()
+    if found is None or extension_of(found[0]) != extension:
+        raise Http404("No such image.")
+    etag = f'"{sha256}"'
+    headers = {
+        "ETag": etag,
+        "Cache-Control": "public, max-age=31536000, immutable",
+        "X-Content-Type-Options": "nosniff",
+    }
+    if etag in request.headers.get("If-None-Match", ""):
+        return HttpResponseNotModified(headers=headers)
+    return HttpResponse(bytes(found[1]), content_type=found[0], headers=headers)

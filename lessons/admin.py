@@ -16,6 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.timezone import localtime
 from django.views.decorators.http import require_POST
 
+from decks.admin import anki_import_view
 from flashcards.admin import CardInline, section_choices
 from flashcards.card_sync import card_prompts_sync
 from flashcards.models import Card
@@ -340,7 +341,17 @@ class LessonAdmin(LivePreviewAdmin, admin.ModelAdmin):
             self.admin_site.admin_view(self.suggestions_view),
             name="lessons_lesson_suggestions",
         )
-        return [upload, move, suggestions, *super().get_urls()]
+        anki = path(
+            "import-anki/",
+            self.admin_site.admin_view(self.import_anki_view),
+            name="lessons_lesson_import_anki",
+        )
+        return [upload, anki, move, suggestions, *super().get_urls()]
+
+    def import_anki_view(self, request):
+        """Upload Anki packages (decks/admin.py): they become lessons and cards, as notes do,
+        so with the same rights as the notes' upload."""
+        return anki_import_view(request, admin_site=self.admin_site, permissions=IMPORT_PERMISSIONS)
 
     def suggestions_view(self, request, object_id: str):
         """The lesson's suggested cards, to accept, edit and accept, or reject (notes/admin.py).

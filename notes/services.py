@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -155,6 +155,60 @@ def notes_import(
     """
     files = list(files)
     parsed, errors = _parse_all(files)
+    return _import(
+        parsed,
+        errors,
+        order=[note_file.name for note_file in files],
+        dry_run=dry_run,
+        default_topic=default_topic,
+        status=status,
+        take_over_trees=take_over_trees,
+        suggest=suggest,
+        accept_suggestions=accept_suggestions,
+        owner=owner,
+    )
+
+
+def notes_import_parsed(
+    *,
+    parsed: list[tuple[str, Note]],
+    dry_run: bool = False,
+    default_topic: str = DEFAULT_TOPIC,
+    status: str | None = None,
+    write_also: Callable[[], None] | None = None,
+) -> ImportResult:
+    """`notes_import` of notes that are already parsed, each with the name its problems are
+    reported against (names and slugs unique): for notes that come from elsewhere than a
+    Markdown file (an Anki deck, decks/importing.py). `write_also` runs inside the write
+    transaction after the lessons and cards are written (an Anki deck's images), so that it is
+    all or nothing with them; it must only write, having computed everything before."""
+    if not parsed:
+        raise NotesImportError([Problem("no notes were given")])
+    return _import(
+        list(parsed),
+        [],
+        order=[name for name, _ in parsed],
+        dry_run=dry_run,
+        default_topic=default_topic,
+        status=status,
+        write_also=write_also,
+    )
+
+
+def _import(
+    parsed: list[tuple[str, Note]],
+    errors: list[Problem],
+    *,
+    order: list[str],
+    dry_run: bool,
+    default_topic: str,
+    status: str | None,
+    take_over_trees: bool = False,
+    suggest: bool = False,
+    accept_suggestions: bool = False,
+    owner=None,
+    write_also: Callable[[], None] | None = None,
+) -> ImportResult:
     private_warnings: list[str] = []
     if owner is not None:
         parsed, problems, private_warnings = _as_private(
@@ -174,8 +228,8 @@ def notes_import(
         accept_suggestions=accept_suggestions,
     )
     if errors or plan.errors:
-        order = {note_file.name: index for index, note_file in enumerate(files)}
-        problems = sorted([*errors, *plan.errors], key=lambda p: order.get(p.where, len(order)))
+        place = {name: index for index, name in enumerate(order)}
+        problems = sorted([*errors, *plan.errors], key=lambda p: place.get(p.where, len(place)))
         raise NotesImportError(problems)
     if dry_run:
         return ImportResult(
@@ -266,6 +320,8 @@ def notes_import(
             changes.append(_suggestions_change(name, note, suggested))
         if errors:
             raise NotesImportError(errors)
+        if write_also is not None:
+            write_also()
         warnings = [*private_warnings, *_missing_tree_warnings(parsed)]
     logger.info("notes import: write phase took %.3f s", time.monotonic() - started)
     return ImportResult(changes=changes, warnings=warnings)

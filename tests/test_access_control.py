@@ -26,6 +26,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import ResetRequest
+from decks.package import DeckNote, build_package
 from flashcards.models import ManualChange, PromptMark, PromptState, Review, StudySettings
 from flashcards.tokens import grade_token, read_grade_token, undo_token
 from lessons.models import Lesson
@@ -196,6 +197,9 @@ TABLE = [
     Row("/anki/deck.apkg?scope=all&schedule=on", everyone(200, 405)),
     Row("/anki/deck.apkg?scope=lesson:draft-only", everyone(404, 405)),
     Row("/anki/deck.apkg?scope=lesson:no-such-lesson", everyone(404, 405)),
+    # An imported deck's image, by its hash (issue 16); none has this one. Headers and a
+    # served image: tests/decks/test_views.py.
+    Row("/anki/media/" + "0" * 64 + ".png", everyone(404, 405)),
     # Practice tests (issue 17): a test is its learner's own, a 404 to anyone else.
     # OPEN_TEST is the learner's test under way, DONE_TEST one submitted; an empty POST to a
     # question keeps no picks and shows it again, and a submitted test takes no more answers.
@@ -272,6 +276,8 @@ TABLE = [
     Row("/admin/lessons/lesson/", staff((ADMIN_LOGIN, ADMIN_LOGIN), (200, 200))),
     # An empty POST shows the upload form again (a refused upload is a 400: test_bad_input.py).
     Row("/admin/lessons/lesson/import/", staff((ADMIN_LOGIN, ADMIN_LOGIN), (200, 200))),
+    # The Anki deck upload (issue 16), with the notes upload's rights; an empty POST, the form.
+    Row("/admin/lessons/lesson/import-anki/", staff((ADMIN_LOGIN, ADMIN_LOGIN), (200, 200))),
     # Moving a lesson takes POST only; no lesson has this id (the door is the point).
     Row("/admin/lessons/lesson/999999/move/up/", staff((ADMIN_LOGIN, ADMIN_LOGIN), (405, 404))),
     # A lesson's suggested cards (issue 21, notes/admin.py); no lesson has this id. Who may
@@ -818,6 +824,12 @@ def csrf_cases(site, studied_page: str) -> list[CsrfCase]:
             {"notes": _upload(note), "topic": "CSRF", "status": ""},
         ),
         CsrfCase(
+            "/admin/lessons/lesson/import-anki/",
+            "instructor",
+            "/admin/lessons/lesson/import-anki/",
+            {"packages": _anki_upload(), "topic": "CSRF decks"},
+        ),
+        CsrfCase(
             "/admin/lessons/lesson/",
             "instructor",
             "/admin/lessons/lesson/",
@@ -850,6 +862,13 @@ def reset_uid(user) -> str:
 
 def _upload(data: bytes) -> SimpleUploadedFile:
     return SimpleUploadedFile("csrf.md", data, content_type="text/markdown")
+
+
+def _anki_upload() -> SimpleUploadedFile:
+    """A one-note Anki package (the export's own writer) to upload."""
+    note = DeckNote(guid="csrf-note", kind="basic", deck="CSRF::Deck", fields=("F", "B", "", ""))
+    data = build_package([note], now=timezone.now())
+    return SimpleUploadedFile("csrf.apkg", data, content_type="application/octet-stream")
 
 
 def test_every_site_url_that_takes_a_post_has_a_csrf_case(site):

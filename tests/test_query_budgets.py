@@ -4,6 +4,7 @@ small and a large data set (more lessons, cards, learners, states, reviews and w
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from io import StringIO
 
@@ -15,6 +16,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from decks.models import DeckImage
 from flashcards.card_actions import cards_act
 from flashcards.models import PromptState, Review
 from lessons.models import Lesson
@@ -34,6 +36,9 @@ LESSON = "/lessons/restore-paths/"
 TREE = "/trees/which-restore-path/"
 STEP = "?tree-which-restore-path=3"
 SEARCH = "/search/?q=percona"
+# An imported Anki deck's image (issue 16), stored by the `clients` fixture.
+IMAGE_BYTES = b"\x89PNG\r\n\x1a\n budget"
+IMAGE = f"/anki/media/{hashlib.sha256(IMAGE_BYTES).hexdigest()}.png"
 
 # (who, method, path, htmx): queries. "learner" has studied cards and has some due. Each is
 # counted on a second visit, once the session exists. A tree comes whole in one query; a tree
@@ -89,6 +94,10 @@ BUDGETS = {
     ("learner", "get", "/anki/", False): 4,
     ("anonymous", "get", "/anki/deck.apkg?scope=all", False): 3,
     ("learner", "get", "/anki/deck.apkg?scope=all&schedule=on", False): 6,
+    # An imported deck's image: the one row, read by its hash; never the session (the image
+    # is the same for everyone, so it stays cacheable by anyone).
+    ("anonymous", "get", IMAGE, False): 1,
+    ("learner", "get", IMAGE, False): 1,
     # Mastery is one query (prompts left-joined to the learner's states), not two. The
     # practice-test panel adds two: the scores per test and lesson, and the lessons with
     # questions (those a test can be started on).
@@ -194,6 +203,12 @@ def clients(bundled_content, instructor):
     # Practice (issue 17): questions, and a practice test the learner submitted.
     asked = four_option_questions(3, lesson=make_lesson(title="Questions"))
     submitted_attempt(learner, [(prompt, "B") for prompt in asked])
+    DeckImage.objects.create(
+        sha256=IMAGE.split("/")[-1].split(".")[0],
+        content_type="image/png",
+        size=len(IMAGE_BYTES),
+        data=IMAGE_BYTES,
+    )
 
     def make_clients() -> dict[str, Client]:
         result = {"anonymous": Client(), "learner": Client(), "instructor": Client()}

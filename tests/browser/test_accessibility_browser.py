@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from io import StringIO
+from pathlib import Path
 
 import pytest
+from anki.collection import Collection
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -27,12 +30,14 @@ from playwright.sync_api import Page, expect
 
 from accounts.services import instructor_grant
 from analytics.services import known_snapshot_take
+from decks.services import DeckFile, deck_import
 from flashcards.models import Card, FsrsFit, Prompt, StudySettings
 from lessons.models import Lesson
 from notes.services import NoteFile, notes_import
 from practice.answers import right_of
 from tests.browser.conftest import new_page
 from tests.conftest import PASSWORD, make_card, make_lesson, make_user
+from tests.decks.conftest import PNG, add_media, add_note, export
 from tests.flashcards.conftest import ONE_RIGHT, TWO_RIGHT, make_questions, simulated_log
 from tests.notes.conftest import TREE as NOTE_TREE
 from tests.notes.conftest import import_suggesting_note, note_text
@@ -249,6 +254,37 @@ def import_a_bad_note(page: Page) -> None:
     )
     page.get_by_role("button", name="Import").click()
     expect(page.get_by_text("Nothing was imported.")).to_be_visible()
+
+
+def read_an_imported_anki_deck(page: Page) -> None:
+    """An Anki deck imported (a description, tags, an image, a cloze, a long word) and its
+    draft lesson read by the instructor."""
+    with tempfile.TemporaryDirectory() as folder:
+        collection = Collection(str(Path(folder) / "axe.anki2"))
+        try:
+            png = add_media(collection, Path(folder), "map.png", PNG)
+            add_note(
+                collection,
+                "Basic",
+                "Anki::Axe deck",
+                f'Where? <img src="{png}" alt="A map">',
+                f"Here: {LONG_WORD}",
+                tags=["maps"],
+            )
+            add_note(collection, "Cloze", "Anki::Axe deck", "{{c1::Aurora::engine}} copies", "")
+            add_note(collection, "Basic (and reversed card)", "Anki::Axe deck", "Term", "Meaning")
+            deck = collection.decks.by_name("Anki::Axe deck")
+            deck["desc"] = "A deck <b>from Anki</b>."
+            collection.decks.save(deck)
+            data = export(collection, Path(folder))
+        finally:
+            collection.close()
+    deck_import(files=[DeckFile("axe.apkg", data)])
+    origin = "/".join(page.url.split("/")[:3])  # scheme://host:port
+    page.goto(f"{origin}/lessons/anki-axe-deck/")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('main img')].every(i => i.complete && i.naturalWidth)"
+    )
 
 
 def open_own_note(page: Page) -> None:
@@ -580,6 +616,10 @@ PAGES = [
     PageCase("dashboard with practice tests", "/progress/", user="practised"),
     PageCase("Anki export (visitor)", "/anki/?scope=lesson:restore-paths"),
     PageCase("Anki export", "/anki/", user="studied"),
+    PageCase("admin: import an Anki deck", "/admin/lessons/lesson/import-anki/", user="instructor"),
+    PageCase(
+        "a lesson imported from Anki", "/", user="instructor", then=read_an_imported_anki_deck
+    ),
     PageCase("analytics (instructor)", "/analytics/", user="instructor"),
     PageCase("analytics (with a class)", "/analytics/", user="instructor-of-a-class"),
     PageCase("learners (instructor)", "/analytics/learners/", user="instructor-of-a-class"),

@@ -83,3 +83,54 @@ def test_a_scope_over_the_limit_shows_the_page_saying_so(client, lesson, monkeyp
     assert response.status_code == 200
     assert "Content-Disposition" not in response
     assert "more than 0 Anki cards" in response.content.decode()
+
+
+def _image(data: bytes = b"\x89PNG\r\n\x1a\nrest"):
+    import hashlib
+
+    from decks.models import DeckImage
+
+    sha = hashlib.sha256(data).hexdigest()
+    return DeckImage.objects.create(sha256=sha, content_type="image/png", size=len(data), data=data)
+
+
+def test_an_imported_image_is_served_by_its_hash_cached_forever(client):
+    image = _image()
+    response = client.get(f"/anki/media/{image.sha256}.png")
+    assert response.status_code == 200
+    assert response.content == b"\x89PNG\r\n\x1a\nrest"
+    assert response["Content-Type"] == "image/png"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["ETag"] == f'"{image.sha256}"'
+    assert response["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert "img-src 'self'" in response["Content-Security-Policy"]
+    again = client.get(
+        f"/anki/media/{image.sha256}.png", headers={"If-None-Match": response["ETag"]}
+    )
+    assert again.status_code == 304 and again.content == b""
+
+
+def test_an_image_signed_in_readers_see_is_cached_too(learner_client):
+    image = _image()
+    response = learner_client.get(image.get_absolute_url())
+    assert response["Cache-Control"] == "public, max-age=31536000, immutable"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/anki/media/{sha}.jpg",  # the wrong type for its bytes
+        "/anki/media/" + "0" * 64 + ".png",  # no such image
+        "/anki/media/{sha}.svg",
+        "/anki/media/../{sha}.png",
+    ],
+)
+def test_anything_else_under_media_is_not_found(client, path):
+    image = _image()
+    assert client.get(path.format(sha=image.sha256)).status_code == 404
+
+
+def test_the_image_view_answers_get_and_head_only(client):
+    image = _image()
+    assert client.post(image.get_absolute_url()).status_code == 405
+    assert client.head(image.get_absolute_url()).status_code == 200
