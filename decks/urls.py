@@ -9,4 +9,5 @@ app_name = "decks"
 urlpatterns = [
     path("", views.export_page, name="export"),
     path("deck.apkg", views.export_download, name="download"),
+    path("reviews/", views.reviews_import, name="reviews"),
 ]

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import re
 
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
-from decks.forms import DeckExportForm
+from decks.forms import AnkiReviewsForm, DeckExportForm
 from decks.package import build_package
+from decks.reading import PackageError, open_package, problem_in
+from decks.reviews import StudiedMeanwhile, anki_reviews_import
 from decks.selectors import EXPORT_MAX_PROMPTS, deck_export_for, export_scopes
 from flashcards.selectors import Scope
 
@@ -67,3 +70,28 @@ def export_download(request: HttpRequest) -> HttpResponse:
         # middleware says so for signed-in pages too; said here so the file never depends on it).
         response["Cache-Control"] = "private, no-store"
     return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reviews_import(request: HttpRequest) -> HttpResponse:
+    """Bring reviews done in Anki back: the upload form, and (POST) what the upload added.
+
+    The result is the page itself, not a redirect: uploading the same file again (a reload
+    that posts it again) adds nothing, each review being added once (decks/reviews.py)."""
+    form = AnkiReviewsForm()
+    result = None
+    errors: list[str] = []
+    if request.method == "POST":
+        form = AnkiReviewsForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["package"]
+            try:
+                with open_package(upload.read()) as package:
+                    result = anki_reviews_import(user=request.user, package=package)
+            except PackageError as error:
+                errors = [str(problem) for problem in problem_in(upload.name, error)]
+            except StudiedMeanwhile as refused:
+                errors = [str(refused)]
+    context = {"form": form, "result": result, "errors": errors}
+    return render(request, "decks/reviews.html", context)

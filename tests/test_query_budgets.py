@@ -89,6 +89,8 @@ BUDGETS = {
     ("learner", "get", "/anki/", False): 4,
     ("anonymous", "get", "/anki/deck.apkg?scope=all", False): 3,
     ("learner", "get", "/anki/deck.apkg?scope=all&schedule=on", False): 6,
+    # Bringing Anki reviews back: the form reads nothing but the session and the user.
+    ("learner", "get", "/anki/reviews/", False): 2,
     # Mastery is one query (prompts left-joined to the learner's states), not two. The
     # practice-test panel adds two: the scores per test and lesson, and the lessons with
     # questions (those a test can be started on).
