@@ -24,6 +24,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench import anki_reviews as anki_reviews_bench
 from bench import render as render_bench
 from bench import roster as roster_bench
 from bench import suggest as suggest_bench
@@ -117,7 +118,9 @@ def main() -> None:
     rendering = render_bench.table(render_bench.measure())
     suggesting = suggest_bench.table(suggest_bench.run())
     print("\n".join(suggesting))
-    args.output.write_text(report(runs, args, rendering, suggesting))
+    anki_reviews = anki_reviews_bench.table(anki_reviews_bench.run())
+    print("\n".join(anki_reviews))
+    args.output.write_text(report(runs, args, rendering, suggesting, anki_reviews))
     print(f"Wrote {args.output.relative_to(ROOT)}")
 
 
@@ -300,7 +303,13 @@ def django_version() -> str:
     return django.get_version()
 
 
-def report(runs: list[DatabaseRun], args, rendering: list[str], suggesting: list[str]) -> str:
+def report(
+    runs: list[DatabaseRun],
+    args,
+    rendering: list[str],
+    suggesting: list[str],
+    anki_reviews: list[str],
+) -> str:
     lines = [
         "# Performance",
         "",
@@ -388,6 +397,14 @@ def report(runs: list[DatabaseRun], args, rendering: list[str], suggesting: list
         "SQLite database; the compute phase holds no lock, the write phase is the transaction.",
         "",
         *suggesting,
+        "",
+        "## Bringing Anki reviews back",
+        "",
+        "bench/anki_reviews.py: an Anki package with 20,000 reviews of 2,000 of the portal's "
+        "prompts (each graded once in the portal too) uploaded into a fresh SQLite database; "
+        "the plan (matching, FSRS replay) holds no lock, the write is the transaction.",
+        "",
+        *anki_reviews,
     ]
     if HISTORY.exists():
         lines += ["", HISTORY.read_text().strip()]

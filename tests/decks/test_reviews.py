@@ -65,7 +65,7 @@ def exported(user, scope="lesson:backups", *, schedule=True) -> bytes:
 
 def states_of(user) -> dict[int, dict]:
     """Every field of the learner's states but the row id, by prompt."""
-    rows = PromptState.objects.filter(user=user).values()
+    rows = PromptState.objects.filter(user=user).order_by("prompt_id").values()
     return {row["prompt_id"]: {k: v for k, v in row.items() if k != "id"} for row in rows}
 
 
