@@ -34,6 +34,7 @@ class AnkiReviewsForm(forms.Form):
 
     package = forms.FileField(
         label="Anki file",
+        widget=forms.ClearableFileInput(attrs={"accept": ".colpkg,.apkg"}),
         help_text="A whole collection (File › Export › “Anki Collection Package”, .colpkg) or "
         "a deck exported with “Include scheduling information” (.apkg); at most 100 MB.",
     )

@@ -109,9 +109,10 @@ class ReviewsPlan:
     count: ReviewsCount
     new_reviews: list[Review] = field(default_factory=list)
     changed_reviews: list[Review] = field(default_factory=list)  # existing rows, refilled
-    states: list[PromptState] = field(default_factory=list)  # to save (new or updated)
-    forgotten: list[int] = field(default_factory=list)  # prompts left new: states to delete
-    # What the plan read, checked again under locks before writing.
+    # The touched prompts' states as the replay leaves them; the write replaces the old ones.
+    states: list[PromptState] = field(default_factory=list)
+    touched: list[int] = field(default_factory=list)  # prompts with new reviews: replayed
+    # What the plan read, checked again under locks before writing: every answered prompt's.
     seen_versions: dict[int, tuple[int | None, int | None]] = field(default_factory=dict)
     seen_last_change: int = 0
 
@@ -167,8 +168,13 @@ def plan_anki_reviews(*, user, package: Package, now: dt.datetime | None = None)
             answers.append((prompt_of_card[row.card_id], row))
 
     study_settings = study_settings_for(user)
-    existing_ids = _existing_anki_ids(user, [row.id for _, row in answers])
     prompt_ids = sorted({prompt_id for prompt_id, _ in answers})
+    plan = ReviewsPlan(user=user, count=ReviewsCount())
+    # What the write checks, read before the log and states it guards: a grade landing after
+    # this read changes a version, so the write sees it, even if the log below includes it.
+    plan.seen_versions = _versions(user, prompt_ids)
+    plan.seen_last_change = _last_change(user)
+    existing_ids = _existing_anki_ids(user, [row.id for _, row in answers])
     logged = _reviews_of(user, prompt_ids)
     # A review at the same moment (to the millisecond) as one already logged for the prompt is
     # that review: brought back once before and then restored from a progress file, say,
@@ -182,10 +188,7 @@ def plan_anki_reviews(*, user, package: Package, now: dt.datetime | None = None)
             continue
         new_by_prompt[prompt_id].append(_anki_review(user, prompt_id, row))
 
-    plan = ReviewsPlan(user=user, count=ReviewsCount())
-    touched = sorted(new_by_prompt)
-    plan.seen_versions = _versions(user, touched)
-    plan.seen_last_change = _last_change(user)
+    touched = plan.touched = sorted(new_by_prompt)
     _replay_into(plan, study_settings, touched, logged, new_by_prompt)
     added = plan.new_reviews
     days = sorted({local_date(r.reviewed_at, study_settings.time_zone) for r in added})
@@ -236,9 +239,7 @@ def _replay_into(plan: ReviewsPlan, study_settings: StudySettings, touched, logg
         current_version = _current_version(plan.seen_versions.get(prompt_id, (None, None)))
         state = states.get(prompt_id)
         if replayed.memory is None:
-            if state is not None:
-                plan.forgotten.append(prompt_id)
-            continue
+            continue  # forgotten in My cards after these reviews: new, no state (as rebuilt)
         if state is None:
             state = PromptState(user=user, prompt_id=prompt_id)
         store_memory(state, replayed.memory)
@@ -384,7 +385,8 @@ def apply_anki_reviews(plan: ReviewsPlan) -> None:
     if not plan.new_reviews:
         return
     user = plan.user
-    touched = sorted(plan.seen_versions)
+    touched = plan.touched
+    checked = sorted(plan.seen_versions)
     inserts = _insert(Review, plan.new_reviews) + _insert(PromptState, plan.states)
     refill_sql, refills = _update(Review, plan.changed_reviews, _REFILLED)
     started = time.monotonic()
@@ -392,12 +394,12 @@ def apply_anki_reviews(plan: ReviewsPlan) -> None:
         with transaction.atomic():
             users = get_user_model().objects.select_for_update(no_key=True)
             users.filter(pk=user.pk).values("pk").first()
-            for chunk in _chunks(touched):
+            for chunk in _chunks(checked):
                 locked = PromptState.objects.select_for_update().filter(
                     user=user, prompt_id__in=chunk
                 )
                 list(locked.values_list("pk"))
-            if _versions(user, touched) != plan.seen_versions:
+            if _versions(user, checked) != plan.seen_versions:
                 raise StudiedMeanwhile
             if _last_change(user) != plan.seen_last_change:
                 raise StudiedMeanwhile

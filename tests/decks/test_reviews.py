@@ -346,3 +346,27 @@ def test_a_change_in_my_cards_meanwhile_refuses_the_write(lesson, learner, open_
     )
     with pytest.raises(StudiedMeanwhile):
         apply_anki_reviews(plan)
+
+
+def test_a_grade_while_the_log_is_read_is_never_lost(lesson, learner, open_in_anki, monkeypatch):
+    """A grade landing just after the plan read the log: the versions were noted before the
+    log, so the write sees the version moved and refuses, rather than replace the state that
+    grade wrote with one replayed without it."""
+    from decks import reviews
+
+    basic = Prompt.objects.get(card__kind=Card.Kind.BASIC)
+    collection = open_in_anki(exported(learner))
+    study_every_card(collection, at=timezone.now() - 2 * DAY)
+    read_log = reviews._reviews_of
+
+    def read_then_grade(user, prompt_ids):
+        log = read_log(user, prompt_ids)
+        grade_now(learner, basic, 3, timezone.now())  # just after: the log read lacks it
+        return log
+
+    monkeypatch.setattr(reviews, "_reviews_of", read_then_grade)
+    with open_package(_export_bytes(collection)) as package:
+        plan = plan_anki_reviews(user=learner, package=package)
+    with pytest.raises(StudiedMeanwhile):
+        apply_anki_reviews(plan)
+    assert Review.objects.filter(user=learner).count() == 1  # the grade, kept

@@ -212,3 +212,20 @@ def test_done_means_three_days_in_anki_show_in_the_heatmap_and_schedule(
         for s in PromptState.objects.filter(user=learner)
     }
     assert after == before
+
+
+def test_a_grade_while_the_file_was_read_asks_to_upload_again(learner_client, lesson, monkeypatch):
+    from decks import views
+    from decks.reviews import StudiedMeanwhile
+    from tests.decks.anki_study import one_review_each, package_with_reviews
+
+    def studied_meanwhile(**kwargs):
+        raise StudiedMeanwhile
+
+    monkeypatch.setattr(views, "anki_reviews_import", studied_meanwhile)
+    data = package_with_reviews(
+        _scheduled_export(learner_client, "lesson:backups"),
+        one_review_each(dt.datetime(2026, 11, 20, 9, tzinfo=dt.UTC)),
+    )
+    page = learner_client.post("/anki/reviews/", {"package": _anki_file(data)}).content.decode()
+    assert "nothing was saved. Upload the file again." in page and 'role="alert"' in page
