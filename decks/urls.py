@@ -10,4 +10,5 @@ urlpatterns = [
     path("", views.export_page, name="export"),
     path("deck.apkg", views.export_download, name="download"),
     path("media/<str:name>", views.image, name="image"),
+    path("reviews/", views.reviews_import, name="reviews"),
 ]

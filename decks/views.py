@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import re
 
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
-from decks.forms import DeckExportForm
+from decks.forms import AnkiReviewsForm, DeckExportForm
 from decks.models import DeckImage, extension_of
 from decks.package import build_package
+from decks.reading import PackageError, open_package, problem_in
+from decks.reviews import StudiedMeanwhile, anki_reviews_import
 from decks.selectors import EXPORT_MAX_PROMPTS, deck_export_for, export_scopes
 from flashcards.selectors import Scope
 
@@ -92,3 +95,28 @@ def image(request: HttpRequest, name: str) -> HttpResponse:
     if etag in request.headers.get("If-None-Match", ""):
         return HttpResponseNotModified(headers=headers)
     return HttpResponse(bytes(found[1]), content_type=found[0], headers=headers)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reviews_import(request: HttpRequest) -> HttpResponse:
+    """Bring reviews done in Anki back: the upload form, and (POST) what the upload added.
+
+    The result is the page itself, not a redirect: uploading the same file again (a reload
+    that posts it again) adds nothing, each review being added once (decks/reviews.py)."""
+    form = AnkiReviewsForm()
+    result = None
+    errors: list[str] = []
+    if request.method == "POST":
+        form = AnkiReviewsForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["package"]
+            try:
+                with open_package(upload.read()) as package:
+                    result = anki_reviews_import(user=request.user, package=package)
+            except PackageError as error:
+                errors = [str(problem) for problem in problem_in(upload.name, error)]
+            except StudiedMeanwhile as refused:
+                errors = [str(refused)]
+    context = {"form": form, "result": result, "errors": errors}
+    return render(request, "decks/reviews.html", context)

@@ -288,21 +288,52 @@ def _replay(reviews: list[Review], changes: list, scheduler, prompt_id: int):
     """A prompt's memory after its reviews and manual changes, in time order (a change made
     at the same moment as a review follows it), and the version they bring it to: one for
     each review and each forget (a reschedule leaves the version as it is)."""
+    replayed = replay_prompt(reviews, changes, scheduler, prompt_id)
+    return replayed.memory, replayed.version
+
+
+@dataclass(frozen=True)
+class ReplayedPrompt:
+    memory: Memory | None  # None: new (never reviewed, or forgotten since)
+    version: int
+    # Each review in time order, with the memory before it (None: new) and after it.
+    steps: list[tuple[Review, Memory | None, Memory]]
+
+
+def replay_prompt(
+    reviews: list[Review], changes: list, scheduler, prompt_id: int, *, due_of=None
+) -> ReplayedPrompt:
+    """Replay one prompt's reviews and manual changes through FSRS in time order.
+
+    Each review takes the due date `due_of(review, before, after)` gives; by default the one
+    stored in its log row, which is the date the learner was given (FSRS fuzzes intervals at
+    random, so replaying cannot reproduce it). An unsaved review (no pk yet: one being added,
+    as decks/reviews.py adds Anki's) sorts after saved ones at the same moment, as its row
+    will once saved."""
     events = sorted(
         [(r.reviewed_at, 0, r) for r in reviews] + [(c.at, 1, c) for c in changes],
-        key=lambda event: (event[0], event[1], event[2].pk),
+        key=lambda event: (event[0], event[1], event[2].pk or _UNSAVED),
     )
     memory = None
     version = 0
+    steps = []
     for _, _, event in events:
         if isinstance(event, Review):
+            before = memory
             memory = review(memory, event.rating, event.reviewed_at, scheduler, prompt_id)
-            # The due date the learner was given, fuzz and all.
-            memory = with_due(memory, Memory.from_json(event.after).due)
+            if due_of is None:
+                due = Memory.from_json(event.after).due
+            else:
+                due = due_of(event, before, memory)
+            memory = with_due(memory, due)
+            steps.append((event, before, memory))
             version += 1
         elif event.kind == ManualChange.Kind.FORGET:
             memory = None
             version += 1
         elif memory is not None:
             memory = with_due(memory, event.due)
-    return memory, version
+    return ReplayedPrompt(memory, version, steps)
+
+
+_UNSAVED = float("inf")

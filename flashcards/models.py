@@ -426,6 +426,10 @@ class Review(models.Model):
     state_after = models.PositiveSmallIntegerField()
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField()
+    # A review done in Anki and brought back (decks/reviews.py): its row id in Anki's review
+    # log, which is the moment of the review in unix milliseconds. Unique per learner, so that
+    # uploading the same collection twice adds each review once. Null for the portal's own.
+    anki_id = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         indexes = [
@@ -433,5 +437,10 @@ class Review(models.Model):
             models.Index(fields=["prompt", "user"], name="review_prompt_user"),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(rating__gte=1, rating__lte=4), name="rating_1_to_4")
+            models.CheckConstraint(condition=Q(rating__gte=1, rating__lte=4), name="rating_1_to_4"),
+            models.UniqueConstraint(
+                fields=["user", "anki_id"],
+                condition=Q(anki_id__isnull=False),
+                name="one_review_per_user_anki_id",
+            ),
         ]

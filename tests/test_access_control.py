@@ -27,7 +27,9 @@ from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import ResetRequest
 from decks.package import DeckNote, build_package
+from decks.selectors import deck_export_for
 from flashcards.models import ManualChange, PromptMark, PromptState, Review, StudySettings
+from flashcards.selectors import Scope
 from flashcards.tokens import grade_token, read_grade_token, undo_token
 from lessons.models import Lesson
 from notes.services import NoteFile, notes_import
@@ -35,6 +37,7 @@ from practice.models import Answer, Attempt, AttemptQuestion
 from practice.selectors import PracticeScope
 from practice.services import attempt_start, attempt_submit
 from tests.conftest import PASSWORD, grade_now, make_lesson, make_tree, make_user
+from tests.decks.anki_study import one_review_each, package_with_reviews
 from tests.flashcards.conftest import make_question, token_for
 from tests.notes.conftest import TREE as NOTE_TREE
 from tests.notes.conftest import note_text
@@ -200,6 +203,9 @@ TABLE = [
     # An imported deck's image, by its hash (issue 16); none has this one. Headers and a
     # served image: tests/decks/test_views.py.
     Row("/anki/media/" + "0" * 64 + ".png", everyone(404, 405)),
+    # Bringing Anki reviews back: anyone signed in, into their own log; a POST without a file
+    # is the form again saying so.
+    Row("/anki/reviews/", signed_in((LOGIN, LOGIN), (200, 200))),
     # Practice tests (issue 17): a test is its learner's own, a 404 to anyone else.
     # OPEN_TEST is the learner's test under way, DONE_TEST one submitted; an empty POST to a
     # question keeps no picks and shows it again, and a submitted test takes no more answers.
@@ -811,6 +817,13 @@ def csrf_cases(site, studied_page: str) -> list[CsrfCase]:
             f"/notes/private-notes-u{site['learner'].pk}/delete/",
             {},
         ),
+        # Anki reviews brought back: a package of the public lesson with one review a card.
+        CsrfCase(
+            "/anki/reviews/",
+            "learner",
+            "/anki/reviews/",
+            {"package": _anki_reviews_upload()},
+        ),
         CsrfCase(
             "/admin/login/",
             "anonymous",
@@ -858,6 +871,21 @@ def csrf_cases(site, studied_page: str) -> list[CsrfCase]:
 
 def reset_uid(user) -> str:
     return urlsafe_base64_encode(force_bytes(user.pk))
+
+
+def _anki_reviews_upload() -> SimpleUploadedFile:
+
+    now = timezone.now()
+    notes = deck_export_for(
+        user=None,
+        scope=Scope.parse("lesson:restore-paths"),
+        base_url="http://testserver/",
+        with_schedule=False,
+    ).notes
+    data = package_with_reviews(
+        build_package(notes, now=now), one_review_each(now - dt.timedelta(days=1))
+    )
+    return SimpleUploadedFile("collection.colpkg", data, content_type="application/zip")
 
 
 def _upload(data: bytes) -> SimpleUploadedFile:

@@ -98,6 +98,8 @@ BUDGETS = {
     # is the same for everyone, so it stays cacheable by anyone).
     ("anonymous", "get", IMAGE, False): 1,
     ("learner", "get", IMAGE, False): 1,
+    # Bringing Anki reviews back: the form reads nothing but the session and the user.
+    ("learner", "get", "/anki/reviews/", False): 2,
     # Mastery is one query (prompts left-joined to the learner's states), not two. The
     # practice-test panel adds two: the scores per test and lesson, and the lessons with
     # questions (those a test can be started on).

@@ -30,13 +30,17 @@ from playwright.sync_api import Page, expect
 
 from accounts.services import instructor_grant
 from analytics.services import known_snapshot_take
+from decks.package import build_package
+from decks.selectors import deck_export_for
 from decks.services import DeckFile, deck_import
 from flashcards.models import Card, FsrsFit, Prompt, StudySettings
+from flashcards.selectors import Scope
 from lessons.models import Lesson
 from notes.services import NoteFile, notes_import
 from practice.answers import right_of
 from tests.browser.conftest import new_page
 from tests.conftest import PASSWORD, make_card, make_lesson, make_user
+from tests.decks.anki_study import one_review_each, package_with_reviews
 from tests.decks.conftest import PNG, add_media, add_note, export
 from tests.flashcards.conftest import ONE_RIGHT, TWO_RIGHT, make_questions, simulated_log
 from tests.notes.conftest import TREE as NOTE_TREE
@@ -430,6 +434,35 @@ def get_locked_out(page: Page) -> None:
     expect(page.get_by_role("heading", name="Too many failed log-ins")).to_be_visible()
 
 
+def bring_anki_reviews_back(page: Page) -> None:
+    """Upload an Anki package with a review of each public card of one lesson (issue 16)."""
+
+    notes = deck_export_for(
+        user=None,
+        scope=Scope.parse("lesson:restore-paths"),
+        base_url="http://portal.example/",
+        with_schedule=False,
+    ).notes
+    data = package_with_reviews(
+        build_package(notes, now=dt.datetime.now(dt.UTC)),
+        one_review_each(dt.datetime.now(dt.UTC) - dt.timedelta(days=2)),
+    )
+    _upload_to_anki_reviews(page, data)
+    expect(page.get_by_role("heading", name="Reviews brought back")).to_be_visible()
+
+
+def upload_a_damaged_anki_file(page: Page) -> None:
+    _upload_to_anki_reviews(page, b"not an Anki file")
+    expect(page.get_by_role("alert")).to_contain_text("is not an Anki package")
+
+
+def _upload_to_anki_reviews(page: Page, data: bytes) -> None:
+    page.locator('input[name="package"]').set_input_files(
+        {"name": "collection.colpkg", "mimeType": "application/octet-stream", "buffer": data}
+    )
+    page.get_by_role("button", name="Bring the reviews back").click()
+
+
 def request_a_reset(page: Page) -> None:
     """Ask for a reset link for a fresh learner's address, on the page already open."""
     user = make_user()
@@ -619,6 +652,16 @@ PAGES = [
     PageCase("admin: import an Anki deck", "/admin/lessons/lesson/import-anki/", user="instructor"),
     PageCase(
         "a lesson imported from Anki", "/", user="instructor", then=read_an_imported_anki_deck
+    ),
+    PageCase("Anki reviews back", "/anki/reviews/", user="studied"),
+    PageCase(
+        "Anki reviews back, added", "/anki/reviews/", user="studied", then=bring_anki_reviews_back
+    ),
+    PageCase(
+        "Anki reviews back, a damaged file",
+        "/anki/reviews/",
+        user="studied",
+        then=upload_a_damaged_anki_file,
     ),
     PageCase("analytics (instructor)", "/analytics/", user="instructor"),
     PageCase("analytics (with a class)", "/analytics/", user="instructor-of-a-class"),

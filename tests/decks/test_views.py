@@ -134,3 +134,149 @@ def test_the_image_view_answers_get_and_head_only(client):
     image = _image()
     assert client.post(image.get_absolute_url()).status_code == 405
     assert client.head(image.get_absolute_url()).status_code == 200
+
+
+# -- Bring Anki reviews back (/anki/reviews/) ---------------------------------------------
+
+
+def _anki_file(data: bytes, name: str = "collection.colpkg"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, data, content_type="application/octet-stream")
+
+
+def _scheduled_export(client, scope: str) -> bytes:
+    response = client.get(f"/anki/deck.apkg?scope={scope}&schedule=on")
+    assert response.status_code == 200
+    return response.content
+
+
+def test_a_visitor_is_sent_to_log_in_for_the_reviews_page(client):
+    response = client.get("/anki/reviews/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next=/anki/reviews/")
+
+
+def test_the_reviews_page_is_an_upload_form_linked_from_the_export_and_dashboard(
+    learner_client, lesson
+):
+    page = learner_client.get("/anki/reviews/").content.decode()
+    assert "<h1>Bring Anki reviews back</h1>" in page
+    assert 'method="post"' in page and 'enctype="multipart/form-data"' in page
+    assert 'type="file" name="package"' in page and "at most 100 MB" in page
+    assert "csrfmiddlewaretoken" in page
+    assert 'href="/anki/reviews/"' in learner_client.get("/anki/").content.decode()
+    assert 'href="/anki/reviews/"' in learner_client.get("/progress/").content.decode()
+
+
+def test_uploading_reviews_shows_what_was_added(learner_client, learner, lesson):
+    from tests.decks.anki_study import one_review_each, package_with_reviews
+
+    data = package_with_reviews(
+        _scheduled_export(learner_client, "lesson:backups"),
+        one_review_each(dt.datetime(2026, 11, 20, 9, tzinfo=dt.UTC)),
+    )
+    response = learner_client.post("/anki/reviews/", {"package": _anki_file(data)})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Reviews brought back" in page
+    assert "<dt>Reviews added</dt><dd>1</dd>" in page
+    assert "<dt>Already here</dt><dd>0</dd>" in page
+    assert "20 November 2026" in page and 'href="/progress/"' in page
+    again = learner_client.post("/anki/reviews/", {"package": _anki_file(data)})
+    page = again.content.decode()
+    assert "Nothing new to bring back" in page and "<dt>Already here</dt><dd>1</dd>" in page
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"not a zip at all", "collection.colpkg: is not an Anki package"),
+        (b"PK\x05\x06" + b"\x00" * 18, "collection.colpkg: "),
+    ],
+)
+def test_a_damaged_or_foreign_file_is_refused_and_nothing_saved(
+    learner_client, lesson, data, message
+):
+    from flashcards.models import Review
+
+    response = learner_client.post("/anki/reviews/", {"package": _anki_file(data)})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Nothing was saved" in page and message in page and 'role="alert"' in page
+    assert not Review.objects.exists()
+
+
+def test_an_upload_over_the_limit_is_refused_by_its_size(learner_client, lesson, monkeypatch):
+    from decks import forms
+
+    monkeypatch.setattr(forms, "MAX_REVIEWS_UPLOAD_BYTES", 10)
+    response = learner_client.post("/anki/reviews/", {"package": _anki_file(b"x" * 11, "big.apkg")})
+    assert "big.apkg is 11\xa0bytes: upload at most 100 MB" in response.content.decode()
+
+
+def test_a_post_without_a_file_asks_for_one(learner_client, lesson):
+    response = learner_client.post("/anki/reviews/", {})
+    assert response.status_code == 200
+    assert "This field is required." in response.content.decode()
+
+
+def test_done_means_three_days_in_anki_show_in_the_heatmap_and_schedule(
+    bundled_content, learner, client, open_in_anki, tmp_path
+):
+    """The issue's "Done means": a learner exports the RDS & Aurora deck, studies it for three
+    days in Anki, brings the reviews back; the dashboard's heatmap shows those three days (in
+    the learner's time zone) and each card is scheduled as FSRS would have."""
+    from flashcards.grading import states_rebuild
+    from flashcards.models import PromptState, Review, StudySettings
+    from tests.decks.anki_study import study_in_anki
+    from tests.decks.conftest import COLPKG, export
+
+    StudySettings.objects.create(user=learner, time_zone="Pacific/Auckland")
+    client.force_login(learner)
+    collection = open_in_anki(
+        _scheduled_export(client, "topic:amazon-rds-aurora"), with_scheduling=True
+    )
+    zone = dt.timezone(dt.timedelta(hours=13))  # Auckland in (southern) summer
+    today = timezone.now().astimezone(zone).date()
+    days = [today - dt.timedelta(days=n) for n in (5, 4, 2)]
+    for day in days:
+        # 07:30 in Auckland is the evening before in UTC: the heatmap must count local days.
+        morning = dt.datetime.combine(day, dt.time(7, 30), tzinfo=zone)
+        study_in_anki(collection, at=morning, answers=15, ratings=(3, 3, 1, 4))
+    response = client.post(
+        "/anki/reviews/", {"package": _anki_file(export(collection, tmp_path, COLPKG))}
+    )
+    assert "<dt>Reviews added</dt><dd>45</dd>" in response.content.decode()
+
+    board = client.get("/progress/").context["board"]
+    heat = {cell.day: cell.reviews for cell in board.heatmap.cells if cell.reviews}
+    assert heat == dict.fromkeys(days, 15)
+    assert board.year_reviews == 45
+    states = {s.prompt_id: s for s in PromptState.objects.filter(user=learner)}
+    assert len(states) == Review.objects.filter(user=learner).values("prompt").distinct().count()
+    fields = [f.name for f in PromptState._meta.fields if f.name != "id"]
+    before = {pk: [getattr(s, f) for f in fields] for pk, s in states.items()}
+    states_rebuild(user=learner)
+    after = {
+        s.prompt_id: [getattr(s, f) for f in fields]
+        for s in PromptState.objects.filter(user=learner)
+    }
+    assert after == before
+
+
+def test_a_grade_while_the_file_was_read_asks_to_upload_again(learner_client, lesson, monkeypatch):
+    from decks import views
+    from decks.reviews import StudiedMeanwhile
+    from tests.decks.anki_study import one_review_each, package_with_reviews
+
+    def studied_meanwhile(**kwargs):
+        raise StudiedMeanwhile
+
+    monkeypatch.setattr(views, "anki_reviews_import", studied_meanwhile)
+    data = package_with_reviews(
+        _scheduled_export(learner_client, "lesson:backups"),
+        one_review_each(dt.datetime(2026, 11, 20, 9, tzinfo=dt.UTC)),
+    )
+    page = learner_client.post("/anki/reviews/", {"package": _anki_file(data)}).content.decode()
+    assert "nothing was saved. Upload the file again." in page and 'role="alert"' in page
