@@ -42,7 +42,7 @@ from decks.reading import (
     PackageError,
     open_package,
 )
-from flashcards.cards import _CLOZE, BASIC, CLOZE, REVERSED, CardSpec
+from flashcards.cards import BASIC, CLOZE, REVERSED, CardSpec, cloze_deletions, cloze_replace
 from notes.parser import Note
 from portal.markdown import sanitize_html
 from portal.problems import Problem, ProblemList
@@ -50,10 +50,16 @@ from portal.problems import Problem, ProblemList
 # What one package may bring. Notes: the issue's 10,000-note deck (a lesson of 10,000 cards
 # writes in about 4 s on SQLite; docs/NOTES.md). Images: each at most reading.py's
 # MAX_MEDIA_FILE_BYTES (10 MB); all of a package's together at most 100 MB, which the write
-# transaction stores (so bounds how long it holds the lock). The upload itself: MAX_UPLOAD_BYTES.
+# transaction stores (so bounds how long it holds the lock). The upload itself: MAX_UPLOAD_BYTES,
+# a deck's or a learner's collection of reviews (decks/forms.py).
 MAX_NOTES = 10_000
 MAX_IMAGES_BYTES = 100 * 1024 * 1024
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024
+# A field longer than this is no flashcard (its note is skipped, named in the report); all of
+# a package's fields together at most the other (8,000 notes of 1 KB render into a lesson in
+# 0.2 s here, so this bounds the rendering to seconds).
+MAX_FIELD_CHARACTERS = 100_000
+MAX_TEXT_CHARACTERS = 32_000_000
 DEFAULT_TOPIC = "Anki decks"
 # Notes per section of a lesson whose notes have no tags.
 SECTION_SIZE = 50
@@ -62,12 +68,12 @@ SKIPPED_LISTED = 20
 _SLUG_LENGTH = 80
 _TITLE_LENGTH = 200
 
-_SOUND = re.compile(r"\[sound:[^\]]*\]")
-# An <audio> or <video> with what it holds (its <source>s, its fallback text); then one left
-# open, alone.
-_AUDIO_VIDEO = re.compile(r"<(audio|video)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
-_AUDIO_VIDEO_OPEN = re.compile(r"<(?:audio|video)\b[^>]*>", re.IGNORECASE)
-_IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+# Up to the next "[" or "]": a "[sound:" that never closes costs one step, not the rest.
+_SOUND = re.compile(r"\[sound:[^\]\[]*\]")
+_MEDIA_OPENING = re.compile(r"<(audio|video)\b", re.IGNORECASE)
+_MEDIA_CLOSING = {kind: re.compile(rf"</{kind}\b", re.IGNORECASE) for kind in ("audio", "video")}
+# Up to the next "<" too: an "<img" never closed costs one step, not the rest of the field.
+_IMG = re.compile(r"<img\b[^<>]*>", re.IGNORECASE)
 _SRC = re.compile(r"""\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE)
 _ALT = re.compile(r"""\balt\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]*>")
@@ -172,6 +178,7 @@ def _read(package: Package, *, default_topic: str) -> DeckRead:
     fields = _Fields(package, report)
     by_deck: dict[str, list[tuple[CardSpec, str, str]]] = {}
     seen: set[str] = set()
+    text = 0
     for position, anki in enumerate(package.notes(), start=1):
         where = f"note {position} (GUID {anki.guid})"
         deck_id = home.get(anki.id)
@@ -185,6 +192,17 @@ def _read(package: Package, *, default_topic: str) -> DeckRead:
         notetype = notetypes.get(anki.notetype_id)
         kind, became, front, back = _mapping(notetype, anki, ordinals[anki.id])
         report.note_types[(notetype.name if notetype else "(missing)", became)] += 1
+        if max(len(front), len(back)) > MAX_FIELD_CHARACTERS:
+            report.notes_skipped.append(
+                f"{where}: a field is longer than {MAX_FIELD_CHARACTERS:,} characters"
+            )
+            continue
+        text += len(front) + len(back)
+        if text > MAX_TEXT_CHARACTERS:
+            raise PackageError.one(
+                f"its notes hold more than {MAX_TEXT_CHARACTERS:,} characters of text; at most "
+                "that may be imported at once: export fewer decks from Anki"
+            )
         front_html, back_html = fields.clean(front), fields.clean(back)
         skip = _why_skipped(kind, front_html, back_html)
         if skip:
@@ -283,7 +301,7 @@ def _why_skipped(kind: str, front: str, back: str) -> str:
         return "its front is empty"
     if kind != CLOZE and not _has_content(back):
         return "its back is empty"
-    if kind == CLOZE and not _CLOZE.search(front):
+    if kind == CLOZE and not cloze_deletions(front):
         return "its cloze text has no {{c1::...}} deletion"
     return ""
 
@@ -306,9 +324,8 @@ class _Fields:
         if not raw:
             return ""
         text, sounds = _SOUND.subn("", raw)
-        text, media = _AUDIO_VIDEO.subn("", text)
-        text, unclosed = _AUDIO_VIDEO_OPEN.subn("", text)
-        self.report.sounds_skipped += sounds + media + unclosed
+        text, media = _without_audio_video(text)
+        self.report.sounds_skipped += sounds + media
         text = _IMG.sub(self._image, text)
         clean = sanitize_html(text)
         # Whatever the rewriting missed is dropped: only the portal's copies are shown.
@@ -335,6 +352,9 @@ class _Fields:
 
     def _store(self, name: str) -> str | None:
         data = None
+        # The media list is read here, outside the per-file refusals below: a damaged or
+        # oversized list is the package's error, not one image's.
+        self.package.media_names  # noqa: B018
         for candidate in dict.fromkeys((name, urllib.parse.unquote(name))):
             try:
                 data = self.package.media_file(candidate)
@@ -355,6 +375,35 @@ class _Fields:
                 )
             self.images[sha] = Image(sha, content_type, data)
         return image_url(sha, content_type)
+
+
+def _without_audio_video(text: str) -> tuple[str, int]:
+    """`text` without its <audio> and <video> elements and what they hold (sources, fallback
+    text), and how many there were; one never closed drops only its own tag.
+
+    One pass: each search goes on from where the last one stopped, and a kind found unclosed
+    once is never searched for again (nothing closes it later either). A regular expression
+    with a lazy body scanned to the end of the field for each unclosed tag: 280 KB took 45 s.
+    """
+    parts, count, position = [], 0, 0
+    unclosed: set[str] = set()
+    while (opening := _MEDIA_OPENING.search(text, position)) is not None:
+        tag_end = text.find(">", opening.end())
+        if tag_end == -1:
+            break  # a tag cut off at the end: the sanitizer drops it
+        kind = opening[1].lower()
+        closing = None if kind in unclosed else _MEDIA_CLOSING[kind].search(text, tag_end)
+        if closing is None:
+            unclosed.add(kind)
+            end = tag_end + 1
+        else:
+            closing_end = text.find(">", closing.end())
+            end = len(text) if closing_end == -1 else closing_end + 1
+        parts.append(text[position : opening.start()])
+        count += 1
+        position = end
+    parts.append(text[position:])
+    return "".join(parts), count
 
 
 def _attribute(pattern: re.Pattern, tag: str) -> str:
@@ -387,10 +436,10 @@ def _escape_braces(clean: str, *, keep_deletions: bool = False) -> str:
     if not keep_deletions:
         return clean.replace("{{", "&#123;&#123;")
     parts, last = [], 0
-    for match in _CLOZE.finditer(clean):
-        parts.append(clean[last : match.start()].replace("{{", "&#123;&#123;"))
-        parts.append(match[0])
-        last = match.end()
+    for deletion in cloze_deletions(clean):
+        parts.append(clean[last : deletion.start].replace("{{", "&#123;&#123;"))
+        parts.append(clean[deletion.start : deletion.end])
+        last = deletion.end
     parts.append(clean[last:].replace("{{", "&#123;&#123;"))
     return "".join(parts)
 
@@ -404,7 +453,7 @@ def _entry(card: CardSpec, front: str, back: str) -> str:
     """The note as the lesson reads it: its front, and its back beneath (a `<dl>`); a cloze
     with its deletions filled in and marked."""
     if card.kind == CLOZE:
-        front = _CLOZE.sub(lambda m: f"<mark>{m['text']}</mark>", front)
+        front = cloze_replace(front, lambda deletion: f"<mark>{deletion.text}</mark>")
     if not back:
         # A <dt> with no <dd> is not a definition list (axe's definition-list rule).
         return f"<div>{front}</div>"

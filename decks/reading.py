@@ -36,6 +36,8 @@ from portal.problems import Problem, ProblemList
 # reading it may cost, whatever the zip declares.
 MAX_COLLECTION_BYTES = 256 * 1024 * 1024  # the collection, uncompressed
 MAX_MEDIA_FILE_BYTES = 10 * 1024 * 1024  # one media file, uncompressed
+# The list of media names: a name and a checksum each, so 16 MB is a hundred thousand files.
+MAX_MEDIA_LIST_BYTES = 16 * 1024 * 1024
 MAX_ZIP_MEMBERS = 100_000
 # SQLite virtual machine steps for all the reads of one package, checked every 10,000 steps. A
 # 10,000-note collection's reads take about 2 million; this is far above any real one and
@@ -109,6 +111,7 @@ class Review:
     last_interval: int  # before it, the same way
     time_ms: int  # how long the answer took
     kind: int  # 0 learning, 1 review, 2 relearning, 3 filtered deck, 4 by hand, 5 rescheduled
+    factor: int  # SM-2's ease in permille; 0 in a filtered deck that does not reschedule
 
 
 def _problem(message: str) -> PackageError:
@@ -255,8 +258,11 @@ class Package:
 
     def reviews(self) -> Iterator[Review]:
         for row in self._rows(
-            "SELECT id, cid, ease, ivl, lastIvl, time, type FROM revlog ORDER BY id"
+            "SELECT id, cid, ease, ivl, lastIvl, time, type, factor FROM revlog ORDER BY id"
         ):
+            # Whole numbers in Anki's own files; anything else is a damaged or forged log.
+            if not all(type(value) is int for value in row):
+                raise _problem(f"its review log is damaged (the entry with id {row[0]!r})")
             yield Review(*row)
 
     def card_guids(self) -> Iterator[tuple[int, str, int]]:
@@ -270,14 +276,13 @@ class Package:
     @cached_property
     def media_names(self) -> dict[str, str]:
         """{file name as the notes use it: the zip member holding it}."""
-        try:
-            raw = self._archive.read("media") if "media" in self._members else b""
-        except (zipfile.BadZipFile, OSError, ValueError) as error:
-            raise _problem(f"its media list cannot be read ({error})") from None
+        if "media" not in self._members:
+            return {}
+        raw = _read_member(self._archive, "media", MAX_MEDIA_LIST_BYTES, "its media list")
         if not raw:
             return {}
         if self.newer_schema:
-            entries = _message(_unzstd(raw, MAX_MEDIA_FILE_BYTES, "the media list"), "media list")
+            entries = _message(_unzstd(raw, MAX_MEDIA_LIST_BYTES, "its media list"), "media list")
             names = {}
             for index, entry in enumerate(entries.get(1, [])):
                 name = _text(_message(entry, "media list"), 1)

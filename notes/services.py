@@ -184,6 +184,12 @@ def notes_import_parsed(
     all or nothing with them; it must only write, having computed everything before."""
     if not parsed:
         raise NotesImportError([Problem("no notes were given")])
+    # Two notes of one address would be written as one lesson; a parsed note's slug is not its
+    # author's choice (an Anki deck's name gives it), so say which two.
+    seen: dict[str, str] = {}
+    clashes = [_first_clash(name, [note.slug], seen, "the lesson address") for name, note in parsed]
+    if any(clashes):
+        raise NotesImportError([clash for clash in clashes if clash is not None])
     return _import(
         list(parsed),
         [],

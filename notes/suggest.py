@@ -41,7 +41,17 @@ from dataclasses import dataclass
 
 from markdown_it.token import Token
 
-from flashcards.cards import BASIC, CLOZE, EXAM_MAX, REVERSED, CardsError, CardSpec, check_card
+from flashcards.cards import (
+    BASIC,
+    CLOZE,
+    EXAM_MAX,
+    REVERSED,
+    CardsError,
+    CardSpec,
+    check_card,
+    cloze_deletions,
+    cloze_replace,
+)
 from notes.parser import MAX_CARDS, Note
 from notes.units import Piece, Unit, letters, markdown, note_units, plain, unbolded
 
@@ -66,7 +76,6 @@ _PREDICATES = {
     *("may", "might", "will", "won't", "is", "are", "was", "were", "has", "have", "does"),
     *("do", "it's", "there's", "also", "always", "never", "only"),
 }
-_CLOZE_MARK = re.compile(r"\{\{c[0-9]+::(?P<text>.*?)(?:::.*?)?\}\}", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -173,7 +182,7 @@ def _left_to_exam_anchors(suggestions: list[Suggestion]) -> list[Suggestion]:
 def _answer(suggestion: Suggestion) -> str:
     """What a card asks to recall, normalized: a cloze's deletions, another card's back."""
     if suggestion.kind == CLOZE:
-        return _normal(" ".join(m["text"] for m in _CLOZE_MARK.finditer(suggestion.front)))
+        return _normal(" ".join(d.text for d in cloze_deletions(suggestion.front)))
     return _normal(suggestion.back)
 
 
@@ -312,7 +321,7 @@ def _words(text: str) -> list[str]:
 
 def _normal(text: str) -> str:
     """Text for comparing cards: cloze deletions as their text, no markup, case or punctuation."""
-    return " ".join(_words(_CLOZE_MARK.sub(lambda m: m["text"], text)))
+    return " ".join(_words(cloze_replace(text, lambda deletion: deletion.text)))
 
 
 def _fact(kind: str, front: str, back: str) -> str:

@@ -213,6 +213,39 @@ def test_too_many_notes_is_a_clear_error(anki_collection, tmp_path, monkeypatch)
     assert MAX_NOTES == 10_000
 
 
+def test_a_field_too_long_skips_its_note_and_too_much_text_is_refused(
+    anki_collection, tmp_path, monkeypatch
+):
+    monkeypatch.setattr("decks.importing.MAX_FIELD_CHARACTERS", 10)
+    add_note(anki_collection, "Basic", "Deck", "short", "back")
+    add_note(anki_collection, "Basic", "Deck", "a front of more than ten", "back")
+    read = read_decks(export(anki_collection, tmp_path), name="deck.apkg")
+    (card,) = dict(read.notes)[deck_name_of("Deck")].cards
+    assert "short" in card.front
+    assert read.report.notes_skipped[0].endswith("a field is longer than 10 characters")
+    monkeypatch.setattr("decks.importing.MAX_TEXT_CHARACTERS", 8)
+    with pytest.raises(DeckImportError) as error:
+        read_decks(export(anki_collection, tmp_path), name="deck.apkg")
+    assert "deck.apkg: its notes hold more than 8 characters of text" in str(error.value)
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    ["<audio>" * 12_000, "<video src=x>" * 7_000, "[sound:" * 12_000, "<img" * 20_000],
+)
+def test_tags_that_never_close_are_read_in_one_pass(anki_collection, tmp_path, hostile):
+    """Each of these (under the field's limit) took seconds with the expressions that scanned
+    to the end of the field for every opening; they are dropped (or left to the sanitizer) in
+    one pass."""
+    add_note(anki_collection, "Basic", "Deck", f"front {hostile} end", "back")
+    read = read_decks(export(anki_collection, tmp_path), name="deck.apkg")
+    (card,) = dict(read.notes)[deck_name_of("Deck")].cards
+    assert card.front.startswith("<div>front")
+    # An "<img" never closed takes the rest of the field into its tag, as a browser reads it.
+    assert "end" in card.front or hostile.startswith("<img")
+    assert "<audio" not in card.front and "<video" not in card.front
+
+
 def test_a_file_that_is_not_a_package_is_a_clear_error():
     with pytest.raises(DeckImportError) as error:
         read_decks(b"not a zip", name="notes.txt")

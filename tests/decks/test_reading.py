@@ -9,7 +9,14 @@ import zipfile
 import pytest
 import zstandard
 
-from decks.reading import CLOZE, MAX_COLLECTION_BYTES, NORMAL, PackageError, open_package
+from decks.reading import (
+    CLOZE,
+    MAX_COLLECTION_BYTES,
+    MAX_MEDIA_LIST_BYTES,
+    NORMAL,
+    PackageError,
+    open_package,
+)
 from tests.decks.conftest import APKG, COLPKG, LEGACY_APKG, PNG, add_media, add_note, export
 
 
@@ -156,3 +163,16 @@ def test_refuses_a_collection_whose_tables_are_views(tmp_path):
     connection.commit()
     connection.close()
     assert "no notes table" in _refused(_zip({"collection.anki2": path.read_bytes()}))
+
+
+@pytest.mark.parametrize("kind", [APKG, LEGACY_APKG])
+def test_refuses_a_media_list_bomb(authored, tmp_path, kind):
+    """The media list is read capped too, whatever the zip declares: 17 MB of spaces packs
+    into a few KB."""
+    with zipfile.ZipFile(io.BytesIO(export(authored, tmp_path, kind))) as original:
+        members = {name: original.read(name) for name in original.namelist()}
+    blank = b" " * (MAX_MEDIA_LIST_BYTES + 1024 * 1024)
+    members["media"] = zstandard.ZstdCompressor().compress(blank) if kind == APKG else blank
+    with open_package(_zip(members)) as package, pytest.raises(PackageError) as caught:
+        package.media_names  # noqa: B018 (reading it is the test)
+    assert "its media list is larger than 16 MB unpacked" in str(caught.value)

@@ -126,10 +126,16 @@ def _zip(members: dict[str, bytes]) -> bytes:
 @pytest.mark.parametrize(
     ("make", "message"),
     [
-        (lambda: b"PK\x03\x04 truncated", "not an Anki package"),
-        (lambda: _zip({"collection.anki2": b"SQLite format 3\x00" + b"\x00" * 200}), "deck.apkg"),
+        (lambda: b"PK\x03\x04 truncated", "deck.apkg: is not an Anki package"),
+        (
+            lambda: _zip({"collection.anki2": b"SQLite format 3\x00" + b"\x00" * 200}),
+            "deck.apkg: its collection is damaged",
+        ),
         # A zip bomb: 2 MB of zeros in a few KB, over the (lowered) collection cap.
-        (lambda: _zip({"collection.anki21": b"\x00" * (2 * 1024 * 1024)}), "deck.apkg"),
+        (
+            lambda: _zip({"collection.anki21": b"\x00" * (2 * 1024 * 1024)}),
+            "deck.apkg: the collection is larger than 1 MB unpacked",
+        ),
     ],
     ids=["truncated", "not-a-collection", "zip-bomb"],
 )
@@ -155,7 +161,9 @@ def test_a_non_anki_sqlite_file_is_refused(tmp_path):
     connection.close()
     with pytest.raises(DeckImportError) as error:
         deck_import(files=[DeckFile("x.apkg", _zip({"collection.anki2": path.read_bytes()}))])
-    assert "x.apkg" in str(error.value)
+    assert "x.apkg: its collection is an SQLite database but not an Anki collection" in str(
+        error.value
+    )
     assert _rows() == (0, 0, 0, 0, 0)
 
 
@@ -219,4 +227,16 @@ def test_the_same_deck_in_two_files_is_an_error(deck, tmp_path):
     assert str(error.value) == (
         "two.apkg: holds the same deck as one.apkg (Anki deck “AWS::RDS”); import one"
     )
+    assert _rows() == (0, 0, 0, 0, 0)
+
+
+def test_two_decks_of_one_address_are_an_error_naming_both(anki_collection, tmp_path):
+    """ "AWS::RDS" and "AWS RDS" both make the lesson address aws-rds: said, nothing saved."""
+    add_note(anki_collection, "Basic", "AWS::RDS", "a", "b")
+    first = export(anki_collection, tmp_path)
+    anki_collection.decks.rename(anki_collection.decks.by_name("AWS::RDS"), "AWS RDS")
+    second = export(anki_collection, tmp_path, LEGACY_APKG)
+    with pytest.raises(DeckImportError) as error:
+        deck_import(files=[DeckFile("a.apkg", first), DeckFile("b.apkg", second)])
+    assert "gives the lesson address 'aws-rds', as Anki deck “AWS::RDS” does" in str(error.value)
     assert _rows() == (0, 0, 0, 0, 0)
