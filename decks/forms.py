@@ -66,12 +66,6 @@ class DeckUploadForm(forms.Form):
         ]
 
 
-# What one upload of Anki reviews may weigh. It is read in memory (decks/reading.py caps what
-# reading it may cost), and a learner's collection of ten thousand cards with years of reviews
-# is a few megabytes without media: 100 MB leaves room for a collection with its media.
-MAX_REVIEWS_UPLOAD_BYTES = 100 * 1024 * 1024
-
-
 class AnkiReviewsForm(forms.Form):
     """A learner's Anki collection or deck export, whose reviews come back into their log."""
 
@@ -84,7 +78,9 @@ class AnkiReviewsForm(forms.Form):
 
     def clean_package(self):
         package = self.cleaned_data["package"]
-        if package.size > MAX_REVIEWS_UPLOAD_BYTES:
+        # The deck import's limit: a learner's collection of ten thousand cards with years of
+        # reviews is a few megabytes without media, and 100 MB leaves room for its media.
+        if package.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(
                 f"{package.name} is {filesizeformat(package.size)}: upload at most 100 MB. "
                 "Export without media (untick “Include media”), which keeps every review."

@@ -62,8 +62,17 @@ logger = logging.getLogger(__name__)
 # and rescheduling (kind 5), which carry no answer (ease 0).
 ANSWER_KINDS = frozenset({0, 1, 2, 3})
 ANKI_REVIEW_KIND = 1
+ANKI_FILTERED_KIND = 3
 # Anki was first released in 2006: a review dated before is a damaged or forged log.
 ANKI_EPOCH = dt.datetime(2006, 1, 1, tzinfo=dt.UTC)
+# The reviews one upload replays through FSRS at most: its new answers, and every review
+# logged before of the prompts they touch (each such prompt is replayed whole). Replaying costs
+# about a quarter of a millisecond a review here, so this bounds an upload's request to
+# seconds, not the minutes years of history in one file would take. New answers past it wait,
+# the oldest going first, for the next upload of the same file (each answer is added once, so
+# uploading again goes on where this stopped). A prompt with this many reviews logged already
+# (no learner reviews one card that often) takes no more from Anki.
+MAX_REPLAYED_REVIEWS = 20_000
 # IN lists are sent in chunks this long: SQLite limits the variables of one statement.
 _CHUNK = 900
 
@@ -89,8 +98,14 @@ class ReviewsCount:
     unmatched: int = 0  # answers of cards not from this portal, or not studyable by the learner
     not_answers: int = 0  # Anki's changes by hand and reschedules: no answer to replay
     out_of_range: int = 0  # dated in the future or before Anki existed
+    later: int = 0  # new answers past MAX_REPLAYED_REVIEWS: the next upload adds them
+    over_limit: int = 0  # answers of a prompt with MAX_REPLAYED_REVIEWS reviews logged already
     prompts: int = 0  # the prompts whose schedules were rebuilt
     days: tuple[dt.date, ...] = ()  # the learner's days the added reviews fall on, in order
+
+    @property
+    def left_out(self) -> int:
+        return self.not_answers + self.out_of_range + self.over_limit
 
     @property
     def first_day(self) -> dt.date | None:
@@ -160,6 +175,10 @@ def plan_anki_reviews(*, user, package: Package, now: dt.datetime | None = None)
     for row in package.reviews():
         if row.kind not in ANSWER_KINDS or row.ease not in Review.Rating.values:
             not_answers += 1
+        elif row.kind == ANKI_FILTERED_KIND and row.factor == 0:
+            # Cramming or previewing in a filtered deck that does not reschedule: Anki's own
+            # FSRS leaves these out of a card's history, as they changed no schedule.
+            not_answers += 1
         elif not oldest_allowed <= row.id <= newest_allowed:
             out_of_range += 1
         elif row.card_id not in prompt_of_card:
@@ -181,11 +200,29 @@ def plan_anki_reviews(*, user, package: Package, now: dt.datetime | None = None)
     # which keeps the moments but not the Anki ids.
     moments = {(r.prompt_id, _millis(r.reviewed_at)) for rows in logged.values() for r in rows}
     duplicates = 0
-    new_by_prompt: dict[int, list[Review]] = defaultdict(list)
+    fresh = []
     for prompt_id, row in answers:
         if row.id in existing_ids or (prompt_id, row.id) in moments:
             duplicates += 1
+        else:
+            fresh.append((prompt_id, row))
+    # The package's log is read in time order (`Package.reviews`): the oldest come first, so
+    # the answers left for the next upload are all later than those replayed now.
+    later = over_limit = replayed = 0
+    new_by_prompt: dict[int, list[Review]] = defaultdict(list)
+    for index, (prompt_id, row) in enumerate(fresh):
+        history = len(logged.get(prompt_id, ()))
+        if history >= MAX_REPLAYED_REVIEWS:
+            over_limit += 1
             continue
+        cost = 1 if prompt_id in new_by_prompt else 1 + history
+        if replayed + cost > MAX_REPLAYED_REVIEWS:
+            later = sum(
+                len(logged.get(other, ())) < MAX_REPLAYED_REVIEWS for other, _ in fresh[index:]
+            )
+            over_limit += len(fresh) - index - later
+            break
+        replayed += cost
         new_by_prompt[prompt_id].append(_anki_review(user, prompt_id, row))
 
     touched = plan.touched = sorted(new_by_prompt)
@@ -198,6 +235,8 @@ def plan_anki_reviews(*, user, package: Package, now: dt.datetime | None = None)
         unmatched=unmatched,
         not_answers=not_answers,
         out_of_range=out_of_range,
+        later=later,
+        over_limit=over_limit,
         prompts=len(touched),
         days=tuple(days),
     )

@@ -1,4 +1,6 @@
-"""The Anki export: a page to choose the cards, and the package itself."""
+"""Anki in and out, for learners and visitors: the export (a page to choose the cards, and the
+package itself), an imported deck's images, and bringing reviews done in Anki back. The deck
+import is the admin's (decks/admin.py)."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from decks.forms import AnkiReviewsForm, DeckExportForm
 from decks.models import DeckImage, extension_of
 from decks.package import build_package
 from decks.reading import PackageError, open_package, problem_in
-from decks.reviews import StudiedMeanwhile, anki_reviews_import
+from decks.reviews import MAX_REPLAYED_REVIEWS, StudiedMeanwhile, anki_reviews_import
 from decks.selectors import EXPORT_MAX_PROMPTS, deck_export_for, export_scopes
 from flashcards.selectors import Scope
 
@@ -118,5 +120,10 @@ def reviews_import(request: HttpRequest) -> HttpResponse:
                 errors = [str(problem) for problem in problem_in(upload.name, error)]
             except StudiedMeanwhile as refused:
                 errors = [str(refused)]
-    context = {"form": form, "result": result, "errors": errors}
+    context = {
+        "form": form,
+        "result": result,
+        "errors": errors,
+        "max_replayed": f"{MAX_REPLAYED_REVIEWS:,}",
+    }
     return render(request, "decks/reviews.html", context)

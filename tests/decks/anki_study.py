@@ -59,19 +59,28 @@ def study_every_card(collection: Collection, *, at: dt.datetime, ratings=(3,)) -
 
 
 def add_revlog(
-    collection: Collection, card_id: int, *, at: dt.datetime, ease: int, kind: int, ivl=1, last=0
+    collection: Collection,
+    card_id: int,
+    *,
+    at: dt.datetime,
+    ease: int,
+    kind: int,
+    ivl=1,
+    last=0,
+    factor=2500,
 ) -> int:
     """One row of Anki's review log written directly, as Anki writes it (for the kinds that
     Anki's scheduler writes only through its own screens: by hand, rescheduled)."""
     revlog_id = int(at.timestamp() * 1000)
     collection.db.execute(
         "INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) "
-        "VALUES (?, ?, -1, ?, ?, ?, 0, ?, ?)",
+        "VALUES (?, ?, -1, ?, ?, ?, ?, ?, ?)",
         revlog_id,
         card_id,
         ease,
         ivl,
         last,
+        factor,
         ANSWER_SECONDS * 1000,
         kind,
     )

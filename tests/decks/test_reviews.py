@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+import sqlite3
+import zipfile
 
 import pytest
 from django.utils import timezone
 
 from decks.guids import card_guid
 from decks.package import build_package
-from decks.reading import open_package
+from decks.reading import PackageError, open_package
 from decks.reviews import (
     ANKI_EPOCH,
     StudiedMeanwhile,
@@ -178,6 +181,64 @@ def test_uploading_twice_adds_nothing(lesson, learner, open_in_anki, tmp_path):
     assert list(Review.objects.filter(user=learner).values()) == log
 
 
+def test_a_long_history_comes_back_over_uploads_as_if_at_once(
+    lesson, learner, open_in_anki, tmp_path, monkeypatch
+):
+    """One upload replays at most MAX_REPLAYED_REVIEWS reviews (its new answers and the earlier
+    reviews of their prompts), the oldest answers first; the same file uploaded again adds the
+    rest, and the learner's states end as one upload leaves them."""
+    collection = open_in_anki(exported(learner))
+    for day in (4, 3, 2):
+        study_every_card(collection, at=timezone.now() - day * DAY)
+    data = export(collection, tmp_path, COLPKG)
+    total = collection.db.scalar("SELECT count() FROM revlog")
+    most = collection.db.scalar("SELECT max(n) FROM (SELECT count() AS n FROM revlog GROUP BY cid)")
+    other = make_user(username="all-at-once")
+    whole = bring_back(other, data)
+    assert whole.added == total and whole.later == 0
+
+    limit = most + 1
+    monkeypatch.setattr("decks.reviews.MAX_REPLAYED_REVIEWS", limit)
+    uploads = []
+    while not uploads or uploads[-1].later:
+        uploads.append(bring_back(learner, data))
+    assert len(uploads) > 2 and all(1 <= upload.added <= limit for upload in uploads)
+    assert sum(upload.added for upload in uploads) == total
+    assert uploads[0].later == total - uploads[0].added
+    assert not any(upload.over_limit for upload in uploads)
+    first = list(Review.objects.filter(user=learner).order_by("anki_id"))[: uploads[0].added]
+    assert {r.anki_id for r in first} == set(
+        Review.objects.filter(user=learner)
+        .order_by("anki_id")
+        .values_list("anki_id", flat=True)[: uploads[0].added]
+    )
+    drop = ("id", "user_id", "version")
+    mine = [{k: v for k, v in row.items() if k not in drop} for row in states_of(learner).values()]
+    theirs = [{k: v for k, v in row.items() if k not in drop} for row in states_of(other).values()]
+    assert mine == theirs
+    assert_states_equal_a_rebuild(learner)
+
+
+def test_a_prompt_reviewed_past_the_limit_takes_no_more(lesson, learner, open_in_anki, monkeypatch):
+    collection = open_in_anki(exported(learner))
+    study_every_card(collection, at=timezone.now() - 2 * DAY)
+    data = _export_bytes(collection)
+    first = bring_back(learner, data)
+    most = max(
+        Review.objects.filter(user=learner, prompt=prompt).count()
+        for prompt in Prompt.objects.all()
+    )
+    study_every_card(collection, at=timezone.now() - DAY)
+    monkeypatch.setattr("decks.reviews.MAX_REPLAYED_REVIEWS", most)
+    second = bring_back(learner, _export_bytes(collection))
+    assert second.over_limit >= 1 and second.later == 0
+    assert second.added + second.over_limit + second.duplicates == (
+        collection.db.scalar("SELECT count() FROM revlog")
+    )
+    assert second.duplicates == first.added
+    assert_states_equal_a_rebuild(learner)
+
+
 def test_a_review_at_the_moment_of_one_logged_is_a_duplicate(lesson, learner, open_in_anki):
     """A log restored from a progress file keeps its reviews' moments but not their Anki ids:
     the same review uploaded again is still recognised."""
@@ -230,9 +291,38 @@ def test_changes_by_hand_and_impossible_dates_are_skipped(lesson, learner, open_
     add_revlog(collection, card_id, at=now + DAY, ease=3, kind=1)  # in the future
     add_revlog(collection, card_id, at=ANKI_EPOCH - DAY, ease=3, kind=1)  # before Anki
     add_revlog(collection, card_id, at=now - DAY, ease=3, kind=3)  # in a filtered deck
+    # Cramming in a filtered deck that does not reschedule (Anki logs its ease factor as 0).
+    add_revlog(collection, card_id, at=now - DAY / 2, ease=1, kind=3, factor=0)
     counted = bring_back(learner, _export_bytes(collection), now=now)
-    assert (counted.added, counted.not_answers, counted.out_of_range) == (2, 2, 2)
+    assert (counted.added, counted.not_answers, counted.out_of_range) == (2, 3, 2)
     assert_states_equal_a_rebuild(learner)
+
+
+def test_a_damaged_review_log_is_a_clear_error_and_saves_nothing(
+    lesson, learner, open_in_anki, tmp_path
+):
+    """Text where Anki writes a number (Anki's own exporter would never write it: the file is
+    edited after export)."""
+    collection = open_in_anki(exported(learner))
+    card_id = collection.db.scalar("SELECT min(id) FROM cards")
+    add_revlog(collection, card_id, at=timezone.now() - DAY, ease=3, kind=1)
+    with zipfile.ZipFile(io.BytesIO(export(collection, tmp_path, LEGACY_APKG))) as package:
+        members = {name: package.read(name) for name in package.namelist()}
+    path = tmp_path / "collection.anki21"
+    path.write_bytes(members["collection.anki21"])
+    connection = sqlite3.connect(path)
+    connection.execute("UPDATE revlog SET time = 'soon'")
+    connection.commit()
+    connection.close()
+    members["collection.anki21"] = path.read_bytes()
+    damaged = io.BytesIO()
+    with zipfile.ZipFile(damaged, "w") as package:
+        for name, data in members.items():
+            package.writestr(name, data)
+    with pytest.raises(PackageError) as error:
+        bring_back(learner, damaged.getvalue())
+    assert "its review log is damaged" in str(error.value)
+    assert not Review.objects.filter(user=learner).exists()
 
 
 def test_durations_are_capped_as_the_portals_are(lesson, learner, open_in_anki):

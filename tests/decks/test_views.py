@@ -188,6 +188,26 @@ def test_uploading_reviews_shows_what_was_added(learner_client, learner, lesson)
     assert "Nothing new to bring back" in page and "<dt>Already here</dt><dd>1</dd>" in page
 
 
+def test_the_reviews_page_says_when_more_reviews_wait_for_another_upload(
+    learner_client, learner, lesson, monkeypatch
+):
+    from tests.decks.anki_study import one_review_each, package_with_reviews
+
+    monkeypatch.setattr("decks.reviews.MAX_REPLAYED_REVIEWS", 1)
+    monkeypatch.setattr("decks.views.MAX_REPLAYED_REVIEWS", 1)
+    answers = one_review_each(dt.datetime(2026, 11, 20, 9, tzinfo=dt.UTC))
+    later = one_review_each(dt.datetime(2026, 11, 21, 9, tzinfo=dt.UTC))
+    data = package_with_reviews(
+        _scheduled_export(learner_client, "lesson:backups"),
+        lambda card_ids: answers(card_ids[:1]) + later(card_ids[:1]),
+    )
+    page = learner_client.post("/anki/reviews/", {"package": _anki_file(data)}).content.decode()
+    assert "<dt>Reviews added</dt><dd>1</dd>" in page
+    assert "1 more review is still to come" in page
+    assert "one upload replays at most 1 reviews" in page
+    assert "Upload the same file again" in page
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
@@ -210,7 +230,7 @@ def test_a_damaged_or_foreign_file_is_refused_and_nothing_saved(
 def test_an_upload_over_the_limit_is_refused_by_its_size(learner_client, lesson, monkeypatch):
     from decks import forms
 
-    monkeypatch.setattr(forms, "MAX_REVIEWS_UPLOAD_BYTES", 10)
+    monkeypatch.setattr(forms, "MAX_UPLOAD_BYTES", 10)
     response = learner_client.post("/anki/reviews/", {"package": _anki_file(b"x" * 11, "big.apkg")})
     assert "big.apkg is 11\xa0bytes: upload at most 100 MB" in response.content.decode()
 
