@@ -141,8 +141,12 @@ def _deck_id(name: str) -> int:
     return 1 << 40 | int.from_bytes(genanki.util.guid_for(name).encode()[:4], "big")
 
 
-def build_package(notes: list[DeckNote], *, now: dt.datetime) -> bytes:
-    """The `.apkg` file's bytes. `now` stamps the notes' modification time."""
+def build_package(
+    notes: list[DeckNote], *, now: dt.datetime, media: dict[str, bytes] | None = None
+) -> bytes:
+    """The `.apkg` file's bytes. `now` stamps the notes' modification time. `media` are the
+    files the notes' fields name ({"<name>": bytes}, e.g. an `<img src="<name>">`), packed as
+    Anki packs them: zip members "0", "1", ... and a `media` list naming each."""
     decks: dict[str, genanki.Deck] = {}
     for note in notes:
         deck = decks.get(note.deck) or decks.setdefault(
@@ -173,7 +177,11 @@ def build_package(notes: list[DeckNote], *, now: dt.datetime) -> bytes:
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
             package.write(path, "collection.anki2")
-            package.writestr("media", "{}")
+            names = {}
+            for index, (name, data) in enumerate(sorted((media or {}).items())):
+                package.writestr(str(index), data)
+                names[str(index)] = name
+            package.writestr("media", json.dumps(names))
         return out.getvalue()
     finally:
         os.unlink(path)

@@ -7,13 +7,16 @@ private notes for their owner alone, never a draft. Fixed queries whatever the d
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from decks.guids import card_guid
+from decks.models import DeckImage, extension_of
 from decks.package import BASIC, CLOZE, REVERSED, DeckNote, Schedule, deck_name
 from flashcards.cards import QUESTION
 from flashcards.models import Card, Prompt, PromptState
@@ -30,11 +33,21 @@ _NOTE_KIND = {Card.Kind.BASIC: BASIC, QUESTION: BASIC, Card.Kind.REVERSED: REVER
 EXPORT_MAX_PROMPTS = 20_000
 
 
+# An imported deck's image, as a card's stored HTML shows it (decks/models.py `image_url`).
+_IMAGE_SRC = re.compile(r'src="/anki/media/(?P<name>[0-9a-f]{64}\.(?:png|jpg|gif|webp))"')
+# The images one package carries at most: each is at most 10 MB (decks/reading.py), and the
+# package is built in memory.
+EXPORT_MAX_MEDIA_BYTES = 100 * 1024 * 1024
+
+
 @dataclass(frozen=True)
 class DeckExport:
     notes: list[DeckNote]
     scheduled: int = 0  # Anki cards given the reader's schedule; the others arrive new
-    too_large: bool = False  # more than `limit` prompts: no notes
+    too_large: bool = False  # more than `limit` prompts, or images: no notes
+    # The images the notes show ({"<sha256>.<ext>": bytes}), named in their fields as Anki
+    # names media: relative to the collection's media folder.
+    media: dict[str, bytes] = field(default_factory=dict)
 
 
 def deck_export_for(
@@ -85,7 +98,39 @@ def deck_export_for(
                 },
             )
         )
-    return DeckExport(notes, sum(len(note.schedules) for note in notes))
+    notes, names = _images_as_media(notes)
+    sizes = dict(
+        DeckImage.objects.filter(sha256__in=[name.split(".")[0] for name in names]).values_list(
+            "sha256", "size"
+        )
+    )
+    if sum(sizes.values()) > EXPORT_MAX_MEDIA_BYTES:
+        return DeckExport([], too_large=True)
+    media = {
+        f"{sha}.{extension_of(content_type)}": bytes(data)
+        for sha, content_type, data in DeckImage.objects.filter(sha256__in=list(sizes)).values_list(
+            "sha256", "content_type", "data"
+        )
+    }
+    return DeckExport(notes, sum(len(note.schedules) for note in notes), media=media)
+
+
+def _images_as_media(notes: list[DeckNote]) -> tuple[list[DeckNote], set[str]]:
+    """The notes with each imported image's address (`/anki/media/<name>`) made the media name
+    Anki looks up (`<name>`), and the names."""
+    names: set[str] = set()
+
+    def local(match: re.Match) -> str:
+        names.add(match["name"])
+        return f'src="{match["name"]}"'
+
+    changed = [
+        dataclasses.replace(note, fields=tuple(_IMAGE_SRC.sub(local, f) for f in note.fields))
+        if any("/anki/media/" in f for f in note.fields)
+        else note
+        for note in notes
+    ]
+    return changed, names
 
 
 def _tags_of(card_ids: list[int]) -> dict[int, list[str]]:

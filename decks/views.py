@@ -65,7 +65,7 @@ def export_download(request: HttpRequest) -> HttpResponse:
     name = _UNSAFE_IN_FILENAME.sub("-", str(scope)).strip("-")
     filename = f"study-portal-{name}{'-scheduled' if with_schedule else ''}-{now:%Y-%m-%d}.apkg"
     response = HttpResponse(
-        build_package(export.notes, now=now),
+        build_package(export.notes, now=now, media=export.media),
         content_type="application/octet-stream",
         headers={"Content-Disposition": content_disposition_header(True, filename)},
     )

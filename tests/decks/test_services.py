@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -218,6 +219,27 @@ def test_round_trip_a_lessons_export_imports_as_the_same_cards(tmp_path):
     assert "{{c1::Aurora::engine}}" in copies["cloze"].front
     for kind in ("basic", "reversed", "cloze"):
         assert copies[kind].prompts.count() == original[kind].prompts.count(), kind
+
+
+def test_an_imported_decks_images_go_back_to_anki_with_its_export(deck, tmp_path, open_in_anki):
+    """An imported deck, published, exported again: Anki gets the image file and a field that
+    names it, not the site's address (which Anki could not show)."""
+    deck_import(files=[DeckFile("deck.apkg", export(deck, tmp_path))])
+    Lesson.objects.filter(slug="aws-rds").update(status=Lesson.Status.PUBLISHED)
+    export_ = deck_export_for(
+        user=None,
+        scope=Scope.parse("lesson:aws-rds"),
+        base_url="https://portal.example/",
+        with_schedule=False,
+    )
+    (image,) = DeckImage.objects.all()
+    name = f"{image.sha256}.png"
+    assert export_.media == {name: PNG}
+    collection = open_in_anki(build_package(export_.notes, now=timezone.now(), media=export_.media))
+    fronts = [collection.get_note(i).fields[0] for i in collection.find_notes("")]
+    assert any(f'src="{name}"' in front for front in fronts)
+    assert not any("/anki/media/" in front for front in fronts)
+    assert (Path(collection.media.dir()) / name).read_bytes() == PNG
 
 
 def test_the_same_deck_in_two_files_is_an_error(deck, tmp_path):
