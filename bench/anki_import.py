@@ -16,16 +16,13 @@ import argparse
 import datetime as dt
 import json
 import logging
-import os
 import re
-import subprocess
 import sys
 import time
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT / "bench" / ".data"
+from bench.harness import django_on_fresh_database, run_own_process
+
 NOTES = 10_000
 # "Within a few seconds per thousand notes" (the issue): 3 s per 1,000, whole.
 BUDGET_S = 30.0
@@ -124,20 +121,8 @@ def table(timings: list[Timing]) -> list[str]:
 
 def run() -> list[Timing]:
     """Measure in a process of its own (Django set up on a fresh database)."""
-    completed = subprocess.run(
-        [sys.executable, "-m", "bench.anki_import", "--json"],
-        cwd=ROOT,
-        env={k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-        | {"DJANGO_LOG_LEVEL": "ERROR"},
-        capture_output=True,
-        text=True,
-    )
-    if completed.returncode:
-        sys.exit(f"python -m bench.anki_import failed:\n{completed.stderr}")
-    return [
-        Timing(**{k: v for k, v in row.items() if k != "per_thousand_s"})
-        for row in json.loads(completed.stdout)
-    ]
+    found = run_own_process("bench.anki_import")
+    return [Timing(**{k: v for k, v in row.items() if k != "per_thousand_s"}) for row in found]
 
 
 def main() -> None:
@@ -146,18 +131,7 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="print JSON, not a table")
     parser.add_argument("--notes", type=int, default=NOTES)
     args = parser.parse_args()
-    if args.database is None:
-        DATA.mkdir(parents=True, exist_ok=True)
-        for old in DATA.glob("anki-import.sqlite3*"):
-            old.unlink()
-        args.database = f"sqlite:///{DATA / 'anki-import.sqlite3'}"
-    os.environ["DATABASE_URL"] = args.database
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0, interactive=False)
+    django_on_fresh_database(args.database, "anki-import")
     timings = measure(args.notes)
     if args.json:
         print(json.dumps([asdict(t) | {"per_thousand_s": t.per_thousand_s} for t in timings]))

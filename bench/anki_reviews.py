@@ -16,16 +16,13 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import re
-import subprocess
 import sys
 import time
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT / "bench" / ".data"
+from bench.harness import django_on_fresh_database, run_own_process
+
 PROMPTS = 2_000
 REVIEWS = 20_000
 BUDGET_S = 60.0
@@ -166,17 +163,8 @@ def table(timing: Timing) -> list[str]:
 
 def run() -> Timing:
     """Measure in a process of its own (Django set up on a fresh database)."""
-    completed = subprocess.run(
-        [sys.executable, "-m", "bench.anki_reviews", "--json"],
-        cwd=ROOT,
-        env={k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-        | {"DJANGO_LOG_LEVEL": "ERROR"},
-        capture_output=True,
-        text=True,
-    )
-    if completed.returncode:
-        sys.exit(f"python -m bench.anki_reviews failed:\n{completed.stderr}")
-    return Timing(**json.loads(completed.stdout))
+    found = run_own_process("bench.anki_reviews")
+    return Timing(**found)
 
 
 def main() -> None:
@@ -186,18 +174,7 @@ def main() -> None:
     parser.add_argument("--prompts", type=int, default=PROMPTS)
     parser.add_argument("--reviews", type=int, default=REVIEWS)
     args = parser.parse_args()
-    if args.database is None:
-        DATA.mkdir(parents=True, exist_ok=True)
-        for old in DATA.glob("anki-reviews.sqlite3*"):
-            old.unlink()
-        args.database = f"sqlite:///{DATA / 'anki-reviews.sqlite3'}"
-    os.environ["DATABASE_URL"] = args.database
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0, interactive=False)
+    django_on_fresh_database(args.database, "anki-reviews")
     timing = measure(args.prompts, args.reviews)
     if args.json:
         print(json.dumps(asdict(timing)))

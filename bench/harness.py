@@ -102,6 +102,34 @@ def run_json(env: dict, module: str, *arguments: str) -> dict:
     return json.loads(completed.stdout)
 
 
+# Measurements in a process of their own ------------------------------------------------------
+
+
+def run_own_process(module: str) -> object:
+    """`python -m <module> --json`, which sets Django up on a fresh database of its own (the
+    calling process keeps the benchmark's settings), and the JSON it prints."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
+    return run_json(env | {"DJANGO_LOG_LEVEL": "ERROR"}, module, "--json")
+
+
+def django_on_fresh_database(database: str | None, name: str) -> None:
+    """Set Django up in this process on `database`, or on a fresh SQLite file
+    (bench/.data/<name>.sqlite3, any earlier one deleted), and migrate it."""
+    if database is None:
+        data = ROOT / "bench" / ".data"
+        data.mkdir(parents=True, exist_ok=True)
+        for old in data.glob(f"{name}.sqlite3*"):
+            old.unlink()
+        database = f"sqlite:///{data / f'{name}.sqlite3'}"
+    os.environ["DATABASE_URL"] = database
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0, interactive=False)
+
+
 # The server ------------------------------------------------------------------------------------
 
 

@@ -15,17 +15,14 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import re
-import subprocess
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT / "bench" / ".data"
+from bench.harness import django_on_fresh_database, run_own_process
+
 NOTE_BYTES = 1_000_000
 # No note within the size limit may cost minutes: this bounds an import whole (one CPU).
 BUDGET_S = 30.0
@@ -123,20 +120,8 @@ def table(timings: list[Timing]) -> list[str]:
 def run() -> list[Timing]:
     """Measure in a process of its own (Django set up on a fresh database), as bench/run.py
     does after the endpoints."""
-    completed = subprocess.run(
-        [sys.executable, "-m", "bench.suggest", "--json"],
-        cwd=ROOT,
-        env={k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-        | {"DJANGO_LOG_LEVEL": "ERROR"},
-        capture_output=True,
-        text=True,
-    )
-    if completed.returncode:
-        sys.exit(f"python -m bench.suggest failed:\n{completed.stderr}")
-    return [
-        Timing(**{k: v for k, v in row.items() if k != "compute_s"})
-        for row in json.loads(completed.stdout)
-    ]
+    found = run_own_process("bench.suggest")
+    return [Timing(**{k: v for k, v in row.items() if k != "compute_s"}) for row in found]
 
 
 def main() -> None:
@@ -144,18 +129,7 @@ def main() -> None:
     parser.add_argument("--database", help="a database URL; a fresh SQLite file by default")
     parser.add_argument("--json", action="store_true", help="print JSON, not a table")
     args = parser.parse_args()
-    if args.database is None:
-        DATA.mkdir(parents=True, exist_ok=True)
-        for old in DATA.glob("suggest.sqlite3*"):
-            old.unlink()
-        args.database = f"sqlite:///{DATA / 'suggest.sqlite3'}"
-    os.environ["DATABASE_URL"] = args.database
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0, interactive=False)
+    django_on_fresh_database(args.database, "suggest")
     timings = measure()
     if args.json:
         print(json.dumps([asdict(t) | {"compute_s": t.compute_s} for t in timings]))
