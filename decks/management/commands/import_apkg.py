@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from decks.importing import DEFAULT_TOPIC, MAX_UPLOAD_BYTES, DeckImportError
 from decks.services import DeckFile, deck_import
+from notes.management.commands.import_notes import import_refused
 from notes.services import summarize
 from portal.problems import Problem
 
@@ -38,11 +39,7 @@ class Command(BaseCommand):
             except DeckImportError as failure:
                 errors = failure.problems
         if errors:
-            if len(errors) == 1:
-                raise CommandError(f"{errors[0]} (nothing was imported)")
-            for problem in errors:
-                self.stderr.write(str(problem))
-            raise CommandError(f"{len(errors)} errors; nothing was imported")
+            raise import_refused(self, errors)
         for change in result.changes:
             self.stdout.write(change.describe(dry_run=dry_run))
         for line in result.report.lines():

@@ -80,17 +80,23 @@ class Command(BaseCommand):
             except NotesImportError as failure:
                 errors = failure.problems
         if errors:
-            if len(errors) == 1:
-                raise CommandError(f"{errors[0]} (nothing was imported)")
-            for problem in errors:
-                self.stderr.write(str(problem))
-            raise CommandError(f"{len(errors)} errors; nothing was imported")
+            raise import_refused(self, errors)
 
         for change in result.changes:
             self.stdout.write(change.describe(dry_run=dry_run))
         for warning in result.warnings:
             self.stderr.write(f"warning: {warning}")
         self.stdout.write(summarize(result.changes, dry_run=dry_run))
+
+
+def import_refused(command: BaseCommand, errors: list[Problem]) -> CommandError:
+    """The error an import command ends with when nothing was imported (this one and
+    `import_apkg`): one problem said in it, several each on standard error and then counted."""
+    if len(errors) == 1:
+        return CommandError(f"{errors[0]} (nothing was imported)")
+    for problem in errors:
+        command.stderr.write(str(problem))
+    return CommandError(f"{len(errors)} errors; nothing was imported")
 
 
 def collect_note_files(paths: list[str]) -> tuple[list[NoteFile], list[Problem]]:
