@@ -41,6 +41,7 @@ from decks.reading import (
     Package,
     PackageError,
     open_package,
+    problem_in,
 )
 from flashcards.cards import BASIC, CLOZE, REVERSED, CardSpec, cloze_deletions, cloze_replace
 from notes.parser import Note
@@ -157,7 +158,7 @@ def read_decks(data: bytes, *, name: str, default_topic: str = DEFAULT_TOPIC) ->
         with open_package(data) as package:
             return _read(package, default_topic=default_topic)
     except PackageError as error:
-        raise DeckImportError([problem.within(name) for problem in error.problems]) from None
+        raise DeckImportError(problem_in(name, error)) from None
 
 
 def _read(package: Package, *, default_topic: str) -> DeckRead:

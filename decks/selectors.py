@@ -99,6 +99,7 @@ def deck_export_for(
             )
         )
     notes, names = _images_as_media(notes)
+    # Their sizes first, so that a package over the cap never loads the images' bytes.
     sizes = dict(
         DeckImage.objects.filter(sha256__in=[name.split(".")[0] for name in names]).values_list(
             "sha256", "size"
