@@ -31,7 +31,7 @@ def signup(request: HttpRequest) -> HttpResponse:
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = learner_sign_up(form=form)
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend=settings.AUTHENTICATION_BACKENDS[-1])
         messages.success(request, f"Welcome, {user.username}. Your account is ready.")
         # A path, never resolved as a URL name: `redirect("foo")` would try reverse("foo").
         return HttpResponseRedirect(next_url) if next_url else redirect("lessons:home")

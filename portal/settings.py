@@ -191,10 +191,12 @@ LOGOUT_REDIRECT_URL = "lessons:home"
 # five failures for one username from one address lock that pair out for an hour, counted
 # from the fifth failure (attempts while locked out do not extend it). Another address, or
 # another username, is not locked. A successful log-in clears the pair's count. The axes
-# backend only refuses locked-out attempts; ModelBackend does the authenticating.
+# backend only refuses locked-out attempts; ModelBackend (as accounts.backends.UserBackend) does
+# the authenticating.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend with the user read cheaply on every signed-in request (accounts/backends.py).
+    "accounts.backends.UserBackend",
 ]
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = dt.timedelta(hours=1)
@@ -296,7 +298,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 CSRF_FAILURE_VIEW = "portal.errors.csrf_failure"
 
 # Sessions live in the database, so any app process on any host can serve any request.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Database sessions, read cheaply (portal/sessions.py): logging out deletes the row, so it
+# ends the session at once on every worker and host.
+SESSION_ENGINE = "portal.sessions"
 
 # HTTPS in production: every part on by default, so `check --deploy` passes as shipped, and
 # each switchable (a loopback benchmark speaks plain HTTP). Behind a TLS-terminating proxy,
