@@ -2,8 +2,8 @@
 
 The same rules as ModelBackend (log-in, permissions, inactive users refused); only `get_user`,
 run on every signed-in request, reads the row through `portal.rows.RowReader` instead of a
-query built afresh each time. Sessions name the backend that logged them in, so switching to
-this one signed everyone out once (README, Deploying).
+query built afresh each time. Sessions name the backend that logged them in; migration
+accounts/0003 renamed ModelBackend to this one in existing sessions, so nobody was signed out.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""accounts/migrations/0001: one account per email address, whatever its case."""
+"""accounts/migrations: one account per email address (0001); sessions kept across the
+switch to UserBackend (0003)."""
 
 from __future__ import annotations
 
@@ -55,3 +56,39 @@ def test_existing_duplicates_keep_the_oldest_accounts_address(capsys):
     assert emails[second.username] == ""
     assert emails[other.username] == "bob@example.com" and emails[empty.username] == ""
     assert "'second'" in capsys.readouterr().out
+
+
+sessions_migration = importlib.import_module(
+    "accounts.migrations.0003_sessions_name_the_user_backend"
+)
+
+
+def test_upgrading_keeps_everyone_signed_in_under_the_new_user_backend(client):
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+
+    user = make_user(username="before-upgrade")
+    old = SessionStore()
+    old.update(
+        {
+            SESSION_KEY: str(user.pk),
+            BACKEND_SESSION_KEY: sessions_migration.OLD,
+            HASH_SESSION_KEY: user.get_session_auth_hash(),
+        }
+    )
+    old.create()
+    Session.objects.create(
+        session_key="d" * 32, session_data="damaged", expire_date=old.get_expiry_date()
+    )
+    client.cookies["sessionid"] = old.session_key
+    assert client.get("/accounts/").status_code == 302  # the old backend is gone: signed out
+
+    class SchemaEditor:
+        pass
+
+    SchemaEditor.connection = connection
+    sessions_migration.rename_backend(apps, SchemaEditor())
+    assert client.get("/accounts/").status_code == 200
+    assert SessionStore(old.session_key).load()[BACKEND_SESSION_KEY] == sessions_migration.NEW
+    assert Session.objects.get(session_key="d" * 32).session_data == "damaged"
