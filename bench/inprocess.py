@@ -350,25 +350,23 @@ def year_learner(users, now):
     raise SystemExit(f"No learner has {HISTORY_DAYS} days of reviews and cards due.")
 
 
-def gradable_states(user, now=None):
+def gradable_states(user):
     """`user`'s card states that a grade POST may carry a token for without answering first:
     all but questions, which are graded from their checked answer (a token for an unanswered
-    question is a 400). With `now`, only the due ones, in the due queue's order."""
+    question is a 400). By due time: for learners without a history (no learning states in
+    their generated data) the due ones come first, in the due queue's order."""
     from flashcards.cards import QUESTION
     from flashcards.models import PromptState
 
     states = PromptState.objects.filter(user=user).exclude(prompt__card__kind=QUESTION)
-    if now is not None:
-        # No learning states in the generated data of learners without a history: the due
-        # queue is due reviews by due date, then primary key.
-        states = states.filter(due__lte=now).order_by("due", "pk")
-    return states.only("prompt_id", "version")
+    return states.order_by("due", "pk").only("prompt_id", "version", "due")
 
 
 def fixtures(needed: int) -> tuple[str, list[tuple[str, str]]]:
-    """The study learner's session, and `needed` (session, grade token) pairs: learners
-    without a history take turns, each grading their due cards in queue order, so no token is
-    spent twice and a small data set has enough."""
+    """The study learner's session, and `needed` (session, grade token) pairs. Learners without
+    a history take turns, each grading their cards by due time: enough learners for `needed`
+    due cards, so the first turns grade what the page would show; a small data set also
+    grades cards not yet due (accepted all the same). No token is spent twice."""
     import itertools
 
     from django.contrib.auth import get_user_model
@@ -380,25 +378,30 @@ def fixtures(needed: int) -> tuple[str, list[tuple[str, str]]]:
     users = list(get_user_model().objects.filter(username__startswith="load").order_by("username"))
     with_history, without = users[:HISTORY], users[HISTORY:]
     per_learner = []
-    found = 0
+    due = 0
     for user in without:
         session = session_for(user)
-        tokens = [
-            (
-                session,
-                grade_token(
-                    user_id=user.pk, prompt_id=state.prompt_id, version=state.version, shown_at=now
-                ),
-            )
-            for state in gradable_states(user, now)
-        ]
-        per_learner.append(tokens)
-        found += len(tokens)
-        if found >= needed * 2:  # enough to take turns over
+        states = list(gradable_states(user))
+        per_learner.append(
+            [
+                (
+                    session,
+                    grade_token(
+                        user_id=user.pk,
+                        prompt_id=state.prompt_id,
+                        version=state.version,
+                        shown_at=now,
+                    ),
+                )
+                for state in states
+            ]
+        )
+        due += sum(state.due <= now for state in states)
+        if due >= needed:
             break
     graders = [pair for turn in itertools.zip_longest(*per_learner) for pair in turn if pair]
     if len(graders) < needed:
-        sys.exit(f"Only {len(graders)} due cards to grade; {needed} needed.")
+        sys.exit(f"Only {len(graders)} cards to grade; {needed} needed.")
     return session_for(year_learner(with_history, now)), graders[:needed]
 
 
