@@ -155,7 +155,7 @@ def main() -> None:
     anki_reviews = anki_reviews_bench.table(anki_reviews_bench.run())
     print("\n".join(anki_reviews))
     args.output.write_text(report(runs, args, rendering, suggesting, importing, anki_reviews))
-    print(f"Wrote {args.output.relative_to(ROOT)}")
+    print(f"Wrote {args.output}")
 
 
 # Databases -------------------------------------------------------------------------------------
