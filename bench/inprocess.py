@@ -13,12 +13,21 @@ the same cards from the same state.
 - Study page: `GET /study/` (the full page) for a learner with a year of reviews and cards
   due, as `make bench` picks (bench/prepare.py).
 - Grade POST: htmx `POST /study/grade/` rating Good, answered with the next card. Every
-  request grades a different learner's current card (the first of their due queue, from a
-  token made as the page makes it), so none is a repeat; the run checks each was applied.
+  request grades a different card state (learners without a history take turns, each through
+  their due cards in queue order, tokens made as the page makes them), so none is a repeat;
+  the run checks each was applied. Question cards are left out: one is graded from its
+  checked answer, and a token for its unanswered front is refused (400).
+- Lesson page: `GET /lessons/restore-paths/` for a visitor (no session).
+- Tree step (htmx): a step of "Which restore path?" asked by a visitor without a session, as
+  a new visitor's first answer is (the client's cookies cleared before each request).
+- Dashboard: `GET /progress/` for the study page's learner, who has a year of reviews.
 - Roster (issue 14): `GET /analytics/learners/` for an instructor (of the Instructors group),
   its first page in the default order (by name), and sorted by reviews in the last 7 days.
   Fewer requests (ROSTER_WARMUP, ROSTER_BATCHES of ROSTER_BATCH_SIZE): a page reads every
   learner's figures when it sorts on one.
+
+`--here` measures in this process's database (DATABASE_URL) and prints JSON: how `make bench`
+(bench/run.py) records these costs at its large data set, on SQLite and PostgreSQL alike.
 
 `--kind` runs only the kinds named (e.g. `--kind "Roster, first page"`); all by default.
 
@@ -56,7 +65,17 @@ ROSTER_KINDS = {
     "Roster, first page": "/analytics/learners/",
     "Roster by reviews in 7 days": "/analytics/learners/?sort=-reviews_7",
 }
-KINDS = ("Study page", "Grade POST (htmx)", *ROSTER_KINDS)
+LESSON = "/lessons/restore-paths/"
+TREE_STEP = "/trees/which-restore-path/?tree-which-restore-path=3"
+KINDS = (
+    "Study page",
+    "Grade POST (htmx)",
+    "Lesson page",
+    "Tree step (htmx)",
+    "Dashboard",
+    *ROSTER_KINDS,
+)
+HISTORY_DAYS = 300  # the dashboard's learner has reviews from at least this long ago
 
 
 def environment(tree: Path, database: Path) -> dict[str, str]:
@@ -68,7 +87,7 @@ def environment(tree: Path, database: Path) -> dict[str, str]:
         DJANGO_SETTINGS_MODULE="portal.settings",
         DJANGO_DEBUG="0",
         DJANGO_SECRET_KEY="bench-" + "k" * 60,
-        DJANGO_ALLOWED_HOSTS="testserver",
+        DJANGO_ALLOWED_HOSTS="localhost",
         DJANGO_SECURE_COOKIES="0",
         DJANGO_SECURE_SSL_REDIRECT="0",
         DJANGO_LOG_LEVEL="ERROR",
@@ -140,10 +159,11 @@ def main() -> None:
     parser.add_argument(
         "--kind", action="append", choices=KINDS, help="A request kind to measure (default: all)."
     )
+    parser.add_argument("--here", action="store_true", help="Measure in DATABASE_URL; JSON.")
     parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)  # in the child process
     args = parser.parse_args()
     kinds = args.kind or list(KINDS)
-    if args.measure:
+    if args.measure or args.here:
         json.dump(measure(kinds), sys.stdout)
         return
 
@@ -198,18 +218,20 @@ def measure(kinds: list[str]) -> dict:
     django.setup()
     from django.test import Client
 
-    client = Client()
+    # The benchmark's settings (bench/run.py) allow loopback names only; ours allow localhost.
+    client = Client(SERVER_NAME="localhost")
+    count = WARMUP + BATCHES * BATCH_SIZE + 1
     results = {}
-    if KINDS[0] in kinds or KINDS[1] in kinds:
-        studier_cookie, graders = fixtures()
-    if KINDS[0] in kinds:
-        client.cookies["sessionid"] = studier_cookie
-        results[KINDS[0]] = timed(
-            lambda _: client.get("/study/"),
-            client,
-            [None] * (WARMUP + BATCHES * BATCH_SIZE + 1),
-        )
-    if KINDS[1] in kinds:
+    if {"Study page", "Grade POST (htmx)", "Dashboard"} & set(kinds):
+        studier_cookie, graders = fixtures(count)
+    for kind, path, marker in (
+        ("Study page", "/study/", b'id="study-card"'),
+        ("Dashboard", "/progress/", b'id="heatmap-heading"'),
+    ):
+        if kind in kinds:
+            client.cookies["sessionid"] = studier_cookie
+            results[kind] = timed(lambda _, path=path: client.get(path), [None] * count, marker)
+    if "Grade POST (htmx)" in kinds:
 
         def grade(grader):
             session, token = grader
@@ -223,10 +245,27 @@ def measure(kinds: list[str]) -> dict:
         from flashcards.models import Review
 
         reviews_before = Review.objects.count()
-        results[KINDS[1]] = timed(grade, client, graders)
+        results["Grade POST (htmx)"] = timed(grade, graders, b'id="study-card"')
         applied = Review.objects.count() - reviews_before
         if applied != len(graders):
             sys.exit(f"{len(graders)} grades sent, {applied} applied: some were not fresh.")
+    if "Lesson page" in kinds:
+        visitor = Client(SERVER_NAME="localhost")
+        results["Lesson page"] = timed(
+            lambda _: visitor.get(LESSON), [None] * count, b'id="lesson-title"'
+        )
+    if "Tree step (htmx)" in kinds:
+
+        def first_answer(_):
+            # No session cookie, as a new visitor's first answer. One client throughout: a new
+            # one would load the middleware again, which a server does once per process.
+            visitor.cookies.clear()
+            return visitor.get(TREE_STEP, HTTP_HX_REQUEST="true")
+
+        visitor = Client(SERVER_NAME="localhost")
+        results["Tree step (htmx)"] = timed(
+            first_answer, [None] * count, b'id="tree-which-restore-path"'
+        )
     roster_kinds = [kind for kind in kinds if kind in ROSTER_KINDS]
     if roster_kinds:
         client.cookies["sessionid"] = instructor_session()
@@ -234,9 +273,8 @@ def measure(kinds: list[str]) -> dict:
         for kind in roster_kinds:
             results[kind] = timed(
                 lambda _, path=ROSTER_KINDS[kind]: client.get(path),
-                client,
                 [None] * count,
-                marker=b'id="learners-count"',
+                b'id="learners-count"',
                 warmup=ROSTER_WARMUP,
                 batches=ROSTER_BATCHES,
                 batch_size=ROSTER_BATCH_SIZE,
@@ -257,17 +295,15 @@ def instructor_session() -> str:
 
 def timed(
     send,
-    client,
     arguments: list,
+    marker: bytes,
     *,
-    marker: bytes = b'id="study-card"',
     warmup: int = WARMUP,
     batches: int = BATCHES,
     batch_size: int = BATCH_SIZE,
 ) -> dict:
     """Send one request per argument: the first counted in queries, then a warm-up, then the
-    batches. Every response must be a 200 with `marker` in it (by default a card or the end
-    of the session)."""
+    batches. Every response must be a 200 with `marker` in it."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -301,39 +337,77 @@ def timed(
     }
 
 
-def fixtures() -> tuple[str, list[tuple[str, str]]]:
-    """The study learner's session, and one (session, grade token) per grader: each a learner
-    without a history, grading the first card of their due queue, the one the page shows."""
+def year_learner(users, now):
+    """Of `users`, the first with reviews from HISTORY_DAYS ago or more and cards due: the
+    study page and the dashboard at their fullest. The benchmark's server uses the same one
+    (bench/prepare.py)."""
+    import datetime as dt
+
+    from flashcards.models import PromptState, Review
+
+    since = now - dt.timedelta(days=HISTORY_DAYS)
+    for user in users:
+        if (
+            Review.objects.filter(user=user, reviewed_at__lte=since).exists()
+            and PromptState.objects.filter(user=user, due__lte=now).exists()
+        ):
+            return user
+    raise SystemExit(f"No learner has {HISTORY_DAYS} days of reviews and cards due.")
+
+
+def gradable_states(user):
+    """`user`'s card states that a grade POST may carry a token for without answering first:
+    all but questions, which are graded from their checked answer (a token for an unanswered
+    question is a 400). By due time: for learners without a history (no learning states in
+    their generated data) the due ones come first, in the due queue's order."""
+    from flashcards.cards import QUESTION
+    from flashcards.models import PromptState
+
+    states = PromptState.objects.filter(user=user).exclude(prompt__card__kind=QUESTION)
+    return states.order_by("due", "pk").only("prompt_id", "version", "due")
+
+
+def fixtures(needed: int) -> tuple[str, list[tuple[str, str]]]:
+    """The study learner's session, and `needed` (session, grade token) pairs. Learners without
+    a history take turns, each grading their cards by due time: enough learners for `needed`
+    due cards, so the first turns grade what the page would show; a small data set also
+    grades cards not yet due (accepted all the same). No token is spent twice."""
+    import itertools
+
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from flashcards.models import PromptState, Review
     from flashcards.tokens import grade_token
 
     now = timezone.now()
     users = list(get_user_model().objects.filter(username__startswith="load").order_by("username"))
     with_history, without = users[:HISTORY], users[HISTORY:]
-    studier = next(
-        user
-        for user in with_history
-        if Review.objects.filter(user=user).exists()
-        and PromptState.objects.filter(user=user, due__lte=now).exists()
-    )
-    needed = 1 + WARMUP + BATCHES * BATCH_SIZE
-    graders = []
+    per_learner = []
+    due = 0
     for user in without:
-        # No learning states in these learners' generated data: the due queue is due reviews
-        # by due date, then primary key.
-        state = PromptState.objects.filter(user=user, due__lte=now).order_by("due", "pk").first()
-        if state is None:
-            continue
-        token = grade_token(
-            user_id=user.pk, prompt_id=state.prompt_id, version=state.version, shown_at=now
+        session = session_for(user)
+        states = list(gradable_states(user))
+        per_learner.append(
+            [
+                (
+                    session,
+                    grade_token(
+                        user_id=user.pk,
+                        prompt_id=state.prompt_id,
+                        version=state.version,
+                        shown_at=now,
+                    ),
+                )
+                for state in states
+            ]
         )
-        graders.append((session_for(user), token))
-        if len(graders) == needed:
+        due += sum(state.due <= now for state in states)
+        if due >= needed:
             break
-    return session_for(studier), graders
+    graders = [pair for turn in itertools.zip_longest(*per_learner) for pair in turn if pair]
+    if len(graders) < needed:
+        sys.exit(f"Only {len(graders)} cards to grade; {needed} needed.")
+    return session_for(year_learner(with_history, now)), graders[:needed]
 
 
 def session_for(user) -> str:

@@ -1,8 +1,9 @@
 """Fixtures for one benchmark run, made inside the benchmarked database (run by bench/run.py).
 
-Prints JSON: cookies for a signed-in learner and for a learner walking a tree, files of grade
-requests (one for the warm-up, one for the measured run, so no token is spent twice), and
-the due-queue query's median time and plan at this data size.
+Prints JSON: cookies for a signed-in learner (one with a year of reviews) and for a learner
+walking a tree, files of grade requests (one for the warm-up, one for the measured run, one
+for the run after a checkpoint, so no token is spent twice), and the due-queue query's median
+time and plan at this data size.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from bench.inprocess import gradable_states, year_learner  # noqa: E402
 from flashcards.models import PromptState, Review  # noqa: E402
 from flashcards.selectors import Scope, due_queue  # noqa: E402
 from flashcards.tokens import grade_token  # noqa: E402
@@ -85,7 +87,7 @@ def grade_lines(users, now) -> list[str]:
     per_learner = []
     for user in users:
         cookie = signed_in_cookie(user)
-        states = PromptState.objects.filter(user=user).only("prompt_id", "version")
+        states = gradable_states(user)  # no questions: their fronts' tokens are a 400
         tokens = [
             grade_token(
                 user_id=user.pk, prompt_id=state.prompt_id, version=state.version, shown_at=now
@@ -117,18 +119,18 @@ def main(out_dir: str, grade_learners: int) -> None:
     settle()
     now = timezone.now()
     users = list(get_user_model().objects.filter(username__startswith="load").order_by("username"))
-    # A learner with a review log and cards due: the study page and the dashboard at their fullest.
-    studier = next(
-        u
-        for u in users
-        if Review.objects.filter(user=u).exists()
-        and PromptState.objects.filter(user=u, due__lte=now).exists()
-    )
+    studier = year_learner(users, now)
     graders = users[-grade_learners:]
     lines = grade_lines(graders, now)
-    half = len(lines) // 4
-    (out / "grades-warmup.txt").write_text("\n".join(lines[:half]) + "\n")
-    (out / "grades.txt").write_text("\n".join(lines[half:]) + "\n")
+    fifth = len(lines) // 5
+    files = {  # the warm-up is shorter than either measured run
+        "grades-warmup.txt": lines[:fifth],
+        "grades.txt": lines[fifth : 3 * fifth],
+        "grades-checkpoint.txt": lines[3 * fifth :],
+    }
+    for name, part in files.items():
+        (out / name).write_text("\n".join(part) + "\n")
+    first_review = Review.objects.filter(user=studier).earliest("reviewed_at").reviewed_at
     walkers = [tree_walker_cookie() for _ in range(WALKERS)]
     (out / "tree-walkers.txt").write_text("\n".join(walkers) + "\n")
     median_ms, plan = due_queue_timing(studier, now)
@@ -137,7 +139,8 @@ def main(out_dir: str, grade_learners: int) -> None:
             "learner_cookie": signed_in_cookie(studier),
             "tree_cookie": walkers[0],
             "csrf": CSRF_SECRET,
-            "grades": len(lines) - half,
+            "grades": len(files["grades.txt"]),
+            "learner_history_days": (now - first_review).days,
             "states": PromptState.objects.count(),
             "learners": len(users),
             "due_query_ms": median_ms,
