@@ -29,11 +29,17 @@ def test_the_signed_in_limit_refuses_a_visitor(client):
 def test_the_page_shell_is_the_base_template_with_no_content(client):
     response = client.get("/bench/page-shell")
     assert response.status_code == 200
-    assert [template.name for template in response.templates] == [
-        "base.html",
+    names = [template.name for template in response.templates]
+    # The head and header are drawn once per process (portal.templatetags.site_chrome): a
+    # first page lists their templates, later ones only base.html.
+    assert names[0] == "base.html"
+    assert set(names[1:]) <= {
+        "includes/site_head.html",
         "includes/htmx_head.html",
+        "includes/site_header.html",
         "search/includes/search_box.html",
-    ]
+    }
+    assert b'<header class="site-header">' in response.content
     assert b'<main id="main" tabindex="-1">' in response.content
 
 
