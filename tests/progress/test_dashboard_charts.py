@@ -36,3 +36,28 @@ def test_each_square_says_its_day_and_reviews_in_words():
         "Mon 2 Mar 2026: 1 review",
         "Tue 3 Mar 2026: 0 reviews",
     ]
+
+
+def test_the_squares_are_drawn_exactly_as_before():
+    """The markup, byte for byte, for a fixed week: the tag is plain string building, so a
+    stray quote or a changed name would show here (and in every learner's page)."""
+    assert drawn({dt.date(2026, 3, 2): 1, dt.date(2026, 3, 3): 4, LAST: 12}).startswith(
+        '<rect class="heat heat--0" x="28" y="92" width="11" height="11" rx="2">'
+        "<title>Sun 1 Mar 2026: 0 reviews</title></rect>"
+        '<rect class="heat heat--1" x="41" y="14" width="11" height="11" rx="2">'
+        "<title>Mon 2 Mar 2026: 1 review</title></rect>"
+        '<rect class="heat heat--2" x="41" y="27" width="11" height="11" rx="2">'
+        "<title>Tue 3 Mar 2026: 4 reviews</title></rect>"
+    )
+    assert drawn({LAST: 12}).endswith(
+        '<rect class="heat heat--4" x="54" y="27" width="11" height="11" rx="2">'
+        "<title>Tue 10 Mar 2026: 12 reviews</title></rect>"
+    )
+
+
+def test_the_names_are_those_strftime_gives_for_every_weekday_and_month():
+    from progress.templatetags.dashboard_charts import tooltip
+
+    for offset in range(366):
+        day = dt.date(2026, 1, 1) + dt.timedelta(days=offset)
+        assert tooltip(day, 2) == f"{day:%a} {day.day} {day:%b %Y}: 2 reviews"

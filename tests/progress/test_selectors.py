@@ -170,3 +170,38 @@ def test_lessons_with_questions_are_those_with_an_active_question_card(db):
     plain = make_card().lesson
     ids = [asked.pk, retired.lesson_id, plain.pk]
     assert selectors.lessons_with_questions(ids) == {asked.pk}
+
+
+@pytest.mark.parametrize(
+    "zone", ["Europe/London", "America/Santiago", "Australia/Lord_Howe", "Asia/Kathmandu", "UTC"]
+)
+def test_days_are_counted_as_truncdate_counts_them_across_daylight_saving_changes(learner, zone):
+    """LocalDate (SQL offsets per stretch on SQLite) against Django's own TruncDate in the
+    zone, for a review every 37 minutes of a year: changes of an hour, of half an hour (Lord
+    Howe), at midnight (Santiago), and a quarter-hour offset (Kathmandu)."""
+    from django.db.models.functions import TruncDate
+
+    from flashcards.days import learner_zone, midnight
+
+    prompt = make_card().prompts.get()
+    first, last = dt.date(2025, 9, 1), dt.date(2026, 8, 31)
+    start, end = midnight(first, zone), midnight(last + dt.timedelta(days=1), zone)
+    moment, reviews = start, []
+    while moment < end:
+        reviews.append(
+            Review(
+                user=learner, prompt=prompt, rating=3, reviewed_at=moment, state_after=2, after={}
+            )
+        )
+        moment += dt.timedelta(minutes=37, seconds=1, microseconds=500)
+    Review.objects.bulk_create(reviews)
+    days = Review.objects.filter(user=learner).order_by("pk")
+
+    expected = list(
+        days.values_list(TruncDate("reviewed_at", tzinfo=learner_zone(zone)), flat=True)
+    )
+    assert (
+        list(days.values_list(selectors.LocalDate("reviewed_at", zone, start, end), flat=True))
+        == expected
+    )
+    assert sum(selectors.reviews_per_day(learner, zone, first, last).values()) == len(reviews)
