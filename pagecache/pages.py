@@ -25,12 +25,13 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
-from django.utils.cache import get_conditional_response, patch_vary_headers, set_response_etag
+from django.utils.cache import get_conditional_response, patch_vary_headers
 
 from pagecache.versions import code_version, content_version
 from portal.htmx import current_page_path
@@ -44,6 +45,10 @@ VARY = ("Cookie", "HX-Request", "HX-Current-URL")
 # the middleware outside the view, so a cached page gets them fresh.
 KEPT_HEADERS = ("Content-Type", "Content-Language")
 TREE_STEP_PREFIX = "tree-"
+# A CSRF token as the templates write it (a form's hidden field, htmx's header on <body>).
+MASKED_CSRF_TOKEN = re.compile(
+    rb'(name="csrfmiddlewaretoken" value="|"X-CSRFToken": ")[A-Za-z0-9]{64}'
+)
 
 
 def reading_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -167,5 +172,14 @@ def _revalidated_by_body(request: HttpRequest, response: HttpResponse) -> HttpRe
         return response
     if response.status_code != 200:
         return response
-    set_response_etag(response)
+    response["ETag"] = _body_tag(request, response.content)
     return get_conditional_response(request, etag=response["ETag"], response=response)
+
+
+def _body_tag(request: HttpRequest, content: bytes) -> str:
+    """The body's hash, less the CSRF tokens Django masks afresh on every render (so that an
+    unchanged page hashes the same), plus the secret they stand for: a page kept from before
+    the secret changed (a log-in rotates it) holds tokens that would now be refused."""
+    unmasked = MASKED_CSRF_TOKEN.sub(b"\\1", content)
+    secret = request.META.get("CSRF_COOKIE", "").encode()
+    return '"b-' + hashlib.sha256(unmasked + b"\n" + secret).hexdigest()[:32] + '"'

@@ -4,10 +4,11 @@ Triggers rather than signals: `QuerySet.update()`, `bulk_create`, cascaded delet
 send no signal, and a missed write would let a cached page go stale.
 
 - PostgreSQL: one `BEFORE ... FOR EACH STATEMENT` trigger per table, so a bulk write of 5,000
-  rows bumps once, not 5,000 times; a transaction-local setting makes every statement after
-  the first in a transaction skip the UPDATE. BEFORE, so that the version row is locked before
-  the statement locks any content row: two content writers then queue on the version row,
-  never each holding a row the other wants.
+  rows bumps once, not 5,000 times. BEFORE, so that the version row is locked before the
+  statement locks any content row: two content writers then queue on the version row rather
+  than each holding a row the other wants. Every statement bumps, even the second in one
+  transaction: a page rendered inside that transaction between two writes (as tests do) must
+  not be kept under a token that the second write would leave unchanged.
 - SQLite has only row triggers: each is one UPDATE of one row by its primary key (a few
   microseconds; `HANDOFF.md` has the import's write phase with and without them).
 
@@ -138,14 +139,9 @@ def _install_statements(vendor: str, tables: list[str]) -> list[str]:
     bump = f"UPDATE {VERSION_TABLE} SET token = {_new_token(vendor)} WHERE id = 1"
     if vendor == "postgresql":
         statements = [
-            # is_local=true: the marker lasts until the transaction (or the savepoint that set
-            # it) ends, and is rolled back with the UPDATE it stands for.
             f"""CREATE OR REPLACE FUNCTION {FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
-                IF current_setting('pagecache.bumped', true) IS DISTINCT FROM '1' THEN
-                    {bump};
-                    PERFORM set_config('pagecache.bumped', '1', true);
-                END IF;
+                {bump};
                 RETURN NULL;
             END $$"""
         ]
