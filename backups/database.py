@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from backups.files import create_private, ensure_private_directory
 from backups.identity import portal_database_problem
+from pagecache.triggers import content_version_renew_after_restore
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_DUMP_MAGIC = b"PGDMP"  # pg_dump's custom format
@@ -103,13 +104,18 @@ def database_restore(*, path: Path, using: str = "default") -> None:
     connection.close()
     if kind == "sqlite":
         _sqlite_restore(path, Path(connection.settings_dict["NAME"]))
-        return
-    _check_dump(path, connection.settings_dict)
+    else:
+        _pg_restore(path, connection.settings_dict)
+    content_version_renew_after_restore(using=using)
+
+
+def _pg_restore(path: Path, settings_dict: dict) -> None:
+    _check_dump(path, settings_dict)
     # --clean drops each object in the dump before recreating it; in one transaction, so an
     # error anywhere leaves the database as it was.
     _pg(
         "pg_restore",
-        connection.settings_dict,
+        settings_dict,
         "--clean",
         "--if-exists",
         "--no-owner",

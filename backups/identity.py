@@ -21,8 +21,8 @@ from django.db.migrations.loader import MigrationLoader
 # gained them in issue 15 (a unique index on users' email addresses, the reset-request log),
 # `practice` came in issue 17 (practice tests and the answers given to questions), `notes`
 # gained them in issue 21 (suggested cards), `decks` in issue 16 (an imported Anki deck's
-# images).
-LATER_APPS = frozenset({"accounts", "decks", "notes", "practice"})
+# images), `pagecache` in issue 20 (the content version the page cache is keyed by).
+LATER_APPS = frozenset({"accounts", "decks", "notes", "pagecache", "practice"})
 
 # Where installed packages live. The project's virtualenv usually sits inside the project
 # folder (`.venv/`), so Django's and third parties' apps are under BASE_DIR too.

@@ -11,11 +11,13 @@ from flashcards.recall import KnownHorizon, known_horizon
 from flashcards.selectors import horizon_for, mastery_by_lesson, study_settings_for
 from lessons import selectors
 from lessons.selectors import BodyPart, lesson_body_parts
+from pagecache.pages import reading_page
 from trees.services import walk_record
 from trees.widgets import is_a_step
 
 
 @require_safe
+@reading_page
 def home(request: HttpRequest) -> HttpResponse:
     topics = selectors.topics_for_reader(request.user)
     horizon = None
@@ -27,6 +29,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@reading_page
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     topic = selectors.topic_for_reader(request.user, slug)
     horizon = None
@@ -36,6 +39,7 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
+@reading_page
 def lesson_detail(request: HttpRequest, slug: str) -> HttpResponse:
     page = selectors.lesson_page_for_reader(request.user, slug)
     horizon = _attach_mastery(request.user, [page.lesson])

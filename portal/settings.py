@@ -10,6 +10,8 @@ environment variables, with defaults that suit development:
                            with debug on and none set, email is printed to the console
     DJANGO_DEFAULT_FROM_EMAIL  the From address of the site's email
     DJANGO_PASSWORD_RESET  "off" to switch password reset by email off
+    DJANGO_CACHE_URL       redis://host:6379/0 for a cache shared by several hosts; without
+                           it, each process keeps its own in memory
 
 HTTPS, HSTS and the static files' folder have production variables of their own (README.md,
 Configuration).
@@ -97,6 +99,7 @@ INSTALLED_APPS = [
     "analytics",
     "backups",
     "decks",
+    "pagecache",
 ]
 
 MIDDLEWARE = [
@@ -266,6 +269,24 @@ STORAGES = {
         ),
     },
 }
+
+# The visitors' page cache (pagecache/pages.py). Each process's own memory by default, which
+# needs no server; with several hosts, DJANGO_CACHE_URL names a Redis server they share
+# (Django's built-in backend, which needs the `redis` package). Either way a write to the
+# content makes every older entry unreachable at once (the key holds the content version).
+# https://docs.djangoproject.com/en/6.1/topics/cache/#redis
+if cache_url := os.environ.get("DJANGO_CACHE_URL", "").strip():
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": cache_url}
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            # At most 256 KB a page (pagecache.pages.LARGEST_CACHED_PAGE): ~128 MB at worst.
+            "OPTIONS": {"MAX_ENTRIES": 500},
+        }
+    }
 
 # FSRS adds a little random fuzz to review intervals so cards learnt together spread out;
 # the tests turn it off to compare intervals with the fsrs package exactly.

@@ -13,6 +13,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core import serializers
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import override_settings
@@ -136,6 +137,13 @@ def make_card(**kwargs) -> Card:
 def no_fuzz(settings):
     """FSRS fuzzes intervals at random in use; tests compare exact intervals."""
     settings.FLASHCARDS_FUZZ = False
+
+
+@pytest.fixture(autouse=True)
+def empty_page_cache():
+    """Each test starts with the visitors' page cache empty (pagecache/pages.py): an entry
+    kept by an earlier test, whose database was rolled back, must not answer this one's."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -8,8 +8,8 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
 from django.views.decorators.http import require_safe
-from django.views.decorators.vary import vary_on_headers
 
+from pagecache.pages import reading_page
 from portal.htmx import HtmxHttpRequest, current_page_path
 from trees import selectors
 from trees.maps import map_outline
@@ -22,13 +22,14 @@ WIDGET_PAGES = {"lessons:lesson", "trees:tree"}
 
 
 @require_safe
+@reading_page
 def tree_list(request: HttpRequest) -> HttpResponse:
     trees = selectors.trees_for_reader(request.user)
     return render(request, "trees/tree_list.html", {"trees": trees})
 
 
 @require_safe
-@vary_on_headers("HX-Request")
+@reading_page
 def tree_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """The tree at the step its URL names; to htmx, just the widget (the `tree-widget` partial)."""
     tree = _tree_or_404(request, slug)
@@ -49,6 +50,7 @@ def tree_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
+@reading_page
 def tree_map(request: HttpRequest, slug: str) -> HttpResponse:
     tree = _tree_or_404(request, slug)
     outline = map_outline(tree.to_spec())

@@ -29,6 +29,8 @@ from django.db import connection
 from backups.database import _pg, database_backup
 from flashcards.models import COUNTER_MAX, RETENTION_RANGE, PromptState, Review
 from flashcards.scheduling import DIFFICULTY_RANGE, STABILITY_MIN
+from pagecache.triggers import expected_triggers, installed_triggers
+from pagecache.versions import content_version
 from tests.backups.conftest import START, progress_of
 from tests.conftest import grade_now, make_card, make_user
 
@@ -77,6 +79,21 @@ def test_backup_then_restore_brings_back_the_database_as_it_was(tmp_path):
     # The restored site works on: ids continue past the restored rows (PostgreSQL sequences).
     grade_now(learner, prompt, 4, START.replace(day=12))
     assert Review.objects.filter(user=learner).count() == 2
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_restore_gives_the_content_a_new_version_and_keeps_its_triggers(tmp_path):
+    """Pages cached under the backup's token must not come back with it (pagecache)."""
+    make_card()
+    at_backup = content_version()
+    path = backup(tmp_path)
+    make_card()
+    call_command("restore", str(path), interactive=False, stdout=StringIO())
+    restored = content_version()
+    assert restored != at_backup
+    assert installed_triggers(connection) == expected_triggers(connection.vendor)
+    make_card()
+    assert content_version() != restored
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
