@@ -33,7 +33,7 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 
-from pagecache.versions import code_version, content_version
+from pagecache.versions import code_version, request_content_version
 from portal.htmx import current_page_path
 from trees.widgets import is_a_step
 
@@ -107,7 +107,7 @@ def _visitor_tag(request: HttpRequest) -> str:
     history = request.headers.get("HX-History-Restore-Request") == "true"
     variant = "\n".join(
         [
-            content_version(),
+            request_content_version(),
             code_version(),
             request.scheme,
             request.get_host(),

@@ -5,14 +5,15 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+from contextvars import ContextVar
 from importlib.metadata import version as package_version
 from pathlib import Path
 
 import django
 from django.conf import settings
+from django.core.signals import request_finished, request_started
 from django.db import connection
 
-from pagecache.models import ContentVersion
 from pagecache.triggers import VERSION_TABLE, _insert_missing_row
 
 # What a deploy changes that a page's HTML depends on: our code and templates, the static
@@ -22,8 +23,13 @@ SKIPPED_FOLDERS = {".venv", ".git", "tests", "bench", "content", "docs", "tools"
 
 
 def content_version() -> str:
-    """The content's current token: one primary-key read, on every page request that uses it."""
-    token = ContentVersion.objects.filter(pk=1).values_list("token", flat=True).first()
+    """The content's current token: one primary-key read, on every page request that uses it.
+
+    Plain SQL: the ORM's building of this one-row query cost more than the read itself."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT token FROM {VERSION_TABLE} WHERE id = 1")
+        row = cursor.fetchone()
+    token = row[0] if row else None
     if token is None:
         # Only after a flush or a restore of a database without the row: make a new random
         # one (never an old value), which the triggers change from then on.
@@ -32,6 +38,35 @@ def content_version() -> str:
             cursor.execute(f"SELECT token FROM {VERSION_TABLE} WHERE id = 1")
             token = cursor.fetchone()[0]
     return token
+
+
+# The version as a GET or HEAD request first read it, so a page's ETag and its kept reads
+# (pagecache.kept) agree and the row is read once per request. Only for safe methods: a POST
+# may write content and then read it back, and must see its own write's version.
+_request_version: ContextVar[dict | None] = ContextVar("pagecache_request_version", default=None)
+
+
+def request_content_version() -> str:
+    """`content_version()`, read once per GET or HEAD request; outside one, read each time."""
+    memo = _request_version.get()
+    if memo is None:
+        return content_version()
+    if "token" not in memo:
+        memo["token"] = content_version()
+    return memo["token"]
+
+
+def _request_started(*, environ=None, **kwargs) -> None:
+    safe = (environ or {}).get("REQUEST_METHOD") in ("GET", "HEAD")
+    _request_version.set({} if safe else None)
+
+
+def _request_finished(**kwargs) -> None:
+    _request_version.set(None)
+
+
+request_started.connect(_request_started, dispatch_uid="pagecache_request_started")
+request_finished.connect(_request_finished, dispatch_uid="pagecache_request_finished")
 
 
 @functools.cache
