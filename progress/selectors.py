@@ -15,6 +15,7 @@ from django.db.models.functions import TruncDate
 from flashcards.days import learner_zone, midnight, utc_offsets
 from flashcards.models import MATURE_DAYS, Card, PromptState, Review
 from flashcards.selectors import Scope, unseen_prompts
+from portal.rows import CompiledQuery
 from practice.models import AttemptQuestion
 
 PASSED = Q(rating__gt=Review.Rating.AGAIN)
@@ -124,22 +125,16 @@ class Retention:
 RETENTION_WINDOWS = (("Today", 1), ("Past 7 days", 7), ("Past 30 days", 30))
 
 
-def retention(user, time_zone: str, today: dt.date) -> list[Retention]:
-    """Pass rates of young (interval under MATURE_DAYS) and mature prompts over each window.
-
-    One query grouped by (the shortest window a review falls in, mature, passed): a dozen
-    rows at most, added up here into each window's figures. Twelve filtered counts built in
-    the ORM instead were the dashboard's largest single cost (bench/history.md, issue 20).
-    """
-    starts = [
-        midnight(today - dt.timedelta(days=days - 1), time_zone) for _, days in RETENTION_WINDOWS
-    ]
+def _retention_rows(user_id: int, **since: dt.datetime):
+    """Reviews of prompts in review since each window's start (`since_0` the shortest's),
+    counted by (the shortest window holding them, mature, passed)."""
+    starts = [since[f"since_{index}"] for index in range(len(RETENTION_WINDOWS))]
     window = Case(
         *(When(reviewed_at__gte=start, then=Value(index)) for index, start in enumerate(starts))
     )
-    rows = (
+    return (
         Review.objects.filter(
-            user=user,
+            user=user_id,
             state_before=PromptState.State.REVIEW,
             interval_days__isnull=False,
             reviewed_at__gte=starts[-1],
@@ -151,6 +146,34 @@ def retention(user, time_zone: str, today: dt.date) -> list[Retention]:
         )
         .annotate(reviews=Count("pk"))
         .order_by()
+    )
+
+
+# Built once: through the ORM on every view, even grouped, it was the dashboard's largest
+# single cost after the template (bench/history.md, issue 20).
+_RETENTION = CompiledQuery(
+    _retention_rows,
+    user_id=-7_654_321_987,
+    **{
+        f"since_{index}": dt.datetime(1901, 1, 1 + index, tzinfo=dt.UTC)
+        for index in range(len(RETENTION_WINDOWS))
+    },
+)
+
+
+def retention(user, time_zone: str, today: dt.date) -> list[Retention]:
+    """Pass rates of young (interval under MATURE_DAYS) and mature prompts over each window.
+
+    One query grouped by (the shortest window a review falls in, mature, passed): a dozen
+    rows at most, added up here into each window's figures. Twelve filtered counts built in
+    the ORM instead were the dashboard's largest single cost (bench/history.md, issue 20).
+    """
+    rows = _RETENTION.rows(
+        user_id=user.pk,
+        **{
+            f"since_{index}": midnight(today - dt.timedelta(days=days - 1), time_zone)
+            for index, (_label, days) in enumerate(RETENTION_WINDOWS)
+        },
     )
     # [window][mature][passed]: reviews whose shortest window is `window`.
     counts = [[[0, 0], [0, 0]] for _ in RETENTION_WINDOWS]
