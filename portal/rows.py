@@ -18,6 +18,11 @@ from typing import Any
 from django.db import connections
 from django.db.models import Model
 
+# An id no row has, for compiling a query on an id column. Within a 32-bit column's range
+# (auth's User.id is one): out of range, the ORM compiles a lookup on PostgreSQL as matching
+# nothing, with no parameter for the value.
+ID_PLACEHOLDER = -1_987_654_321
+
 
 class RowReader:
     """`RowReader(Session, "session_key").get(key)` is `Session.objects.filter(session_key=key)
@@ -59,7 +64,7 @@ class RowReader:
         # A value of the column's type that stands in for the looked-up one while compiling.
         field = self.model._meta.get_field(self.column)
         numeric = "Integer" in field.get_internal_type() or "AutoField" in field.get_internal_type()
-        placeholder = -7_654_321_987 if numeric else "row-reader-placeholder"
+        placeholder = ID_PLACEHOLDER if numeric else "row-reader-placeholder"
         query = self.model._base_manager.using(using).filter(**{self.column: placeholder})
         compiler = query.query.get_compiler(using)
         sql, params = compiler.as_sql(with_limits=False)

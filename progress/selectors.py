@@ -15,7 +15,7 @@ from django.db.models.functions import TruncDate
 from flashcards.days import learner_zone, midnight, utc_offsets
 from flashcards.models import MATURE_DAYS, Card, PromptState, Review
 from flashcards.selectors import Scope, unseen_prompts
-from portal.rows import CompiledQuery
+from portal.rows import ID_PLACEHOLDER, CompiledQuery
 from practice.models import AttemptQuestion
 
 PASSED = Q(rating__gt=Review.Rating.AGAIN)
@@ -153,7 +153,7 @@ def _retention_rows(user_id: int, **since: dt.datetime):
 # single cost after the template (bench/history.md, issue 20).
 _RETENTION = CompiledQuery(
     _retention_rows,
-    user_id=-7_654_321_987,
+    user_id=ID_PLACEHOLDER,
     **{
         f"since_{index}": dt.datetime(1901, 1, 1 + index, tzinfo=dt.UTC)
         for index in range(len(RETENTION_WINDOWS))
