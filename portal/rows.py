@@ -5,16 +5,23 @@ builds its query afresh (a QuerySet, a WHERE tree, a compiler, SQL text), which 
 cost of a signed-in page's fixed part (bench/history.md, issue 20); the database's own work is a
 primary-key lookup. `RowReader` compiles the same query once per database alias, then runs the
 SQL and hands the row to `Model.from_db`, as the ORM itself does, with the ORM's own value
-converters (SQLite returns datetimes as text, for one).
+converters (SQLite returns datetimes as text, for one). `CompiledQuery` does the same for an
+aggregate query read on every view of a page (the dashboard's retention figures).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from typing import Any
 
 from django.db import connections
 from django.db.models import Model
+
+# An id no row has, for compiling a query on an id column. Within a 32-bit column's range
+# (auth's User.id is one): out of range, the ORM compiles a lookup on PostgreSQL as matching
+# nothing, with no parameter for the value.
+ID_PLACEHOLDER = -1_987_654_321
 
 
 class RowReader:
@@ -57,7 +64,7 @@ class RowReader:
         # A value of the column's type that stands in for the looked-up one while compiling.
         field = self.model._meta.get_field(self.column)
         numeric = "Integer" in field.get_internal_type() or "AutoField" in field.get_internal_type()
-        placeholder = -7_654_321_987 if numeric else "row-reader-placeholder"
+        placeholder = ID_PLACEHOLDER if numeric else "row-reader-placeholder"
         query = self.model._base_manager.using(using).filter(**{self.column: placeholder})
         compiler = query.query.get_compiler(using)
         sql, params = compiler.as_sql(with_limits=False)
@@ -71,3 +78,74 @@ class RowReader:
             raise ValueError(f"{self.model.__name__}: deferred or extra columns are not read")
         converters = compiler.get_converters(columns)
         return sql, 0, names, converters
+
+
+class CompiledQuery:
+    """A query whose SQL is compiled once per database alias, only its values changing.
+
+    `build(**values)` returns the QuerySet (values or values_list) for those values; it is
+    called once per alias with `placeholders`, values of the same types no real call passes
+    (a negative id, a datetime in 1901), so the rule stays written in the ORM in one place.
+    Each parameter of the compiled SQL that is a placeholder, as given or as the database
+    takes a datetime, is then filled in from the call's values; the others (the query's
+    constants) are kept. `rows(**values)` runs it and hands back tuples in the query's
+    column order with the ORM's value converters applied, as `list(build(**values))` would.
+    """
+
+    def __init__(self, build, **placeholders: Any) -> None:
+        self.build = build
+        self.placeholders = placeholders
+        self._compiled: dict[str, tuple[str, list, list, dict]] = {}
+        self._lock = threading.Lock()
+
+    def rows(self, *, using: str = "default", **values: Any) -> list[tuple]:
+        sql, params, slots, converters = self._compile(using)
+        connection = connections[using]
+        params = list(params)
+        for position, name, adapt in slots:
+            value = values[name]
+            params[position] = connection.ops.adapt_datetimefield_value(value) if adapt else value
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        if not converters:
+            return [tuple(row) for row in rows]
+        converted = []
+        for row in rows:
+            row = list(row)
+            for index, (functions, expression) in converters.items():
+                for function in functions:
+                    row[index] = function(row[index], expression, connection)
+            converted.append(tuple(row))
+        return converted
+
+    def _compile(self, using: str) -> tuple[str, list, list, dict]:
+        compiled = self._compiled.get(using)
+        if compiled is None:
+            with self._lock:
+                compiled = self._compiled.get(using) or self._build(using)
+                self._compiled[using] = compiled
+        return compiled
+
+    def _build(self, using: str) -> tuple[str, list, list, dict]:
+        connection = connections[using]
+        compiler = self.build(**self.placeholders).query.get_compiler(using)
+        sql, params = compiler.as_sql()
+        # What each placeholder looks like among the parameters: as given, or for a datetime
+        # as the database adapter takes it (text on SQLite).
+        forms = []
+        for name, placeholder in self.placeholders.items():
+            forms.append((placeholder, name, False))
+            if isinstance(placeholder, dt.datetime):
+                forms.append((connection.ops.adapt_datetimefield_value(placeholder), name, True))
+        slots = [
+            (position, name, adapt)
+            for position, param in enumerate(params)
+            for form, name, adapt in forms
+            if type(param) is type(form) and param == form
+        ]
+        missing = set(self.placeholders) - {name for _position, name, _adapt in slots}
+        if missing:
+            raise ValueError(f"placeholders not among the query's parameters: {sorted(missing)}")
+        columns = [column for column, _, _ in compiler.select]
+        return sql, list(params), slots, compiler.get_converters(columns)

@@ -9,15 +9,18 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q
+from django.db.models import BooleanField, Case, Count, ExpressionWrapper, F, Q, Value, When
 from django.db.models.functions import TruncDate
 
 from flashcards.days import learner_zone, midnight, utc_offsets
 from flashcards.models import MATURE_DAYS, Card, PromptState, Review
 from flashcards.selectors import Scope, unseen_prompts
+from portal.rows import ID_PLACEHOLDER, CompiledQuery
 from practice.models import AttemptQuestion
 
 PASSED = Q(rating__gt=Review.Rating.AGAIN)
+# A review of a prompt whose interval had reached MATURE_DAYS (young below).
+MATURE = Q(interval_days__gte=MATURE_DAYS)
 
 
 class LocalDate(TruncDate):
@@ -117,39 +120,74 @@ class Retention:
         )
 
 
-# The retention table's rows: a label and how many of the learner's days it covers.
+# The retention table's rows: a label and how many of the learner's days it covers, shortest
+# first (each window holds the ones before it).
 RETENTION_WINDOWS = (("Today", 1), ("Past 7 days", 7), ("Past 30 days", 30))
 
 
-def retention(user, time_zone: str, today: dt.date) -> list[Retention]:
-    """Pass rates of young (interval under MATURE_DAYS) and mature prompts over each window."""
-    young = Q(interval_days__lt=MATURE_DAYS)
-    mature = Q(interval_days__gte=MATURE_DAYS)
-    aggregates = {}
-    for index, (_label, days) in enumerate(RETENTION_WINDOWS):
-        since = Q(reviewed_at__gte=midnight(today - dt.timedelta(days=days - 1), time_zone))
-        aggregates |= {
-            f"young_total_{index}": Count("pk", filter=since & young),
-            f"young_passed_{index}": Count("pk", filter=since & young & PASSED),
-            f"mature_total_{index}": Count("pk", filter=since & mature),
-            f"mature_passed_{index}": Count("pk", filter=since & mature & PASSED),
-        }
-    longest = max(days for _label, days in RETENTION_WINDOWS)
-    figures = Review.objects.filter(
-        user=user,
-        state_before=PromptState.State.REVIEW,
-        reviewed_at__gte=midnight(today - dt.timedelta(days=longest - 1), time_zone),
-    ).aggregate(**aggregates)
-    return [
-        Retention(
-            label=label,
-            young_passed=figures[f"young_passed_{index}"],
-            young_total=figures[f"young_total_{index}"],
-            mature_passed=figures[f"mature_passed_{index}"],
-            mature_total=figures[f"mature_total_{index}"],
+def _retention_rows(user_id: int, **since: dt.datetime):
+    """Reviews of prompts in review since each window's start (`since_0` the shortest's),
+    counted by (the shortest window holding them, mature, passed)."""
+    starts = [since[f"since_{index}"] for index in range(len(RETENTION_WINDOWS))]
+    window = Case(
+        *(When(reviewed_at__gte=start, then=Value(index)) for index, start in enumerate(starts))
+    )
+    return (
+        Review.objects.filter(
+            user=user_id,
+            state_before=PromptState.State.REVIEW,
+            interval_days__isnull=False,
+            reviewed_at__gte=starts[-1],
         )
-        for index, (label, _days) in enumerate(RETENTION_WINDOWS)
-    ]
+        .values_list(
+            window,
+            ExpressionWrapper(MATURE, output_field=BooleanField()),
+            ExpressionWrapper(PASSED, output_field=BooleanField()),
+        )
+        .annotate(reviews=Count("pk"))
+        .order_by()
+    )
+
+
+# Built once: through the ORM on every view, even grouped, it was the dashboard's largest
+# single cost after the template (bench/history.md, issue 20).
+_RETENTION = CompiledQuery(
+    _retention_rows,
+    user_id=ID_PLACEHOLDER,
+    **{
+        f"since_{index}": dt.datetime(1901, 1, 1 + index, tzinfo=dt.UTC)
+        for index in range(len(RETENTION_WINDOWS))
+    },
+)
+
+
+def retention(user, time_zone: str, today: dt.date) -> list[Retention]:
+    """Pass rates of young (interval under MATURE_DAYS) and mature prompts over each window.
+
+    One query grouped by (the shortest window a review falls in, mature, passed): a dozen
+    rows at most, added up here into each window's figures. Twelve filtered counts built in
+    the ORM instead were the dashboard's largest single cost (bench/history.md, issue 20).
+    """
+    rows = _RETENTION.rows(
+        user_id=user.pk,
+        **{
+            f"since_{index}": midnight(today - dt.timedelta(days=days - 1), time_zone)
+            for index, (_label, days) in enumerate(RETENTION_WINDOWS)
+        },
+    )
+    # [window][mature][passed]: reviews whose shortest window is `window`.
+    counts = [[[0, 0], [0, 0]] for _ in RETENTION_WINDOWS]
+    for shortest, mature, passed, reviews in rows:
+        counts[shortest][int(mature)][int(passed)] += reviews
+    figures = []
+    young, mature = [0, 0], [0, 0]  # passed, total: running over the windows so far
+    for (label, _days), ((young_failed, young_passed), (mature_failed, mature_passed)) in zip(
+        RETENTION_WINDOWS, counts, strict=True
+    ):
+        young = [young[0] + young_passed, young[1] + young_passed + young_failed]
+        mature = [mature[0] + mature_passed, mature[1] + mature_passed + mature_failed]
+        figures.append(Retention(label, young[0], young[1], mature[0], mature[1]))
+    return figures
 
 
 @dataclass(frozen=True)

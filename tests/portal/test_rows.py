@@ -1,13 +1,18 @@
-"""RowReader (portal/rows.py): the ORM's row, without building the query each time."""
+"""RowReader and CompiledQuery (portal/rows.py): the ORM's rows, without building the query
+each time."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
+from django.db.models import Count
+from django.db.models.functions import Upper
 from django.utils import timezone
 
-from portal.rows import RowReader
+from portal.rows import CompiledQuery, RowReader
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
@@ -36,3 +41,41 @@ def test_a_missing_row_is_none_and_a_text_key_is_a_parameter_not_sql():
     assert reader.get("k" * 32).expire_date == Session.objects.get().expire_date
     assert reader.get("missing") is None
     assert reader.get("' OR '1'='1") is None
+
+
+def sessions_since(key: str, since: dt.datetime):
+    """Sessions expiring from `since` whose key sorts from `key`, per upper-cased first key."""
+    return (
+        Session.objects.filter(session_key__gte=key, expire_date__gte=since)
+        .values_list(Upper("session_key"), "expire_date")
+        .annotate(sessions=Count("pk"))
+        .order_by("expire_date")
+    )
+
+
+def test_a_compiled_query_gives_the_orms_rows_for_each_call_s_values():
+    noon = dt.datetime(2026, 3, 10, 12, tzinfo=dt.UTC)
+    for index, key in enumerate(("a" * 32, "b" * 32, "c" * 32)):
+        Session.objects.create(
+            session_key=key, session_data="x", expire_date=noon + dt.timedelta(days=index)
+        )
+    query = CompiledQuery(
+        sessions_since, key="placeholder", since=dt.datetime(1901, 1, 1, tzinfo=dt.UTC)
+    )
+    for key, since in [("a", noon), ("b", noon), ("a", noon + dt.timedelta(hours=1)), ("d", noon)]:
+        rows = query.rows(key=key, since=since)
+        assert rows == list(sessions_since(key, since))
+        # The ORM's converters: an aware datetime, not SQLite's text.
+        assert all(isinstance(row[1], dt.datetime) and row[1].tzinfo for row in rows)
+    assert len(query.rows(key="a", since=noon)) == 3
+    assert query.rows(key="z' OR '1'='1", since=noon) == []  # a value, not SQL
+
+
+def test_a_placeholder_the_query_does_not_take_is_refused():
+    query = CompiledQuery(
+        lambda key, since: Session.objects.filter(session_key=key).values_list("pk"),
+        key="placeholder",
+        since=dt.datetime(1901, 1, 1, tzinfo=dt.UTC),
+    )
+    with pytest.raises(ValueError, match="since"):
+        query.rows(key="k", since=timezone.now())

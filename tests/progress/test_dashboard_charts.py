@@ -7,7 +7,7 @@ import re
 
 from django.template import Context, Template
 
-from progress.charts import heatmap
+from progress.charts import bar_chart, heatmap
 
 FIRST, LAST = dt.date(2026, 3, 1), dt.date(2026, 3, 10)
 
@@ -61,3 +61,53 @@ def test_the_names_are_those_strftime_gives_for_every_weekday_and_month():
     for offset in range(366):
         day = dt.date(2026, 1, 1) + dt.timedelta(days=offset)
         assert tooltip(day, 2) == f"{day:%a} {day.day} {day:%b %Y}: 2 reviews"
+
+
+def forecast(points: list[tuple[dt.date, int]], tags: str) -> str:
+    return Template("{% load dashboard_charts %}" + tags).render(
+        Context({"chart": bar_chart(points)})
+    )
+
+
+# Three values whose bars have fractional geometry (a top of 100: 1.2 units a card).
+POINTS = [(dt.date(2026, 3, 1), 3), (dt.date(2026, 3, 2), 0), (dt.date(2026, 3, 3), 41)]
+
+
+def test_the_forecast_bars_and_rows_are_drawn_exactly_as_before():
+    """The markup, byte for byte: the tags are plain string building, so a stray quote, a
+    float printed another way or a changed name would show here."""
+    assert forecast(POINTS, "{% forecast_bars chart %}") == (
+        '<rect class="chart__bar" x="39.0" y="124.4" width="14" height="3.6">'
+        "<title>Sun 1 Mar: 3 due</title></rect>"
+        '<rect class="chart__bar" x="59.0" y="128.0" width="14" height="0.0">'
+        "<title>Mon 2 Mar: 0 due</title></rect>"
+        '<rect class="chart__bar" x="79.0" y="78.8" width="14" height="49.2">'
+        "<title>Tue 3 Mar: 41 due</title></rect>"
+    )
+    assert forecast(POINTS, "{% forecast_rows chart %}") == (
+        '<tr><th scope="row">Sun 1 Mar</th><td>3</td></tr>'
+        '<tr><th scope="row">Mon 2 Mar</th><td>0</td></tr>'
+        '<tr><th scope="row">Tue 3 Mar</th><td>41</td></tr>'
+    )
+
+
+def test_the_forecast_tags_draw_what_the_template_loops_they_replaced_drew():
+    """Against the template loops, date filter and all, over a year of days, with values
+    whose bars' floats print with long tails (59.599999999999994)."""
+    first = dt.date(2026, 1, 1)
+    for start in range(0, 366, 30):
+        points = [
+            (first + dt.timedelta(days=start + index), 1 + (start + index * 7) % 99)
+            for index in range(30)
+        ]
+        assert forecast(points, "{% forecast_bars chart %}") == forecast(
+            points,
+            '{% for bar in chart.bars %}<rect class="chart__bar" x="{{ bar.x }}"'
+            ' y="{{ bar.y }}" width="{{ chart.bar_width }}" height="{{ bar.height }}">'
+            '<title>{{ bar.day|date:"D j M" }}: {{ bar.value }} due</title></rect>{% endfor %}',
+        )
+        assert forecast(points, "{% forecast_rows chart %}") == forecast(
+            points,
+            '{% for bar in chart.bars %}<tr><th scope="row">{{ bar.day|date:"D j M" }}</th>'
+            "<td>{{ bar.value }}</td></tr>{% endfor %}",
+        )
