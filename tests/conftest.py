@@ -27,6 +27,7 @@ from flashcards.selectors import version_of
 from flashcards.study_questions import study_check
 from flashcards.tokens import grade_token
 from lessons.models import Lesson, Topic
+from pagecache import kept
 from trees.models import Tree
 from trees.services import tree_save
 
@@ -142,8 +143,10 @@ def no_fuzz(settings):
 @pytest.fixture(autouse=True)
 def empty_page_cache():
     """Each test starts with the visitors' page cache empty (pagecache/pages.py): an entry
-    kept by an earlier test, whose database was rolled back, must not answer this one's."""
+    kept by an earlier test, whose database was rolled back, must not answer this one's. The
+    same for the reads kept under the content version (pagecache/kept.py)."""
     cache.clear()
+    kept.forget()
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -6,6 +6,11 @@ whoever may not preview drafts (see `trees.models.TreeQuerySet`); search asks
 `Tree.objects.public()`. Whether a row is a draft comes with it, and the reader's permission
 is only looked up when a draft is among the rows: a signed-in learner's costs two queries,
 which the public pages need not pay.
+
+The rows themselves, drafts included, are kept per process under the content version
+(`pagecache.kept`): they are the same for every reader, and building their queries was most of
+a tree step's cost. Who may see a draft is decided per request, after. Kept trees are shared
+between requests, so nothing may set attributes on them.
 """
 
 from __future__ import annotations
@@ -15,16 +20,20 @@ from collections.abc import Iterable
 from django.db.models import BooleanField, Count, ExpressionWrapper, F
 
 from lessons.models import can_preview_drafts, public_lessons
+from pagecache.kept import kept_for_content
 from trees.models import OutcomeLink, Tree, TreeWalk
 
 
 def trees_for_reader(user) -> list[Tree]:
     """The trees this reader may open, by title: for the list of trees."""
-    trees = (
-        Tree.objects.filter(compiled__isnull=False)
-        .with_draft_flag()
-        .only("slug", "title", "intro")
-        .order_by("title")
+    trees = kept_for_content(
+        "trees:listed",
+        lambda: list(
+            Tree.objects.filter(compiled__isnull=False)
+            .with_draft_flag()
+            .only("slug", "title", "intro")
+            .order_by("title")
+        ),
     )
     return _readable(trees, user)
 
@@ -37,10 +46,14 @@ def trees_by_slug(slugs: list[str], user=None) -> dict[str, Tree]:
     """
     if not slugs:
         return {}
-    trees = (
-        Tree.objects.filter(slug__in=set(slugs), compiled__isnull=False)
-        .with_draft_flag()
-        .defer("definition")
+    wanted = tuple(sorted(set(slugs)))
+    trees = kept_for_content(
+        ("trees:by-slug", wanted),
+        lambda: list(
+            Tree.objects.filter(slug__in=wanted, compiled__isnull=False)
+            .with_draft_flag()
+            .defer("definition")
+        ),
     )
     return {tree.slug: tree for tree in _readable(trees, user)}
 
