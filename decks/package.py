@@ -192,7 +192,7 @@ def _write_schedules(cursor: sqlite3.Cursor, notes: list[DeckNote]) -> None:
     if not scheduled:
         return
     (created,) = cursor.execute("SELECT crt FROM col").fetchone()
-    created_day = dt.datetime.fromtimestamp(created, tz=dt.UTC).date()
+    created_day = anki_day(dt.datetime.fromtimestamp(created, tz=dt.UTC))
     rows = cursor.execute(
         "SELECT cards.id, notes.guid, cards.ord FROM cards JOIN notes ON notes.id = cards.nid"
     ).fetchall()
@@ -208,6 +208,17 @@ def _write_schedules(cursor: sqlite3.Cursor, notes: list[DeckNote]) -> None:
     )
 
 
+# Anki's days start at its "next day starts at" hour, 4 a.m. by default, not at midnight: a
+# collection's day numbers count such days from `crt`. Counted at midnight, a card exported
+# between midnight and 4 a.m. came out a day late.
+ANKI_ROLLOVER = dt.timedelta(hours=4)
+
+
+def anki_day(moment: dt.datetime) -> dt.date:
+    """The Anki day a moment falls in (UTC, with Anki's default rollover)."""
+    return (moment.astimezone(dt.UTC) - ANKI_ROLLOVER).date()
+
+
 def anki_card_columns(schedule: Schedule, created_day: dt.date) -> tuple:
     """(type, queue, due, ivl, factor, reps, lapses, left, data) for one studied card."""
     last = schedule.last_review or schedule.due
@@ -218,7 +229,7 @@ def anki_card_columns(schedule: Schedule, created_day: dt.date) -> tuple:
     if schedule.state == REVIEW:
         # A review is due for its whole day (as on the portal): its day number from `crt`.
         interval = max(1, (schedule.due.date() - last.date()).days)
-        due = (schedule.due.astimezone(dt.UTC).date() - created_day).days
+        due = (anki_day(schedule.due) - created_day).days
         return (REVIEW, REVIEW, due, interval, 2500, schedule.reps, schedule.lapses, 0, data)
     # Learning and relearning cards come back at a moment, in unix seconds, one step left.
     # A relearning card keeps the interval it will graduate to; FSRS reads its stability.

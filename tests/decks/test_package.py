@@ -17,6 +17,7 @@ from decks.package import (
     REVERSED_MODEL_ID,
     DeckNote,
     Schedule,
+    anki_day,
     anki_tag,
     build_package,
     deck_name,
@@ -147,3 +148,9 @@ def test_deck_names_and_tags():
     assert deck_name("AWS", "RDS & Aurora") == "AWS::RDS & Aurora"
     assert deck_name("A::B", " C ") == "A:B::C"
     assert anki_tag("two words") == "two_words"
+
+
+def test_anki_days_turn_at_four_in_the_morning_not_at_midnight():
+    night = dt.datetime(2026, 12, 1, 3, 59, tzinfo=dt.UTC)
+    assert anki_day(night) == dt.date(2026, 11, 30)
+    assert anki_day(night + dt.timedelta(minutes=1)) == dt.date(2026, 12, 1)

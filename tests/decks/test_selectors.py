@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from decks.guids import card_guid
-from decks.package import build_package
+from decks.package import anki_day, build_package
 from decks.selectors import deck_export_for, export_scopes
 from flashcards.card_sync import card_prompts_sync
 from flashcards.models import Card, Prompt, PromptState, Tag
@@ -180,7 +180,7 @@ def test_a_learners_schedule_goes_into_the_package(lesson, learner, open_in_anki
     state = states[basic.pk]
     assert state.state == PromptState.State.REVIEW
     assert (review.type, review.queue) == (2, 2)
-    local_due = state.due.astimezone(dt.UTC).date() - now.astimezone(dt.UTC).date()
+    local_due = anki_day(state.due) - anki_day(now)
     assert review.due - collection.sched.today == local_due.days
     assert round(review.memory_state.stability, 2) == round(state.stability, 2)
     assert round(review.memory_state.difficulty, 2) == round(state.difficulty, 2)
