@@ -47,10 +47,14 @@ def test_a_learner_takes_a_three_question_test(live_server, browser, javascript)
         page.get_by_label("Flag for review").check()
         page.get_by_role("button", name="Next").click()
         expect(question).to_contain_text("Question 2 of 3")
+        # htmx swaps, then settles: keys pressed before it has settled can reach the old form.
+        expect(question).not_to_have_class(re.compile(r"htmx-(swapping|settling)"))
         # 2: a wrong one by keyboard: focus the first option, arrow to the next (B), then on to
-        # A by arrowing back, and Enter on Next.
+        # A by arrowing back, and Enter on Next. Each key waits for the one before to land.
         page.locator("#pick-A").focus()
+        expect(page.locator("#pick-A")).to_be_focused()
         page.keyboard.press("ArrowDown")
+        expect(page.locator("#pick-B")).to_be_checked()
         page.keyboard.press("ArrowUp")
         expect(page.locator("#pick-A")).to_be_checked()
         page.get_by_role("button", name="Next").focus()
