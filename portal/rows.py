@@ -24,15 +24,42 @@ from django.db.models import Model
 ID_PLACEHOLDER = -1_987_654_321
 
 
-class RowReader:
+class _CompiledPerDatabase:
+    """Compiles once per database alias (`_build`), under a lock, and keeps the result."""
+
+    def __init__(self) -> None:
+        self._compiled: dict[str, tuple] = {}
+        self._lock = threading.Lock()
+
+    def _compile(self, using: str) -> tuple:
+        compiled = self._compiled.get(using)
+        if compiled is None:
+            with self._lock:
+                compiled = self._compiled.get(using) or self._build(using)
+                self._compiled[using] = compiled
+        return compiled
+
+    def _build(self, using: str) -> tuple:
+        raise NotImplementedError
+
+
+def _converted(row, converters: dict, connection) -> list:
+    """A row's values through the ORM's converters for its columns."""
+    values = list(row)
+    for index, (functions, expression) in converters.items():
+        for function in functions:
+            values[index] = function(values[index], expression, connection)
+    return values
+
+
+class RowReader(_CompiledPerDatabase):
     """`RowReader(Session, "session_key").get(key)` is `Session.objects.filter(session_key=key)
     .first()` without rebuilding the query each time (no ordering: the column is unique)."""
 
     def __init__(self, model: type[Model], column: str) -> None:
         self.model = model
         self.column = column
-        self._compiled: dict[str, tuple[str, int, list[str], dict]] = {}
-        self._lock = threading.Lock()
+        super().__init__()
 
     def get(self, value: Any, *, using: str = "default") -> Model | None:
         sql, position, names, converters = self._compile(using)
@@ -46,19 +73,7 @@ class RowReader:
             row = cursor.fetchone()
         if row is None:
             return None
-        values = list(row)
-        for index, (functions, expression) in converters.items():
-            for function in functions:
-                values[index] = function(values[index], expression, connection)
-        return self.model.from_db(using, names, values)
-
-    def _compile(self, using: str) -> tuple[str, int, list[str], dict]:
-        compiled = self._compiled.get(using)
-        if compiled is None:
-            with self._lock:
-                compiled = self._compiled.get(using) or self._build(using)
-                self._compiled[using] = compiled
-        return compiled
+        return self.model.from_db(using, names, _converted(row, converters, connection))
 
     def _build(self, using: str) -> tuple[str, int, list[str], dict]:
         # A value of the column's type that stands in for the looked-up one while compiling.
@@ -80,7 +95,7 @@ class RowReader:
         return sql, 0, names, converters
 
 
-class CompiledQuery:
+class CompiledQuery(_CompiledPerDatabase):
     """A query whose SQL is compiled once per database alias, only its values changing.
 
     `build(**values)` returns the QuerySet (values or values_list) for those values; it is
@@ -95,8 +110,7 @@ class CompiledQuery:
     def __init__(self, build, **placeholders: Any) -> None:
         self.build = build
         self.placeholders = placeholders
-        self._compiled: dict[str, tuple[str, list, list, dict]] = {}
-        self._lock = threading.Lock()
+        super().__init__()
 
     def rows(self, *, using: str = "default", **values: Any) -> list[tuple]:
         sql, params, slots, converters = self._compile(using)
@@ -110,22 +124,7 @@ class CompiledQuery:
             rows = cursor.fetchall()
         if not converters:
             return [tuple(row) for row in rows]
-        converted = []
-        for row in rows:
-            row = list(row)
-            for index, (functions, expression) in converters.items():
-                for function in functions:
-                    row[index] = function(row[index], expression, connection)
-            converted.append(tuple(row))
-        return converted
-
-    def _compile(self, using: str) -> tuple[str, list, list, dict]:
-        compiled = self._compiled.get(using)
-        if compiled is None:
-            with self._lock:
-                compiled = self._compiled.get(using) or self._build(using)
-                self._compiled[using] = compiled
-        return compiled
+        return [tuple(_converted(row, converters, connection)) for row in rows]
 
     def _build(self, using: str) -> tuple[str, list, list, dict]:
         connection = connections[using]
