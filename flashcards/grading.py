@@ -26,6 +26,7 @@ from flashcards.scheduling import (
 from flashcards.selectors import Scope, new_left_today, study_settings_for, version_of
 from flashcards.study_questions import UNANSWERED, answered_on
 from flashcards.tokens import GradeRefused, read_grade_token
+from portal.rows import ID_PLACEHOLDER, CompiledQuery
 
 MAX_COUNTED_DURATION_MS = 10 * 60 * 1000  # time on one card beyond this is a break, not study
 RATING_REFUSED = "A grade is 1 (Again), 2 (Hard), 3 (Good) or 4 (Easy)."
@@ -79,6 +80,25 @@ def scheduler_for(
     )
 
 
+# A grade's two reads, their SQL compiled once (portal.rows; bench/history.md, issue 20): the
+# prompt, if it is still studied, and the learner's state of it, locked.
+_LIVE_PROMPT = CompiledQuery(
+    lambda prompt_id: (
+        Prompt.objects.live()
+        .filter(pk=prompt_id)
+        .values_list("id", "card__lesson_id", "card__kind")
+    ),
+    prompt_id=ID_PLACEHOLDER,
+)
+_LOCKED_STATE = CompiledQuery(
+    lambda user_id, prompt_id: PromptState.objects.select_for_update().filter(
+        user_id=user_id, prompt_id=prompt_id
+    ),
+    user_id=ID_PLACEHOLDER,
+    prompt_id=ID_PLACEHOLDER + 1,
+)
+
+
 @transaction.atomic
 def grade_submit(
     *,
@@ -111,17 +131,12 @@ def grade_submit(
     if rating not in Review.Rating.values:
         raise GradeRefused(RATING_REFUSED)
     ticket = read_grade_token(token, user_id=user.pk)
-    found = (
-        Prompt.objects.live()
-        .filter(pk=ticket.prompt_id)
-        .values_list("id", "card__lesson_id", "card__kind")
-        .first()
-    )
-    if found is None:
+    found = _LIVE_PROMPT.rows(prompt_id=ticket.prompt_id)
+    if not found:
         raise GradeRefused("That card is no longer studied.", status=404)
-    prompt_id, lesson_id, kind = found
+    prompt_id, lesson_id, kind = found[0]
 
-    state = PromptState.objects.select_for_update().filter(user=user, prompt_id=prompt_id).first()
+    state = next(iter(_LOCKED_STATE.objects(user_id=user.pk, prompt_id=prompt_id)), None)
     if version_of(user, prompt_id, state) != ticket.version:
         return GradeResult(applied=False)
     if kind == QUESTION and answered_on(user, ticket) is None:

@@ -10,6 +10,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import (
     BooleanField,
@@ -22,6 +23,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    Value,
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
@@ -41,6 +43,8 @@ from flashcards.models import (
 )
 from flashcards.recall import KnownHorizon, known_horizon, recall_at
 from lessons.models import Lesson
+from pagecache.kept import kept_for_content
+from portal.rows import ID_PLACEHOLDER, CompiledQuery, RowReader
 
 LEARNING_STATES = (PromptState.State.LEARNING, PromptState.State.RELEARNING)
 # What a lesson's or a tag's slug can be. Anything else in a scope (a NUL byte, which
@@ -149,8 +153,12 @@ class Scope:
 
 def exam_cards_exist(user=None) -> bool:
     """Whether any exam card can be studied (by `user`, their private lessons' too), so that
-    the exam scope is worth offering."""
-    return Scope(Scope.EXAM).prompts(user).exists()
+    the exam scope is worth offering. Read once per content version (`pagecache.kept`): it
+    depends on nothing else, and the study page asks on every card."""
+    learner = user.pk if user is not None and user.is_authenticated else None
+    return kept_for_content(
+        ("flashcards:exam-cards", learner), lambda: Scope(Scope.EXAM).prompts(user).exists()
+    )
 
 
 @dataclass(frozen=True)
@@ -287,6 +295,30 @@ def holds_for(user, study_settings: StudySettings, now: dt.datetime) -> Holds:
     )
 
 
+@dataclass(frozen=True)
+class _Window:
+    """The moments a query of due states reads: states due by `now`, learning ones due by
+    `ahead` (the learn-ahead limit, never before `now`), and everything it serves due by
+    `until`, the bound of the range scan."""
+
+    now: dt.datetime
+    ahead: dt.datetime
+    until: dt.datetime
+
+
+def _window(
+    scope: Scope, now: dt.datetime, ahead: dt.datetime | None, holds: Holds | None
+) -> _Window:
+    if ahead is None or ahead <= now:
+        ahead = now
+    until = ahead
+    if holds is not None:
+        until = max(until, holds.reviews_until)
+    if scope.mode == Scope.AHEAD:
+        until = max(until, now + dt.timedelta(days=scope.days))
+    return _Window(now, ahead, until)
+
+
 def _due_states(
     user,
     scope: Scope,
@@ -296,6 +328,13 @@ def _due_states(
 ):
     """States due by `now`, and learning ones due by `ahead` (the learn-ahead limit); in a
     custom mode, the states that mode serves (see `Scope`); less those `holds` holds back."""
+    return _due_states_in(user, scope, _window(scope, now, ahead, holds), holds)
+
+
+def _due_states_in(user, scope: Scope, window: _Window, holds: Holds | None):
+    """`_due_states` for the moments of `window`. The query's SQL depends only on the scope's
+    kind and mode and on which holds apply, never on the moments: compiled once, it serves
+    them all (`_queue_query`)."""
     # Joins rather than `prompt IN (subquery)`: the planner then starts from the (user, due)
     # index and looks up each due prompt's card and lesson by primary key.
     states = PromptState.objects.filter(scope.conditions("prompt__", user), user=user)
@@ -303,26 +342,22 @@ def _due_states(
         states = states.filter(holds.on_states())
     if scope.mode == Scope.FORGOTTEN:
         return states.filter(_forgotten_today(user, scope.day, scope.since))
-    if ahead is None or ahead <= now:
-        ahead = now
     # SQL rather than Q objects, as `Holds` is: built per request, the OR of ANDs cost more
     # Python than the query's whole time in the database.
-    due, params = [f"{_STATE}.due <= %s", f"({_STATE}.due <= %s AND {_LEARNING})"], [now, ahead]
-    until = ahead
+    due = [f"{_STATE}.due <= %s", f"({_STATE}.due <= %s AND {_LEARNING})"]
+    params = [window.now, window.ahead]
     if holds is not None:
         due.append(f"({_STATE}.due < %s AND {_STATE}.state = {PromptState.State.REVIEW})")
         params.append(holds.reviews_until)
-        until = max(until, holds.reviews_until)
     if scope.mode == Scope.AHEAD:
         # Review ahead: reviews due within the days chosen come in too, earliest first.
-        until = max(until, now + dt.timedelta(days=scope.days))
         due.append(f"({_STATE}.due <= %s AND {_STATE}.state = {PromptState.State.REVIEW})")
-        params.append(until)
+        params.append(window.until)
     # The outer bound keeps the query a range scan of the (user, due) index.
     return states.filter(
         _condition(
             f"{_STATE}.due <= %s AND ({' OR '.join(due)})",
-            [_sql_moment(moment) for moment in (until, *params)],
+            [_sql_moment(moment) for moment in (window.until, *params)],
         )
     )
 
@@ -374,7 +409,11 @@ def study_settings_for(user) -> StudySettings:
     One query, and nothing kept on the user object: a request that needs the settings twice
     (a grade, then the next card) reads them once and passes them on.
     """
-    return StudySettings.objects.filter(user=user).first() or StudySettings(user=user)
+    return _SETTINGS.get(user.pk) or StudySettings(user=user)
+
+
+# The settings row by its learner (one-to-one), its query compiled once (`portal.rows`).
+_SETTINGS = RowReader(StudySettings, "user")
 
 
 def scope_new_cards(study_settings: StudySettings, scope: Scope) -> ScopeNewCards:
@@ -385,26 +424,38 @@ def scope_new_cards(study_settings: StudySettings, scope: Scope) -> ScopeNewCard
 
 def _new_started_today(user, scope: Scope, study_settings: StudySettings, now: dt.datetime):
     """Today's grades (the learner's day): new cards started anywhere and in this scope, and
-    grades given in this scope. One aggregate; the scope through `EXISTS`, since a tag
-    scope's join would repeat a review per tag."""
+    grades given in this scope."""
+    own_limit = scope_new_cards(study_settings, scope).limit is not None
+    shape = _Shape.of(scope, None, own_limit)
+    values = _values(user, scope, day_began=day_start(now, study_settings.time_zone))
+    row = next(iter(_TODAY(shape).rows(**values)), (0, 0, 0))
+    return dict(zip(("started", "done", "started_in_scope"), row, strict=True))
+
+
+def _todays_grades(user, scope: Scope, since: dt.datetime, own_limit: bool) -> QuerySet:
+    """(started, done, started in scope) of the learner's grades since `since`: one grouped
+    row, or none. The scope through `EXISTS`, since a tag scope's join would repeat a review
+    per tag."""
     first = Q(state_before__isnull=True)
     if scope.kind == "all":
-        # Everything: every grade given today is done today (one of a card retired since,
-        # too), and the EXISTS below, about half a millisecond of Python to build, is saved.
+        # Everything: every grade given today is done today (one of a card retired since, too).
         in_scope = Q()
     else:
         in_scope = Q(
             Exists(Prompt.objects.filter(scope.conditions(user=user), pk=OuterRef("prompt_id")))
         )
     counts = {"started": Count("pk", filter=first), "done": Count("pk", filter=in_scope)}
-    # Only a scope with a limit of its own needs its own starts counted: each use of the
-    # scope's EXISTS costs its building again (about half a millisecond of Python).
-    if scope_new_cards(study_settings, scope).limit is not None:
-        counts["started_in_scope"] = Count("pk", filter=first & in_scope)
-    today = Review.objects.filter(
-        user=user, reviewed_at__gte=day_start(now, study_settings.time_zone)
-    ).aggregate(**counts)
-    return {"started_in_scope": 0, **today}
+    # Only a scope with a limit of its own needs its own starts counted.
+    counts["started_in_scope"] = (
+        Count("pk", filter=first & in_scope) if own_limit else Value(0, IntegerField())
+    )
+    return (
+        Review.objects.filter(user=user, reviewed_at__gte=since)
+        .order_by()
+        .values("user")
+        .annotate(**counts)
+        .values_list("started", "done", "started_in_scope")
+    )
 
 
 def _new_allowed(study_settings: StudySettings, scope: Scope, today: dict, now) -> int:
@@ -438,34 +489,44 @@ def queue_counts(
 ) -> QueueCounts:
     """Three queries: due states, today's grades, unseen prompts within today's allowance.
     Prompts held back (`holds_for` the learner, unless given) are not counted."""
-    ahead = learn_ahead_until(study_settings, now)
     holds = holds or holds_for(user, study_settings, now)
-    learning = _LEARNING
-    # Forgotten cards are served whenever they are due: all of them count as due now.
-    if scope.mode == Scope.FORGOTTEN:
-        learning_now = (learning,)
-    else:
-        learning_now = (f"{_LEARNING} AND {_STATE}.due <= %s", [_sql_moment(now)])
-    due = _due_states(user, scope, now, ahead, holds).aggregate(
-        learning=_count_where(learning),
-        learning_now=_count_where(*learning_now),
-        review=_count_where(f"{_STATE}.state = {PromptState.State.REVIEW}"),
-    )
+    window = _window(scope, now, learn_ahead_until(study_settings, now), holds)
+    values = _values(user, scope, window, holds)
+    due = next(iter(_DUE_COUNTS(_Shape.of(scope, holds)).rows(**values)), (0, 0, 0))
+    learning, learning_now, review = (count or 0 for count in due)  # a sum over no rows is null
     today = _new_started_today(user, scope, study_settings, now)
     allowed = _new_allowed(study_settings, scope, today, now)
     # Custom modes serve cards already studied; new ones only in the usual mode.
-    new = (
-        unseen_prompts(user, scope, holds)[:allowed].count()
-        if allowed and not scope.is_custom
-        else 0
-    )
+    new = 0
+    if allowed and not scope.is_custom:
+        new = len(_UNSEEN(_Shape.of(scope, holds, allowed)).rows(**values))
     return QueueCounts(
-        learning=due["learning"] or 0,  # a sum over no rows is null
-        learning_now=due["learning_now"] or 0,
-        review=due["review"] or 0,
+        learning=learning,
+        learning_now=learning_now,
+        review=review,
         new=new,
         new_allowed=allowed,
         done=today["done"],
+    )
+
+
+def _due_counts(user, scope: Scope, window: _Window, holds: Holds) -> QuerySet:
+    """(learning, learning due now, reviews) among the due states: one grouped row, or none."""
+    # Forgotten cards are served whenever they are due: all of them count as due now.
+    if scope.mode == Scope.FORGOTTEN:
+        learning_now = (_LEARNING,)
+    else:
+        learning_now = (f"{_LEARNING} AND {_STATE}.due <= %s", [_sql_moment(window.now)])
+    return (
+        _due_states_in(user, scope, window, holds)
+        .order_by()
+        .values("user")
+        .annotate(
+            learning=_count_where(_LEARNING),
+            learning_now=_count_where(*learning_now),
+            review=_count_where(f"{_STATE}.state = {PromptState.State.REVIEW}"),
+        )
+        .values_list("learning", "learning_now", "review")
     )
 
 
@@ -523,13 +584,17 @@ def due_queue(
     """The learner's due prompt states in study order: learning and relearning due now first,
     then reviews, each by due date, then (with `ahead`) learning ones due by then. A range
     scan of the (user, due) index."""
+    return _due_queue_in(user, scope, _window(scope, now, ahead, holds), holds)
+
+
+def _due_queue_in(user, scope: Scope, window: _Window, holds: Holds | None):
     study_order = RawSQL(
         f"CASE WHEN {_LEARNING} AND {_STATE}.due <= %s THEN 0 WHEN {_LEARNING} THEN 2 ELSE 1 END",
-        [_sql_moment(now)],
+        [_sql_moment(window.now)],
         output_field=IntegerField(),
     )
     return (
-        _due_states(user, scope, now, ahead, holds)
+        _due_states_in(user, scope, window, holds)
         .select_related("prompt__card__lesson")
         .only(
             *PromptState.STUDY_FIELDS, *[f"prompt__{c}" for c in (*PROMPT_COLUMNS, *CARD_COLUMNS)]
@@ -566,18 +631,17 @@ def next_prompt(
     """Learning and relearning prompts due now, then due reviews, then new ones (within today's
     limit, in lesson order), then learning prompts due by `ahead`, as Anki does: once nothing
     else is left, a card due again in a few minutes is shown rather than waited for."""
-    flag = flag_of(user, "prompt_id")
+    shape = _Shape.of(scope, holds)
     if counts.due_now:
-        state = due_queue(user, scope, now, holds=holds).annotate(flag=flag).first()
-        if state is not None:
+        values = _values(user, scope, _window(scope, now, None, holds), holds)
+        for state in _NEXT_DUE(shape).objects(**values):
             return NextPrompt(prompt=state.prompt, state=state, flag=state.flag)
     if counts.new:
-        prompt = new_prompts_in_order(user, scope, holds).annotate(flag=flag_of(user, "pk")).first()
-        if prompt is not None:
+        for prompt in _NEXT_NEW(shape).objects(**_values(user, scope, holds=holds)):
             return NextPrompt(prompt=prompt, state=None, flag=prompt.flag)
     if counts.learning > counts.learning_now and ahead is not None:
-        state = due_queue(user, scope, now, ahead, holds).annotate(flag=flag).first()
-        if state is not None:
+        values = _values(user, scope, _window(scope, now, ahead, holds), holds)
+        for state in _NEXT_DUE(shape).objects(**values):
             return NextPrompt(prompt=state.prompt, state=state, flag=state.flag)
     return None
 
@@ -589,6 +653,153 @@ def next_due_at(user, scope: Scope, holds: Holds | None = None) -> dt.datetime |
     if holds is not None:
         states = states.filter(holds.on_states())
     return states.order_by("due").values_list("due", flat=True).first()
+
+
+# The queue's queries, compiled once per shape --------------------------------------------------
+#
+# A study page and a grade run five of the queries above. Built through the ORM on every
+# request they cost several times the database's own work (bench/history.md, issue 20), yet
+# their SQL depends only on the query's shape: the scope's kind and mode, which holds apply,
+# and, for the unseen prompts, how many are allowed. So each shape is compiled once
+# (`portal.rows.CompiledQuery`) from the functions above, run with stand-ins for the learner,
+# the scope's slug and the moments, and afterwards only the values change. The functions
+# above stay the one statement of each rule.
+
+
+def _early(day: int) -> dt.datetime:
+    return dt.datetime(1901, 1, day, tzinfo=dt.UTC)
+
+
+# Stand-ins for the values, each of its column's type, each distinct, and none a value a
+# request passes: an id no row has, moments before the site existed.
+_STAND_INS = {
+    "user_id": ID_PLACEHOLDER,
+    "slug": "compiled-query-scope-slug",
+    "now": _early(1),
+    "ahead": _early(2),
+    "until": _early(3),
+    "held_at": _early(4),
+    "held_since": _early(5),
+    "reviews_until": _early(6),
+    "forgotten_from": _early(7),
+    "forgotten_until": _early(8),
+    "day_began": _early(9),
+}
+_SLUGGED = ("lesson", "topic", "tag")
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What a queue query's SQL depends on; everything else is a value."""
+
+    kind: str
+    mode: str
+    bury_new: bool | None  # None: no holds
+    bury_review: bool | None
+    extra: object = None  # per query: how many unseen prompts, whether a scope's own limit
+
+    @classmethod
+    def of(cls, scope: Scope, holds: Holds | None, extra: object = None) -> _Shape:
+        if holds is None:
+            return cls(scope.kind, scope.mode, None, None, extra)
+        return cls(scope.kind, scope.mode, holds.bury_new, holds.bury_review, extra)
+
+    def stand_ins(self, values: dict) -> tuple:
+        """The learner, scope, window and holds of this shape, holding `values`."""
+        user = get_user_model()(pk=values["user_id"])
+        scope = Scope(
+            self.kind,
+            values["slug"] if self.kind in _SLUGGED else "",
+            self.mode,
+            since=values["forgotten_until"],
+            day=values["forgotten_from"],
+        )
+        window = _Window(values["now"], values["ahead"], values["until"])
+        holds = None
+        if self.bury_new is not None:
+            holds = Holds(
+                user_id=values["user_id"],
+                now=values["held_at"],
+                since=values["held_since"],
+                reviews_until=values["reviews_until"],
+                bury_new=self.bury_new,
+                bury_review=self.bury_review,
+            )
+        return user, scope, window, holds
+
+
+def _values(
+    user,
+    scope: Scope,
+    window: _Window | None = None,
+    holds: Holds | None = None,
+    day_began: dt.datetime | None = None,
+) -> dict:
+    """A real call's values, by the names of `_STAND_INS` (those a shape does not take are not
+    read)."""
+    return {
+        "user_id": user.pk,
+        "slug": scope.slug,
+        "now": window and window.now,
+        "ahead": window and window.ahead,
+        "until": window and window.until,
+        "held_at": holds and holds.now,
+        "held_since": holds and holds.since,
+        "reviews_until": holds and holds.reviews_until,
+        "forgotten_from": scope.day,
+        "forgotten_until": scope.since,
+        "day_began": day_began,
+    }
+
+
+class _ByShape:
+    """One compiled query per shape, from `build(shape, user, scope, window, holds, values)`.
+    Shapes are few (kinds, modes, holds, and allowances up to a learner's daily limit); past
+    `KEPT` the compiled ones are dropped and compiled again as they come."""
+
+    KEPT = 512
+
+    def __init__(self, build) -> None:
+        self.build = build
+        self._queries: dict[_Shape, CompiledQuery] = {}
+
+    def __call__(self, shape: _Shape) -> CompiledQuery:
+        query = self._queries.get(shape)
+        if query is None:
+            if len(self._queries) >= self.KEPT:
+                self._queries.clear()
+            query = CompiledQuery(
+                lambda **values: self.build(shape, *shape.stand_ins(values), values),
+                optional=True,
+                **_STAND_INS,
+            )
+            self._queries[shape] = query
+        return query
+
+
+_DUE_COUNTS = _ByShape(
+    lambda shape, user, scope, window, holds, values: _due_counts(user, scope, window, holds)
+)
+_TODAY = _ByShape(
+    lambda shape, user, scope, window, holds, values: _todays_grades(
+        user, scope, values["day_began"], own_limit=shape.extra
+    )
+)
+_UNSEEN = _ByShape(
+    lambda shape, user, scope, window, holds, values: (
+        unseen_prompts(user, scope, holds).order_by().values_list("pk")[: shape.extra]
+    )
+)
+_NEXT_DUE = _ByShape(
+    lambda shape, user, scope, window, holds, values: _due_queue_in(
+        user, scope, window, holds
+    ).annotate(flag=flag_of(user, "prompt_id"))[:1]
+)
+_NEXT_NEW = _ByShape(
+    lambda shape, user, scope, window, holds, values: new_prompts_in_order(
+        user, scope, holds
+    ).annotate(flag=flag_of(user, "pk"))[:1]
+)
 
 
 @dataclass(frozen=True)

@@ -5,18 +5,21 @@ builds its query afresh (a QuerySet, a WHERE tree, a compiler, SQL text), which 
 cost of a signed-in page's fixed part (bench/history.md, issue 20); the database's own work is a
 primary-key lookup. `RowReader` compiles the same query once per database alias, then runs the
 SQL and hands the row to `Model.from_db`, as the ORM itself does, with the ORM's own value
-converters (SQLite returns datetimes as text, for one). `CompiledQuery` does the same for an
-aggregate query read on every view of a page (the dashboard's retention figures).
+converters (SQLite returns datetimes as text, for one). `CompiledQuery` does the same for any
+query read on every view of a page: rows of values (the dashboard's retention figures), or
+model instances with their `select_related` objects (the study queue's next card).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import threading
+from functools import partial
 from typing import Any
 
 from django.db import connections
 from django.db.models import Model
+from django.db.models.query import get_related_populators
 
 # An id no row has, for compiling a query on an id column. Within a 32-bit column's range
 # (auth's User.id is one): out of range, the ORM compiles a lookup on PostgreSQL as matching
@@ -78,7 +81,8 @@ class RowReader(_CompiledPerDatabase):
     def _build(self, using: str) -> tuple[str, int, list[str], dict]:
         # A value of the column's type that stands in for the looked-up one while compiling.
         field = self.model._meta.get_field(self.column)
-        numeric = "Integer" in field.get_internal_type() or "AutoField" in field.get_internal_type()
+        kind = (field.target_field if field.is_relation else field).get_internal_type()
+        numeric = "Integer" in kind or "AutoField" in kind
         placeholder = ID_PLACEHOLDER if numeric else "row-reader-placeholder"
         query = self.model._base_manager.using(using).filter(**{self.column: placeholder})
         compiler = query.query.get_compiler(using)
@@ -98,22 +102,55 @@ class RowReader(_CompiledPerDatabase):
 class CompiledQuery(_CompiledPerDatabase):
     """A query whose SQL is compiled once per database alias, only its values changing.
 
-    `build(**values)` returns the QuerySet (values or values_list) for those values; it is
+    `build(**values)` returns the QuerySet (of values, or of a model) for those values; it is
     called once per alias with `placeholders`, values of the same types no real call passes
     (a negative id, a datetime in 1901), so the rule stays written in the ORM in one place.
     Each parameter of the compiled SQL that is a placeholder, as given or as the database
     takes a datetime, is then filled in from the call's values; the others (the query's
     constants) are kept. `rows(**values)` runs it and hands back tuples in the query's
-    column order with the ORM's value converters applied, as `list(build(**values))` would.
+    column order with the ORM's value converters applied, as `list(build(**values))` would;
+    `objects(**values)` the model instances a QuerySet of a model would.
+
+    `build` must use each value as it is given: a value it derives from one (a maximum, a sum)
+    would be compiled in as a constant. Derive such values before the call and pass them in.
     """
 
-    def __init__(self, build, **placeholders: Any) -> None:
+    def __init__(self, build, *, optional: bool = False, **placeholders: Any) -> None:
         self.build = build
+        # `optional`: the query may leave some placeholders out (a shape of a query that does
+        # without them); their values are then not used.
+        self.optional = optional
         self.placeholders = placeholders
         super().__init__()
 
     def rows(self, *, using: str = "default", **values: Any) -> list[tuple]:
-        sql, params, slots, converters = self._compile(using)
+        compiled, rows, connection = self._run(using, values)
+        converters = compiled[3]
+        if not converters:
+            return [tuple(row) for row in rows]
+        return [tuple(_converted(row, converters, connection)) for row in rows]
+
+    def objects(self, *, using: str = "default", **values: Any) -> list[Model]:
+        """The model instances `list(build(**values))` gives, its `select_related` objects and
+        annotations on them, for a `build` that returns a QuerySet of a model."""
+        compiled, rows, connection = self._run(using, values)
+        _sql, _params, _slots, converters, (model, names, start, end, related, annotations) = (
+            compiled
+        )
+        found = []
+        for row in rows:
+            row = _converted(row, converters, connection) if converters else list(row)
+            instance = model(using, names, row[start:end])
+            for populator in related:
+                populator.populate(row, instance)
+            for name, position in annotations:
+                setattr(instance, name, row[position])
+            found.append(instance)
+        return found
+
+    def _run(self, using: str, values: dict) -> tuple[tuple, list, Any]:
+        compiled = self._compile(using)
+        sql, params, slots = compiled[:3]
         connection = connections[using]
         params = list(params)
         for position, name, adapt in slots:
@@ -121,14 +158,12 @@ class CompiledQuery(_CompiledPerDatabase):
             params[position] = connection.ops.adapt_datetimefield_value(value) if adapt else value
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            rows = cursor.fetchall()
-        if not converters:
-            return [tuple(row) for row in rows]
-        return [tuple(_converted(row, converters, connection)) for row in rows]
+            return compiled, cursor.fetchall(), connection
 
-    def _build(self, using: str) -> tuple[str, list, list, dict]:
+    def _build(self, using: str) -> tuple:
         connection = connections[using]
-        compiler = self.build(**self.placeholders).query.get_compiler(using)
+        queryset = self.build(**self.placeholders)
+        compiler = queryset.query.get_compiler(using)
         sql, params = compiler.as_sql()
         # What each placeholder looks like among the parameters: as given, or for a datetime
         # as the database adapter takes it (text on SQLite).
@@ -144,7 +179,25 @@ class CompiledQuery(_CompiledPerDatabase):
             if type(param) is type(form) and param == form
         ]
         missing = set(self.placeholders) - {name for _position, name, _adapt in slots}
-        if missing:
+        if missing and not self.optional:
             raise ValueError(f"placeholders not among the query's parameters: {sorted(missing)}")
         columns = [column for column, _, _ in compiler.select]
-        return sql, list(params), slots, compiler.get_converters(columns)
+        converters = compiler.get_converters(columns)
+        return sql, list(params), slots, converters, _instances(queryset, compiler, using)
+
+
+def _instances(queryset, compiler, using: str) -> tuple | None:
+    """How the ORM makes model instances of a compiled query's rows (as its ModelIterable
+    does): the model, its columns' names and place in the row, the populators of its
+    `select_related` objects, and where each annotation is. None for a values query."""
+    info = compiler.klass_info
+    if info is None:
+        return None
+    if queryset._fetch_mode.track_peers or queryset._known_related_objects:
+        raise ValueError("a fetch mode that tracks peers, or a related manager's query")
+    fetch_mode = queryset._fetch_mode
+    start, end = info["select_fields"][0], info["select_fields"][-1] + 1
+    names = [column[0].target.attname for column in compiler.select[start:end]]
+    related = get_related_populators(info, compiler.select, using, fetch_mode)
+    model = partial(info["model"].from_db, fetch_mode=fetch_mode)
+    return model, names, start, end, related, list(compiler.annotation_col_map.items())

@@ -502,3 +502,92 @@ def test_the_due_queue_with_holds_still_scans_the_user_due_index():
     assert_scans_user_due_index(
         _due_states(user, Scope(), now, now + dt.timedelta(minutes=20), holds)
     )
+
+
+def a_deck_of_every_kind(learner, other):
+    """Two learners' states of every kind, in two lessons of two topics, tagged and not, an
+    exam card, siblings, marks and today's grades, so that each query shape has rows."""
+    topic = make_topic(slug="storage")
+    first, second = make_lesson(slug="first", topic=topic), make_lesson(slug="second")
+    cards = [make_card(lesson=first, exam="On the exam.") for _ in range(3)]
+    cards += [make_card(lesson=second) for _ in range(3)]
+    cards[1].tags.create(slug="kms")
+    cards[4].tags.add(cards[1].tags.get())
+    cloze = cloze_prompts(first) + cloze_prompts(second)
+    prompts = [card.prompts.get() for card in cards] + cloze
+    for user, shift in ((learner, 0), (other, 1)):
+        put_state(user, prompts[0 + shift], state=1, due=NOW - dt.timedelta(minutes=5))
+        put_state(user, prompts[2], state=1, due=NOW + dt.timedelta(minutes=10 + shift))
+        put_state(user, prompts[3 + shift], state=2, due=NOW + dt.timedelta(hours=6))
+        put_state(user, prompts[5], state=2, due=NOW + dt.timedelta(days=3 + shift))
+        put_state(user, prompts[6], state=3, due=NOW - dt.timedelta(hours=1 + shift))
+        grade_now(user, cloze[2], 1, NOW - dt.timedelta(hours=2))
+        marks_change(user=user, prompt_ids=[prompts[4 - shift].pk], flag=2 + shift)
+    marks_change(user=learner, prompt_ids=[prompts[3].pk], suspended=True)
+    introduce(other, prompts[1], NOW - dt.timedelta(hours=3))
+    return prompts
+
+
+@pytest.mark.parametrize("bury", [True, False])
+def test_each_compiled_queue_query_gives_what_the_orm_gives_with_the_same_values(learner, bury):
+    """The queue's queries are compiled once per shape with stand-in values
+    (`flashcards.selectors._ByShape`); for every scope, mode and holds, each gives the rows
+    or objects the ORM gives when built with the real values, for either learner."""
+    from flashcards import selectors
+
+    other = make_user(username="other")
+    a_deck_of_every_kind(learner, other)
+    scopes = ["all", "lesson:first", "topic:storage", "tag:kms", "exam", "lesson:none"]
+    began = int((NOW - dt.timedelta(hours=12)).timestamp())
+    modes = ["", "/ahead:7", f"/forgotten:{began}-{int(NOW.timestamp())}"]
+    compared = 0
+    for user in (learner, other):
+        settings = StudySettings(user=user, bury_new_siblings=bury, bury_review_siblings=bury)
+        holds = holds_for(user, settings, NOW)
+        for text in scopes:
+            for mode in modes:
+                scope = Scope.parse(text + mode)
+                for ahead in (None, NOW + dt.timedelta(minutes=20)):
+                    window = selectors._window(scope, NOW, ahead, holds)
+                    values = selectors._values(
+                        user, scope, window, holds, day_began=NOW - dt.timedelta(hours=12)
+                    )
+                    shape = selectors._Shape.of(scope, holds)
+                    due = selectors._DUE_COUNTS(shape).rows(**values)
+                    assert due == list(selectors._due_counts(user, scope, window, holds))
+                    states = selectors._NEXT_DUE(shape).objects(**values)
+                    expected = list(
+                        selectors._due_queue_in(user, scope, window, holds).annotate(
+                            flag=selectors.flag_of(user, "prompt_id")
+                        )[:1]
+                    )
+                    assert [
+                        (s.pk, s.prompt.pk, s.prompt.card.lesson.slug, s.flag, s.due)
+                        for s in states
+                    ] == [
+                        (s.pk, s.prompt.pk, s.prompt.card.lesson.slug, s.flag, s.due)
+                        for s in expected
+                    ]
+                    compared += bool(due) + bool(states)
+                new = selectors._NEXT_NEW(shape).objects(**values)
+                expected = list(
+                    selectors.new_prompts_in_order(user, scope, holds).annotate(
+                        flag=selectors.flag_of(user, "pk")
+                    )[:1]
+                )
+                assert [(p.pk, p.card.lesson.slug, p.flag) for p in new] == [
+                    (p.pk, p.card.lesson.slug, p.flag) for p in expected
+                ]
+                for allowed in (1, 3):
+                    unseen = selectors._UNSEEN(selectors._Shape.of(scope, holds, allowed))
+                    assert len(unseen.rows(**values)) == min(
+                        allowed, selectors.unseen_prompts(user, scope, holds).count()
+                    )
+                for own_limit in (True, False):
+                    today = selectors._TODAY(selectors._Shape.of(scope, None, own_limit))
+                    assert today.rows(**values) == list(
+                        selectors._todays_grades(
+                            user, scope, NOW - dt.timedelta(hours=12), own_limit
+                        )
+                    )
+    assert compared > 20  # most shapes had rows to compare, not only empty results

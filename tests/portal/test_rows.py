@@ -12,7 +12,7 @@ from django.db.models import Count
 from django.db.models.functions import Upper
 from django.utils import timezone
 
-from portal.rows import CompiledQuery, RowReader
+from portal.rows import ID_PLACEHOLDER, CompiledQuery, RowReader
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
@@ -79,3 +79,33 @@ def test_a_placeholder_the_query_does_not_take_is_refused():
     )
     with pytest.raises(ValueError, match="since"):
         query.rows(key="k", since=timezone.now())
+
+
+def test_compiled_objects_are_the_orms_with_their_related_objects_deferred_fields_and_annotations():
+    from flashcards.models import Card
+    from tests.conftest import make_card, make_lesson
+
+    lessons = [make_lesson(title=f"Lesson {n}") for n in range(2)]
+    for lesson in lessons:
+        make_card(lesson=lesson)
+        make_card(lesson=lesson)
+
+    def cards_of(lesson_id: int):
+        return (
+            Card.objects.filter(lesson_id=lesson_id)
+            .select_related("lesson")
+            .only("id", "front", "lesson__title")
+            .annotate(prompt_count=Count("prompts"))
+            .order_by("-pk")
+        )
+
+    query = CompiledQuery(cards_of, lesson_id=ID_PLACEHOLDER)
+    for lesson in lessons:
+        found, expected = query.objects(lesson_id=lesson.pk), list(cards_of(lesson.pk))
+        assert [(card.pk, card.front, card.prompt_count) for card in found] == [
+            (card.pk, card.front, card.prompt_count) for card in expected
+        ]
+        assert {card.lesson.title for card in found} == {lesson.title}
+        assert found[0].get_deferred_fields() == expected[0].get_deferred_fields()
+        assert found[0]._state.adding is False
+    assert query.objects(lesson_id=0) == []

@@ -91,6 +91,7 @@ def test_the_dashboard_makes_the_same_number_of_queries_whatever_the_history(
         return len(captured)
 
     grade_now(learner, Prompt.objects.get(card=cards[0]), 3, start)
+    queries()  # the first view also makes the reads kept per content version (pagecache.kept)
     short = queries()
     for day in range(0, 200, 3):
         for card in cards:
@@ -158,6 +159,7 @@ def test_the_practice_panel_costs_the_same_queries_whatever_the_number_of_tests(
             assert learner_client.get("/progress/").status_code == 200
         return len(captured)
 
+    queries()  # the first view also makes the reads kept per content version (pagecache.kept)
     without = queries()
     submitted_attempt(learner, [(prompt, "B") for prompt in questions])
     one = queries()
