@@ -24,6 +24,7 @@ from flashcards.selectors import (
     study_settings_for,
 )
 from lessons.models import Lesson
+from pagecache.kept import kept_for_content
 from progress import charts, selectors
 
 HEATMAP_DAYS = 365
@@ -137,8 +138,15 @@ def build_dashboard(user, now: dt.datetime) -> Dashboard:
 
     per_day = selectors.reviews_per_day(user, zone_name, first, today)
     due = selectors.due_per_day(user, zone_name, today, FORECAST_DAYS)
-    lessons = list(
-        Lesson.objects.studyable_by(user).in_reading_order().only("id", "title", "slug", "topic_id")
+    # Content alone decides them (the learner's own private topics are content too): read
+    # once per content version (pagecache.kept).
+    lessons = kept_for_content(
+        ("progress:lessons", user.pk),
+        lambda: list(
+            Lesson.objects.studyable_by(user)
+            .in_reading_order()
+            .only("id", "title", "slug", "topic_id")
+        ),
     )
     exam = _exam(study_settings, today)
     horizon = horizon_for(study_settings, now)

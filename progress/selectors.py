@@ -15,6 +15,7 @@ from django.db.models.functions import TruncDate
 from flashcards.days import learner_zone, midnight, utc_offsets
 from flashcards.models import MATURE_DAYS, Card, PromptState, Review
 from flashcards.selectors import Scope, unseen_prompts
+from pagecache.kept import kept_for_content
 from portal.rows import ID_PLACEHOLDER, CompiledQuery
 from practice.models import AttemptQuestion
 
@@ -235,11 +236,16 @@ def practice_scores(user, lesson_ids: list[int]) -> dict[int, list[TestScore]]:
 
 def lessons_with_questions(lesson_ids: list[int]) -> set[int]:
     """Which of the lessons have a question a practice test could ask (an active question
-    card): those a test can be started on."""
-    return set(
-        Card.objects.active()
-        .filter(kind=Card.Kind.QUESTION, lesson_id__in=lesson_ids)
-        .values_list("lesson_id", flat=True)
-        .distinct()
-        .order_by()
+    card): those a test can be started on. Content alone decides: read once per content
+    version (pagecache.kept)."""
+    wanted = tuple(sorted(lesson_ids))
+    return kept_for_content(
+        ("progress:lessons-with-questions", wanted),
+        lambda: set(
+            Card.objects.active()
+            .filter(kind=Card.Kind.QUESTION, lesson_id__in=wanted)
+            .values_list("lesson_id", flat=True)
+            .distinct()
+            .order_by()
+        ),
     )

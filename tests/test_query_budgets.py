@@ -107,9 +107,10 @@ BUDGETS = {
     # Bringing Anki reviews back: the form reads nothing but the session and the user.
     ("learner", "get", "/anki/reviews/", False): 2,
     # Mastery is one query (prompts left-joined to the learner's states), not two. The
-    # practice-test panel adds two: the scores per test and lesson, and the lessons with
-    # questions (those a test can be started on).
-    ("learner", "get", "/progress/", False): 13,
+    # practice-test panel adds one: the scores per test and lesson. The lessons listed, which
+    # have questions and whether exam cards exist are read once per content version (the
+    # version itself is one query; pagecache.kept), so not on this second visit.
+    ("learner", "get", "/progress/", False): 11,
     # The mastery spread reads the exam days still to come: "known" is taken on each one.
     ("instructor", "get", "/analytics/", False): 13,
     # The session, the user, the permission (the user's and the groups'), every question with

@@ -166,3 +166,22 @@ def test_the_practice_panel_costs_the_same_queries_whatever_the_number_of_tests(
     for _ in range(20):
         submitted_attempt(learner, [(prompt, "A") for prompt in questions])
     assert queries() == one == without
+
+
+def test_what_the_dashboard_keeps_per_content_version_follows_each_content_change(
+    learner_client,
+):
+    """The lessons listed and those a test can be started on are kept per content version
+    (pagecache.kept); a lesson published, or its first question, shows on the next view."""
+    make_card(lesson=make_lesson(title="Restore paths"))
+    assert "Restore paths" in learner_client.get("/progress/").content.decode()
+    later = make_lesson(title="Encryption at rest", status="draft")
+    make_card(lesson=later)
+    assert "Encryption at rest" not in learner_client.get("/progress/").content.decode()
+    later.status = "published"
+    later.save()
+    page = learner_client.get("/progress/").content.decode()
+    assert "Encryption at rest" in page
+    assert 'id="practice-heading"' not in page  # no lesson has a question yet
+    four_option_questions(2, lesson=later)
+    assert 'id="practice-heading"' in learner_client.get("/progress/").content.decode()
