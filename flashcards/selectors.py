@@ -43,6 +43,7 @@ from flashcards.models import (
 )
 from flashcards.recall import KnownHorizon, known_horizon, recall_at
 from lessons.models import Lesson
+from lessons.selectors import private_reader
 from pagecache.kept import kept_for_content
 from portal.rows import ID_PLACEHOLDER, CompiledQuery, RowReader
 
@@ -155,9 +156,10 @@ def exam_cards_exist(user=None) -> bool:
     """Whether any exam card can be studied (by `user`, their private lessons' too), so that
     the exam scope is worth offering. Read once per content version (`pagecache.kept`): it
     depends on nothing else, and the study page asks on every card."""
-    learner = user.pk if user is not None and user.is_authenticated else None
+    reader = private_reader(user)
     return kept_for_content(
-        ("flashcards:exam-cards", learner), lambda: Scope(Scope.EXAM).prompts(user).exists()
+        ("flashcards:exam-cards", reader),
+        lambda: Scope(Scope.EXAM).prompts(user if reader else None).exists(),
     )
 
 
@@ -499,7 +501,7 @@ def queue_counts(
     # Custom modes serve cards already studied; new ones only in the usual mode.
     new = 0
     if allowed and not scope.is_custom:
-        new = len(_UNSEEN(_Shape.of(scope, holds, allowed)).rows(**values))
+        new = _UNSEEN(_Shape.of(scope, holds)).count(at_most=allowed, **values)
     return QueueCounts(
         learning=learning,
         learning_now=learning_now,
@@ -660,7 +662,7 @@ def next_due_at(user, scope: Scope, holds: Holds | None = None) -> dt.datetime |
 # A study page and a grade run five of the queries above. Built through the ORM on every
 # request they cost several times the database's own work (bench/history.md, issue 20), yet
 # their SQL depends only on the query's shape: the scope's kind and mode, which holds apply,
-# and, for the unseen prompts, how many are allowed. So each shape is compiled once
+# and whether a scope has a new-card limit of its own. So each shape is compiled once
 # (`portal.rows.CompiledQuery`) from the functions above, run with stand-ins for the learner,
 # the scope's slug and the moments, and afterwards only the values change. The functions
 # above stay the one statement of each rule.
@@ -696,7 +698,7 @@ class _Shape:
     mode: str
     bury_new: bool | None  # None: no holds
     bury_review: bool | None
-    extra: object = None  # per query: how many unseen prompts, whether a scope's own limit
+    extra: object = None  # per query: whether the scope has a new-card limit of its own
 
     @classmethod
     def of(cls, scope: Scope, holds: Holds | None, extra: object = None) -> _Shape:
@@ -754,8 +756,8 @@ def _values(
 
 class _ByShape:
     """One compiled query per shape, from `build(shape, user, scope, window, holds, values)`.
-    Shapes are few (kinds, modes, holds, and allowances up to a learner's daily limit); past
-    `KEPT` the compiled ones are dropped and compiled again as they come."""
+    Shapes are few (five kinds, three modes, five settings of holds, a scope's own limit or
+    not); `KEPT` bounds them all the same, dropping the compiled ones past it."""
 
     KEPT = 512
 
@@ -787,7 +789,7 @@ _TODAY = _ByShape(
 )
 _UNSEEN = _ByShape(
     lambda shape, user, scope, window, holds, values: (
-        unseen_prompts(user, scope, holds).order_by().values_list("pk")[: shape.extra]
+        unseen_prompts(user, scope, holds).order_by().values_list("pk")
     )
 )
 _NEXT_DUE = _ByShape(

@@ -9,12 +9,29 @@ from django.http import Http404, QueryDict
 from django.urls import reverse
 
 from lessons.models import Lesson, Topic
+from pagecache.kept import kept_for_content
 from portal.markdown import split_embeds
 from trees.selectors import trees_by_slug
 from trees.widgets import Widget, build_widget, path_param
 
 # Columns a lesson list needs; the body and its HTML stay in the database.
 LIST_FIELDS = ("id", "topic_id", "title", "slug", "summary", "status", "position", "date")
+
+
+def private_reader(user) -> int | None:
+    """The id of `user` if they own a private topic, else None. What a learner may read or study
+    depends on who they are only through their private topics, so a read kept per content
+    version (pagecache.kept) is kept once for every learner without any, under None, rather
+    than once per learner."""
+    if user is None or not user.is_authenticated:
+        return None
+    owners = kept_for_content(
+        "lessons:private-topic-owners",
+        lambda: frozenset(
+            Topic.objects.filter(owner__isnull=False).values_list("owner_id", flat=True)
+        ),
+    )
+    return user.pk if user.pk in owners else None
 
 
 def topics_for_reader(user) -> list[Topic]:

@@ -109,7 +109,8 @@ class CompiledQuery(_CompiledPerDatabase):
     takes a datetime, is then filled in from the call's values; the others (the query's
     constants) are kept. `rows(**values)` runs it and hands back tuples in the query's
     column order with the ORM's value converters applied, as `list(build(**values))` would;
-    `objects(**values)` the model instances a QuerySet of a model would.
+    `objects(**values)` the model instances a QuerySet of a model would; `count(**values)`
+    counts the rows in the database.
 
     `build` must use each value as it is given: a value it derives from one (a maximum, a sum)
     would be compiled in as a constant. Derive such values before the call and pass them in.
@@ -148,7 +149,24 @@ class CompiledQuery(_CompiledPerDatabase):
             found.append(instance)
         return found
 
+    def count(self, *, at_most: int | None = None, using: str = "default", **values: Any) -> int:
+        """How many rows `build(**values)` gives, counting at most `at_most`, in the database:
+        `build(**values)[:at_most].count()`, with the limit a parameter, not part of the SQL."""
+        compiled, sql, params, connection = self._filled(using, values)
+        if at_most is not None:
+            sql, params = f"{sql} LIMIT %s", [*params, at_most]
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM ({sql}) counted", params)
+            return cursor.fetchone()[0]
+
     def _run(self, using: str, values: dict) -> tuple[tuple, list, Any]:
+        compiled, sql, params, connection = self._filled(using, values)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return compiled, cursor.fetchall(), connection
+
+    def _filled(self, using: str, values: dict) -> tuple[tuple, str, list, Any]:
+        """The compiled query, its SQL and its parameters with the call's values in place."""
         compiled = self._compile(using)
         sql, params, slots = compiled[:3]
         connection = connections[using]
@@ -156,9 +174,7 @@ class CompiledQuery(_CompiledPerDatabase):
         for position, name, adapt in slots:
             value = values[name]
             params[position] = connection.ops.adapt_datetimefield_value(value) if adapt else value
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return compiled, cursor.fetchall(), connection
+        return compiled, sql, params, connection
 
     def _build(self, using: str) -> tuple:
         connection = connections[using]
@@ -181,9 +197,29 @@ class CompiledQuery(_CompiledPerDatabase):
         missing = set(self.placeholders) - {name for _position, name, _adapt in slots}
         if missing and not self.optional:
             raise ValueError(f"placeholders not among the query's parameters: {sorted(missing)}")
+        _refuse_changed_placeholders(params, {position for position, _, _ in slots}, forms)
         columns = [column for column, _, _ in compiler.select]
         converters = compiler.get_converters(columns)
         return sql, list(params), slots, converters, _instances(queryset, compiler, using)
+
+
+def _refuse_changed_placeholders(params, slotted: set[int], forms: list) -> None:
+    """A parameter that is not a placeholder but contains one (a LIKE pattern made of it) or
+    is a moment of the placeholders' year: `build` changed a value, which would be compiled in
+    as a constant. Refused, so that the query is not silently wrong."""
+    texts = [form for form, _, _ in forms if isinstance(form, str)]
+    years = {form.year for form, _, _ in forms if isinstance(form, dt.datetime)}
+    # A moment as text (SQLite's) starts with its year.
+    texts_of_years = tuple(f"{year:04d}-" for year in years)
+    for position, param in enumerate(params):
+        if position in slotted:
+            continue
+        if isinstance(param, str):
+            changed = any(text in param for text in texts) or param.startswith(texts_of_years)
+        else:
+            changed = isinstance(param, dt.datetime) and param.year in years
+        if changed:
+            raise ValueError(f"a parameter made from a placeholder, not the placeholder: {param!r}")
 
 
 def _instances(queryset, compiler, using: str) -> tuple | None:

@@ -24,6 +24,7 @@ from flashcards.selectors import (
     study_settings_for,
 )
 from lessons.models import Lesson
+from lessons.selectors import private_reader
 from pagecache.kept import kept_for_content
 from progress import charts, selectors
 
@@ -139,11 +140,12 @@ def build_dashboard(user, now: dt.datetime) -> Dashboard:
     per_day = selectors.reviews_per_day(user, zone_name, first, today)
     due = selectors.due_per_day(user, zone_name, today, FORECAST_DAYS)
     # Content alone decides them (the learner's own private topics are content too): read
-    # once per content version (pagecache.kept).
+    # once per content version (pagecache.kept), once for all learners without private topics.
+    reader = private_reader(user)
     lessons = kept_for_content(
-        ("progress:lessons", user.pk),
+        ("progress:lessons", reader),
         lambda: list(
-            Lesson.objects.studyable_by(user)
+            Lesson.objects.studyable_by(user if reader else None)
             .in_reading_order()
             .only("id", "title", "slug", "topic_id")
         ),

@@ -31,6 +31,9 @@ def browser(django_db_setup):
         pytest.skip(message)
     from playwright.sync_api import sync_playwright
 
+    # Under Playwright the test thread gets connection objects of its own (below); the ones
+    # it used until now would stay open, unreachable by the teardown that closes connections.
+    connections.close_all()
     # The test database's contents just after migrating, which serialized_rollback restores.
     serialized = {
         alias: connections[alias]._test_serialized_contents

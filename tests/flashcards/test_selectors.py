@@ -578,11 +578,10 @@ def test_each_compiled_queue_query_gives_what_the_orm_gives_with_the_same_values
                 assert [(p.pk, p.card.lesson.slug, p.flag) for p in new] == [
                     (p.pk, p.card.lesson.slug, p.flag) for p in expected
                 ]
-                for allowed in (1, 3):
-                    unseen = selectors._UNSEEN(selectors._Shape.of(scope, holds, allowed))
-                    assert len(unseen.rows(**values)) == min(
-                        allowed, selectors.unseen_prompts(user, scope, holds).count()
-                    )
+                unseen = selectors._UNSEEN(selectors._Shape.of(scope, holds))
+                for allowed in (1, 3, None):
+                    expected = selectors.unseen_prompts(user, scope, holds)[:allowed].count()
+                    assert unseen.count(at_most=allowed, **values) == expected
                 for own_limit in (True, False):
                     today = selectors._TODAY(selectors._Shape.of(scope, None, own_limit))
                     assert today.rows(**values) == list(

@@ -109,3 +109,36 @@ def test_compiled_objects_are_the_orms_with_their_related_objects_deferred_field
         assert found[0].get_deferred_fields() == expected[0].get_deferred_fields()
         assert found[0]._state.adding is False
     assert query.objects(lesson_id=0) == []
+
+
+def test_a_compiled_count_counts_in_the_database_up_to_a_limit_given_as_a_value():
+    for index in range(5):
+        Session.objects.create(
+            session_key=f"{index}" * 32, session_data="x", expire_date=timezone.now()
+        )
+    query = CompiledQuery(
+        lambda since: Session.objects.filter(expire_date__gte=since).values_list("pk"),
+        since=dt.datetime(1901, 1, 1, tzinfo=dt.UTC),
+    )
+    long_ago = timezone.now() - dt.timedelta(days=1)
+    assert [query.count(since=long_ago, at_most=limit) for limit in (1, 3, 9, None)] == [1, 3, 5, 5]
+    assert query.count(since=timezone.now() + dt.timedelta(days=1)) == 0
+
+
+def test_a_value_the_build_changes_is_refused_rather_than_compiled_in():
+    pattern = CompiledQuery(
+        lambda key: Session.objects.filter(session_key__startswith=key).values_list("pk"),
+        key="placeholder",
+        optional=True,
+    )
+    with pytest.raises(ValueError, match="made from a placeholder"):
+        pattern.rows(key="a")
+    shifted = CompiledQuery(
+        lambda since: Session.objects.filter(
+            expire_date__gte=since + dt.timedelta(days=1)
+        ).values_list("pk"),
+        since=dt.datetime(1901, 1, 1, tzinfo=dt.UTC),
+        optional=True,
+    )
+    with pytest.raises(ValueError, match="made from a placeholder"):
+        shifted.rows(since=timezone.now())

@@ -185,3 +185,24 @@ def test_what_the_dashboard_keeps_per_content_version_follows_each_content_chang
     assert 'id="practice-heading"' not in page  # no lesson has a question yet
     four_option_questions(2, lesson=later)
     assert 'id="practice-heading"' in learner_client.get("/progress/").content.decode()
+
+
+def test_a_learners_private_lesson_and_exam_cards_show_on_their_dashboard_alone(client):
+    """Reads kept per content version are kept once for all learners without private topics
+    (lessons.selectors.private_reader) and once per owner: neither leaks into the other."""
+    from tests.conftest import make_topic, make_user
+
+    owner, outsider = make_user(username="owner"), make_user(username="outsider")
+    make_card(lesson=make_lesson(title="Site lesson"))
+    mine = make_lesson(title="My own notes", topic=make_topic(owner=owner))
+    make_card(lesson=mine, exam="Only in my notes.")
+    pages = {}
+    for user in (outsider, owner, outsider, owner):
+        client.force_login(user)
+        pages.setdefault(user.username, []).append(client.get("/progress/").content.decode())
+    for page in pages["outsider"]:
+        assert "Site lesson" in page and "My own notes" not in page
+        assert "Study exam anchors" not in page
+    for page in pages["owner"]:
+        assert "Site lesson" in page and "My own notes" in page
+        assert "Study exam anchors" in page
