@@ -336,7 +336,7 @@ def _due_states(
 def _due_states_in(user, scope: Scope, window: _Window, holds: Holds | None):
     """`_due_states` for the moments of `window`. The query's SQL depends only on the scope's
     kind and mode and on which holds apply, never on the moments: compiled once, it serves
-    them all (`_queue_query`)."""
+    them all (`_ByShape`)."""
     # Joins rather than `prompt IN (subquery)`: the planner then starts from the (user, due)
     # index and looks up each due prompt's card and lesson by primary key.
     states = PromptState.objects.filter(scope.conditions("prompt__", user), user=user)
