@@ -27,7 +27,6 @@ from django.db.models import (
     F,
     FloatField,
     IntegerField,
-    Max,
     OuterRef,
     QuerySet,
     Subquery,
@@ -104,10 +103,8 @@ def sort_headers(sort: str, columns: tuple[Column, ...] = COLUMNS) -> list[SortH
     return headers
 
 
-def _per_learner(rows: QuerySet, aggregate, output_field) -> Coalesce | Subquery:
+def _per_learner(rows: QuerySet, aggregate, output_field) -> Coalesce:
     grouped = rows.order_by().values("user").annotate(value=aggregate).values("value")
-    if isinstance(output_field, DateTimeField):
-        return Subquery(grouped[:1], output_field=output_field)  # never active: null
     return Coalesce(Subquery(grouped[:1], output_field=output_field), 0, output_field=output_field)
 
 
@@ -173,7 +170,13 @@ def roster(
         reviews_30=_per_learner(
             reviews.filter(reviewed_at__gte=now - dt.timedelta(days=30)), Count("pk"), whole
         ),
-        last_active=_per_learner(reviews, Max("reviewed_at"), DateTimeField()),
+        # The latest review, not MAX(reviewed_at): read backwards along (user, reviewed_at),
+        # it stops at the first review; SQLite plans MAX by looking the learner up in every
+        # scope prompt's reviews instead (12 of a first page's 21 ms at 10,000 learners).
+        last_active=Subquery(
+            reviews.order_by("-reviewed_at").values("reviewed_at")[:1],
+            output_field=DateTimeField(),
+        ),
         known=_per_learner(
             states,
             Sum(recall_at(known_moment_per_learner(now), decay=learner_decay())),
