@@ -126,7 +126,7 @@ def test_database_url_selects_postgresql(value):
         DATABASE_URL=value,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["django.db.backends.postgresql", "db.example.com", "portal"]
+    assert result.stdout.split() == ["portal.postgresql", "db.example.com", "portal"]
 
 
 def test_postgresql_connections_do_not_jit_compile_queries():
