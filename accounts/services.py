@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 from axes.models import AccessLog
-from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.models import AbstractBaseUser, Group
-from django.contrib.sessions.backends.db import SessionStore
-from django.contrib.sessions.models import Session
 from django.db import transaction
-from django.utils import timezone
 
 from accounts.forms import SignUpForm
 from flashcards.models import StudySettings
@@ -76,8 +72,8 @@ def account_delete(*, user: AbstractBaseUser) -> None:
     Deleting the user cascades to every row with a foreign key to it: study settings, FSRS
     fit, review log, card states, marks, manual changes, undone first grades (NewAgain), the
     admin's log, group and permission links. Tree walks would be kept as anonymous figures
-    (SET_NULL), so they are deleted first; the log-in history axes keeps by username, and the
-    account's sessions, have no foreign key and are deleted here too.
+    (SET_NULL), so they are deleted first; the log-in history axes keeps by username, having
+    no foreign key, is deleted here too.
     tests/accounts/test_services.py checks that every model with a foreign key to the user is
     emptied of this user's rows and of no one else's.
     """
@@ -87,36 +83,14 @@ def account_delete(*, user: AbstractBaseUser) -> None:
     # large notes never hold the write lock at once. Should the rest then fail, the notes are
     # gone already: the learner asked for everything of theirs to go.
     private_notes_delete_each(owner=user)
-    # Searched before the transaction: SQLite here takes its write lock at BEGIN (IMMEDIATE),
-    # and the search is the slow part (about 0.8 s for 50,000 live sessions, docs/NOTES.md).
-    # A session that logs in meanwhile is harmless: it names a user who no longer exists.
-    _account_rows_delete(user=user, session_keys=session_keys_of(user))
+    _account_rows_delete(user=user)
 
 
 @transaction.atomic
-def _account_rows_delete(*, user: AbstractBaseUser, session_keys: list[str]) -> None:
+def _account_rows_delete(*, user: AbstractBaseUser) -> None:
     TreeWalk.objects.filter(user=user).delete()
     # Any note imported since the ones deleted above (their lessons PROTECT their cards, so
     # the topics' CASCADE alone would refuse).
     private_notes_delete_all(owner=user)
     AccessLog.objects.filter(username=user.get_username()).delete()
-    Session.objects.filter(session_key__in=session_keys).delete()
-    user.delete()
-
-
-def session_keys_of(user: AbstractBaseUser) -> list[str]:
-    """The keys of the unexpired database sessions logged in as this user.
-
-    Sessions store the user's id inside their encoded data, so each is decoded: one pass over
-    the live sessions, acceptable for a rare action (see docs/NOTES.md for the time measured).
-    """
-    store = SessionStore()
-    user_id = str(user.pk)
-    live = Session.objects.filter(expire_date__gt=timezone.now()).values_list(
-        "session_key", "session_data"
-    )
-    return [
-        key
-        for key, data in live.iterator(chunk_size=2000)
-        if str(store.decode(data).get(SESSION_KEY)) == user_id
-    ]
+    user.delete()  # and with it the account's sessions (accounts.Session.user, CASCADE)

@@ -413,7 +413,8 @@ def fixtures(needed: int) -> tuple[str, list[tuple[str, str]]]:
 def session_for(user) -> str:
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
+
+    from portal.sessions import SessionStore
 
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)

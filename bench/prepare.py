@@ -28,7 +28,6 @@ from django.contrib.auth import (  # noqa: E402
     SESSION_KEY,
     get_user_model,  # noqa: E402
 )
-from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
@@ -36,6 +35,7 @@ from bench.inprocess import gradable_states, year_learner  # noqa: E402
 from flashcards.models import PromptState, Review  # noqa: E402
 from flashcards.selectors import Scope, due_queue  # noqa: E402
 from flashcards.tokens import grade_token  # noqa: E402
+from portal.sessions import SessionStore  # noqa: E402
 from trees.models import Tree, TreeWalk  # noqa: E402
 
 TREE = "which-restore-path"

@@ -529,7 +529,7 @@ def report(
         "is compared with `/healthz` in the same run: a constant answer that touches no "
         "database, the most this server can do. Two more limits sit beside it (bench/urls.py): "
         "the *signed-in limit* answers a constant to a signed-in learner after reading the "
-        "session and the user, as every signed-in page must; the *page shell* renders the "
+        "session with its user, as every signed-in page must; the *page shell* renders the "
         "site's base template with no content, as every full page must. No page of either "
         "kind can be faster than its limit.",
         "",

@@ -1,8 +1,8 @@
 """The site's URLs plus two limits the benchmark measures beside /healthz.
 
 `/healthz` is a constant answer with no session. These say what any page of a kind can reach
-at best on the same server: a constant answer to a signed-in learner (the session and the
-user read from the database, as on every signed-in page) and the site's page shell (the
+at best on the same server: a constant answer to a signed-in learner (the session read from
+the database with its user, as on every signed-in page) and the site's page shell (the
 base template, empty). Only the benchmark's server (bench.settings) has them.
 """
 
@@ -19,7 +19,7 @@ __all__ = ["handler400", "urlpatterns"]
 
 
 def signed_in_limit(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_authenticated:  # reads the session and then the user
+    if not request.user.is_authenticated:  # reads the session with its user (one query)
         return HttpResponse("not signed in\n", status=403, content_type="text/plain")
     return HttpResponse("ok\n", content_type="text/plain; charset=utf-8")
 

@@ -1,35 +1,93 @@
-"""The site's session engine: Django's database sessions, with the row read cheaply.
+"""The site's session engine: Django's database sessions, read with their user in one query.
 
 Sessions stay in the database, so logging out (which deletes the row) ends a session at once on
 every worker and every host; signed-cookie and cached sessions were ruled out for that reason
-(docs/NOTES.md, issue 20). Only the read of the row changes: `portal.rows.RowReader` instead of
-a query built afresh per request. Everything else (saving, expiry, cycling the key) is Django's.
+(docs/NOTES.md, issue 20). The rows are `accounts.Session`: Django's, with the signed-in user's
+id in a column of its own, set here on every save. Reading a session joins its user, so a
+signed-in request reads both in one round trip; the user read with the session is handed to the
+authentication backend once (`user_read_with_session`). Everything else (saving, expiry,
+cycling the key) is Django's.
 """
 
 from __future__ import annotations
 
 import logging
+from contextvars import ContextVar
 
+from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
-from django.contrib.sessions.models import Session
-from django.core.exceptions import SuspiciousOperation
+from django.core.exceptions import SuspiciousOperation, ValidationError
 from django.db import router
 from django.utils import timezone
 
-from portal.rows import RowReader
+from portal.rows import CompiledQuery
 
-_SESSIONS = RowReader(Session, "session_key")
+# The session row last read in this context (a request's thread, or its task): its user's id
+# and the user joined to it (None when the session names no user, or one that is gone).
+_read_with_session: ContextVar[tuple[object, object] | None] = ContextVar(
+    "read_with_session", default=None
+)
+
+
+def _session_model():
+    from accounts.models import Session
+
+    return Session
+
+
+_SESSIONS = CompiledQuery(
+    lambda key: _session_model()._base_manager.select_related("user").filter(session_key=key),
+    key="compiled-session-placeholder",
+)
 
 
 class SessionStore(DatabaseSessionStore):
+    @classmethod
+    def get_model_class(cls):
+        return _session_model()
+
+    def create_model_instance(self, data):
+        session = super().create_model_instance(data)
+        session.user_id = _user_id(data)
+        return session
+
     def _get_session_from_db(self):
+        _read_with_session.set(None)
         try:
-            session = _SESSIONS.get(self.session_key, using=router.db_for_read(Session))
+            found = _SESSIONS.objects(key=self.session_key, using=router.db_for_read(self.model))
         except SuspiciousOperation as error:
             logging.getLogger(f"django.security.{error.__class__.__name__}").warning(str(error))
-            session = None
+            found = []
         # Django's own read asks the database for expire_date > now; the same test, here.
-        if session is None or session.expire_date <= timezone.now():
+        if not found or found[0].expire_date <= timezone.now():
             self._session_key = None
             return None
+        session = found[0]
+        if session.user_id is not None:
+            _read_with_session.set((session.user_id, session.user))
         return session
+
+
+def user_read_with_session(user_id):
+    """The user with this id as read with the session just loaded in this context, or None if
+    that session did not name this user (the caller then reads the user itself).
+
+    Handed over once: Django's `auth.get_user` reads the session's user id and then asks the
+    backend for the user straight away, in the same request, so the row is as fresh as the
+    session it came with; a later call reads the user afresh.
+    """
+    read = _read_with_session.get()
+    if read is None or read[0] != user_id:
+        return None
+    _read_with_session.set(None)
+    return read[1]
+
+
+def _user_id(data: dict):
+    value = data.get(SESSION_KEY)
+    if value is None:
+        return None
+    try:
+        return get_user_model()._meta.pk.to_python(value)
+    except ValidationError:  # not an id of this user model: the session is signed out anyway
+        return None

@@ -17,7 +17,6 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
-from django.contrib.sessions.models import Session
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLResolver, get_resolver, resolve
@@ -25,7 +24,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from accounts.models import ResetRequest
+from accounts.models import ResetRequest, Session
 from decks.package import DeckNote, build_package
 from decks.selectors import deck_export_for
 from flashcards.models import ManualChange, PromptMark, PromptState, Review, StudySettings

@@ -66,62 +66,62 @@ BUDGETS = {
     # The session too (issue 21): who searches decides whether their private notes are found,
     # and the partial, which draws no header, would otherwise never read it.
     ("anonymous", "get", SEARCH, True): 2,
-    ("learner", "get", "/", False): 8,
-    ("learner", "get", LESSON, False): 9,
+    ("learner", "get", "/", False): 7,
+    ("learner", "get", LESSON, False): 8,
     ("learner", "get", TREE + STEP, True): 4,
     # The full page asks whether exam cards exist, to offer their scope; the card alone does not.
-    ("learner", "get", "/study/", False): 8,
-    ("learner", "get", "/study/", True): 7,
-    ("learner", "get", "/study/?reveal=", True): 7,
-    ("learner", "post", "/study/grade/", True): 16,
+    ("learner", "get", "/study/", False): 7,
+    ("learner", "get", "/study/", True): 6,
+    ("learner", "get", "/study/?reveal=", True): 6,
+    ("learner", "post", "/study/grade/", True): 15,
     # A card action: the settings, the card is live, the marks read (locked) and written, then
     # the next card as after a grade.
-    ("learner", "post", "/study/card/", True): 15,
+    ("learner", "post", "/study/card/", True): 14,
     # An undo locks the learner, finds the review's card, locks its state, then checks it is the
     # latest grade and that no forget or set due date in "My cards" came since (grade_undo),
     # restores; then the card is shown again.
-    ("learner", "post", "/study/undo/", True): 20,
+    ("learner", "post", "/study/undo/", True): 19,
     # Personal FSRS adds two: the learner's review count (against the threshold) and their fit.
-    ("learner", "get", "/study/settings/", False): 5,
+    ("learner", "get", "/study/settings/", False): 4,
     # The settings (time zone), the lessons for the filter, the count and the page.
-    ("learner", "get", "/study/cards/", False): 6,
-    ("learner", "get", "/accounts/password/", False): 2,
-    # The session and the user: the page shows what the user row holds.
-    ("learner", "get", "/accounts/", False): 2,
+    ("learner", "get", "/study/cards/", False): 5,
+    ("learner", "get", "/accounts/password/", False): 1,
+    # The session with its user (one query): the page shows what the user row holds.
+    ("learner", "get", "/accounts/", False): 1,
     # The export's eight (settings, reviews, states, marks, changes by hand, practice tests,
     # their questions, answers to questions; this learner has taken tests) and nothing else.
-    ("learner", "get", "/accounts/progress.json", False): 10,
-    ("learner", "get", SEARCH, False): 3,
-    # My notes (issue 21): the session, the user, the learner's notes with their card counts.
-    ("learner", "get", "/notes/", False): 3,
+    ("learner", "get", "/accounts/progress.json", False): 9,
+    ("learner", "get", SEARCH, False): 2,
+    # My notes (issue 21): the session with its user, the learner's notes with card counts.
+    ("learner", "get", "/notes/", False): 2,
     # The Anki export (issue 16): the page reads the lessons and the tags with cards to offer;
     # the package reads the prompts, their tags, the settings and states, whatever its size.
     ("anonymous", "get", "/anki/", False): 3,
-    ("learner", "get", "/anki/", False): 4,
+    ("learner", "get", "/anki/", False): 3,
     ("anonymous", "get", "/anki/deck.apkg?scope=all", False): 3,
-    ("learner", "get", "/anki/deck.apkg?scope=all&schedule=on", False): 6,
+    ("learner", "get", "/anki/deck.apkg?scope=all&schedule=on", False): 5,
     # An imported deck's image: the one row, read by its hash; never the session (the image
     # is the same for everyone, so it stays cacheable by anyone).
     ("anonymous", "get", IMAGE, False): 1,
     ("learner", "get", IMAGE, False): 1,
-    # Bringing Anki reviews back: the form reads nothing but the session and the user.
-    ("learner", "get", "/anki/reviews/", False): 2,
+    # Bringing Anki reviews back: the form reads nothing but the session with its user.
+    ("learner", "get", "/anki/reviews/", False): 1,
     # Mastery is one query (prompts left-joined to the learner's states), not two. The
     # practice-test panel adds one: the scores per test and lesson. The lessons listed, which
     # have questions and whether exam cards exist are read once per content version (the
     # version itself is one query; pagecache.kept), so not on this second visit.
-    ("learner", "get", "/progress/", False): 11,
+    ("learner", "get", "/progress/", False): 10,
     # The mastery spread reads the exam days still to come: "known" is taken on each one.
-    ("instructor", "get", "/analytics/", False): 13,
-    # The session, the user, the permission (the user's and the groups'), every question with
+    ("instructor", "get", "/analytics/", False): 12,
+    # The session with its user, the permission (the user's and the groups'), every question with
     # its answer counts, and the page's questions' picks.
-    ("instructor", "get", "/analytics/questions/", False): 6,
-    ("instructor", "get", LESSON, False): 9,
-    # The roster (issue 14): the session, the user, the permission (the user's and the groups'),
+    ("instructor", "get", "/analytics/questions/", False): 5,
+    ("instructor", "get", LESSON, False): 8,
+    # The roster (issue 14): the session with its user, the permission (the user's and groups'),
     # the lesson filter's lesson, the exam days "known" is taken on, the cards it is a share of,
     # the count, the page (every figure a subquery of it) and the lessons to filter by; sorted
     # by known, the time of the snapshot it is sorted by (analytics.models.KnownSnapshot).
-    ("instructor", "get", "/analytics/learners/?sort=-known&lesson=restore-paths", False): 11,
+    ("instructor", "get", "/analytics/learners/?sort=-known&lesson=restore-paths", False): 10,
 }
 
 
@@ -310,24 +310,24 @@ def test_the_roster_and_a_learners_page_cost_the_same_at_10_and_1000_learners(in
     # A learner's page: the roster's row for them (as above, less the count and the lessons),
     # their settings, the lessons, their mastery, hardest cards, walks and the walks' trees.
     assert counts() == small
-    assert small == [9, 10, 9, 10, 14]  # sorted by known: the snapshot's time
+    assert small == [8, 9, 8, 9, 13]  # sorted by known: the snapshot's time
 
 
 # Practice tests (issue 17): each page the same at 3 questions and at 65 -----------------------
 
-# The session and the user, then: a question page reads the test and its questions (each with
+# The session with its user, then: a question page reads the test and its questions (each with
 # its prompt, card and lesson, for the map and the question shown); an answer reads the test,
 # then in its transaction (a savepoint here, inside the test's) locks it, reads and writes the
 # question, and for htmx shows the next as the page does; the review page reads the test and
 # its questions; the result page the same, every option's verdict worked out from the prompts
 # already read; past tests are one query.
 PRACTICE_BUDGETS = {
-    ("get", "{test}/1/", False): 4,
-    ("post", "{test}/1/", False): 8,
-    ("post", "{test}/1/", True): 9,
-    ("get", "{test}/review/", False): 4,
-    ("get", "{done}/result/", False): 4,
-    ("get", "", False): 3,
+    ("get", "{test}/1/", False): 3,
+    ("post", "{test}/1/", False): 7,
+    ("post", "{test}/1/", True): 8,
+    ("get", "{test}/review/", False): 3,
+    ("get", "{done}/result/", False): 3,
+    ("get", "", False): 2,
 }
 
 
@@ -379,10 +379,10 @@ def test_the_practice_pages_keep_their_query_budget_as_a_test_grows(learner):
 # reload after a check shows it, rather than asking again). The check POST looks for that
 # answer, logs one if there is none, and answers with the back.
 QUESTION_BUDGETS = {
-    ("get", "/study/", False): 10,
-    ("get", "/study/", True): 9,
-    ("get", "/study/?reveal=", True): 9,
-    ("post", "/study/check/", True): 18,
+    ("get", "/study/", False): 9,
+    ("get", "/study/", True): 8,
+    ("get", "/study/?reveal=", True): 8,
+    ("post", "/study/check/", True): 17,
 }
 
 
@@ -451,10 +451,10 @@ def test_a_question_keeps_the_study_pages_budget_and_its_check_has_its_own():
 
 # The review of a lesson's suggested cards (issue 21, notes/admin.py) ---------------------------
 
-# The session, the user, the permissions (the user's and the groups'), the lesson (its waiting
+# The session with its user, the permissions (the user's and the groups'), the lesson (its waiting
 # count a subquery of it) and its suggestions with who decided each: each suggestion's card is
 # drawn from the row itself (flashcards/preview.py), and the section from the lesson's headings.
-SUGGESTIONS_BUDGET = 6
+SUGGESTIONS_BUDGET = 5
 
 
 def note_with_facts(count: int) -> bytes:

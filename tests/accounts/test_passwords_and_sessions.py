@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
 
+from portal.sessions import SessionStore
 from tests.conftest import PASSWORD, make_tree
 
 pytestmark = pytest.mark.django_db

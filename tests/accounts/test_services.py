@@ -4,8 +4,6 @@ key to users, and nothing of anyone else's)."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from axes.models import AccessAttempt, AccessLog
 from django.apps import apps
@@ -13,13 +11,13 @@ from django.contrib.admin.models import ADDITION, LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
-from django.contrib.sessions.models import Session
 from django.db import connection, models
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.forms import SignUpForm
+from accounts.models import Session
 from accounts.services import (
     INSTRUCTORS_GROUP,
     AccountNotDeletable,
@@ -29,7 +27,6 @@ from accounts.services import (
     instructor_grant,
     instructor_revoke,
     learner_sign_up,
-    session_keys_of,
 )
 from analytics.models import KnownSnapshot
 from flashcards.models import FsrsFit, ManualChange, NewAgain, Prompt, PromptMark, StudySettings
@@ -101,6 +98,7 @@ def test_email_change_saves_the_address():
 # test_every_model_with_a_foreign_key_to_users_is_decided until it is added here and to
 # `give_a_row_of_everything` (and, when it does not cascade, to account_delete).
 USER_ROWS = {
+    "accounts.Session",
     "admin.LogEntry",
     "analytics.KnownSnapshot",
     "auth.User_groups",
@@ -264,24 +262,6 @@ def test_staff_and_superusers_cannot_delete_their_own_account(kind):
     with pytest.raises(AccountNotDeletable):
         account_delete(user=user)
     assert get_user_model().objects.filter(pk=user.pk).exists()
-
-
-def test_the_sessions_of_a_user_are_found_among_everyones():
-    user, other = make_user(), make_user()
-    mine = {logged_in_session(user), logged_in_session(user)}
-    logged_in_session(other)
-    anonymous = Client()
-    anonymous.get("/")
-    assert set(session_keys_of(user)) == mine
-
-
-def test_expired_sessions_are_not_decoded():
-    user = make_user()
-    key = logged_in_session(user)
-    Session.objects.filter(session_key=key).update(
-        expire_date=timezone.now() - dt.timedelta(seconds=1)
-    )
-    assert session_keys_of(user) == []
 
 
 def test_deleting_an_account_reads_no_lesson_or_card_text():

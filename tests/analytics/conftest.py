@@ -6,11 +6,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pytest
-from django.contrib.sessions.backends.db import SessionStore
 from django.utils import timezone
 
 from flashcards.models import LEECH_LAPSES, Card, PromptState, Review
 from lessons.models import Lesson
+from portal.sessions import SessionStore
 from tests.conftest import make_card, make_lesson, make_tree, make_user
 from trees.models import Tree
 from trees.selectors import trees_by_slug

@@ -78,8 +78,7 @@ def test_tree_questions_where_learners_leave_or_go_back(troubled_tree):
 
 
 def test_learners_and_visitors_are_counted_apart(troubled_tree):
-    from django.contrib.sessions.backends.db import SessionStore
-
+    from portal.sessions import SessionStore
     from trees.services import walk_record
     from trees.walk import walk
 

@@ -7,11 +7,11 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.sessions.models import Session
 from django.db.models import Count
 from django.db.models.functions import Upper
 from django.utils import timezone
 
+from accounts.models import Session
 from portal.rows import ID_PLACEHOLDER, CompiledQuery, RowReader
 from tests.conftest import make_user
 

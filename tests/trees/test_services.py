@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.contrib.sessions.backends.db import SessionStore
 from django.db.models import ProtectedError
 
+from portal.sessions import SessionStore
 from tests.conftest import SIMPLE_TREE, make_lesson, make_tree
 from trees.models import AnswerTakenBack, OutcomeLink, Tree, TreeWalk
 from trees.selectors import trees_by_slug

@@ -7,11 +7,11 @@ import re
 
 import pytest
 from django.conf import settings
-from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from accounts.models import Session
 from tests.conftest import SIMPLE_TREE, deep_tree_definition, make_lesson, make_tree
 from trees.definition import MAX_DEPTH, parse_definition
 from trees.models import Tree, TreeWalk
