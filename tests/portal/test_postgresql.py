@@ -1,5 +1,6 @@
 """The PostgreSQL backend's health check (portal/postgresql/base.py): no round trip for a
-connection that is open, idle and quiet; Django's `SELECT 1` whenever it cannot tell."""
+connection that is open, idle and quiet; Django's `SELECT 1` whenever it cannot tell. And
+its prepared statements (portal/settings.py)."""
 
 from __future__ import annotations
 
@@ -79,3 +80,21 @@ def test_a_connection_the_server_ended_is_replaced_before_the_next_request_queri
     close_old_connections()
     assert get_user_model().objects.count() == 0
     assert our_pid() != pid
+
+
+def test_a_query_run_often_on_a_connection_is_prepared_once_and_reused():
+    """Prepared statements (portal/settings.py): the server stops parsing and planning it."""
+    User = get_user_model()
+    for _ in range(connection.settings_dict["OPTIONS"]["prepare_threshold"] + 2):
+        list(User.objects.filter(username="nobody-at-all"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s",
+            ["%nobody-at-all%"],
+        )
+        assert cursor.fetchall() == []  # the value went apart from the SQL
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ['%FROM "auth_user" WHERE "auth_user"."username" = $1%'],
+        )
+        assert cursor.fetchone()[0] == 1

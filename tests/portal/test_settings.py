@@ -140,6 +140,22 @@ def test_postgresql_connections_do_not_jit_compile_queries():
     assert result.stdout.strip() == "-c jit=off"
 
 
+@pytest.mark.parametrize(
+    ("flag", "expected"), [(None, "True 5"), ("1", "True 5"), ("0", "None None")]
+)
+def test_postgresql_connections_prepare_statements_unless_turned_off(flag, expected):
+    """Off for a pooler that cannot keep prepared statements (README, Deploying)."""
+    environment = {"DJANGO_DB_PREPARED_STATEMENTS": flag} if flag is not None else {}
+    result = run_django(
+        "from django.conf import settings; o = settings.DATABASES['default']['OPTIONS']; "
+        "print(o.get('server_side_binding'), o.get('prepare_threshold'))",
+        DATABASE_URL="postgres://u:p@db.example.com:5432/portal",
+        **environment,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == expected
+
+
 def test_passwords_are_hashed_with_pbkdf2_at_djangos_iterations():
     """The suite swaps in a fast hasher (tests/conftest.py); the portal itself must not."""
     result = run_django(
