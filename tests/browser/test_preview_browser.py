@@ -151,20 +151,40 @@ def test_a_card_typed_under_the_lesson_shows_in_its_preview(live_server, browser
         assert not lesson.cards.exists()
 
 
+BOX_PARTS = {
+    "column": ".editor-with-preview__editor",
+    "selector": ".selector",
+    "chosen": ".selector-chosen",
+    "pane": ".live-preview__frame",
+}
+# The page-relative box of each part, or nothing (so the wait goes on) while one is not drawn.
+BOXES_DRAWN = """(parts) => {
+  const boxes = {};
+  for (const [name, selector] of parts) {
+    const element = document.querySelector(selector);
+    if (!element || !element.getClientRects().length) return null;
+    const box = element.getBoundingClientRect();
+    boxes[name] = {x: box.x, width: box.width};
+  }
+  return boxes;
+}"""
+
+
 @pytest.mark.parametrize("width", [1280, 375])
 def test_the_card_pages_tags_selector_stays_within_its_column(live_server, browser, width):
     card = make_card()
     with new_page(browser, viewport={"width": width, "height": 900}) as page:
         admin_log_in(page, live_server)
         page.goto(f"{live_server.url}/admin/flashcards/card/{card.pk}/change/")
-        chosen = page.locator(".selector-chosen")
-        expect(chosen).to_be_visible()  # drawn by the admin's SelectFilter2.js
-        column = page.locator(".editor-with-preview__editor").bounding_box()
-        for part in (page.locator(".selector"), chosen):
-            box = part.bounding_box()
+        expect(page.locator(".selector-chosen")).to_be_visible()  # the admin's SelectFilter2.js
+        # Every box measured at one moment, once all are drawn: measured one call at a time,
+        # one came back missing in a CI run (the preview's first draw swapped in meanwhile).
+        boxes = page.wait_for_function(BOXES_DRAWN, arg=list(BOX_PARTS.items())).json_value()
+        column = boxes["column"]
+        for part in ("selector", "chosen"):
+            box = boxes[part]
             assert box["x"] + box["width"] <= column["x"] + column["width"] + 0.5, (width, box)
-        pane = page.locator(".live-preview__frame").bounding_box()
         if width == 1280:  # side by side: the selector ends before the preview starts
-            assert chosen.bounding_box()["x"] + chosen.bounding_box()["width"] < pane["x"]
+            assert boxes["chosen"]["x"] + boxes["chosen"]["width"] < boxes["pane"]["x"]
         scroll = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
         assert scroll[0] <= scroll[1]
