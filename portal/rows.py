@@ -1,13 +1,14 @@
 """One row read by one column, with its SQL built once rather than on every request.
 
-Every signed-in request reads two rows: its session and its user. Through the ORM each read
-builds its query afresh (a QuerySet, a WHERE tree, a compiler, SQL text), which was most of the
-cost of a signed-in page's fixed part (bench/history.md, issue 20); the database's own work is a
+Every signed-in request reads its session and its user. Through the ORM each read builds its
+query afresh (a QuerySet, a WHERE tree, a compiler, SQL text), which was most of the cost of a
+signed-in page's fixed part (bench/history.md, issue 20); the database's own work is a
 primary-key lookup. `RowReader` compiles the same query once per database alias, then runs the
 SQL and hands the row to `Model.from_db`, as the ORM itself does, with the ORM's own value
-converters (SQLite returns datetimes as text, for one). `CompiledQuery` does the same for any
-query read on every view of a page: rows of values (the dashboard's retention figures), or
-model instances with their `select_related` objects (the study queue's next card).
+converters (SQLite returns datetimes as text, for one): a user not read with its session, a
+learner's study settings. `CompiledQuery` does the same for any query read on every view of a
+page: rows of values (the dashboard's retention figures), or model instances with their
+`select_related` objects (the study queue's next card, the session with its user).
 """
 
 from __future__ import annotations
