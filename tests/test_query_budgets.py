@@ -25,7 +25,7 @@ from notes.services import NoteFile, notes_import
 from practice.models import Answer
 from practice.selectors import PracticeScope
 from practice.services import answer_save, attempt_start, attempt_submit
-from tests.conftest import make_card, make_lesson, make_tree, make_user
+from tests.conftest import make_card, make_lesson, make_tree, make_user, table_statistics_refreshed
 from tests.flashcards.conftest import make_question
 from tests.practice.conftest import four_option_questions, submitted_attempt
 from trees.models import Tree, TreeWalk
@@ -140,6 +140,7 @@ def grow() -> None:
     more = four_option_questions(5, lesson=make_lesson(title="More questions"))
     for letter in "ABCD":
         submitted_attempt(learner, [(prompt, letter) for prompt in more])
+    table_statistics_refreshed()
 
 
 def measure(make_clients) -> dict:
@@ -218,6 +219,7 @@ def clients(bundled_content, instructor):
         size=len(IMAGE_BYTES),
         data=IMAGE_BYTES,
     )
+    table_statistics_refreshed()
 
     def make_clients() -> dict[str, Client]:
         result = {"anonymous": Client(), "learner": Client(), "instructor": Client()}

@@ -19,13 +19,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from flashcards.days import day_start, midnight
 from flashcards.models import Prompt, PromptState, Review, StudySettings
 from flashcards.scheduling import Memory
 from flashcards.tokens import read_grade_token
+from tests.conftest import table_statistics_refreshed
 
 pytestmark = pytest.mark.django_db
 
@@ -309,15 +309,6 @@ DAY_CHECKS: list[Callable[[Day], None]] = [
 
 
 # Studying --------------------------------------------------------------------------------------
-
-
-def table_statistics_refreshed() -> None:
-    """As autovacuum would on a real site. It cannot see rows written inside this test's
-    transaction, so PostgreSQL's planner takes the deck's tables for empty and joins them by
-    nested loops of whole scans: about a second a query by the week's end."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
 
 
 def stored_progress(learner) -> tuple[dict, list]:
