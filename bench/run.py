@@ -12,7 +12,8 @@ Issue 20's targets (bench/targets.py) are judged from the same run and open the 
 throughput shares, the p99 measured twice (as is, then with a checkpoint just before each
 endpoint's run), the in-process costs at the large data set (bench/inprocess.py, run inside
 the benchmarked database) and conditional GET (a revalidation of the home, topic, lesson and
-tree pages next to their full load). Bounded: every run has a fixed duration or count.
+tree pages next to their full load). Each target missed is then named with its figures and
+why (bench/shortfalls.py). Bounded: every run has a fixed duration or count.
 """
 
 from __future__ import annotations
@@ -39,8 +40,8 @@ from bench import anki_import as anki_import_bench
 from bench import anki_reviews as anki_reviews_bench
 from bench import render as render_bench
 from bench import roster as roster_bench
+from bench import shortfalls, targets
 from bench import suggest as suggest_bench
-from bench import targets
 from bench.harness import (
     ROOT,
     Gunicorn,
@@ -505,6 +506,15 @@ def target_notes(runs: list[DatabaseRun], args) -> list[str]:
     return lines
 
 
+def shortfalls_section(runs: list[DatabaseRun]) -> list[str]:
+    """The targets missed, each with its figures and the profile that says why (issue 20's
+    "done": name the target, the figure, the profile and why no honest change reaches it)."""
+    missed = targets.shortfalls({run.label: run.verdicts for run in runs}, shortfalls.REASONS)
+    if not missed:
+        return []
+    return ["## The targets missed, and why", "", *missed, ""]
+
+
 def report(
     runs: list[DatabaseRun],
     args,
@@ -522,6 +532,7 @@ def report(
         "",
         *target_notes(runs, args),
         "",
+        *shortfalls_section(runs),
         "## How it is measured",
         "",
         "Written by `make bench` (bench/run.py); run it again to refresh. Each endpoint gets a "

@@ -83,6 +83,13 @@ class Verdict:
     target: str
     figure: str
     met: bool | None  # None: not measured
+    # What bench/shortfalls.py knows the target by: its label, unless the label holds a figure
+    # of the run's own (the p99 rows name the connections).
+    name: str = ""
+
+    @property
+    def key(self) -> str:
+        return self.name or self.target
 
 
 @dataclass(frozen=True)
@@ -118,22 +125,27 @@ def judge_share(target: Share, rps: Mapping[str, float], non_2xx: Mapping[str, i
 
 
 def judge_p99(
-    p99_ms: Mapping[str, float], *, connections: int, when: str = "", skipped: str | None = None
+    p99_ms: Mapping[str, float],
+    *,
+    connections: int,
+    when: str = "",
+    skipped: str | None = None,
+    key: str = "p99",
 ) -> Verdict:
     """One verdict for every endpoint but the exempt: met when the slowest p99 is under the bar.
     `skipped` says why the pass was not measured (e.g. no right to CHECKPOINT)."""
     label = f"p99 < {P99_MS:g} ms at {connections} connections, all but the dashboard{when}"
     if skipped:
-        return Verdict(label, skipped, None)
+        return Verdict(label, skipped, None, key)
     judged = {name: ms for name, ms in p99_ms.items() if name not in P99_EXEMPT}
     if not judged:
-        return Verdict(label, "not measured", None)
+        return Verdict(label, "not measured", None, key)
     over = sorted((name for name, ms in judged.items() if ms >= P99_MS), key=judged.get)
     worst = max(judged, key=judged.get)
     figure = f"worst {judged[worst]:.1f} ms ({worst})"
     if over:
         figure += f"; {len(over)} of {len(judged)} over"
-    return Verdict(label, figure, not over)
+    return Verdict(label, figure, not over, key)
 
 
 def judge_cost(target: Cost, inprocess: Mapping[str, Mapping[str, float]]) -> Verdict:
@@ -218,6 +230,7 @@ def judge_all(
             p99_after_checkpoint_ms,
             connections=connections,
             when=", right after a checkpoint",
+            key="p99 after a checkpoint",
             skipped=checkpoint_skipped,
         ),
         *(judge_cost(target, inprocess) for target in COSTS),
@@ -249,4 +262,21 @@ def table(columns: Mapping[str, list[Verdict]]) -> list[str]:
             verdict = by_label.get(label)
             cells += [verdict.figure, met_cell(verdict.met)] if verdict else ["–", "–"]
         lines.append(f"| {target} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def shortfalls(columns: Mapping[str, list[Verdict]], reasons: Mapping[str, str]) -> list[str]:
+    """Each target not met on some database: its figures where missed, then why (`reasons`,
+    bench/shortfalls.py), or that no reason is written yet. Empty when every target was met."""
+    missed: dict[str, dict[str, Verdict]] = {}
+    for label, verdicts in columns.items():
+        for verdict in verdicts:
+            if verdict.met is False:
+                missed.setdefault(verdict.key, {})[label] = verdict
+    lines = []
+    for key, by_label in missed.items():
+        target = next(iter(by_label.values())).target
+        figures = "; ".join(f"{label} {verdict.figure}" for label, verdict in by_label.items())
+        reason = reasons.get(key, "No reason written yet (bench/shortfalls.py): profile it.")
+        lines += [f"- **{target}**: {figures}.", f"  {reason}"]
     return lines

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench import targets
+from bench import shortfalls, targets
 from bench.inprocess import KINDS
 from bench.run import ENDPOINTS
 from bench.targets import Cost, Revalidation, Share
@@ -128,3 +128,38 @@ def test_all_targets_come_out_in_one_table_with_a_column_per_database():
     assert len(lines) == 2 + count
     assert lines[2].startswith("| Page shell ≥ 60% of /healthz | not measured | not measured |")
     assert lines[-1].endswith("| – | – |")
+
+
+def test_the_targets_missed_come_with_their_figures_and_why():
+    page_shell = targets.Verdict("Page shell ≥ 60% of /healthz", "71%", True)
+    study = targets.Verdict("Study page ≥ 50% of the signed-in limit", "27% (746 of 2,791)", False)
+    p99 = targets.judge_p99({"Grade POST (htmx)": 70.1}, connections=8)
+    lines = targets.shortfalls(
+        {"SQLite": [page_shell, study], "PostgreSQL": [page_shell, study, p99]},
+        {study.target: "The rendering.", "p99": "The commits."},
+    )
+    assert lines == [
+        "- **Study page ≥ 50% of the signed-in limit**: SQLite 27% (746 of 2,791); "
+        "PostgreSQL 27% (746 of 2,791).",
+        "  The rendering.",
+        "- **p99 < 50 ms at 8 connections, all but the dashboard**: PostgreSQL worst 70.1 ms "
+        "(Grade POST (htmx)); 1 of 1 over.",
+        "  The commits.",
+    ]
+    missed_without_reason = targets.shortfalls({"SQLite": [study]}, {})
+    assert "No reason written yet" in missed_without_reason[1]
+    assert targets.shortfalls({"SQLite": [page_shell]}, {"x": "y"}) == []
+
+
+def test_every_reason_is_for_a_target_the_run_judges():
+    verdicts = targets.judge_all(
+        rps={},
+        non_2xx={},
+        p99_ms={},
+        p99_after_checkpoint_ms={},
+        checkpoint_skipped=None,
+        connections=16,
+        inprocess={},
+        revalidations={},
+    )
+    assert set(shortfalls.REASONS) <= {verdict.key for verdict in verdicts}
