@@ -37,34 +37,34 @@ REASONS = {
         "nine URLs 11% and formatting numbers 7%), the queue's SQL 5%; building its queries, "
         "once most of the cost, is gone (they are compiled once per shape, session 31). At "
         "50% the whole page (the base template, the counters, a full card and its forms) "
-        "would cost what reading the session costs again, about 0.7 ms under wrk here. The "
-        "rendering can get cheaper; that far, no change seen."
+        "would cost what reading the session costs again (about 0.7 ms a request under wrk "
+        "in session 32's run). The rendering can get cheaper; that far, no change seen."
     ),
     "Grade POST (htmx) ≥ 35% of the signed-in limit": (
         "A grade checks its token, writes the review, the state and the undo record in one "
         "transaction, then answers with the next card as the study page does: 15 queries "
-        "(tests/test_query_budgets.py). On SQLite it meets its own in-process target (≤ 5 ms); "
-        "35% of the signed-in limit would need it in under three times a request that only "
-        "reads a session. The writes cannot be left out; the next card's part is the study "
-        "page's, above."
+        "(tests/test_query_budgets.py). 35% of the signed-in limit would need it in under "
+        "three times a request that only reads a session. The writes cannot be left out; the "
+        "next card's part is the study page's, above."
     ),
     "Dashboard (a year of history) ≥ 15% of the signed-in limit": (
         "cProfile, 100 dashboards of a learner with a year of reviews on SQLite (2026-12-01): "
         "the database's own work 5%; working out the figures 66% (mastery per lesson 14%, "
         "reviews per day 12%, due per day 9%, practice scores 9%, unseen cards 7%: mostly the "
-        "ORM building their queries), rendering the rest. It meets its in-process target "
-        "(≤ 15 ms) on both databases. Next: its queries compiled once (`portal.rows`), as its "
-        "retention figures already are; by the profile that is at most half the page, and 15% "
-        "of the signed-in limit asks for a third of it."
+        "ORM building their queries), rendering the rest. Next: its queries compiled once "
+        "(`portal.rows`), as its retention figures already are; by the profile that is at "
+        "most half the page, and 15% of the signed-in limit asks for a third of it."
     ),
     "p99": (
-        "Over only on PostgreSQL, and only by the grade: 15 round trips and a commit on every "
-        "request. Where its tail comes from has not been profiled under load yet."
+        "The endpoints over are ones that commit a write on every request (the grade, a "
+        "tree step). With PostgreSQL's default `synchronous_commit` each such commit waits "
+        "for its write-ahead log to reach the disk, which the machine's other writes can "
+        "delay. Where the tail comes from has not been profiled under load yet."
     ),
     "p99 after a checkpoint": (
-        "Over only by the grade, on both databases (SQLite's was 43.4 and 58.9 ms in two runs "
-        "of the same code). It is the one endpoint here that commits a write on every "
-        "request, and the checkpoint's writes to disk delay those commits."
+        "The endpoints over are ones that commit a write on every request, the grade above "
+        "all. Right after a checkpoint, those commits wait behind the checkpoint's own "
+        "writes to disk."
     ),
     "Tree step (htmx) in-process ≤ 1.5 ms": (
         "bench/inprocess.py times a visitor's first step, which starts a session and records a "
@@ -72,14 +72,19 @@ REASONS = {
         "code with the walk updated instead of created."
     ),
     "Study page in-process ≤ 4 ms": (
-        "Met on SQLite (about 2.2 ms). On PostgreSQL each of the page's 7 queries is a round "
-        "trip, planned until its prepared statement settles (session 32: planning cost more "
-        "than running them). Next: the due counts and the next card in one query."
+        "On PostgreSQL each of the page's 7 queries is a round trip, planned until its "
+        "prepared statement settles (session 32: planning cost more than running them). Next: "
+        "the due counts and the next card in one query."
     ),
     "Grade POST (htmx) in-process ≤ 5 ms": (
-        "Met on SQLite (about 4.4 ms). On PostgreSQL its 15 queries are 15 round trips, and "
-        "its writes (the review, the state, the undo record) cannot be prepared away. Next: "
-        "the two locked reads in one, and the next card's queries as for the study page."
+        "On PostgreSQL its 15 queries are 15 round trips, and its writes (the review, the "
+        "state, the undo record) cannot be prepared away. Next: the two locked reads in one, "
+        "and the next card's queries as for the study page."
+    ),
+    "Dashboard in-process ≤ 15 ms": (
+        "The profile is the one under the dashboard's throughput above: the ORM building "
+        "its queries, not the database's work. On PostgreSQL its 10 queries are also 10 "
+        "round trips. Next: its queries compiled once (`portal.rows`)."
     ),
     "Roster, first page in-process ≤ 30 ms": (
         "cProfile, 30 first pages on SQLite (2026-12-01): building the annotated query 23% "
