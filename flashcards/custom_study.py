@@ -18,7 +18,7 @@ from flashcards.selectors import (
     holds_for,
     new_left_today,
     scope_new_cards,
-    unseen_prompts,
+    unseen_count,
 )
 
 
@@ -89,7 +89,7 @@ def custom_study_panel(
     return CustomStudyPanel(
         scope=scope,
         new_left=new_left_today(user, study_settings, now, scope),
-        unseen=unseen_prompts(user, scope).count(),
+        unseen=unseen_count(user, scope),
         own_limit=own.limit,
         extra_today=own.extra_on(local_date(now, study_settings.time_zone)),
         forgotten=custom_queue_size(user, forgotten, now, holds_for(user, study_settings, now)),

@@ -17,6 +17,7 @@ from django.db.models import (
     Count,
     Exists,
     FilteredRelation,
+    FloatField,
     IntegerField,
     OuterRef,
     Q,
@@ -45,7 +46,7 @@ from flashcards.recall import KnownHorizon, known_horizon, recall_at
 from lessons.models import Lesson
 from lessons.selectors import private_reader
 from pagecache.kept import kept_for_content
-from portal.rows import ID_PLACEHOLDER, CompiledQuery, RowReader
+from portal.rows import ID_PLACEHOLDER, CompiledByShape, RowReader, id_stand_ins
 
 LEARNING_STATES = (PromptState.State.LEARNING, PromptState.State.RELEARNING)
 # What a lesson's or a tag's slug can be. Anything else in a scope (a NUL byte, which
@@ -336,7 +337,7 @@ def _due_states(
 def _due_states_in(user, scope: Scope, window: _Window, holds: Holds | None):
     """`_due_states` for the moments of `window`. The query's SQL depends only on the scope's
     kind and mode and on which holds apply, never on the moments: compiled once, it serves
-    them all (`_ByShape`)."""
+    them all (`_by_shape`)."""
     # Joins rather than `prompt IN (subquery)`: the planner then starts from the (user, due)
     # index and looks up each due prompt's card and lesson by primary key.
     states = PromptState.objects.filter(scope.conditions("prompt__", user), user=user)
@@ -390,6 +391,13 @@ def unseen_prompts(user, scope: Scope, holds: Holds | None = None) -> QuerySet[P
     )
     prompts = scope.prompts(user).filter(unseen)
     return prompts.filter(holds.on_prompts()) if holds is not None else prompts
+
+
+def unseen_count(user, scope: Scope | None = None) -> int:
+    """How many prompts of `scope` (default: everything) the learner could study and has never
+    seen, holds aside; counted by `unseen_prompts`, its SQL compiled once per shape."""
+    scope = scope or Scope()
+    return _UNSEEN(_Shape.of(scope, None)).count(**_values(user, scope))
 
 
 def has_unseen(user, scope: Scope, holds: Holds | None = None) -> bool:
@@ -663,7 +671,7 @@ def next_due_at(user, scope: Scope, holds: Holds | None = None) -> dt.datetime |
 # request they cost several times the database's own work (bench/history.md, issue 20), yet
 # their SQL depends only on the query's shape: the scope's kind and mode, which holds apply,
 # and whether a scope has a new-card limit of its own. So each shape is compiled once
-# (`portal.rows.CompiledQuery`) from the functions above, run with stand-ins for the learner,
+# (`portal.rows.CompiledByShape`) from the functions above, run with stand-ins for the learner,
 # the scope's slug and the moments, and afterwards only the values change. The functions
 # above stay the one statement of each rule.
 
@@ -754,50 +762,36 @@ def _values(
     }
 
 
-class _ByShape:
-    """One compiled query per shape, from `build(shape, user, scope, window, holds, values)`.
-    Shapes are few (five kinds, three modes, five settings of holds, a scope's own limit or
-    not); `KEPT` bounds them all the same, dropping the compiled ones past it."""
-
-    KEPT = 512
-
-    def __init__(self, build) -> None:
-        self.build = build
-        self._queries: dict[_Shape, CompiledQuery] = {}
-
-    def __call__(self, shape: _Shape) -> CompiledQuery:
-        query = self._queries.get(shape)
-        if query is None:
-            if len(self._queries) >= self.KEPT:
-                self._queries.clear()
-            query = CompiledQuery(
-                lambda **values: self.build(shape, *shape.stand_ins(values), values),
-                optional=True,
-                **_STAND_INS,
-            )
-            self._queries[shape] = query
-        return query
+def _by_shape(build) -> CompiledByShape:
+    """One compiled query per shape (`portal.rows.CompiledByShape`), from
+    `build(shape, user, scope, window, holds, values)`. Shapes are few: five kinds, three
+    modes, five settings of holds, a scope's own limit or not."""
+    return CompiledByShape(
+        lambda shape, **values: build(shape, *shape.stand_ins(values), values),
+        stand_ins=lambda shape: _STAND_INS,
+        optional=True,
+    )
 
 
-_DUE_COUNTS = _ByShape(
+_DUE_COUNTS = _by_shape(
     lambda shape, user, scope, window, holds, values: _due_counts(user, scope, window, holds)
 )
-_TODAY = _ByShape(
+_TODAY = _by_shape(
     lambda shape, user, scope, window, holds, values: _todays_grades(
         user, scope, values["day_began"], own_limit=shape.extra
     )
 )
-_UNSEEN = _ByShape(
+_UNSEEN = _by_shape(
     lambda shape, user, scope, window, holds, values: (
         unseen_prompts(user, scope, holds).order_by().values_list("pk")
     )
 )
-_NEXT_DUE = _ByShape(
+_NEXT_DUE = _by_shape(
     lambda shape, user, scope, window, holds, values: _due_queue_in(
         user, scope, window, holds
     ).annotate(flag=flag_of(user, "prompt_id"))[:1]
 )
-_NEXT_NEW = _ByShape(
+_NEXT_NEW = _by_shape(
     lambda shape, user, scope, window, holds, values: new_prompts_in_order(
         user, scope, holds
     ).annotate(flag=flag_of(user, "pk"))[:1]
@@ -832,18 +826,46 @@ def mastery_by_lesson(
     """
     if not lesson_ids:
         return {}
+    signed_in = user.is_authenticated
+    values = {"lesson_ids": lesson_ids}
+    if signed_in:
+        values.update(user_id=user.pk, moment=horizon.moment, decay=horizon.decay)
+    rows = _MASTERY((len(lesson_ids), signed_in)).rows(**values)
+    return {
+        lesson_id: LessonMastery(
+            cards=count, known=(recalled[0] or 0.0) / count if recalled else 0.0
+        )
+        for lesson_id, count, *recalled in rows
+    }
+
+
+def _mastery_rows(shape: tuple[int, bool], *, lesson_ids, user_id=None, moment=None, decay=None):
+    _lessons, signed_in = shape
     prompts = Prompt.objects.live().filter(card__lesson_id__in=lesson_ids)
     sums = {"count": Count("pk")}
-    if user.is_authenticated:
-        prompts = prompts.annotate(mine=FilteredRelation("states", condition=Q(states__user=user)))
-        sums["recalled"] = Sum(recall_at(horizon.moment, "mine__", horizon.decay))
-    rows = prompts.values("card__lesson_id").annotate(**sums).order_by()
-    return {
-        row["card__lesson_id"]: LessonMastery(
-            cards=row["count"], known=(row.get("recalled") or 0.0) / row["count"]
+    if signed_in:
+        prompts = prompts.annotate(
+            mine=FilteredRelation("states", condition=Q(states__user_id=user_id))
         )
-        for row in rows
-    }
+        # The decay as a value of the query, not a constant `recall_at` derives another from.
+        decay = Value(decay, output_field=FloatField())
+        sums["recalled"] = Sum(recall_at(moment, "mine__", decay))
+    return prompts.values_list("card__lesson_id").annotate(**sums).order_by()
+
+
+# Compiled once per number of lessons and whether the learner is signed in (portal.rows): the
+# lesson list, the study page's summary and the dashboard read it on every view.
+_MASTERY = CompiledByShape(
+    _mastery_rows,
+    stand_ins=lambda shape: {
+        "lesson_ids": id_stand_ins(shape[0]),
+        **(
+            {"user_id": ID_PLACEHOLDER, "moment": _early(10), "decay": -0.987654321}
+            if shape[1]
+            else {}
+        ),
+    },
+)
 
 
 def card_figures(cards: QuerySet[Card]) -> QuerySet[Card]:

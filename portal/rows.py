@@ -9,6 +9,9 @@ converters (SQLite returns datetimes as text, for one): a user not read with its
 learner's study settings. `CompiledQuery` does the same for any query read on every view of a
 page: rows of values (the dashboard's retention figures), or model instances with their
 `select_related` objects (the study queue's next card, the session with its user).
+`CompiledUpdate` compiles an UPDATE made on every step of a page (a tree walk's progress).
+`CompiledByShape` keeps one compiled query per shape of a query whose SQL varies (the number
+of lessons it reads, a scope's kind).
 """
 
 from __future__ import annotations
@@ -18,9 +21,10 @@ import threading
 from functools import partial
 from typing import Any
 
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models import Model
 from django.db.models.query import get_related_populators
+from django.db.models.sql import UpdateQuery
 
 # An id no row has, for compiling a query on an id column. Within a 32-bit column's range
 # (auth's User.id is one): out of range, the ORM compiles a lookup on PostgreSQL as matching
@@ -100,7 +104,69 @@ class RowReader(_CompiledPerDatabase):
         return sql, 0, names, converters
 
 
-class CompiledQuery(_CompiledPerDatabase):
+class _CompiledWithPlaceholders(_CompiledPerDatabase):
+    """SQL compiled once per database alias from a `build(**placeholders)`, each parameter that
+    is a placeholder filled in from a call's values (`CompiledQuery` says how)."""
+
+    def __init__(self, build, *, optional: bool = False, **placeholders: Any) -> None:
+        self.build = build
+        # `optional`: the query may leave some placeholders out (a shape of a query that does
+        # without them); their values are then not used.
+        self.optional = optional
+        self.placeholders = placeholders
+        super().__init__()
+
+    def _filled(self, using: str, values: dict) -> tuple[tuple, str, list, Any]:
+        """The compiled query, its SQL and its parameters with the call's values in place."""
+        compiled = self._compile(using)
+        sql, params, slots = compiled[:3]
+        connection = connections[using]
+        params = list(params)
+        for name, placeholder in self.placeholders.items():
+            if isinstance(placeholder, tuple) and len(values[name]) != len(placeholder):
+                raise ValueError(f"{name}: {len(values[name])} values for {len(placeholder)}")
+        for position, key, convert in slots:
+            value = values[key] if isinstance(key, str) else values[key[0]][key[1]]
+            params[position] = convert(value) if convert else value
+        return compiled, sql, params, connection
+
+    def _slots(self, params, connection) -> list[tuple[int, Any, Any]]:
+        """Where each placeholder is among the compiled parameters: (position, its name, or for
+        an element of a tuple of placeholders its name and index, and what turns a call's value
+        into the parameter, or None when it goes in as it is)."""
+        # What each placeholder looks like among the parameters: as given, or for a datetime
+        # or a date as the database adapter takes it (text on SQLite).
+        forms = []
+        for name, placeholder in self.placeholders.items():
+            elements = (
+                enumerate(placeholder) if isinstance(placeholder, tuple) else [(None, placeholder)]
+            )
+            for index, element in elements:
+                key = name if index is None else (name, index)
+                forms.append((element, key, None))
+                adapt = _adapter(element, connection)
+                if adapt is not None:
+                    forms.append((adapt(element), key, adapt))
+        slots = []
+        for position, param in enumerate(params):
+            for form, key, convert in forms:
+                if type(param) is type(form) and param == form:
+                    slots.append((position, key, convert))
+                elif _typed_integer(param, form):
+                    # PostgreSQL's backend hands some integer fields' values over typed
+                    # (psycopg's Int4 for an update's value), and so a call's value goes.
+                    slots.append((position, key, type(param)))
+        missing = {key for _form, key, _convert in forms} - {key for _, key, _ in slots}
+        if missing and not self.optional:
+            named = sorted(
+                key if isinstance(key, str) else f"{key[0]}[{key[1]}]" for key in missing
+            )
+            raise ValueError(f"placeholders not among the query's parameters: {named}")
+        _refuse_changed_placeholders(params, {position for position, _, _ in slots}, forms)
+        return slots
+
+
+class CompiledQuery(_CompiledWithPlaceholders):
     """A query whose SQL is compiled once per database alias, only its values changing.
 
     `build(**values)` returns the QuerySet (of values, or of a model) for those values; it is
@@ -115,30 +181,29 @@ class CompiledQuery(_CompiledPerDatabase):
 
     `build` must use each value as it is given: a value it derives from one (a maximum, a sum)
     would be compiled in as a constant. Derive such values before the call and pass them in.
+
+    A placeholder may be a tuple (the ids of an `__in` lookup): a call then passes a sequence
+    of as many values. A query whose SQL varies with such a length, or with anything else, is
+    compiled once per shape by `CompiledByShape`.
     """
 
-    def __init__(self, build, *, optional: bool = False, **placeholders: Any) -> None:
-        self.build = build
-        # `optional`: the query may leave some placeholders out (a shape of a query that does
-        # without them); their values are then not used.
-        self.optional = optional
-        self.placeholders = placeholders
-        super().__init__()
-
-    def rows(self, *, using: str = "default", **values: Any) -> list[tuple]:
-        compiled, rows, connection = self._run(using, values)
+    def rows(
+        self, *, limit: int | None = None, offset: int = 0, using: str = "default", **values: Any
+    ) -> list[tuple]:
+        compiled, rows, connection = self._run(using, values, limit, offset)
         converters = compiled[3]
         if not converters:
             return [tuple(row) for row in rows]
         return [tuple(_converted(row, converters, connection)) for row in rows]
 
-    def objects(self, *, using: str = "default", **values: Any) -> list[Model]:
+    def objects(
+        self, *, limit: int | None = None, offset: int = 0, using: str = "default", **values: Any
+    ) -> list[Model]:
         """The model instances `list(build(**values))` gives, its `select_related` objects and
         annotations on them, for a `build` that returns a QuerySet of a model."""
-        compiled, rows, connection = self._run(using, values)
-        _sql, _params, _slots, converters, (model, names, start, end, related, annotations) = (
-            compiled
-        )
+        compiled, rows, connection = self._run(using, values, limit, offset)
+        _sql, _params, _slots, converters, instances, _sliced = compiled
+        model, names, start, end, related, annotations = instances
         found = []
         for row in rows:
             row = _converted(row, converters, connection) if converters else list(row)
@@ -160,56 +225,124 @@ class CompiledQuery(_CompiledPerDatabase):
             cursor.execute(f"SELECT COUNT(*) FROM ({sql}) counted", params)
             return cursor.fetchone()[0]
 
-    def _run(self, using: str, values: dict) -> tuple[tuple, list, Any]:
+    def _run(
+        self, using: str, values: dict, limit: int | None = None, offset: int = 0
+    ) -> tuple[tuple, list, Any]:
+        """The query run with the call's values; `limit` and `offset` as `build(**values)
+        [offset:offset + limit]` would slice it, as parameters rather than part of the SQL."""
         compiled, sql, params, connection = self._filled(using, values)
+        if limit is not None or offset:
+            if compiled[5]:
+                raise ValueError("the query is sliced already")
+            # -1: no limit, as SQLite takes it; PostgreSQL reads a null LIMIT as none.
+            no_limit = -1 if connection.vendor == "sqlite" else None
+            sql = f"{sql} LIMIT %s OFFSET %s"
+            params = [*params, no_limit if limit is None else limit, offset]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return compiled, cursor.fetchall(), connection
 
-    def _filled(self, using: str, values: dict) -> tuple[tuple, str, list, Any]:
-        """The compiled query, its SQL and its parameters with the call's values in place."""
-        compiled = self._compile(using)
-        sql, params, slots = compiled[:3]
-        connection = connections[using]
-        params = list(params)
-        for position, name, adapt in slots:
-            value = values[name]
-            params[position] = connection.ops.adapt_datetimefield_value(value) if adapt else value
-        return compiled, sql, params, connection
-
     def _build(self, using: str) -> tuple:
-        connection = connections[using]
         queryset = self.build(**self.placeholders)
         compiler = queryset.query.get_compiler(using)
         sql, params = compiler.as_sql()
-        # What each placeholder looks like among the parameters: as given, or for a datetime
-        # as the database adapter takes it (text on SQLite).
-        forms = []
-        for name, placeholder in self.placeholders.items():
-            forms.append((placeholder, name, False))
-            if isinstance(placeholder, dt.datetime):
-                forms.append((connection.ops.adapt_datetimefield_value(placeholder), name, True))
-        slots = [
-            (position, name, adapt)
-            for position, param in enumerate(params)
-            for form, name, adapt in forms
-            if type(param) is type(form) and param == form
-        ]
-        missing = set(self.placeholders) - {name for _position, name, _adapt in slots}
-        if missing and not self.optional:
-            raise ValueError(f"placeholders not among the query's parameters: {sorted(missing)}")
-        _refuse_changed_placeholders(params, {position for position, _, _ in slots}, forms)
+        slots = self._slots(params, connections[using])
         columns = [column for column, _, _ in compiler.select]
         converters = compiler.get_converters(columns)
-        return sql, list(params), slots, converters, _instances(queryset, compiler, using)
+        instances = _instances(queryset, compiler, using)
+        return sql, list(params), slots, converters, instances, queryset.query.is_sliced
+
+
+class CompiledUpdate(_CompiledWithPlaceholders):
+    """An UPDATE compiled once per database alias, as `CompiledQuery` compiles a read.
+
+    `build(**values)` returns the rows to change and their new values, `(queryset, {field:
+    value})`; `run(**values)` is `queryset.update(**new_values)` for those values, returning
+    the number of rows changed. Only an update of one table's own columns, filtered on that
+    table, is compiled: anything the ORM would first read rows for (a filter across a join, a
+    parent model's fields) is refused.
+    """
+
+    def run(self, *, using: str = "default", **values: Any) -> int:
+        _compiled, sql, params, connection = self._filled(using, values)
+        # As `QuerySet.update`: a failed update inside an atomic block marks it for rollback.
+        with transaction.mark_for_rollback_on_error(using), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.rowcount
+
+    def _build(self, using: str) -> tuple:
+        queryset, changes = self.build(**self.placeholders)
+        query = queryset.query.chain(UpdateQuery)
+        query.add_update_values(changes)
+        query.clear_ordering(force=True)
+        query.get_initial_alias()
+        if query.related_updates or query.count_active_tables() > 1:
+            raise ValueError(f"{queryset.model.__name__}: not an update of one table")
+        sql, params = query.get_compiler(using).as_sql()
+        return sql, list(params), self._slots(params, connections[using])
+
+
+class CompiledByShape:
+    """One `CompiledQuery` per shape of a query whose SQL depends on a few things besides its
+    values: how many ids it looks for, whether the learner is signed in, a scope's kind.
+
+    `build(shape, **values)` returns the QuerySet; `stand_ins(shape)` the placeholders its
+    query is compiled with. `compiled(shape)` is the shape's CompiledQuery. Shapes are
+    expected to be few; `KEPT` bounds them all the same, dropping the compiled ones past it.
+    """
+
+    KEPT = 512
+
+    def __init__(self, build, stand_ins, *, optional: bool = False) -> None:
+        self.build = build
+        self.stand_ins = stand_ins
+        self.optional = optional
+        self._queries: dict[Any, CompiledQuery] = {}
+
+    def __call__(self, shape) -> CompiledQuery:
+        query = self._queries.get(shape)
+        if query is None:
+            if len(self._queries) >= self.KEPT:
+                self._queries.clear()
+            query = CompiledQuery(
+                partial(self.build, shape), optional=self.optional, **self.stand_ins(shape)
+            )
+            self._queries[shape] = query
+        return query
+
+
+def id_stand_ins(count: int) -> tuple[int, ...]:
+    """Stand-ins for `count` ids (a tuple placeholder), distinct from each other and from
+    `ID_PLACEHOLDER` and the few ids after it that queries use for their other stand-ins."""
+    return tuple(ID_PLACEHOLDER + 1_000 + index for index in range(count))
+
+
+def _adapter(value, connection):
+    """How the database adapter takes a datetime or a date (SQLite's: as text); None for other
+    values, which go in as they are."""
+    if isinstance(value, dt.datetime):
+        return connection.ops.adapt_datetimefield_value
+    if isinstance(value, dt.date):
+        return connection.ops.adapt_datefield_value
+    return None
+
+
+def _typed_integer(param, form) -> bool:
+    """`param` is the integer placeholder `form` as a subclass of int (not a bool)."""
+    return (
+        type(form) is int
+        and isinstance(param, int)
+        and type(param) not in (int, bool)
+        and int(param) == form
+    )
 
 
 def _refuse_changed_placeholders(params, slotted: set[int], forms: list) -> None:
     """A parameter that is not a placeholder but contains one (a LIKE pattern made of it) or
-    is a moment of the placeholders' year: `build` changed a value, which would be compiled in
-    as a constant. Refused, so that the query is not silently wrong."""
+    is a moment or a day of the placeholders' year: `build` changed a value, which would be
+    compiled in as a constant. Refused, so that the query is not silently wrong."""
     texts = [form for form, _, _ in forms if isinstance(form, str)]
-    years = {form.year for form, _, _ in forms if isinstance(form, dt.datetime)}
+    years = {form.year for form, _, _ in forms if isinstance(form, dt.date)}
     # A moment as text (SQLite's) starts with its year.
     texts_of_years = tuple(f"{year:04d}-" for year in years)
     for position, param in enumerate(params):
@@ -218,7 +351,7 @@ def _refuse_changed_placeholders(params, slotted: set[int], forms: list) -> None
         if isinstance(param, str):
             changed = any(text in param for text in texts) or param.startswith(texts_of_years)
         else:
-            changed = isinstance(param, dt.datetime) and param.year in years
+            changed = isinstance(param, dt.date) and param.year in years
         if changed:
             raise ValueError(f"a parameter made from a placeholder, not the placeholder: {param!r}")
 

@@ -22,6 +22,7 @@ from flashcards.selectors import (
     mastery_by_lesson,
     new_left_today,
     study_settings_for,
+    unseen_count,
 )
 from lessons.models import Lesson
 from lessons.selectors import private_reader
@@ -158,7 +159,7 @@ def build_dashboard(user, now: dt.datetime) -> Dashboard:
     ]
 
     busiest = max(per_day.items(), key=lambda item: (item[1], item[0]), default=None)
-    unseen = selectors.unseen_count(user)
+    unseen = unseen_count(user)
     dashboard = Dashboard(
         settings=study_settings,
         today=today,

@@ -9,14 +9,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import BooleanField, Case, Count, ExpressionWrapper, F, Q, Value, When
+from django.db.models import BooleanField, Case, Count, ExpressionWrapper, Q, Value, When
 from django.db.models.functions import TruncDate
 
 from flashcards.days import learner_zone, midnight, utc_offsets
 from flashcards.models import MATURE_DAYS, Card, PromptState, Review
-from flashcards.selectors import Scope, unseen_prompts
+from flashcards.selectors import Scope
 from pagecache.kept import kept_for_content
-from portal.rows import ID_PLACEHOLDER, CompiledQuery
+from portal.rows import ID_PLACEHOLDER, CompiledByShape, CompiledQuery, id_stand_ins
 from practice.models import AttemptQuestion
 
 PASSED = Q(rating__gt=Review.Rating.AGAIN)
@@ -85,11 +85,6 @@ def due_per_day(user, time_zone: str, today: dt.date, days: int) -> dict[dt.date
         day = max(row["day"], today)
         per_day[day] = per_day.get(day, 0) + row["prompts"]
     return per_day
-
-
-def unseen_count(user) -> int:
-    """Prompts the learner could study and has never seen."""
-    return unseen_prompts(user, Scope()).count()
 
 
 @dataclass(frozen=True)
@@ -212,26 +207,33 @@ def practice_scores(user, lesson_ids: list[int]) -> dict[int, list[TestScore]]:
 
     One query, grouped by test and lesson in the database, whatever the number of tests.
     """
-    rows = (
+    if not lesson_ids:
+        return {}
+    rows = _PRACTICE_SCORES(len(lesson_ids)).rows(user_id=user.pk, lesson_ids=lesson_ids)
+    scores: dict[int, list[TestScore]] = {}
+    for attempt_id, submitted_at, lesson_id, asked, right in rows:
+        scores.setdefault(lesson_id, []).append(TestScore(attempt_id, submitted_at, right, asked))
+    return scores
+
+
+def _practice_score_rows(_lessons: int, *, user_id: int, lesson_ids):
+    return (
         AttemptQuestion.objects.filter(
-            attempt__user=user,
+            attempt__user_id=user_id,
             attempt__submitted_at__isnull=False,
             prompt__card__lesson_id__in=lesson_ids,
         )
-        .values(
-            "attempt_id",
-            submitted_at=F("attempt__submitted_at"),
-            lesson_id=F("prompt__card__lesson_id"),
-        )
+        .values_list("attempt_id", "attempt__submitted_at", "prompt__card__lesson_id")
         .annotate(asked=Count("pk"), right=Count("pk", filter=Q(is_right=True)))
-        .order_by("submitted_at", "attempt_id")
+        .order_by("attempt__submitted_at", "attempt_id")
     )
-    scores: dict[int, list[TestScore]] = {}
-    for row in rows:
-        scores.setdefault(row["lesson_id"], []).append(
-            TestScore(row["attempt_id"], row["submitted_at"], row["right"], row["asked"])
-        )
-    return scores
+
+
+# Compiled once per number of lessons (portal.rows): read on every view of the dashboard.
+_PRACTICE_SCORES = CompiledByShape(
+    _practice_score_rows,
+    stand_ins=lambda lessons: {"user_id": ID_PLACEHOLDER, "lesson_ids": id_stand_ins(lessons)},
+)
 
 
 def lessons_with_questions(lesson_ids: list[int]) -> set[int]:

@@ -14,7 +14,7 @@ from django.db import connection
 from django.utils import timezone
 
 from flashcards.marks import marks_change
-from flashcards.models import LEECH_LAPSES, Card, PromptState, Review, StudySettings
+from flashcards.models import LEECH_LAPSES, Card, Prompt, PromptState, Review, StudySettings
 from flashcards.recall import KnownHorizon, known_horizon
 from flashcards.scheduling import Memory, make_scheduler, retrievability
 from flashcards.selectors import (
@@ -30,6 +30,7 @@ from flashcards.selectors import (
     next_prompt,
     queue_counts,
     study_settings_for,
+    unseen_count,
 )
 from tests.conftest import grade_now, make_card, make_lesson, make_topic, make_user
 
@@ -531,7 +532,7 @@ def a_deck_of_every_kind(learner, other):
 @pytest.mark.parametrize("bury", [True, False])
 def test_each_compiled_queue_query_gives_what_the_orm_gives_with_the_same_values(learner, bury):
     """The queue's queries are compiled once per shape with stand-in values
-    (`flashcards.selectors._ByShape`); for every scope, mode and holds, each gives the rows
+    (`flashcards.selectors._by_shape`); for every scope, mode and holds, each gives the rows
     or objects the ORM gives when built with the real values, for either learner."""
     from flashcards import selectors
 
@@ -590,3 +591,19 @@ def test_each_compiled_queue_query_gives_what_the_orm_gives_with_the_same_values
                         )
                     )
     assert compared > 20  # most shapes had rows to compare, not only empty results
+
+
+def test_unseen_counts_leave_out_retired_cards_drafts_and_what_the_learner_has_seen(learner):
+    make_card()
+    retired = make_card()
+    retired.is_active = False
+    retired.save()
+    make_card(lesson=make_lesson(status="draft"))
+    other_lesson = make_lesson(slug="elsewhere")
+    make_card(lesson=other_lesson)
+    seen = make_card(lesson=other_lesson).prompts.get()
+    PromptState.objects.create(user=learner, prompt=seen, state=2, due=timezone.now())
+    assert unseen_count(learner) == 2
+    assert unseen_count(learner, Scope("lesson", "elsewhere")) == 1
+    assert unseen_count(make_user(username="newcomer")) == 3
+    assert Prompt.objects.count() == 5

@@ -1,5 +1,5 @@
-"""RowReader and CompiledQuery (portal/rows.py): the ORM's rows, without building the query
-each time."""
+"""RowReader, CompiledQuery and CompiledUpdate (portal/rows.py): the ORM's rows and updates,
+without building the query each time."""
 
 from __future__ import annotations
 
@@ -12,7 +12,14 @@ from django.db.models.functions import Upper
 from django.utils import timezone
 
 from accounts.models import Session
-from portal.rows import ID_PLACEHOLDER, CompiledQuery, RowReader
+from portal.rows import (
+    ID_PLACEHOLDER,
+    CompiledByShape,
+    CompiledQuery,
+    CompiledUpdate,
+    RowReader,
+    id_stand_ins,
+)
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
@@ -142,3 +149,118 @@ def test_a_value_the_build_changes_is_refused_rather_than_compiled_in():
     )
     with pytest.raises(ValueError, match="made from a placeholder"):
         shifted.rows(since=timezone.now())
+
+
+def expiring(key: str, expire_date: dt.datetime, data: str, user_id: int):
+    return Session.objects.filter(session_key=key), {
+        "expire_date": expire_date,
+        "session_data": data,
+        "user_id": user_id,
+    }
+
+
+def test_a_compiled_update_changes_the_rows_the_orms_update_would_and_no_others():
+    noon = dt.datetime(2026, 3, 10, 12, tzinfo=dt.UTC)
+    for key in ("a" * 32, "b" * 32):
+        Session.objects.create(session_key=key, session_data="x", expire_date=noon)
+    update = CompiledUpdate(
+        expiring,
+        key="placeholder",
+        expire_date=dt.datetime(1901, 1, 1, tzinfo=dt.UTC),
+        data="data-placeholder",
+        user_id=ID_PLACEHOLDER,
+    )
+    user = make_user(username="holder")
+    later = noon + dt.timedelta(days=2, microseconds=5)
+    assert update.run(key="a" * 32, expire_date=later, data="changed", user_id=user.pk) == 1
+    assert update.run(key="' OR '1'='1", expire_date=later, data="all", user_id=user.pk) == 0
+    assert sorted(Session.objects.values_list("session_key", "session_data", "user_id")) == [
+        ("a" * 32, "changed", user.pk),
+        ("b" * 32, "x", None),
+    ]
+    # The moment as the ORM stores it: read back the same, to the microsecond.
+    assert Session.objects.get(session_key="a" * 32).expire_date == later
+
+
+def test_an_update_across_a_join_or_with_a_changed_placeholder_is_refused():
+    across = CompiledUpdate(
+        lambda name: (Session.objects.filter(user__username=name), {"session_data": "x"}),
+        name="placeholder",
+    )
+    with pytest.raises(ValueError, match="one table"):
+        across.run(name="someone")
+    derived = CompiledUpdate(
+        lambda key: (Session.objects.filter(session_key=key), {"session_data": f"{key}!"}),
+        key="placeholder",
+    )
+    with pytest.raises(ValueError, match="made from a placeholder"):
+        derived.run(key="a")
+
+
+def test_a_compiled_integer_value_is_handed_over_as_the_orm_types_it():
+    # PostgreSQL's backend hands an integer field's value to psycopg typed (Int4 here); the
+    # compiled update finds the placeholder all the same and types each call's value alike.
+    from tests.conftest import make_tree
+    from trees.models import TreeWalk
+
+    walks = [
+        TreeWalk.objects.create(tree=make_tree(), walker=f"w{n}", last_node_key="k") for n in (1, 2)
+    ]
+    update = CompiledUpdate(
+        lambda walk_id, steps: (TreeWalk.objects.filter(pk=walk_id), {"steps": steps}),
+        walk_id=ID_PLACEHOLDER,
+        steps=ID_PLACEHOLDER + 1,
+    )
+    assert update.run(walk_id=walks[0].pk, steps=7) == 1
+    assert list(TreeWalk.objects.order_by("pk").values_list("steps", flat=True)) == [7, 0]
+
+
+def sessions_among(shape, *, keys):
+    return Session.objects.filter(session_key__in=keys).order_by("session_key").values_list("pk")
+
+
+def test_a_tuple_placeholder_takes_as_many_values_and_each_shape_is_compiled_once():
+    for key in ("a", "b", "c"):
+        Session.objects.create(session_key=key * 32, session_data="x", expire_date=timezone.now())
+    by_count = CompiledByShape(
+        sessions_among, stand_ins=lambda count: {"keys": tuple(f"key-{n}" for n in range(count))}
+    )
+    assert by_count(2).rows(keys=["a" * 32, "c" * 32]) == [("a" * 32,), ("c" * 32,)]
+    assert by_count(2).rows(keys=["b" * 32, "z"]) == [("b" * 32,)]
+    assert by_count(1).rows(keys=["c" * 32]) == [("c" * 32,)]
+    assert by_count(2) is by_count(2) and by_count(1) is not by_count(2)
+    with pytest.raises(ValueError, match="keys: 3 values for 2"):
+        by_count(2).rows(keys=["a" * 32, "b" * 32, "c" * 32])
+
+
+def test_id_stand_ins_are_distinct_from_each_other_and_from_the_single_id_stand_in():
+    ids = id_stand_ins(50)
+    assert len(set(ids)) == 50 and ID_PLACEHOLDER not in ids and ID_PLACEHOLDER + 1 not in ids
+    assert all(-(2**31) <= value < 0 for value in ids)  # no row's id, within a 32-bit column
+
+
+def test_a_tuple_element_the_query_leaves_out_is_refused():
+    # The ORM drops a repeated value from an IN list: a query of fewer parameters than ids.
+    repeated = CompiledQuery(
+        lambda keys: Session.objects.filter(session_key__in=[*keys, keys[0]]).values_list("pk"),
+        keys=("key-0", "key-1"),
+    )
+    assert repeated.rows(keys=["a", "b"]) == []
+    dropped = CompiledQuery(
+        lambda keys: Session.objects.filter(session_key__in=keys[:1]).values_list("pk"),
+        keys=("key-0", "key-1"),
+    )
+    with pytest.raises(ValueError, match=r"keys\[1\]"):
+        dropped.rows(keys=["a", "b"])
+
+
+def test_the_shapes_kept_are_bounded(monkeypatch):
+    by_count = CompiledByShape(
+        sessions_among, stand_ins=lambda count: {"keys": tuple(f"key-{n}" for n in range(count))}
+    )
+    monkeypatch.setattr(by_count, "KEPT", 2)
+    first = by_count(1)
+    by_count(2)
+    assert by_count(1) is first
+    by_count(3)  # past the bound: the compiled ones are dropped
+    assert by_count(1) is not first

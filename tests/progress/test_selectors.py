@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from flashcards.models import Prompt, PromptState, Review
+from flashcards.models import PromptState, Review
 from practice.models import Attempt
 from progress import selectors
 from tests.conftest import make_card, make_lesson, make_user
@@ -113,18 +113,6 @@ def test_retention_windows_start_at_the_learners_midnight(learner):
     log(learner, prompt, 3, at("2026-03-01T11:30:00"), interval=5)  # 2 March in Auckland
     today_row = selectors.retention(learner, AUCKLAND, today)[0]
     assert today_row.young_total == 1
-
-
-def test_unseen_prompts_leave_out_retired_cards_and_drafts(learner):
-    make_card()
-    retired = make_card()
-    retired.is_active = False
-    retired.save()
-    make_card(lesson=make_lesson(status="draft"))
-    seen = make_card().prompts.get()
-    PromptState.objects.create(user=learner, prompt=seen, state=2, due=at("2026-03-01T00:00:00"))
-    assert selectors.unseen_count(learner) == 1
-    assert Prompt.objects.count() == 4
 
 
 # Practice tests (issue 17) -----------------------------------------------------------------
