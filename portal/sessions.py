@@ -5,8 +5,9 @@ every worker and every host; signed-cookie and cached sessions were ruled out fo
 (docs/NOTES.md, issue 20). The rows are `accounts.Session`: Django's, with the signed-in user's
 id in a column of its own, set here on every save. Reading a session joins its user, so a
 signed-in request reads both in one round trip; the user read with the session is handed to the
-authentication backend once (`user_read_with_session`). Everything else (saving, expiry,
-cycling the key) is Django's.
+authentication backend once (`user_read_with_session`). A new session's key is not looked up
+before its row is inserted (the insert is the check). Everything else (saving, expiry, cycling
+the key) is Django's.
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ import logging
 from contextvars import ContextVar
 
 from django.contrib.auth import SESSION_KEY, get_user_model
+from django.contrib.sessions.backends.base import VALID_KEY_CHARS
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.core.exceptions import SuspiciousOperation, ValidationError
 from django.db import router
 from django.utils import timezone
+from django.utils.crypto import get_random_string
 
 from portal.rows import CompiledQuery
 
@@ -45,6 +48,15 @@ class SessionStore(DatabaseSessionStore):
     @classmethod
     def get_model_class(cls):
         return _session_model()
+
+    def _get_new_session_key(self):
+        # Django asks the database whether a new random key is taken before inserting it; the
+        # insert itself asks that (`save(must_create=True)` fails on a taken key and `create`
+        # draws another), so the extra read on every new session is skipped.
+        return get_random_string(32, VALID_KEY_CHARS)
+
+    async def _aget_new_session_key(self):
+        return self._get_new_session_key()
 
     def create_model_instance(self, data):
         session = super().create_model_instance(data)

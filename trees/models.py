@@ -118,7 +118,9 @@ class TreeWalk(models.Model):
     """
 
     tree = models.ForeignKey(Tree, on_delete=models.CASCADE, related_name="walks")
-    walker = models.CharField(max_length=64, help_text="The user, or a hash of the session.")
+    walker = models.CharField(
+        max_length=64, help_text="The user, or a token kept in the visitor's session."
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

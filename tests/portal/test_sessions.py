@@ -121,3 +121,26 @@ def test_the_user_read_with_a_session_is_handed_over_once_and_only_for_its_id():
     assert user_read_with_session(user.pk) is None  # read afresh from here on
     SessionStore("no-such-session-key-at-all-here-00").load()
     assert user_read_with_session(user.pk) is None  # a later read leaves nothing behind
+
+
+def test_a_new_session_is_inserted_without_first_asking_whether_its_key_is_taken():
+    store = SessionStore()
+    store["note"] = "kept"
+    with CaptureQueriesContext(connection) as queries:
+        store.save()
+    assert not [query["sql"] for query in queries if query["sql"].startswith("SELECT")]
+    assert SessionStore(store.session_key)["note"] == "kept"
+
+
+def test_a_new_key_that_is_taken_is_drawn_again_and_the_session_holding_it_is_kept(monkeypatch):
+    taken = SessionStore()
+    taken["owner"] = "first"
+    taken.save()
+    draws = iter([taken.session_key, "n" * 32])
+    monkeypatch.setattr("portal.sessions.get_random_string", lambda *_: next(draws))
+    store = SessionStore()
+    store["owner"] = "second"
+    store.save()
+    assert store.session_key == "n" * 32
+    assert SessionStore(taken.session_key)["owner"] == "first"
+    assert SessionStore("n" * 32)["owner"] == "second"

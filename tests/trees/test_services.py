@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
 from django.db.models import ProtectedError
+from django.test.utils import CaptureQueriesContext
 
 from portal.sessions import SessionStore
 from tests.conftest import SIMPLE_TREE, make_lesson, make_tree
@@ -138,13 +140,36 @@ def test_walks_follow_the_learner_and_start_over_begins_a_new_one(learner):
     assert TreeWalk.objects.count() == 2
 
 
-def test_anonymous_walks_are_counted_by_a_hash_of_the_session():
+def test_a_visitors_walks_are_counted_under_a_token_of_their_session_not_its_key():
     tree = loaded(make_tree())
     session = SessionStore()
     record(session, AnonymousUser(), tree, "1")
-    current = TreeWalk.objects.get()
-    assert current.walker.startswith("session:") and session.session_key not in current.walker
-    assert current.user is None
+    # The step leaves saving the new session to the response: it wrote only the walk.
+    assert session.session_key is None and session.modified
+    session.save()
+    record(session, AnonymousUser(), tree, "")  # Start over
+    record(session, AnonymousUser(), tree, "2")
+    other = SessionStore()
+    record(other, AnonymousUser(), tree, "1")
+    other.save()
+    first, again, others = TreeWalk.objects.order_by("pk")
+    assert first.walker == again.walker != others.walker
+    assert first.walker.startswith("session:") and first.user is None
+    assert session.session_key not in first.walker and other.session_key not in others.walker
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's setting")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_walks_writes_commit_without_waiting_for_the_disk(learner):
+    tree = loaded(make_tree())
+    session = SessionStore()
+    for path in ("2", "2.1", "2"):  # begun, moved on, an answer taken back
+        with CaptureQueriesContext(connection) as queries:
+            record(session, learner, tree, path)
+        statements = [query["sql"] for query in queries]
+        writes = [n for n, sql in enumerate(statements) if sql.startswith(("INSERT", "UPDATE"))]
+        assert writes and statements[writes[0] - 1] == "SET LOCAL synchronous_commit TO OFF"
+    assert TreeWalk.objects.get().path == "2"
 
 
 def test_going_back_records_the_answer_taken_back_and_going_forward_does_not(learner):
