@@ -6,7 +6,7 @@ studied yet: a learner who never started is the one most behind.
 Every figure of a roster row is a correlated subquery on the learner's rows, so a page of
 learners is one query however many learners or reviews there are, and the roster can be
 sorted on any figure in the database. "Known" is the learner's own figure (the dashboard's:
-`flashcards.recall.known_horizon`, through `analytics.selectors.known_moment_per_learner`),
+`flashcards.recall.known_horizon`, through `analytics.selectors.known_moment_expression`),
 due and overdue count what the learner's study queue counts (`Scope.conditions`).
 
 Sorting by known is the exception to "any figure in the database": at 10,000 learners it
@@ -20,6 +20,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.core.paginator import Page, Paginator
 from django.db.models import (
     Count,
     DateTimeField,
@@ -35,11 +36,12 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from analytics.models import KnownSnapshot
-from analytics.selectors import known_moment_per_learner
+from analytics.selectors import exam_moments, known_moment_expression
 from flashcards.models import LEECH_LAPSES, Card, Prompt, PromptMark, PromptState, Review
-from flashcards.recall import learner_decay, recall_at
+from flashcards.recall import known_horizon, learner_decay, recall_at
 from flashcards.selectors import Scope
 from lessons.models import public_lessons
+from portal.rows import CompiledByShape, CompiledQuery
 from trees.models import Tree, TreeWalk
 
 PAGE_SIZE = 50
@@ -136,7 +138,80 @@ def roster(
     With `known_snapshot` (the time of the `KnownSnapshot`, `services.known_snapshot_time`),
     sorting by known orders by the snapshot's figures, while the figures read stay live: the
     page must then say the order is as of that time."""
-    scope = scope or Scope()
+    shape, values = _shape_and_values(now, scope or Scope(), sort, known_snapshot)
+    return _roster(shape, **values)
+
+
+def roster_page(
+    now: dt.datetime,
+    *,
+    scope: Scope | None = None,
+    sort: str = DEFAULT_SORT,
+    known_snapshot: dt.datetime | None = None,
+    number=None,
+) -> Page:
+    """Page `number` of `roster` (the last page past the end, the first for anything else),
+    as the roster page shows it: PAGE_SIZE learners with their figures.
+
+    The same query as `roster`'s, compiled once per shape (`portal.rows`): built through the
+    ORM on every view, its nine subqueries cost more to build and compile than to run
+    (bench/history.md, issue 20)."""
+    shape, values = _shape_and_values(now, scope or Scope(), sort, known_snapshot)
+    learners_ = _CompiledLearners(_ROSTER(shape), values)
+    return Paginator(learners_, PAGE_SIZE).get_page(number)
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What the roster query's SQL depends on; everything else is a value."""
+
+    sort: str
+    lesson: bool  # the scope is one lesson (its slug a value), not everything
+    snapshot: bool  # sorted by known as of the snapshot
+    exams: int  # the (exam day, time zone) pairs still to come: a branch each
+
+
+def _shape_and_values(
+    now: dt.datetime, scope: Scope, sort: str, known_snapshot: dt.datetime | None
+) -> tuple[_Shape, dict]:
+    exams = exam_moments(now)
+    shape = _Shape(
+        sort=sort,
+        lesson=scope.kind == "lesson",
+        snapshot=known_snapshot is not None and sort.lstrip("-") == "known",
+        exams=len(exams),
+    )
+    values = {
+        "now": now,
+        "week_ago": now - dt.timedelta(days=7),
+        "month_ago": now - dt.timedelta(days=30),
+        "overdue_from": now - OVERDUE_AFTER,
+        "known_default": known_horizon(now).moment,
+        "exam_days": [day for day, _zone, _moment in exams],
+        "exam_zones": [zone for _day, zone, _moment in exams],
+        "exam_moments": [moment for _day, _zone, moment in exams],
+    }
+    if shape.lesson:
+        values["slug"] = scope.slug
+    return shape, values
+
+
+def _roster(
+    shape: _Shape,
+    *,
+    now: dt.datetime,
+    week_ago: dt.datetime,
+    month_ago: dt.datetime,
+    overdue_from: dt.datetime,
+    known_default: dt.datetime,
+    exam_days,
+    exam_zones,
+    exam_moments,
+    slug: str = "",
+) -> QuerySet:
+    """The roster's query for a shape and its values: each moment as given, not derived here,
+    so that the query compiles with stand-ins for them (`_ROSTER`)."""
+    scope = Scope("lesson", slug) if shape.lesson else Scope()
     # Only reviews of public lessons' prompts: a learner's private notes are theirs alone, so
     # the roster neither counts nor dates that study. As `prompt IN (...)` for the reason
     # below; retired prompts stay in, as the reviews of them were real study.
@@ -144,7 +219,7 @@ def roster(
         prompt__in=Prompt.objects.filter(public_lessons("card__lesson__")).values("pk"),
         user=OuterRef("pk"),
     )
-    if scope.kind == "lesson":
+    if shape.lesson:
         reviews = reviews.filter(prompt__card__lesson__slug=scope.slug)
     # The scope's prompts as `prompt IN (...)`, not as joins: the planner then reads the few
     # live prompts once for all learners, where joins read the prompts, cards and lessons
@@ -162,14 +237,13 @@ def roster(
             )
         )
     )
+    known_moment = known_moment_expression(
+        known_default, list(zip(exam_days, exam_zones, exam_moments, strict=True))
+    )
     queryset = learners().annotate(
         learner=F("username"),
-        reviews_7=_per_learner(
-            reviews.filter(reviewed_at__gte=now - dt.timedelta(days=7)), Count("pk"), whole
-        ),
-        reviews_30=_per_learner(
-            reviews.filter(reviewed_at__gte=now - dt.timedelta(days=30)), Count("pk"), whole
-        ),
+        reviews_7=_per_learner(reviews.filter(reviewed_at__gte=week_ago), Count("pk"), whole),
+        reviews_30=_per_learner(reviews.filter(reviewed_at__gte=month_ago), Count("pk"), whole),
         # The latest review, not MAX(reviewed_at): read backwards along (user, reviewed_at),
         # it stops at the first review; SQLite plans MAX by looking the learner up in every
         # scope prompt's reviews instead (12 of a first page's 21 ms at 10,000 learners).
@@ -178,17 +252,15 @@ def roster(
             output_field=DateTimeField(),
         ),
         known=_per_learner(
-            states,
-            Sum(recall_at(known_moment_per_learner(now), decay=learner_decay())),
-            FloatField(),
+            states, Sum(recall_at(known_moment, decay=learner_decay())), FloatField()
         ),
         due=_per_learner(waiting.filter(due__lte=now), Count("pk"), whole),
-        overdue=_per_learner(waiting.filter(due__lte=now - OVERDUE_AFTER), Count("pk"), whole),
+        overdue=_per_learner(waiting.filter(due__lte=overdue_from), Count("pk"), whole),
         leeches=_per_learner(states.filter(lapses__gte=LEECH_LAPSES), Count("pk"), whole),
     )
-    key = sort.lstrip("-")
-    descending = sort.startswith("-")
-    if key == "known" and known_snapshot is not None:
+    key = shape.sort.lstrip("-")
+    descending = shape.sort.startswith("-")
+    if shape.snapshot:
         key = "known_sorted"
         queryset = queryset.annotate(known_sorted=_known_as_of_snapshot(scope))
     if key == "last_active":  # never active counts as least recent
@@ -196,6 +268,48 @@ def roster(
     else:
         order = F(key).desc() if descending else F(key).asc()
     return queryset.order_by(order, "username", "pk").only("id", "username")
+
+
+def _early(day: int, hour: int = 0) -> dt.datetime:
+    return dt.datetime(1901, 1, day, hour, tzinfo=dt.UTC)
+
+
+def _stand_ins(shape: _Shape) -> dict:
+    """Stand-ins for a shape's values: each of its type, each distinct, none a real one."""
+    stand_ins = {
+        "now": _early(1),
+        "week_ago": _early(2),
+        "month_ago": _early(3),
+        "overdue_from": _early(4),
+        "known_default": _early(5),
+        "exam_days": tuple(dt.date(1902, 1, 1) + dt.timedelta(days=n) for n in range(shape.exams)),
+        "exam_zones": tuple(f"compiled-roster-zone-{n}" for n in range(shape.exams)),
+        "exam_moments": tuple(_early(6) + dt.timedelta(hours=n) for n in range(shape.exams)),
+    }
+    if shape.lesson:
+        stand_ins["slug"] = "compiled-roster-slug"
+    return stand_ins
+
+
+_ROSTER = CompiledByShape(_roster, stand_ins=_stand_ins)
+_LEARNERS = CompiledQuery(lambda: learners().values_list("pk"))
+
+
+class _CompiledLearners:
+    """The roster's learners as a Paginator reads them: counted, and a page of them read, in
+    the database; the count is the learners', which no figure or order changes."""
+
+    def __init__(self, query: CompiledQuery, values: dict) -> None:
+        self.query = query
+        self.values = values
+
+    def count(self) -> int:
+        return _LEARNERS.count()
+
+    def __getitem__(self, window: slice) -> list:
+        return self.query.objects(
+            limit=window.stop - window.start, offset=window.start, **self.values
+        )
 
 
 @dataclass(frozen=True)

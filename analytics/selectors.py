@@ -200,27 +200,42 @@ def known_moment_per_learner(now: dt.datetime) -> dt.datetime | Case:
     One query reads the exam days still to come (with their time zones, which place the
     midday); the expression has one branch per distinct pair, however many learners share it.
     """
-    default = known_horizon(now).moment
+    return known_moment_expression(known_horizon(now).moment, exam_moments(now))
+
+
+def exam_moments(now: dt.datetime) -> list[tuple[dt.date, str, dt.datetime]]:
+    """The exam days still to come, each with the time zone it is in and its "known" moment
+    (that day's midday there): one query, a row per distinct day and zone."""
     # The earliest "today" anywhere on Earth is UTC's yesterday: nothing before it can be ahead.
     exams = (
         StudySettings.objects.filter(exam_date__gte=(now - dt.timedelta(days=1)).date())
         .values_list("exam_date", "time_zone")
         .distinct()
-        .order_by()
+        .order_by("exam_date", "time_zone")
     )
-    branches = []
+    moments = []
     for exam_date, time_zone in exams:
         horizon = known_horizon(now, exam_date=exam_date, time_zone=time_zone)
         if horizon.exam_day is not None:
-            branches.append(
-                When(
-                    user__study_settings__exam_date=exam_date,
-                    user__study_settings__time_zone=time_zone,
-                    then=Value(horizon.moment, output_field=DateTimeField()),
-                )
-            )
-    if not branches:
+            moments.append((exam_date, time_zone, horizon.moment))
+    return moments
+
+
+def known_moment_expression(
+    default: dt.datetime, exams: list[tuple[dt.date, str, dt.datetime]]
+) -> dt.datetime | Case:
+    """`default` for learners without an exam to come, the moment of each of `exams` (as
+    `exam_moments` gives them) for the learners whose exam day and zone it is."""
+    if not exams:
         return default
+    branches = [
+        When(
+            user__study_settings__exam_date=exam_date,
+            user__study_settings__time_zone=time_zone,
+            then=Value(moment, output_field=DateTimeField()),
+        )
+        for exam_date, time_zone, moment in exams
+    ]
     return Case(*branches, default=Value(default), output_field=DateTimeField())
 
 

@@ -71,8 +71,9 @@ def learners(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     sort, scope, lesson = _roster_request(request)
     known_snapshot = _known_snapshot_for(sort)
-    learners_ = roster.roster(now, scope=scope, sort=sort, known_snapshot=known_snapshot)
-    page = Paginator(learners_, roster.PAGE_SIZE).get_page(request.GET.get("page"))
+    page = roster.roster_page(
+        now, scope=scope, sort=sort, known_snapshot=known_snapshot, number=request.GET.get("page")
+    )
     context = {
         "page": page,
         "rows": roster.rows(page.object_list, roster.live_prompt_count(scope)),

@@ -278,3 +278,50 @@ def test_study_of_a_private_note_is_not_on_the_roster_nor_the_learners_page():
     row = row_of(learner)
     assert (row.reviews_7, row.reviews_30) == (1, 1)
     assert timezone.now() - row.last_active > dt.timedelta(days=1)
+
+
+def figures(learners_) -> list[tuple]:
+    return [
+        (user.pk, user.reviews_7, user.reviews_30, user.last_active, user.known, user.due)
+        + (user.overdue, user.leeches)
+        for user in learners_
+    ]
+
+
+def test_a_roster_page_is_the_rosters_query_for_every_sort_scope_and_exam(monkeypatch):
+    """The page's compiled query (`roster_page`) against the ORM's (`roster`), sliced as the
+    paginator slices it: every sort, both scopes, with and without the snapshot, with no exam
+    to come, one, and two (a branch each)."""
+    monkeypatch.setattr(roster, "PAGE_SIZE", 3)
+    now = timezone.now()
+    lesson = make_lesson(slug="scoped")
+    prompts = [make_card(lesson=lesson).prompts.get(), make_card().prompts.get()]
+    users = [make_user(username=f"learner-{n}") for n in range(7)]
+    for n, user in enumerate(users):
+        for days_ago in range(n % 4):
+            log(user, prompts[n % 2], 3, days_ago=days_ago * 9 + 1)
+        if n % 3:
+            state(user, prompts[n % 2], due=now - dt.timedelta(days=n - 3), lapses=n)
+    known_snapshot_take(now=now)
+    exams = [
+        (users[0], (now + dt.timedelta(days=10)).date(), "Europe/Paris"),
+        (users[1], (now + dt.timedelta(days=20)).date(), "Asia/Tokyo"),
+    ]
+    for count in (0, 1, 2):  # exams to come
+        for index, (user, day, zone) in enumerate(exams):
+            StudySettings.objects.update_or_create(
+                user=user,
+                defaults={"exam_date": day, "time_zone": zone}
+                if index < count
+                else {"exam_date": None, "time_zone": "UTC"},
+            )
+        for sort in sorted(roster.SORT_KEYS | {f"-{key}" for key in roster.SORT_KEYS}):
+            for scope in (Scope(), Scope("lesson", "scoped")):
+                for snapshot in (None, now):
+                    arguments = {"scope": scope, "sort": sort, "known_snapshot": snapshot}
+                    expected = list(roster.roster(now, **arguments))
+                    for number in (1, 3):
+                        page = roster.roster_page(now, number=number, **arguments)
+                        start = (number - 1) * 3
+                        assert figures(page.object_list) == figures(expected[start : start + 3])
+                    assert page.paginator.count == len(expected) == len(users)
