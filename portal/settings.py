@@ -184,6 +184,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     if env_flag("DJANGO_DB_PREPARED_STATEMENTS", default=True):
         options["server_side_binding"] = True
         options["prepare_threshold"] = 5
+        # And planned once. PostgreSQL plans a prepared query afresh on every run while it
+        # estimates the generic plan costlier than the plans for the values at hand, and it did
+        # so for the study queue's two due-card queries for good (pg_prepared_statements: 45
+        # custom plans of 45; EXPLAIN ANALYZE: 2.4-2.7 ms of planning each against 0.3 ms of
+        # running). Generic plans throughout: the study page 5.6-7.8 -> 3.7-4.3 ms in-process,
+        # no page measured slower (bench/history.md, issue 20).
+        options["options"] += " -c plan_cache_mode=force_generic_plan"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
