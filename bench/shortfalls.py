@@ -16,20 +16,23 @@ from __future__ import annotations
 
 REASONS = {
     "Tree step (htmx), no session ≥ 70% of /healthz": (
-        "Every such request writes twice: it starts a session (a row and a cookie) and records "
-        "the walk, where /healthz touches nothing. On SQLite the writes also queue for its one "
-        "writer, so the figure follows the machine's other work: 492 and 374 req/s in two "
-        "runs of the same code (session 32), each 2.00 ms in-process. No change to how it writes "
+        "Every such request writes twice: the walk's row, and the new session's row its cookie "
+        "names, where /healthz touches nothing. Session 34 took out what else it wrote and read "
+        "(the session saved in mid-step and again by the response, the new key looked up before "
+        "its insert; 10 queries to 6, 2.09 to 1.43 ms in-process on SQLite). On SQLite the "
+        "writes queue for its one writer, so the figure follows the machine's other work (492 "
+        "and 374 req/s in two runs of the same code, session 32). No change to how it writes "
         "reaches 70%; not recording a visitor's walk, or recording it without a session, would. "
         "That is a product decision, asked in issue 20's note; the recording stays until then."
     ),
     "Tree step (htmx), learner ≥ 70% of the signed-in limit": (
-        "cProfile, 100 steps of a signed-in learner on SQLite (2026-12-01): recording the walk "
-        "(`trees.services.walk_record`: the walk's path read, the walk updated, both built by "
-        "the ORM on every step) 0.29 of the 0.56 s the steps took, rendering the widget and "
-        "reading the session most of the rest. Next: the walk's read and update compiled "
-        "once (`portal.rows`), as the study queue's are. The step still writes on every "
-        "answer, and the signed-in limit writes nothing, so 70% is not in sight."
+        "cProfile, 100 steps of a signed-in learner on SQLite, the bench's step (2026-12-01, "
+        "after session 34 compiled the walk's read and update): rendering the widget 25%, "
+        "reading the session 13%, building the widget 12%, the walk's compiled read and "
+        "update 7%, resolving the page the widget sits on 6%. The step writes on every answer "
+        "and the signed-in limit writes nothing: on SQLite each write waits its turn for the "
+        "one writer, on PostgreSQL it is a commit (no longer waiting for the disk: "
+        "portal.commits). Rendering the widget could get cheaper; no change seen reaches 70%."
     ),
     "Study page ≥ 50% of the signed-in limit": (
         "cProfile, 100 study pages of a learner with a year of reviews on SQLite (2026-12-01; "
@@ -48,50 +51,68 @@ REASONS = {
         "next card's part is the study page's, above."
     ),
     "Dashboard (a year of history) ≥ 15% of the signed-in limit": (
-        "cProfile, 100 dashboards of a learner with a year of reviews on SQLite (2026-12-01): "
-        "the database's own work 5%; working out the figures 66% (mastery per lesson 14%, "
-        "reviews per day 12%, due per day 9%, practice scores 9%, unseen cards 7%: mostly the "
-        "ORM building their queries), rendering the rest. Next: its queries compiled once "
-        "(`portal.rows`), as its retention figures already are; by the profile that is at "
-        "most half the page, and 15% of the signed-in limit asks for a third of it."
+        "cProfile, 100 dashboards of a learner with a year of reviews on SQLite (2026-12-01, "
+        "after session 34 compiled mastery, practice scores and the unseen count: 12.6 to 9.1 "
+        "ms in-process): rendering 46% (the year's heatmap, forecast and per-lesson tables), "
+        "reviews per day 16% and due per day 13% (the ORM building them: their "
+        "day-in-the-learner's-zone expression has a branch per offset change, so they are not "
+        "compiled yet), the heatmap's squares 7%. 15% of the signed-in limit asks for about a "
+        "third of what the page now costs; compiling the two remaining queries would take at "
+        "most a third off."
     ),
     "p99": (
-        "The endpoints over are ones that commit a write on every request (the grade, a "
-        "tree step). With PostgreSQL's default `synchronous_commit` each such commit waits "
-        "for its write-ahead log to reach the disk, which the machine's other writes can "
-        "delay. Where the tail comes from has not been profiled under load yet."
+        "The endpoints over commit a write on every request, or queue. On PostgreSQL a grade's "
+        "commit waits for its write-ahead log to reach the disk (`synchronous_commit`), which "
+        "the machine's other writes delay; the grade cannot give that up. A read goes over when "
+        "its requests queue: at 8 connections on this machine's two cores, shared by wrk, "
+        "gunicorn and PostgreSQL, the study page's p50 was 40 ms in session 34's first run, "
+        "when each request still planned its two due-card queries afresh (since made to plan "
+        "once). A tree step's walk, a figure for instructors, commits without waiting since "
+        "session 34 (portal.commits): the learner's step went from the worst p99 (169.9 ms) to "
+        "18.6 ms."
     ),
     "p99 after a checkpoint": (
-        "The endpoints over are ones that commit a write on every request, the grade above "
-        "all. Right after a checkpoint, those commits wait behind the checkpoint's own "
-        "writes to disk."
+        "The endpoints over commit a write on every request, the grade above all, or queue as "
+        "under p99 above. Right after a checkpoint, a commit that waits for the disk waits "
+        "behind the checkpoint's own writes."
     ),
     "Tree step (htmx) in-process ≤ 1.5 ms": (
-        "bench/inprocess.py times a visitor's first step, which starts a session and records a "
-        "walk: two writes, as in the no-session row above. The learner's step is the same "
-        "code with the walk updated instead of created."
+        "bench/inprocess.py times a visitor's first step: the walk's row and a new session's, "
+        "two writes (session 34 removed a third statement and a read: 2.09 to 1.43 ms on SQLite "
+        "in bench/inprocess.py's alternation, 5.2 to 2.8 ms on PostgreSQL). On PostgreSQL each "
+        "write is its own commit, and each statement a round trip: the walk's in a transaction "
+        "that does not wait for the disk, the session's in Django's. Putting both in one "
+        "transaction would mean saving the session from the view rather than the response, "
+        "where Django saves it."
     ),
     "Study page in-process ≤ 4 ms": (
-        "On PostgreSQL each of the page's 7 queries is a round trip, planned until its "
-        "prepared statement settles (session 32: planning cost more than running them). Next: "
-        "the due counts and the next card in one query."
+        "On PostgreSQL each of the page's 9 queries is a round trip. Session 34 found its two "
+        "due-card queries planned afresh on every request: their prepared statements never "
+        "settled on a generic plan (pg_prepared_statements: 45 custom plans of 45), and "
+        "planning each took 2.4-2.7 ms against 0.3 ms of running (EXPLAIN ANALYZE). Every "
+        "prepared statement now plans once (`plan_cache_mode=force_generic_plan`): the page "
+        "5.6-7.8 to 3.7-4.3 ms, alternating in one process. What is left is the round trips; "
+        "next: the due counts and the next card in one query."
     ),
     "Grade POST (htmx) in-process ≤ 5 ms": (
         "On PostgreSQL its 15 queries are 15 round trips, and its writes (the review, the "
-        "state, the undo record) cannot be prepared away. Next: the two locked reads in one, "
-        "and the next card's queries as for the study page."
+        "state, the undo record) cannot be prepared away. Its next card's queries plan once "
+        "since session 34, as the study page's do. Next: the two locked reads in one, and the "
+        "next card's queries as for the study page."
     ),
     "Dashboard in-process ≤ 15 ms": (
-        "The profile is the one under the dashboard's throughput above: the ORM building "
-        "its queries, not the database's work. On PostgreSQL its 10 queries are also 10 "
-        "round trips. Next: its queries compiled once (`portal.rows`)."
+        "The profile is the one under the dashboard's throughput above. On PostgreSQL its 12 "
+        "queries are also 12 round trips; session 34's compiling took it from 18.0 to 13.2 ms "
+        "measured beside the code before."
     ),
     "Roster, first page in-process ≤ 30 ms": (
-        "cProfile, 30 first pages on SQLite (2026-12-01): building the annotated query 23% "
-        "and compiling it to SQL 18%, rendering 50 rows of eight columns 36% (formatting "
-        "numbers 10% of it), running the SQL 17%. Next: compile the page's query once per "
-        "shape, as the study queue's are. Its shape depends on the sort, the scope and the "
-        "exam days (one branch per distinct exam day and time zone), which is why it was not "
-        "done with the others."
+        "Session 34 compiled the page's query once per shape (sort, scope, snapshot, exam "
+        "branches): SQLite 35.8 to 23.5 ms, PostgreSQL 49.9 to 36.6 ms, measured beside the "
+        "code before. What is left on PostgreSQL is the database's own work: EXPLAIN ANALYZE of "
+        "the page's query (2026-12-01) gave 7.7 ms of planning (one-off once prepared) and 20.6 "
+        "ms of execution, three quarters of it the live Known column, the recall of each of the "
+        "50 learners' card states (100 each, 5,000 in all). The figures shown are live by "
+        "design (the order alone comes from the hourly snapshot); showing the snapshot's Known "
+        "instead would reach 30 ms and show figures up to an hour old."
     ),
 }
