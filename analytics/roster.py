@@ -41,7 +41,7 @@ from flashcards.models import LEECH_LAPSES, Card, Prompt, PromptMark, PromptStat
 from flashcards.recall import known_horizon, learner_decay, recall_at
 from flashcards.selectors import Scope
 from lessons.models import public_lessons
-from portal.rows import CompiledByShape, CompiledQuery
+from portal.rows import CompiledByShape, CompiledQuery, moment_stand_in
 from trees.models import Tree, TreeWalk
 
 PAGE_SIZE = 50
@@ -270,21 +270,19 @@ def _roster(
     return queryset.order_by(order, "username", "pk").only("id", "username")
 
 
-def _early(day: int, hour: int = 0) -> dt.datetime:
-    return dt.datetime(1901, 1, day, hour, tzinfo=dt.UTC)
-
-
 def _stand_ins(shape: _Shape) -> dict:
     """Stand-ins for a shape's values: each of its type, each distinct, none a real one."""
     stand_ins = {
-        "now": _early(1),
-        "week_ago": _early(2),
-        "month_ago": _early(3),
-        "overdue_from": _early(4),
-        "known_default": _early(5),
+        "now": moment_stand_in(1),
+        "week_ago": moment_stand_in(2),
+        "month_ago": moment_stand_in(3),
+        "overdue_from": moment_stand_in(4),
+        "known_default": moment_stand_in(5),
         "exam_days": tuple(dt.date(1902, 1, 1) + dt.timedelta(days=n) for n in range(shape.exams)),
         "exam_zones": tuple(f"compiled-roster-zone-{n}" for n in range(shape.exams)),
-        "exam_moments": tuple(_early(6) + dt.timedelta(hours=n) for n in range(shape.exams)),
+        "exam_moments": tuple(
+            moment_stand_in(6) + dt.timedelta(hours=n) for n in range(shape.exams)
+        ),
     }
     if shape.lesson:
         stand_ins["slug"] = "compiled-roster-slug"

@@ -46,7 +46,7 @@ from flashcards.recall import KnownHorizon, known_horizon, recall_at
 from lessons.models import Lesson
 from lessons.selectors import private_reader
 from pagecache.kept import kept_for_content
-from portal.rows import ID_PLACEHOLDER, CompiledByShape, RowReader, id_stand_ins
+from portal.rows import ID_PLACEHOLDER, CompiledByShape, RowReader, id_stand_ins, moment_stand_in
 
 LEARNING_STATES = (PromptState.State.LEARNING, PromptState.State.RELEARNING)
 # What a lesson's or a tag's slug can be. Anything else in a scope (a NUL byte, which
@@ -676,24 +676,20 @@ def next_due_at(user, scope: Scope, holds: Holds | None = None) -> dt.datetime |
 # above stay the one statement of each rule.
 
 
-def _early(day: int) -> dt.datetime:
-    return dt.datetime(1901, 1, day, tzinfo=dt.UTC)
-
-
 # Stand-ins for the values, each of its column's type, each distinct, and none a value a
 # request passes: an id no row has, moments before the site existed.
 _STAND_INS = {
     "user_id": ID_PLACEHOLDER,
     "slug": "compiled-query-scope-slug",
-    "now": _early(1),
-    "ahead": _early(2),
-    "until": _early(3),
-    "held_at": _early(4),
-    "held_since": _early(5),
-    "reviews_until": _early(6),
-    "forgotten_from": _early(7),
-    "forgotten_until": _early(8),
-    "day_began": _early(9),
+    "now": moment_stand_in(1),
+    "ahead": moment_stand_in(2),
+    "until": moment_stand_in(3),
+    "held_at": moment_stand_in(4),
+    "held_since": moment_stand_in(5),
+    "reviews_until": moment_stand_in(6),
+    "forgotten_from": moment_stand_in(7),
+    "forgotten_until": moment_stand_in(8),
+    "day_began": moment_stand_in(9),
 }
 _SLUGGED = ("lesson", "topic", "tag")
 
@@ -860,7 +856,7 @@ _MASTERY = CompiledByShape(
     stand_ins=lambda shape: {
         "lesson_ids": id_stand_ins(shape[0]),
         **(
-            {"user_id": ID_PLACEHOLDER, "moment": _early(10), "decay": -0.987654321}
+            {"user_id": ID_PLACEHOLDER, "moment": moment_stand_in(10), "decay": -0.987654321}
             if shape[1]
             else {}
         ),

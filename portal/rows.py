@@ -114,6 +114,10 @@ class _CompiledWithPlaceholders(_CompiledPerDatabase):
         # without them); their values are then not used.
         self.optional = optional
         self.placeholders = placeholders
+        # A tuple of placeholders takes a sequence of as many values.
+        self._lengths = {
+            name: len(value) for name, value in placeholders.items() if isinstance(value, tuple)
+        }
         super().__init__()
 
     def _filled(self, using: str, values: dict) -> tuple[tuple, str, list, Any]:
@@ -122,9 +126,9 @@ class _CompiledWithPlaceholders(_CompiledPerDatabase):
         sql, params, slots = compiled[:3]
         connection = connections[using]
         params = list(params)
-        for name, placeholder in self.placeholders.items():
-            if isinstance(placeholder, tuple) and len(values[name]) != len(placeholder):
-                raise ValueError(f"{name}: {len(values[name])} values for {len(placeholder)}")
+        for name, length in self._lengths.items():
+            if len(values[name]) != length:
+                raise ValueError(f"{name}: {len(values[name])} values for {length}")
         for position, key, convert in slots:
             value = values[key] if isinstance(key, str) else values[key[0]][key[1]]
             params[position] = convert(value) if convert else value
@@ -287,8 +291,8 @@ class CompiledByShape:
     values: how many ids it looks for, whether the learner is signed in, a scope's kind.
 
     `build(shape, **values)` returns the QuerySet; `stand_ins(shape)` the placeholders its
-    query is compiled with. `compiled(shape)` is the shape's CompiledQuery. Shapes are
-    expected to be few; `KEPT` bounds them all the same, dropping the compiled ones past it.
+    query is compiled with. Called with a shape, it gives that shape's CompiledQuery. Shapes
+    are expected to be few; `KEPT` bounds them all the same, dropping the compiled ones past it.
     """
 
     KEPT = 512
@@ -309,6 +313,12 @@ class CompiledByShape:
             )
             self._queries[shape] = query
         return query
+
+
+def moment_stand_in(day: int) -> dt.datetime:
+    """A stand-in for a moment: the `day`th day of 1901 (UTC), before the site existed, so no
+    real call passes it; each day a distinct stand-in."""
+    return dt.datetime(1901, 1, 1, tzinfo=dt.UTC) + dt.timedelta(days=day - 1)
 
 
 def id_stand_ins(count: int) -> tuple[int, ...]:

@@ -16,7 +16,13 @@ from flashcards.days import learner_zone, midnight, utc_offsets
 from flashcards.models import MATURE_DAYS, Card, PromptState, Review
 from flashcards.selectors import Scope
 from pagecache.kept import kept_for_content
-from portal.rows import ID_PLACEHOLDER, CompiledByShape, CompiledQuery, id_stand_ins
+from portal.rows import (
+    ID_PLACEHOLDER,
+    CompiledByShape,
+    CompiledQuery,
+    id_stand_ins,
+    moment_stand_in,
+)
 from practice.models import AttemptQuestion
 
 PASSED = Q(rating__gt=Review.Rating.AGAIN)
@@ -150,10 +156,7 @@ def _retention_rows(user_id: int, **since: dt.datetime):
 _RETENTION = CompiledQuery(
     _retention_rows,
     user_id=ID_PLACEHOLDER,
-    **{
-        f"since_{index}": dt.datetime(1901, 1, 1 + index, tzinfo=dt.UTC)
-        for index in range(len(RETENTION_WINDOWS))
-    },
+    **{f"since_{index}": moment_stand_in(1 + index) for index in range(len(RETENTION_WINDOWS))},
 )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 
 from django.db import transaction
@@ -13,7 +12,7 @@ from lessons.models import Lesson, readable_topics
 from portal.commits import losable
 from portal.markdown import render_markdown
 from portal.problems import ProblemList
-from portal.rows import ID_PLACEHOLDER, CompiledQuery, CompiledUpdate
+from portal.rows import ID_PLACEHOLDER, CompiledQuery, CompiledUpdate, moment_stand_in
 from trees.definition import DefinitionError, Problem, TreeSpec, parse_definition, validate
 from trees.models import AnswerTakenBack, OutcomeLink, Tree, TreeWalk
 from trees.walk import TrailStep, Walk, format_path, walk
@@ -202,7 +201,7 @@ _WALK_MOVED = CompiledUpdate(
     path="compiled-path-placeholder",
     finished=True,
     steps=ID_PLACEHOLDER + 1,
-    updated_at=dt.datetime(1901, 1, 1, tzinfo=dt.UTC),
+    updated_at=moment_stand_in(1),
 )
 
 
