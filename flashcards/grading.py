@@ -4,17 +4,26 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from itertools import groupby
 
 from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from flashcards.cards import QUESTION
 from flashcards.days import local_date
-from flashcards.models import ManualChange, NewAgain, Prompt, PromptState, Review, StudySettings
+from flashcards.models import (
+    ManualChange,
+    NewAgain,
+    Prompt,
+    PromptState,
+    Review,
+    StudySettings,
+    live_prompts,
+)
 from flashcards.scheduling import (
     Memory,
     interval_cap,
@@ -26,7 +35,7 @@ from flashcards.scheduling import (
 from flashcards.selectors import Scope, new_left_today, study_settings_for, version_of
 from flashcards.study_questions import UNANSWERED, answered_on
 from flashcards.tokens import GradeRefused, read_grade_token
-from portal.rows import ID_PLACEHOLDER, CompiledQuery
+from portal.rows import ID_PLACEHOLDER, CompiledQuery, CompiledUpdate, moment_stand_in
 
 MAX_COUNTED_DURATION_MS = 10 * 60 * 1000  # time on one card beyond this is a break, not study
 RATING_REFUSED = "A grade is 1 (Again), 2 (Hard), 3 (Good) or 4 (Easy)."
@@ -80,22 +89,46 @@ def scheduler_for(
     )
 
 
-# A grade's two reads, their SQL compiled once (portal.rows; bench/history.md, issue 20): the
-# prompt, if it is still studied, and the learner's state of it, locked.
+# A grade's reads, their SQL compiled once (portal.rows; bench/history.md, issue 20). The
+# learner's state of the prompt, locked, with its card's lesson and kind, if the prompt is still
+# studied: one round trip for a card studied before. Only when that finds nothing, the prompt
+# alone: new to the learner, or no longer studied. FOR UPDATE OF the state alone: the prompt
+# and card rows are only read.
+_LOCKED_LIVE_STATE = CompiledQuery(
+    lambda user_id, prompt_id: (
+        PromptState.objects.select_for_update(of=("self",))
+        .filter(live_prompts("prompt__"), user_id=user_id, prompt_id=prompt_id)
+        .annotate(graded_lesson_id=F("prompt__card__lesson"), graded_kind=F("prompt__card__kind"))
+    ),
+    user_id=ID_PLACEHOLDER,
+    prompt_id=ID_PLACEHOLDER + 1,
+)
 _LIVE_PROMPT = CompiledQuery(
     lambda prompt_id: (
         Prompt.objects.live()
         .filter(pk=prompt_id)
-        .values_list("id", "card__lesson_id", "card__kind")
+        .order_by()
+        .values_list("card__lesson", "card__kind")
     ),
     prompt_id=ID_PLACEHOLDER,
 )
-_LOCKED_STATE = CompiledQuery(
-    lambda user_id, prompt_id: PromptState.objects.select_for_update().filter(
-        user_id=user_id, prompt_id=prompt_id
+# A grade's write to a state studied before: its new memory and version, the UPDATE compiled
+# once too. Its columns are Memory's fields (`store_memory`) and the version.
+_STATE_MOVED = CompiledUpdate(
+    lambda state_id, version, **memory: (
+        PromptState.objects.filter(pk=state_id),
+        {**memory, "version": version},
     ),
-    user_id=ID_PLACEHOLDER,
-    prompt_id=ID_PLACEHOLDER + 1,
+    state_id=ID_PLACEHOLDER,
+    version=ID_PLACEHOLDER + 1,
+    state=ID_PLACEHOLDER + 2,
+    step=ID_PLACEHOLDER + 3,
+    stability=-1_250_000_000.5,
+    difficulty=-1_500_000_000.5,
+    due=moment_stand_in(1),
+    last_review=moment_stand_in(2),
+    reps=ID_PLACEHOLDER + 4,
+    lapses=ID_PLACEHOLDER + 5,
 )
 
 
@@ -131,12 +164,15 @@ def grade_submit(
     if rating not in Review.Rating.values:
         raise GradeRefused(RATING_REFUSED)
     ticket = read_grade_token(token, user_id=user.pk)
-    found = _LIVE_PROMPT.rows(prompt_id=ticket.prompt_id)
-    if not found:
-        raise GradeRefused("That card is no longer studied.", status=404)
-    prompt_id, lesson_id, kind = found[0]
-
-    state = next(iter(_LOCKED_STATE.objects(user_id=user.pk, prompt_id=prompt_id)), None)
+    prompt_id = ticket.prompt_id
+    state = next(iter(_LOCKED_LIVE_STATE.objects(user_id=user.pk, prompt_id=prompt_id)), None)
+    if state is not None:
+        lesson_id, kind = state.graded_lesson_id, state.graded_kind
+    else:
+        found = _LIVE_PROMPT.rows(prompt_id=prompt_id)
+        if not found:
+            raise GradeRefused("That card is no longer studied.", status=404)
+        lesson_id, kind = found[0]
     if version_of(user, prompt_id, state) != ticket.version:
         return GradeResult(applied=False)
     if kind == QUESTION and answered_on(user, ticket) is None:
@@ -168,9 +204,7 @@ def grade_submit(
             # that request applied this grade.
             return GradeResult(applied=False)
     else:
-        store_memory(state, after)
-        state.version = ticket.version + 1
-        state.save()
+        _STATE_MOVED.run(state_id=state.pk, version=ticket.version + 1, **asdict(after))
     elapsed = int((now - ticket.shown_at).total_seconds() * 1000)
     logged = review_entry(
         user=user,

@@ -46,7 +46,14 @@ from flashcards.recall import KnownHorizon, known_horizon, recall_at
 from lessons.models import Lesson
 from lessons.selectors import private_reader
 from pagecache.kept import kept_for_content
-from portal.rows import ID_PLACEHOLDER, CompiledByShape, RowReader, id_stand_ins, moment_stand_in
+from portal.rows import (
+    ID_PLACEHOLDER,
+    CompiledByShape,
+    RowReader,
+    id_stand_ins,
+    moment_stand_in,
+    read_together,
+)
 
 LEARNING_STATES = (PromptState.State.LEARNING, PromptState.State.RELEARNING)
 # What a lesson's or a tag's slug can be. Anything else in a scope (a NUL byte, which
@@ -435,11 +442,22 @@ def scope_new_cards(study_settings: StudySettings, scope: Scope) -> ScopeNewCard
 def _new_started_today(user, scope: Scope, study_settings: StudySettings, now: dt.datetime):
     """Today's grades (the learner's day): new cards started anywhere and in this scope, and
     grades given in this scope."""
+    read = _todays_grades_read(user, scope, study_settings, now)
+    return _today(read_together(read)[0])
+
+
+def _todays_grades_read(user, scope: Scope, study_settings: StudySettings, now: dt.datetime):
+    """`_todays_grades` for the learner's day, as a read for `portal.rows.read_together`."""
     own_limit = scope_new_cards(study_settings, scope).limit is not None
     shape = _Shape.of(scope, None, own_limit)
     values = _values(user, scope, day_began=day_start(now, study_settings.time_zone))
-    row = next(iter(_TODAY(shape).rows(**values)), (0, 0, 0))
-    return dict(zip(("started", "done", "started_in_scope"), row, strict=True))
+    return _TODAY(shape).first_row(**values)
+
+
+def _today(row: tuple) -> dict:
+    """`_todays_grades`'s row by name: nulls (no grades today) as 0."""
+    counts = (count or 0 for count in row)
+    return dict(zip(("started", "done", "started_in_scope"), counts, strict=True))
 
 
 def _todays_grades(user, scope: Scope, since: dt.datetime, own_limit: bool) -> QuerySet:
@@ -466,6 +484,9 @@ def _todays_grades(user, scope: Scope, since: dt.datetime, own_limit: bool) -> Q
         .annotate(**counts)
         .values_list("started", "done", "started_in_scope")
     )
+
+
+_NONE_TODAY = {"started": 0, "done": 0, "started_in_scope": 0}
 
 
 def _new_allowed(study_settings: StudySettings, scope: Scope, today: dict, now) -> int:
@@ -497,19 +518,28 @@ def queue_counts(
     now: dt.datetime,
     holds: Holds | None = None,
 ) -> QueueCounts:
-    """Three queries: due states, today's grades, unseen prompts within today's allowance.
-    Prompts held back (`holds_for` the learner, unless given) are not counted."""
+    """Due states, today's grades, and unseen prompts within today's allowance, read together
+    in one round trip. Prompts held back (`holds_for` the learner, unless given) are not
+    counted."""
     holds = holds or holds_for(user, study_settings, now)
     window = _window(scope, now, learn_ahead_until(study_settings, now), holds)
     values = _values(user, scope, window, holds)
-    due = next(iter(_DUE_COUNTS(_Shape.of(scope, holds)).rows(**values)), (0, 0, 0))
+    shape = _Shape.of(scope, holds)
+    reads = [
+        _DUE_COUNTS(shape).first_row(**values),
+        _todays_grades_read(user, scope, study_settings, now),
+    ]
+    # Unseen prompts are counted up to today's allowance before today's grades are known: at
+    # most the allowance as if none were started yet, which is never less (none, in custom
+    # modes, which serve cards already studied).
+    at_most = 0 if scope.is_custom else _new_allowed(study_settings, scope, _NONE_TODAY, now)
+    if at_most:
+        reads.append(_UNSEEN(shape).counted(at_most=at_most, **values))
+    due, today, *unseen = read_together(*reads)
     learning, learning_now, review = (count or 0 for count in due)  # a sum over no rows is null
-    today = _new_started_today(user, scope, study_settings, now)
+    today = _today(today)
     allowed = _new_allowed(study_settings, scope, today, now)
-    # Custom modes serve cards already studied; new ones only in the usual mode.
-    new = 0
-    if allowed and not scope.is_custom:
-        new = _UNSEEN(_Shape.of(scope, holds)).count(at_most=allowed, **values)
+    new = min(unseen[0][0], allowed) if unseen else 0
     return QueueCounts(
         learning=learning,
         learning_now=learning_now,

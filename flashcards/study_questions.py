@@ -13,12 +13,14 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.db.models import Value
 from django.utils import timezone
 
 from flashcards.cards import QUESTION
 from flashcards.models import Prompt, PromptState, Review
 from flashcards.selectors import version_of
 from flashcards.tokens import GradeRefused, GradeTicket, read_grade_token
+from portal.rows import ID_PLACEHOLDER, CompiledQuery
 from practice.answers import answer_check, answer_log
 from practice.models import Answer
 
@@ -48,13 +50,28 @@ def answered_at_version(user, prompt_id: int, version: int) -> Answer | None:
     """The answer checked on a showing of this prompt at this version of the learner's state.
     A grade moves the version on, so this is an answer whose grade is still to be given: a
     reload, another tab or the back button shows its back rather than asking again."""
-    return (
-        Answer.objects.filter(
-            user=user, prompt_id=prompt_id, showing__startswith=f"{prompt_id}:{version}:"
-        )
-        .order_by("pk")
-        .first()
+    found = _ANSWERED.objects(
+        user_id=user.pk, prompt_id=prompt_id, prefix=f"{prompt_id}:{version}:", limit=1
     )
+    return found[0] if found else None
+
+
+def _answers_showing(user_id: int, prompt_id: int, prefix: str):
+    # The prefix as an expression, so that the pattern is made in SQL (its wildcards escaped
+    # there) and the prefix itself is the query's parameter, as a compiled query needs.
+    return Answer.objects.filter(
+        user_id=user_id, prompt_id=prompt_id, showing__startswith=Value(prefix)
+    ).order_by("pk")
+
+
+# Read on every showing of a question and every grade of one: its SQL compiled once
+# (portal.rows; bench/history.md, issue 20).
+_ANSWERED = CompiledQuery(
+    _answers_showing,
+    user_id=ID_PLACEHOLDER,
+    prompt_id=ID_PLACEHOLDER + 1,
+    prefix="compiled-showing-prefix:",
+)
 
 
 @dataclass(frozen=True)

@@ -11,13 +11,15 @@ page: rows of values (the dashboard's retention figures), or model instances wit
 `select_related` objects (the study queue's next card, the session with its user).
 `CompiledUpdate` compiles an UPDATE made on every step of a page (a tree walk's progress).
 `CompiledByShape` keeps one compiled query per shape of a query whose SQL varies (the number
-of lessons it reads, a scope's kind).
+of lessons it reads, a scope's kind). `read_together` runs several compiled reads of one row
+each (a count, a grouped row) in one round trip.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import threading
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -131,7 +133,8 @@ class _CompiledWithPlaceholders(_CompiledPerDatabase):
                 raise ValueError(f"{name}: {len(values[name])} values for {length}")
         for position, key, convert in slots:
             value = values[key] if isinstance(key, str) else values[key[0]][key[1]]
-            params[position] = convert(value) if convert else value
+            # A null is passed as it is, whatever the column's type.
+            params[position] = convert(value) if convert and value is not None else value
         return compiled, sql, params, connection
 
     def _slots(self, params, connection) -> list[tuple[int, Any, Any]]:
@@ -206,7 +209,7 @@ class CompiledQuery(_CompiledWithPlaceholders):
         """The model instances `list(build(**values))` gives, its `select_related` objects and
         annotations on them, for a `build` that returns a QuerySet of a model."""
         compiled, rows, connection = self._run(using, values, limit, offset)
-        _sql, _params, _slots, converters, instances, _sliced = compiled
+        _sql, _params, _slots, converters, instances, _sliced, _width = compiled
         model, names, start, end, related, annotations = instances
         found = []
         for row in rows:
@@ -222,12 +225,23 @@ class CompiledQuery(_CompiledWithPlaceholders):
     def count(self, *, at_most: int | None = None, using: str = "default", **values: Any) -> int:
         """How many rows `build(**values)` gives, counting at most `at_most`, in the database:
         `build(**values)[:at_most].count()`, with the limit a parameter, not part of the SQL."""
-        compiled, sql, params, connection = self._filled(using, values)
+        part = self.counted(at_most=at_most, using=using, **values)
+        with connections[using].cursor() as cursor:
+            cursor.execute(part.sql, part.params)
+            return cursor.fetchone()[0]
+
+    def counted(self, *, at_most: int | None = None, using: str = "default", **values: Any):
+        """`count(...)` as a read for `read_together`: one row, the count."""
+        _compiled, sql, params, _connection = self._filled(using, values)
         if at_most is not None:
             sql, params = f"{sql} LIMIT %s", [*params, at_most]
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT COUNT(*) FROM ({sql}) counted", params)
-            return cursor.fetchone()[0]
+        return _Read(f"SELECT COUNT(*) FROM ({sql}) counted", params, 1, {})
+
+    def first_row(self, *, using: str = "default", **values: Any):
+        """`rows(...)` as a read for `read_together`, of a query that gives at most one row (a
+        grouped count of one learner's rows): its columns, all null when it gives none."""
+        compiled, sql, params, _connection = self._filled(using, values)
+        return _Read(sql, params, compiled[6], compiled[3])
 
     def _run(
         self, using: str, values: dict, limit: int | None = None, offset: int = 0
@@ -254,7 +268,8 @@ class CompiledQuery(_CompiledWithPlaceholders):
         columns = [column for column, _, _ in compiler.select]
         converters = compiler.get_converters(columns)
         instances = _instances(queryset, compiler, using)
-        return sql, list(params), slots, converters, instances, queryset.query.is_sliced
+        sliced = queryset.query.is_sliced
+        return sql, list(params), slots, converters, instances, sliced, len(columns)
 
 
 class CompiledUpdate(_CompiledWithPlaceholders):
@@ -313,6 +328,44 @@ class CompiledByShape:
             )
             self._queries[shape] = query
         return query
+
+
+@dataclass(frozen=True)
+class _Read:
+    """One read of `read_together`: its SQL and parameters, how many columns it gives, and the
+    ORM's converters for them by position."""
+
+    sql: str
+    params: list
+    width: int
+    converters: dict
+
+
+def read_together(*reads: _Read, using: str = "default") -> list[tuple]:
+    """Several reads of at most one row each (`CompiledQuery.first_row`, `.counted`) in one
+    round trip: each a derived table joined to one row, so a read that finds nothing gives
+    nulls rather than dropping the others. Their rows, in order, each through its converters.
+
+    A page that needs several small figures before anything else (the study queue's counts)
+    otherwise waits on the database once for each (bench/history.md, issue 20)."""
+    joined = " ".join(
+        f"LEFT JOIN ({read.sql}) together_{index} ON 1 = 1"
+        for index, read in enumerate(reads, start=1)
+    )
+    params = [param for read in reads for param in read.params]
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM (SELECT 1 AS together) together_0 {joined}", params)
+        row = cursor.fetchone()
+    found = []
+    start = 1  # past the joined-to row's own column
+    for read in reads:
+        values = row[start : start + read.width]
+        if read.converters:
+            values = _converted(values, read.converters, connection)
+        found.append(tuple(values))
+        start += read.width
+    return found
 
 
 def moment_stand_in(day: int) -> dt.datetime:

@@ -6,8 +6,10 @@ every worker and every host; signed-cookie and cached sessions were ruled out fo
 id in a column of its own, set here on every save. Reading a session joins its user, so a
 signed-in request reads both in one round trip; the user read with the session is handed to the
 authentication backend once (`user_read_with_session`). A new session's key is not looked up
-before its row is inserted (the insert is the check). Everything else (saving, expiry, cycling
-the key) is Django's.
+before its row is inserted (the insert is the check). A session saved outside any transaction
+(as the middleware saves it, after the view's own have ended) is written by its one INSERT or
+UPDATE alone, without Django's transaction around it. Everything else (expiry, cycling the key)
+is Django's.
 """
 
 from __future__ import annotations
@@ -16,10 +18,10 @@ import logging
 from contextvars import ContextVar
 
 from django.contrib.auth import SESSION_KEY, get_user_model
-from django.contrib.sessions.backends.base import VALID_KEY_CHARS
+from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError, UpdateError
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.core.exceptions import SuspiciousOperation, ValidationError
-from django.db import router
+from django.db import DatabaseError, IntegrityError, connections, router
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
@@ -62,6 +64,30 @@ class SessionStore(DatabaseSessionStore):
         session = super().create_model_instance(data)
         session.user_id = _user_id(data)
         return session
+
+    def save(self, must_create=False):
+        # Django writes the row inside `transaction.atomic`, so that a failed insert or update
+        # can be caught without spoiling an outer transaction. Outside one, a single INSERT or
+        # UPDATE commits on its own (autocommit), and the block's BEGIN and COMMIT are two
+        # round trips more on every request that changes its session (bench/history.md,
+        # issue 20). Inside one, Django's own save, with its savepoint.
+        if self.session_key is None:
+            return self.create()
+        data = self._get_session(no_load=must_create)
+        session = self.create_model_instance(data)
+        using = router.db_for_write(self.model, instance=session)
+        if connections[using].in_atomic_block:
+            return super().save(must_create)
+        try:
+            session.save(force_insert=must_create, force_update=not must_create, using=using)
+        except IntegrityError:
+            if must_create:
+                raise CreateError from None
+            raise
+        except DatabaseError:
+            if not must_create:
+                raise UpdateError from None
+            raise
 
     def _get_session_from_db(self):
         _read_with_session.set(None)

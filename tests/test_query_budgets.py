@@ -70,17 +70,19 @@ BUDGETS = {
     ("learner", "get", LESSON, False): 8,
     ("learner", "get", TREE + STEP, True): 4,
     # The full page asks whether exam cards exist, to offer their scope; the card alone does not.
-    ("learner", "get", "/study/", False): 7,
-    ("learner", "get", "/study/", True): 6,
-    ("learner", "get", "/study/?reveal=", True): 6,
-    ("learner", "post", "/study/grade/", True): 15,
+    # The queue's counts (due, done today, new) are one query (flashcards.selectors.queue_counts).
+    ("learner", "get", "/study/", False): 5,
+    ("learner", "get", "/study/", True): 4,
+    ("learner", "get", "/study/?reveal=", True): 4,
+    # A grade of a card studied before reads its state (locked) with its card in one query.
+    ("learner", "post", "/study/grade/", True): 12,
     # A card action: the settings, the card is live, the marks read (locked) and written, then
     # the next card as after a grade.
-    ("learner", "post", "/study/card/", True): 14,
+    ("learner", "post", "/study/card/", True): 12,
     # An undo locks the learner, finds the review's card, locks its state, then checks it is the
     # latest grade and that no forget or set due date in "My cards" came since (grade_undo),
     # restores; then the card is shown again.
-    ("learner", "post", "/study/undo/", True): 19,
+    ("learner", "post", "/study/undo/", True): 17,
     # Personal FSRS adds two: the learner's review count (against the threshold) and their fit.
     ("learner", "get", "/study/settings/", False): 4,
     # The settings (time zone), the lessons for the filter, the count and the page.
@@ -381,10 +383,10 @@ def test_the_practice_pages_keep_their_query_budget_as_a_test_grows(learner):
 # reload after a check shows it, rather than asking again). The check POST looks for that
 # answer, logs one if there is none, and answers with the back.
 QUESTION_BUDGETS = {
-    ("get", "/study/", False): 9,
-    ("get", "/study/", True): 8,
-    ("get", "/study/?reveal=", True): 8,
-    ("post", "/study/check/", True): 17,
+    ("get", "/study/", False): 7,
+    ("get", "/study/", True): 6,
+    ("get", "/study/?reveal=", True): 6,
+    ("post", "/study/check/", True): 15,
 }
 
 

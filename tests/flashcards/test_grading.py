@@ -6,6 +6,8 @@ import datetime as dt
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from flashcards.grading import grade_submit, grade_undo, states_rebuild
 from flashcards.models import LEECH_LAPSES, Card, PromptState, Review, StudySettings
@@ -55,6 +57,41 @@ def test_unknown_ratings_and_retired_cards_are_refused(learner):
         grade_submit(user=learner, token=token_for(learner, prompt), rating=3, now=NOW)
     assert refused.value.status == 404
     assert not Review.objects.exists()
+
+
+def test_a_card_studied_before_and_retired_since_is_refused(learner):
+    card = make_card()
+    prompt = card.prompts.get()
+    grade_submit(user=learner, token=token_for(learner, prompt), rating=3, now=NOW)
+    Card.objects.filter(pk=card.pk).update(is_active=False)
+    later = NOW + dt.timedelta(days=3)
+    with pytest.raises(GradeRefused) as refused:
+        grade_submit(
+            user=learner,
+            token=token_for(learner, prompt, version=1, shown_at=later),
+            rating=3,
+            now=later,
+        )
+    assert refused.value.status == 404
+    assert Review.objects.count() == 1
+    assert state_of(learner, prompt).version == 1
+
+
+def test_a_card_studied_before_is_read_with_its_lesson_in_one_query(learner):
+    card = make_card()
+    prompt = card.prompts.get()
+    grade_submit(user=learner, token=token_for(learner, prompt), rating=3, now=NOW)
+    later = NOW + dt.timedelta(days=3)
+    token = token_for(learner, prompt, version=1, shown_at=later)
+    settings = StudySettings(user=learner)
+    with CaptureQueriesContext(connection) as captured:
+        result = grade_submit(
+            user=learner, token=token, rating=3, now=later, study_settings=settings
+        )
+    assert result.applied and result.lesson_id == card.lesson_id
+    reads = [q["sql"] for q in captured if q["sql"].startswith("SELECT")]
+    assert len(reads) == 1 and "flashcards_card" in reads[0]
+    assert state_of(learner, prompt).version == 2
 
 
 def test_undo_restores_the_exact_previous_state_and_removes_the_log_row(learner):

@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from flashcards.marks import marks_change
@@ -423,6 +424,30 @@ def test_done_counts_todays_grades_in_the_scope_once_each_whatever_its_tags(lear
     assert queue_counts(learner, Scope("tag", "one"), settings, NOW).done == 1
     # Both of today's grades started a new card (state_before is null): the limit counts them.
     assert queue_counts(learner, EVERYTHING, settings, NOW).new_allowed == 18
+
+
+def test_the_queue_counts_are_one_round_trip_new_cards_counted_within_todays_allowance(learner):
+    lesson = make_lesson(slug="kms")
+    cards = [make_card(lesson=lesson, front=f"C{n}") for n in range(5)]
+    put_state(learner, cards[0].prompts.get(), state=2, due=NOW - dt.timedelta(days=1))
+    Review.objects.create(
+        user=learner,
+        prompt=cards[0].prompts.get(),
+        rating=3,
+        reviewed_at=NOW - dt.timedelta(minutes=5),
+        state_after=2,
+        after={},
+    )
+    settings = StudySettings(user=learner, new_per_day=3)
+    with CaptureQueriesContext(connection) as captured:
+        counts = queue_counts(learner, EVERYTHING, settings, NOW)
+    assert len(captured) == 1
+    # Four unseen, but one new card was started today: two more may start.
+    assert (counts.review, counts.new, counts.new_allowed, counts.done) == (1, 2, 2, 1)
+    settings.new_per_day = 9
+    assert queue_counts(learner, EVERYTHING, settings, NOW).new == 4
+    settings.new_per_day = 1
+    assert queue_counts(learner, EVERYTHING, settings, NOW).new == 0
 
 
 # Holding back (issue 12): siblings of a prompt studied today, suspended and buried prompts.

@@ -7,8 +7,10 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db.models import Count
+from django.db import connection
+from django.db.models import Count, Max
 from django.db.models.functions import Upper
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Session
@@ -19,6 +21,7 @@ from portal.rows import (
     CompiledUpdate,
     RowReader,
     id_stand_ins,
+    read_together,
 )
 from tests.conftest import make_user
 
@@ -132,6 +135,41 @@ def test_a_compiled_count_counts_in_the_database_up_to_a_limit_given_as_a_value(
     assert query.count(since=timezone.now() + dt.timedelta(days=1)) == 0
 
 
+def test_reads_together_are_one_round_trip_each_read_its_own_row_converted_or_nulls():
+    noon = dt.datetime(2026, 3, 10, 12, tzinfo=dt.UTC)
+    for index, key in enumerate(("a" * 32, "b" * 32, "c" * 32)):
+        Session.objects.create(
+            session_key=key, session_data="x", expire_date=noon + dt.timedelta(days=index)
+        )
+
+    def latest_since(since):
+        # One grouped row: how many expire from `since`, and the last of them.
+        return (
+            Session.objects.filter(expire_date__gte=since)
+            .values("session_data")
+            .annotate(sessions=Count("pk"), last=Max("expire_date"))
+            .values_list("sessions", "last")
+        )
+
+    stand_in = dt.datetime(1901, 1, 1, tzinfo=dt.UTC)
+    latest = CompiledQuery(latest_since, since=stand_in)
+    keys = CompiledQuery(
+        lambda since: Session.objects.filter(expire_date__gte=since).values_list("pk"),
+        since=stand_in,
+    )
+    later = noon + dt.timedelta(days=5)
+    with CaptureQueriesContext(connection) as captured:
+        found = read_together(
+            latest.first_row(since=noon + dt.timedelta(hours=1)),
+            keys.counted(since=noon, at_most=2),
+            latest.first_row(since=later),  # none: its columns null, the others kept
+            keys.counted(since=noon),
+        )
+    assert len(captured) == 1
+    assert found == [(2, noon + dt.timedelta(days=2)), (2,), (None, None), (3,)]
+    assert found[0][1].tzinfo is not None  # the ORM's converter: not SQLite's text
+
+
 def test_a_value_the_build_changes_is_refused_rather_than_compiled_in():
     pattern = CompiledQuery(
         lambda key: Session.objects.filter(session_key__startswith=key).values_list("pk"),
@@ -213,6 +251,31 @@ def test_a_compiled_integer_value_is_handed_over_as_the_orm_types_it():
     )
     assert update.run(walk_id=walks[0].pk, steps=7) == 1
     assert list(TreeWalk.objects.order_by("pk").values_list("steps", flat=True)) == [7, 0]
+
+
+def test_a_null_for_a_typed_integer_column_is_handed_over_as_a_null():
+    # PostgreSQL: a smallint column's placeholder is typed (Int2); a null is not.
+    from flashcards.models import PromptState
+    from tests.conftest import make_card
+
+    state = PromptState.objects.create(
+        user=make_user(username="nulls"),
+        prompt=make_card().prompts.get(),
+        state=1,
+        step=0,
+        due=timezone.now(),
+    )
+    update = CompiledUpdate(
+        lambda state_id, step: (PromptState.objects.filter(pk=state_id), {"step": step}),
+        state_id=ID_PLACEHOLDER,
+        step=ID_PLACEHOLDER + 1,
+    )
+    assert update.run(state_id=state.pk, step=None) == 1
+    state.refresh_from_db()
+    assert state.step is None
+    update.run(state_id=state.pk, step=2)
+    state.refresh_from_db()
+    assert state.step == 2
 
 
 def sessions_among(shape, *, keys):

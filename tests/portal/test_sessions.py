@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.sessions.backends.base import UpdateError
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -132,7 +133,15 @@ def test_a_new_session_is_inserted_without_first_asking_whether_its_key_is_taken
     assert SessionStore(store.session_key)["note"] == "kept"
 
 
-def test_a_new_key_that_is_taken_is_drawn_again_and_the_session_holding_it_is_kept(monkeypatch):
+# Inside a transaction (Django's save, with its savepoint) and outside one (the statement alone).
+OUTSIDE_A_TRANSACTION = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@pytest.mark.parametrize("where", ["inside", pytest.param("outside", marks=OUTSIDE_A_TRANSACTION)])
+def test_a_new_key_that_is_taken_is_drawn_again_and_the_session_holding_it_is_kept(
+    monkeypatch, where
+):
+    assert connection.in_atomic_block == (where == "inside")
     taken = SessionStore()
     taken["owner"] = "first"
     taken.save()
@@ -144,3 +153,27 @@ def test_a_new_key_that_is_taken_is_drawn_again_and_the_session_holding_it_is_ke
     assert store.session_key == "n" * 32
     assert SessionStore(taken.session_key)["owner"] == "first"
     assert SessionStore("n" * 32)["owner"] == "second"
+
+
+@OUTSIDE_A_TRANSACTION
+def test_a_session_saved_outside_a_transaction_is_written_by_one_statement_alone():
+    store = SessionStore()
+    with CaptureQueriesContext(connection) as queries:
+        store["note"] = "new"
+        store.save()
+        store["note"] = "changed"
+        store.save()
+    assert [query["sql"].split()[0] for query in queries] == ["INSERT", "UPDATE"]
+    assert SessionStore(store.session_key)["note"] == "changed"
+
+
+@OUTSIDE_A_TRANSACTION
+def test_outside_a_transaction_saving_a_session_ended_elsewhere_is_refused():
+    store = SessionStore()
+    store["note"] = "kept"
+    store.save()
+    Session.objects.filter(session_key=store.session_key).delete()  # logged out in another tab
+    store["note"] = "changed"
+    with pytest.raises(UpdateError):
+        store.save()
+    assert not Session.objects.exists()
