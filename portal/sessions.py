@@ -8,8 +8,8 @@ signed-in request reads both in one round trip; the user read with the session i
 authentication backend once (`user_read_with_session`). A new session's key is not looked up
 before its row is inserted (the insert is the check). A session saved outside any transaction
 (as the middleware saves it, after the view's own have ended) is written by its one INSERT or
-UPDATE alone, without Django's transaction around it. Everything else (expiry, cycling the key)
-is Django's.
+UPDATE alone, without Django's transaction around it, the UPDATE compiled once. Everything else
+(expiry, cycling the key) is Django's.
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError, UpdateError
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.core.exceptions import SuspiciousOperation, ValidationError
-from django.db import DatabaseError, IntegrityError, connections, router
+from django.db import IntegrityError, connections, router
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
-from portal.rows import CompiledQuery
+from portal.rows import ID_PLACEHOLDER, CompiledQuery, CompiledUpdate, moment_stand_in
 
 # The session row last read in this context (a request's thread, or its task): its user's id
 # and the user joined to it (None when the session names no user, or one that is gone).
@@ -43,6 +43,19 @@ def _session_model():
 _SESSIONS = CompiledQuery(
     lambda key: _session_model()._base_manager.select_related("user").filter(session_key=key),
     key="compiled-session-placeholder",
+)
+
+# A session's row rewritten on every request that changes it (a grade's undo record, a study
+# session's figures): the UPDATE compiled once (bench/history.md, issue 20).
+_SESSION_SAVED = CompiledUpdate(
+    lambda key, data, expire_date, user_id: (
+        _session_model()._base_manager.filter(session_key=key),
+        {"session_data": data, "expire_date": expire_date, "user_id": user_id},
+    ),
+    key="compiled-session-placeholder",
+    data="compiled-session-data-placeholder",
+    expire_date=moment_stand_in(1),
+    user_id=ID_PLACEHOLDER,
 )
 
 
@@ -78,16 +91,23 @@ class SessionStore(DatabaseSessionStore):
         using = router.db_for_write(self.model, instance=session)
         if connections[using].in_atomic_block:
             return super().save(must_create)
+        if not must_create:
+            # The ORM's forced update, compiled once: no row changed (the session was ended
+            # meanwhile, by logging out in another tab) is refused as Django's save refuses it.
+            changed = _SESSION_SAVED.run(
+                key=session.session_key,
+                data=session.session_data,
+                expire_date=session.expire_date,
+                user_id=session.user_id,
+                using=using,
+            )
+            if not changed:
+                raise UpdateError
+            return
         try:
-            session.save(force_insert=must_create, force_update=not must_create, using=using)
+            session.save(force_insert=True, using=using)
         except IntegrityError:
-            if must_create:
-                raise CreateError from None
-            raise
-        except DatabaseError:
-            if not must_create:
-                raise UpdateError from None
-            raise
+            raise CreateError from None
 
     def _get_session_from_db(self):
         _read_with_session.set(None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.contrib.auth import get_user_model
+from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.sessions.backends.base import UpdateError
 from django.db import connection
 from django.test import Client
@@ -157,14 +157,17 @@ def test_a_new_key_that_is_taken_is_drawn_again_and_the_session_holding_it_is_ke
 
 @OUTSIDE_A_TRANSACTION
 def test_a_session_saved_outside_a_transaction_is_written_by_one_statement_alone():
+    user = make_user(username="one-statement")
     store = SessionStore()
     with CaptureQueriesContext(connection) as queries:
         store["note"] = "new"
         store.save()
         store["note"] = "changed"
+        store[SESSION_KEY] = str(user.pk)  # signed in: the row's user column follows
         store.save()
     assert [query["sql"].split()[0] for query in queries] == ["INSERT", "UPDATE"]
     assert SessionStore(store.session_key)["note"] == "changed"
+    assert Session.objects.get(session_key=store.session_key).user_id == user.pk
 
 
 @OUTSIDE_A_TRANSACTION
