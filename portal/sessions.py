@@ -86,11 +86,10 @@ class SessionStore(DatabaseSessionStore):
         # issue 20). Inside one, Django's own save, with its savepoint.
         if self.session_key is None:
             return self.create()
-        data = self._get_session(no_load=must_create)
-        session = self.create_model_instance(data)
-        using = router.db_for_write(self.model, instance=session)
+        using = router.db_for_write(self.model)
         if connections[using].in_atomic_block:
             return super().save(must_create)
+        session = self.create_model_instance(self._get_session(no_load=must_create))
         if not must_create:
             # The ORM's forced update, compiled once: no row changed (the session was ended
             # meanwhile, by logging out in another tab) is refused as Django's save refuses it.
